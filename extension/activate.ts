@@ -1,0 +1,61 @@
+/**
+ * Extension entry. Registers commands, the status bar, the output channel and the panel
+ * serializer; nothing heavy happens here (no file search, no process) — that waits for a command.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/register';
+import { Output } from './output';
+import { PanelMemory } from './panel/panel-memory';
+import { RunPanel, registerRunPanelSerializer, type RunPanelStats } from './panel/run-panel';
+import { followRuns } from './run-follower';
+import { RunRegistry } from './run-registry';
+import { ComparePanel } from './compare/compare-panel';
+import { RunsView } from './runs-view/runs-view';
+import type { Services } from './services';
+import { RunStatusBar } from './status-bar';
+
+/** How long a closing window waits for runs to stop cleanly before terminating them. */
+const STOP_GRACE_MS = 3000;
+
+/** Returned from activate(): used by the @vscode/test-electron suite (test/vscode/). */
+export interface HeleneStudioApi {
+  registry: RunRegistry;
+  statusBarText(): string;
+  panelStats(runDir: string): RunPanelStats | undefined;
+}
+
+let registry: RunRegistry | undefined;
+
+export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
+  const output = new Output();
+  registry = new RunRegistry();
+  const services: Services = {
+    extensionUri: context.extensionUri,
+    extensionPath: context.extensionPath,
+    registry,
+    output,
+    memory: new PanelMemory(context.workspaceState),
+  };
+  const statusBar = new RunStatusBar(registry);
+  const runsView = new RunsView(output);
+  context.subscriptions.push(
+    output,
+    statusBar,
+    followRuns(services),
+    registerRunPanelSerializer(services),
+    runsView,
+    ...registerCommands(services, runsView),
+    { dispose: () => RunPanel.disposeAll() },
+    { dispose: () => ComparePanel.disposeAll() },
+  );
+  return {
+    registry,
+    statusBarText: () => statusBar.text,
+    panelStats: (runDir) => RunPanel.find(runDir)?.stats,
+  };
+}
+
+/** Stop live runs cleanly (the runtime also stops by itself when its IPC channel closes). */
+export async function deactivate(): Promise<void> {
+  await registry?.stopAll(STOP_GRACE_MS);
+}

@@ -1,0 +1,22 @@
+/** Command ids as contributed in package.json (vscode-free, so manifest tests can check them). */
+export const COMMAND_IDS = {
+  startRun: 'helene.startRun',
+  openPanel: 'helene.openPanel',
+  pause: 'helene.pause',
+  resume: 'helene.resume',
+  stop: 'helene.stop',
+  setHyperparameters: 'helene.setHyperparameters',
+  checkGpu: 'helene.checkGpu',
+  createDemoWorkspace: 'helene.createDemoWorkspace',
+  runsRefresh: 'helene.runs.refresh',
+  runsOpenPanel: 'helene.runs.openPanel',
+  runsRename: 'helene.runs.rename',
+  runsEditNotes: 'helene.runs.editNotes',
+  runsEditTags: 'helene.runs.editTags',
+  runsToggleStar: 'helene.runs.toggleStar',
+  runsReveal: 'helene.runs.reveal',
+  runsDelete: 'helene.runs.delete',
+  runsRerun: 'helene.runs.rerun',
+  runsRerunWithChanges: 'helene.runs.rerunWithChanges',
+  runsCompare: 'helene.runs.compare',
+} as const;

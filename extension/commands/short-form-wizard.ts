@@ -1,0 +1,100 @@
+/**
+ * The short form's VS Code side: one input per answer, each validated as it is typed by the
+ * protocol schema (short-form.ts); the result is written to .helene/configs/<name>.helene.json.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CONFIG_SCHEMA, ConfigError, OPTIMIZER_NAMES, type OptimizerName } from '../../runtime/protocol';
+import { OPTIMIZER_PRESETS } from '../../runtime/optim/presets';
+import { buildShortFormConfig, configName, fieldProblem, freeConfigFile, parseNumber, SHORT_FORM_CONFIG_DIR } from '../short-form';
+import { EXCLUDED_FOLDERS } from '../config-discovery';
+
+const OPTIMIZER_DESCRIPTIONS: Record<OptimizerName, string> = {
+  helene: 'annealed momentum + per-layer clipped diagonal curvature (2 passes/step)',
+  mezo: 'zeroth-order SGD, the baseline (2 passes/step)',
+  hizoo: 'diagonal Hessian from 3 passes/step',
+  'zo-adam': 'Adam moments on the projected gradient (2 passes/step)',
+  fzoo: 'N one-sided Rademacher directions (N + 1 passes/step)',
+  'zo-sgd-sign': 'ZO-Bench: sign of the projected gradient times z (2 passes/step)',
+  'zo-sgd-momentum': 'ZO-Bench: heavy-ball momentum on the SPSA gradient (2 passes/step)',
+  'zo-sgd-cons': 'ZO-Bench: keeps the best of step, no step, opposite step (5 passes/step)',
+};
+
+function schemaDefault(section: string, key: string): string {
+  const s = CONFIG_SCHEMA[section];
+  const spec = s?.type === 'section' ? s.fields[key] : CONFIG_SCHEMA[key];
+  const d = spec && spec.type === 'number' ? spec.default : undefined;
+  return typeof d === 'number' ? String(d) : '';
+}
+
+async function firstMatch(glob: string): Promise<string> {
+  const exclude = `{${EXCLUDED_FOLDERS.map((f) => `**/${f}/**`).join(',')}}`;
+  const [uri] = await vscode.workspace.findFiles(glob, exclude, 1);
+  return uri ? vscode.workspace.asRelativePath(uri, false) : '';
+}
+
+function pathProblem(root: string, value: string, what: string): string | undefined {
+  const v = value.trim();
+  if (!v) return `Enter the ${what} path`;
+  if (v.startsWith('builtin:')) return undefined;
+  return fs.existsSync(path.resolve(root, v)) ? undefined : `No file at ${path.resolve(root, v)}`;
+}
+
+/** Returns the written config file, or undefined if the user cancelled. */
+export async function runShortForm(root: string): Promise<vscode.Uri | undefined> {
+  const common = { ignoreFocusOut: true };
+  const modelPath = await vscode.window.showInputBox({
+    ...common,
+    title: 'New HELENE run (1/5): model',
+    prompt: 'ONNX model, relative to the workspace folder (or builtin:<name>)',
+    value: await firstMatch('**/*.onnx'),
+    validateInput: (v) => pathProblem(root, v, 'model'),
+  });
+  if (modelPath === undefined) return undefined;
+  const trainPath = await vscode.window.showInputBox({
+    ...common,
+    title: 'New HELENE run (2/5): training data',
+    prompt: 'JSON-lines training file, relative to the workspace folder',
+    value: await firstMatch('**/*train*.jsonl'),
+    validateInput: (v) => pathProblem(root, v, 'training data'),
+  });
+  if (trainPath === undefined) return undefined;
+  const presetItems = OPTIMIZER_PRESETS.map((p) => ({ label: p.label, description: p.description, name: p.optimizer.name, preset: p.optimizer }));
+  const otherItems = OPTIMIZER_NAMES.filter((name) => !OPTIMIZER_PRESETS.some((p) => p.id === name)).map((name) => ({ label: name, description: OPTIMIZER_DESCRIPTIONS[name], name, preset: { name } }));
+  const optimizerItem = await vscode.window.showQuickPick([...presetItems, ...otherItems], { ...common, title: 'New HELENE run (3/5): optimizer' });
+  if (!optimizerItem) return undefined;
+  const optimizer = optimizerItem.name;
+  const optimizerPreset = optimizerItem.preset as Record<string, unknown>;
+  const lrText = await vscode.window.showInputBox({
+    ...common,
+    title: 'New HELENE run (4/5): learning rate',
+    value: schemaDefault('optimizer', 'lr'),
+    validateInput: (v) => fieldProblem('optimizer.lr', parseNumber(v), optimizer),
+  });
+  if (lrText === undefined) return undefined;
+  const stepsText = await vscode.window.showInputBox({
+    ...common,
+    title: 'New HELENE run (5/5): steps',
+    value: schemaDefault('', 'steps'),
+    validateInput: (v) => fieldProblem('steps', parseNumber(v), optimizer),
+  });
+  if (stepsText === undefined) return undefined;
+
+  const answers = { modelPath: modelPath.trim(), trainPath: trainPath.trim(), optimizer, optimizerPreset, lr: parseNumber(lrText), steps: parseNumber(stepsText) };
+  const configDir = path.join(root, SHORT_FORM_CONFIG_DIR);
+  let user;
+  try {
+    user = buildShortFormConfig(answers, configDir, root);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      void vscode.window.showErrorMessage(e.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      return undefined;
+    }
+    throw e;
+  }
+  const file = freeConfigFile(configDir, configName(answers), fs.existsSync);
+  fs.mkdirSync(configDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(user, null, 2) + '\n');
+  return vscode.Uri.file(file);
+}

@@ -1,0 +1,72 @@
+/**
+ * The run panel's HTML (a pure function: no vscode import, unit-tested). The page loads exactly one
+ * script (the panel bundle, by nonce) and one stylesheet, under a strict Content Security Policy:
+ *   default-src 'none'            nothing else loads: no fetch/XHR, frames, media, workers;
+ *   script-src 'nonce-…'          no inline handlers, no eval (Chart.js 4 needs none);
+ *   style-src ${cspSource} 'nonce-…'
+ *                                 our stylesheet, plus <style> elements carrying the nonce: the
+ *                                 toolkit (FAST) probes :focus-visible support by inserting a
+ *                                 <style> element, with the nonce it reads from
+ *                                 <meta property="csp-nonce">. No style="" attributes are allowed
+ *                                 (hence no toolkit badge, whose template has one). The toolkit's
+ *                                 components style their shadow roots with constructable
+ *                                 stylesheets (adoptedStyleSheets), which style-src does not
+ *                                 govern, and Chart.js sizes canvases through the CSSOM, also
+ *                                 allowed. The headless-Chromium test asserts that no violation
+ *                                 is reported;
+ *   img-src ${cspSource} data:    canvas snapshots / data URIs; font-src ${cspSource} (codicons later).
+ */
+
+export interface PanelHtmlOptions {
+  /** webview.cspSource */
+  cspSource: string;
+  /** A fresh random nonce per page load (base64 or base64url). */
+  nonce: string;
+  /** webview.asWebviewUri(dist/webview/panel.js) */
+  scriptUri: string;
+  /** webview.asWebviewUri(media/panel.css) */
+  styleUri: string;
+  title: string;
+}
+
+const NONCE_PATTERN = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
+
+/** Escape for text and double-quoted attributes (every attribute here is double-quoted, so ' stays readable in the CSP). */
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function renderPanelHtml(o: PanelHtmlOptions): string {
+  // A nonce that could close the attribute would defeat the policy it is part of.
+  if (!NONCE_PATTERN.test(o.nonce)) throw new Error('renderPanelHtml: the nonce must be at least 16 base64 characters');
+  if (/[\s;'"]/.test(o.cspSource)) throw new Error('renderPanelHtml: unexpected characters in cspSource');
+  const csp = contentSecurityPolicy(o.cspSource, o.nonce);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${escapeHtml(o.nonce)}">
+<link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
+<title>${escapeHtml(o.title)}</title>
+</head>
+<body>
+<main id="app" aria-busy="true">
+<p id="waiting" class="waiting">Waiting for run data…</p>
+</main>
+<script nonce="${escapeHtml(o.nonce)}" src="${escapeHtml(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}

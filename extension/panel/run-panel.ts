@@ -1,0 +1,262 @@
+/**
+ * The run panel's host side: one WebviewPanel per run folder. The extension owns the state and
+ * pushes view models (HostToWebview); the webview only posts intents (WebviewIntent), each checked
+ * with validateWebviewIntent before anything acts on it.
+ *
+ * Lifecycle (no retainContextWhenHidden): when the panel is hidden its page is destroyed; when it
+ * is shown again, or VS Code reloads and the serializer restores it, the page posts 'ready' and
+ * gets a fresh 'snapshot' — from the live session's mirror while the run is alive, from the run
+ * folder once it has ended. Appends are only sent between a 'ready' and the next hide.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  validateWebviewIntent,
+  type ControlCommand,
+  type HostToWebview,
+  type MetricRecord,
+  type RunStatus,
+  type WebviewIntent,
+} from '../../runtime/protocol';
+import { readRunFolder } from '../../runtime/run/run-reader';
+import { MetricBatcher } from '../metric-batcher';
+import type { Output } from '../output';
+import type { RunRegistry } from '../run-registry';
+import type { RunSession } from '../run-session';
+import { PanelMemory } from './panel-memory';
+import { renderPanelHtml } from './panel-html';
+
+export const RUN_PANEL_VIEW_TYPE = 'heleneStudio.runPanel';
+
+export interface RunPanelDeps {
+  extensionUri: vscode.Uri;
+  registry: RunRegistry;
+  output: Output;
+  memory: PanelMemory;
+}
+
+/** Counters the VS Code test suite reads to see that data reached the panel. */
+export interface RunPanelStats {
+  snapshots: number;
+  appendedRecords: number;
+  statuses: number;
+  rejected: number;
+}
+
+/** What the serializer expects the webview to keep with vscode.setState (see the report on the protocol). */
+interface SavedState {
+  runDir?: unknown;
+}
+
+export class RunPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, RunPanel>();
+
+  readonly stats: RunPanelStats = { snapshots: 0, appendedRecords: 0, statuses: 0, rejected: 0 };
+  private ready = false;
+  private session: RunSession | undefined;
+  private readonly detach: (() => void)[] = [];
+  private readonly sessionListeners: (() => void)[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly batcher: MetricBatcher;
+
+  /** Open (or reveal) the panel of a run folder. */
+  static show(deps: RunPanelDeps, runDir: string, column = vscode.ViewColumn.Beside, preserveFocus = false): RunPanel {
+    const existing = RunPanel.panels.get(runDir);
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, panelTitle(runDir), { viewColumn: column, preserveFocus }, webviewOptions(deps.extensionUri));
+    return new RunPanel(deps, panel, runDir);
+  }
+
+  /** Serializer entry: VS Code reloaded with this panel open. */
+  static restore(deps: RunPanelDeps, panel: vscode.WebviewPanel, state: unknown): void {
+    const saved = (state ?? {}) as SavedState;
+    const runDir = typeof saved.runDir === 'string' ? saved.runDir : deps.memory.recall(panel.title);
+    if (!runDir || !fs.existsSync(runDir)) {
+      deps.output.warn(`could not restore the run panel "${panel.title}": ${runDir ? `${runDir} no longer exists` : 'it did not record its run folder'}`);
+      panel.dispose();
+      return;
+    }
+    const existing = RunPanel.panels.get(runDir);
+    if (existing) {
+      panel.dispose();
+      existing.panel.reveal();
+      return;
+    }
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    new RunPanel(deps, panel, runDir);
+  }
+
+  static find(runDir: string): RunPanel | undefined {
+    return RunPanel.panels.get(runDir);
+  }
+
+  static disposeAll(): void {
+    for (const p of [...RunPanel.panels.values()]) p.panel.dispose();
+  }
+
+  private constructor(private readonly deps: RunPanelDeps, readonly panel: vscode.WebviewPanel, readonly runDir: string) {
+    RunPanel.panels.set(runDir, this);
+    deps.memory.remember(panel.title, runDir);
+    this.batcher = new MetricBatcher({ flush: (records) => this.postAppend(records) });
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      panel.onDidChangeViewState(() => {
+        // A hidden page is destroyed; it asks again with 'ready' when shown.
+        if (!panel.visible) this.notReady();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    this.attach(deps.registry.byRunDir(runDir));
+    // A run of this folder started after the panel opened (a resume): follow it.
+    this.detach.push(
+      deps.registry.events.on('added', (session) => {
+        const off = session.events.on('started', () => {
+          off();
+          if (session.runDir === runDir) this.attach(session, true);
+        });
+      }),
+    );
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const asUri = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...segments)).toString();
+    return renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: crypto.randomBytes(16).toString('base64'),
+      scriptUri: asUri('dist', 'webview', 'panel.js'),
+      styleUri: asUri('media', 'panel.css'),
+      title: this.panel.title,
+    });
+  }
+
+  private attach(session: RunSession | undefined, resend = false): void {
+    this.session = session;
+    for (const off of this.sessionListeners.splice(0)) off();
+    if (!session) return;
+    this.sessionListeners.push(
+      session.events.on('records', (records) => {
+        if (this.ready) this.batcher.push(records);
+      }),
+      session.events.on('status', (status) => this.postStatus(status)),
+      session.events.on('ended', (exit) => {
+        if (exit.outcome === 'failed' || exit.outcome === 'crashed') this.post({ type: 'notice', level: 'error', text: exit.message });
+      }),
+    );
+    if (resend && this.ready) void this.sendSnapshot();
+  }
+
+  private onMessage(raw: unknown): void {
+    const checked = validateWebviewIntent(raw);
+    if (!checked.ok) {
+      this.stats.rejected++;
+      this.deps.output.warn(`run panel ${path.basename(this.runDir)}: rejected a message from the webview: ${checked.reason}`);
+      return;
+    }
+    void this.onIntent(checked.value);
+  }
+
+  private async onIntent(intent: WebviewIntent): Promise<void> {
+    switch (intent.type) {
+      case 'ready':
+        await this.sendSnapshot();
+        return;
+      case 'control':
+        this.control({ type: intent.command });
+        return;
+      case 'set-hyperparameters':
+        this.control({ type: 'set-hyperparameters', values: intent.values });
+        return;
+    }
+  }
+
+  private control(command: ControlCommand): void {
+    const session = this.session;
+    if (!session?.live) {
+      this.post({ type: 'notice', level: 'error', text: 'This run is not running in this window, so it cannot be controlled from here.' });
+      return;
+    }
+    const sent = session.process.send(command);
+    if (sent.ok) this.deps.output.info(`[${session.name}] sent ${command.type}${command.type === 'set-hyperparameters' ? ` ${JSON.stringify(command.values)}` : ''} (applies at the next step)`);
+    else this.post({ type: 'notice', level: 'error', text: `Could not send ${command.type}: ${sent.reason}` });
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    // Anything batched so far is inside the snapshot about to be sent.
+    this.batcher.discard();
+    const session = this.session;
+    if (session?.live) {
+      this.ready = true;
+      this.stats.snapshots++;
+      this.post({ type: 'snapshot', snapshot: session.snapshot(), live: true, runDir: this.runDir });
+      return;
+    }
+    try {
+      const snapshot = await readRunFolder(this.runDir);
+      this.ready = true;
+      this.stats.snapshots++;
+      this.post({ type: 'snapshot', snapshot, live: false, runDir: this.runDir });
+    } catch (e) {
+      this.ready = true;
+      this.deps.output.error(`run panel: could not read ${this.runDir}: ${(e as Error).message}`);
+      this.post({ type: 'notice', level: 'error', text: `Could not read the run folder: ${(e as Error).message}` });
+    }
+  }
+
+  private postAppend(records: MetricRecord[]): void {
+    if (!this.ready) return;
+    this.stats.appendedRecords += records.length;
+    this.post({ type: 'append', records });
+  }
+
+  private postStatus(status: RunStatus): void {
+    if (!this.ready) return;
+    this.batcher.flush(); // keep the order the runtime sent: records before the status after them
+    this.stats.statuses++;
+    this.post({ type: 'status', status });
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.deps.output.warn(`run panel: postMessage failed: ${String(e)}`));
+  }
+
+  private notReady(): void {
+    this.ready = false;
+    this.batcher.discard();
+  }
+
+  dispose(): void {
+    if (RunPanel.panels.get(this.runDir) === this) RunPanel.panels.delete(this.runDir);
+    this.batcher.dispose();
+    for (const off of [...this.detach.splice(0), ...this.sessionListeners.splice(0)]) off();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+export function panelTitle(runDir: string): string {
+  return `HELENE · ${path.basename(runDir)}`;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    // Only the panel bundle and the media folder are loadable; nothing from the workspace.
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/** Registers the serializer that brings panels back after a reload. */
+export function registerRunPanelSerializer(deps: RunPanelDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel, state) {
+      RunPanel.restore(deps, panel, state);
+    },
+  });
+}

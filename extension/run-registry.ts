@@ -1,0 +1,61 @@
+/**
+ * The runs started from this window. Ended runs stay listed (the status bar keeps showing the last
+ * result) until a newer run replaces them as "latest"; only live ones take control commands.
+ * Free of 'vscode'.
+ */
+import type { RuntimeProcessOptions } from './runtime-process';
+import { RunSession } from './run-session';
+import { TypedEvents } from './typed-events';
+
+export interface RunRegistryEvents extends Record<string, unknown> {
+  added: RunSession;
+  /** A session's visible state changed, or one ended. */
+  changed: RunSession;
+}
+
+/** Keep at most this many ended sessions in memory (their folders stay on disk). */
+const KEEP_ENDED = 10;
+
+export class RunRegistry {
+  readonly events = new TypedEvents<RunRegistryEvents>();
+  private readonly sessions: RunSession[] = [];
+
+  start(options: RuntimeProcessOptions, label: string): RunSession {
+    const session = new RunSession(options, label);
+    this.sessions.push(session);
+    session.events.on('changed', () => this.events.emit('changed', session));
+    session.events.on('ended', () => this.prune());
+    this.events.emit('added', session);
+    return session;
+  }
+
+  all(): RunSession[] {
+    return [...this.sessions];
+  }
+
+  live(): RunSession[] {
+    return this.sessions.filter((s) => s.live);
+  }
+
+  /** The most recently started session, live or not: what the status bar shows. */
+  latest(): RunSession | undefined {
+    return this.sessions[this.sessions.length - 1];
+  }
+
+  byRunDir(runDir: string): RunSession | undefined {
+    return this.sessions.find((s) => s.runDir === runDir);
+  }
+
+  /** Ask every live run to stop cleanly (window closing); resolves when all have exited. */
+  async stopAll(graceMs: number): Promise<void> {
+    await Promise.all(this.live().map((s) => s.process.stop(graceMs)));
+  }
+
+  private prune(): void {
+    const ended = this.sessions.filter((s) => !s.live && s !== this.latest());
+    for (const s of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) {
+      this.sessions.splice(this.sessions.indexOf(s), 1);
+      s.events.clear();
+    }
+  }
+}

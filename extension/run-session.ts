@@ -1,0 +1,127 @@
+/**
+ * One run started from this window: the supervised process plus an in-memory mirror of what it
+ * has reported (the same records as metrics.jsonl, in order). The mirror lets a panel that opens or
+ * re-shows mid-run get a snapshot that is exactly consistent with the live appends that follow,
+ * with no read-the-file-then-subscribe race. Once the run has ended, panels rebuild from the run
+ * folder instead. Free of 'vscode'.
+ */
+import type { MetricRecord, RunManifest, RunStatus, RunSummary, RunViewSnapshot, StepRecord } from '../runtime/protocol';
+import { recordAbnormalEnd } from './run-ended-record';
+import { RuntimeProcess, type OutputLine, type RuntimeExit, type RuntimeProcessOptions } from './runtime-process';
+import { TypedEvents } from './typed-events';
+
+export interface RunSessionEvents extends Record<string, unknown> {
+  /** The runtime said hello: runId and runDir are known. */
+  started: RunSession;
+  records: MetricRecord[];
+  status: RunStatus;
+  /** Anything the status bar shows changed. */
+  changed: RunSession;
+  output: OutputLine;
+  ended: RuntimeExit;
+}
+
+export class RunSession {
+  readonly events = new TypedEvents<RunSessionEvents>();
+  readonly process: RuntimeProcess;
+  readonly startedAt = Date.now();
+  manifest: RunManifest | null = null;
+  status: RunStatus | null = null;
+  summary: RunSummary | null = null;
+  readonly records: MetricRecord[] = [];
+  lastStep: StepRecord | null = null;
+
+  constructor(options: RuntimeProcessOptions, readonly label: string) {
+    this.process = RuntimeProcess.start(options);
+    const p = this.process.events;
+    p.on('output', (line) => this.events.emit('output', line));
+    p.on('hello', () => {
+      this.events.emit('started', this);
+      this.events.emit('changed', this);
+    });
+    p.on('manifest', (manifest) => {
+      this.manifest = manifest;
+      this.events.emit('changed', this);
+    });
+    p.on('metrics', (records) => {
+      this.records.push(...records);
+      for (let i = records.length - 1; i >= 0; i--) {
+        const r = records[i];
+        if (r.kind === 'step') {
+          this.lastStep = r;
+          break;
+        }
+      }
+      this.events.emit('records', records);
+      this.events.emit('changed', this);
+    });
+    p.on('status', (status) => this.setStatus(status));
+    p.on('done', (summary) => {
+      this.summary = summary;
+    });
+    p.on('exit', (exit) => this.onExit(exit));
+  }
+
+  get runId(): string | null {
+    return this.process.runId;
+  }
+
+  get runDir(): string | null {
+    return this.process.runDir;
+  }
+
+  get live(): boolean {
+    return this.process.exit === null;
+  }
+
+  get exit(): RuntimeExit | null {
+    return this.process.exit;
+  }
+
+  /** Display name: the manifest's run name once known, else the label it was started with. */
+  get name(): string {
+    return this.manifest?.name ?? this.label;
+  }
+
+  /** The step shown to the user: the newest of the status and the step records. */
+  get step(): number {
+    return Math.max(this.status?.step ?? 0, this.lastStep?.t ?? 0);
+  }
+
+  get totalSteps(): number | null {
+    return this.status?.totalSteps ?? this.manifest?.config.steps ?? null;
+  }
+
+  snapshot(): RunViewSnapshot {
+    return { manifest: this.manifest, status: this.status, records: this.records.slice(), summary: this.summary };
+  }
+
+  private setStatus(status: RunStatus): void {
+    this.status = status;
+    this.events.emit('status', status);
+    this.events.emit('changed', this);
+  }
+
+  private onExit(exit: RuntimeExit): void {
+    if (exit.summary) this.summary = exit.summary;
+    if (exit.outcome === 'failed' || exit.outcome === 'crashed') {
+      let written: RunStatus | null = null;
+      if (this.runDir) {
+        try {
+          written = recordAbnormalEnd(this.runDir, exit);
+        } catch (e) {
+          this.events.emit('output', { source: 'supervisor', level: 'warn', text: `could not record the failure in ${this.runDir}: ${(e as Error).message}` });
+        }
+      }
+      // Panels and the status bar must show the failure even when the folder had none to update.
+      const final = written ?? (this.status && isLiveState(this.status.state) ? { ...this.status, state: exit.outcome, updatedAt: new Date().toISOString(), error: exit.lastStderr.join('\n') || exit.fatal || undefined } : null);
+      if (final) this.setStatus(final);
+    }
+    this.events.emit('ended', exit);
+    this.events.emit('changed', this);
+  }
+}
+
+function isLiveState(state: RunStatus['state']): boolean {
+  return state === 'starting' || state === 'running' || state === 'paused';
+}

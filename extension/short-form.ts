@@ -1,0 +1,85 @@
+/**
+ * "New run from a short form…": five answers (model, training data, optimizer, lr, steps) become a
+ * run config file in .helene/configs/. Each answer is validated by the protocol's own resolveConfig
+ * (so the form and the CLI can never disagree), and the file stores paths relative to itself, the
+ * way the CLI resolves them.
+ */
+import * as path from 'node:path';
+import { ConfigError, resolveConfig, type OptimizerName, type UserConfig } from '../runtime/protocol';
+
+export const SHORT_FORM_CONFIG_DIR = path.join('.helene', 'configs');
+
+export interface ShortFormAnswers {
+  /** As typed: relative to the workspace folder, absolute, or builtin:<name>. */
+  modelPath: string;
+  trainPath: string;
+  optimizer: OptimizerName;
+  /** Extra optimizer keys of the chosen preset (e.g. the recommended HELENE variant). */
+  optimizerPreset?: Record<string, unknown>;
+  lr: number;
+  steps: number;
+}
+
+/** Placeholders for the required keys, so one field can be checked on its own. */
+const PLACEHOLDER = { model: { path: 'model.onnx' }, data: { train: 'train.jsonl' } };
+
+/** The schema's complaint about one field (dotted path), or undefined when the value is fine. */
+export function fieldProblem(fieldPath: string, value: unknown, optimizer: OptimizerName = 'helene'): string | undefined {
+  const config: Record<string, unknown> = structuredClone({ ...PLACEHOLDER, optimizer: { name: optimizer } });
+  const keys = fieldPath.split('.');
+  let cursor = config;
+  for (const key of keys.slice(0, -1)) cursor = (cursor[key] ??= {}) as Record<string, unknown>;
+  cursor[keys[keys.length - 1]] = value;
+  try {
+    resolveConfig(config);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const issue = e.issues.find((i) => i.path === fieldPath);
+    return issue?.message;
+  }
+}
+
+/** Text box contents → number; blank or junk → NaN (which the schema then reports). */
+export function parseNumber(text: string): number {
+  const t = text.trim();
+  return t === '' ? Number.NaN : Number(t);
+}
+
+/** A file-system-safe, readable config name: helene-demo-mlp. */
+export function configName(answers: Pick<ShortFormAnswers, 'optimizer' | 'modelPath'>): string {
+  const base = path.basename(answers.modelPath.replace(/^builtin:/, '')).replace(/\.onnx$/i, '');
+  const slug = `${answers.optimizer}-${base}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return slug.slice(0, 60) || 'run';
+}
+
+/** A path as the config file must store it: builtin: untouched, else relative to the config's folder. */
+function relativeTo(configDir: string, workspaceRoot: string, given: string): string {
+  if (given.startsWith('builtin:')) return given;
+  const absolute = path.resolve(workspaceRoot, given);
+  return path.relative(configDir, absolute).split(path.sep).join('/');
+}
+
+/**
+ * Build the user config for the answers and validate it whole. Throws ConfigError with every
+ * problem at once. `configDir` is the folder the file will be written to.
+ */
+export function buildShortFormConfig(answers: ShortFormAnswers, configDir: string, workspaceRoot: string, name = configName(answers)): UserConfig {
+  const user: UserConfig = {
+    name,
+    steps: answers.steps,
+    model: { path: relativeTo(configDir, workspaceRoot, answers.modelPath) },
+    data: { train: relativeTo(configDir, workspaceRoot, answers.trainPath) },
+    optimizer: { ...(answers.optimizerPreset ?? {}), name: answers.optimizer, lr: answers.lr } as UserConfig['optimizer'],
+  };
+  resolveConfig(user, 'short form');
+  return user;
+}
+
+/** The first free file name: name.helene.json, name-2.helene.json, ... */
+export function freeConfigFile(configDir: string, name: string, exists: (file: string) => boolean): string {
+  for (let n = 1; ; n++) {
+    const file = path.join(configDir, `${name}${n === 1 ? '' : `-${n}`}.helene.json`);
+    if (!exists(file)) return file;
+  }
+}

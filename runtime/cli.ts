@@ -1,0 +1,123 @@
+/**
+ * helene-studio: the headless command line over the same trainer the extension drives.
+ * Errors are printed as one clear message (what and where) with exit code 1; never a stack trace
+ * for bad input, always one for a bug.
+ */
+import * as path from 'node:path';
+import { ConfigError, type RunSummary } from './protocol';
+import { readRunFolderSync } from './run/run-reader';
+import { CheckpointError } from './run/checkpoint';
+import { HELP, parseCli } from './cli/args';
+import { loadConfig, parseOverride } from './cli/config-file';
+import { runTraining } from './cli/train-command';
+import { runDemo } from './demo/demo';
+import { findLearningRate } from './run/lr-finder';
+import { scaffoldDemoWorkspace } from './demo/scaffold';
+import { runTextDemo } from './demo/text-demo';
+import { exportRun } from './onnx/export-run';
+import { formatDoctor, runDoctor } from './doctor/doctor';
+import { DataError } from './data/jsonl';
+import { ProviderError } from './engine/provider';
+import { RunFolderError } from './run/run-folder';
+
+const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError];
+
+function printSummary(summary: RunSummary, runDir: string): void {
+  const ev = summary.finalEval;
+  process.stdout.write(
+    `${summary.state}: ${summary.steps} steps, ${summary.forwardPasses} forward passes, ${summary.stepsPerSecond.toFixed(1)} steps/s` +
+      `${summary.finalLoss !== null ? `, final train loss ${summary.finalLoss.toFixed(4)}` : ''}` +
+      `${ev ? `, eval loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `, accuracy ${(100 * ev.accuracy).toFixed(1)}%` : ''}` : ''}\n` +
+      `run folder: ${runDir}\n`,
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCli(argv);
+  if (args.help || args.command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  switch (args.command) {
+    case 'train': {
+      if (!args.config) throw new ConfigError([{ path: '--config', message: 'train needs --config <run.json>' }]);
+      const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride));
+      for (const w of warnings) process.stderr.write(`warning: ${w.path} ${w.message}\n`);
+      const { summary, runDir } = await runTraining(config, { ipc: args.ipc, quiet: args.quiet });
+      if (!args.ipc && !args.quiet) printSummary(summary, runDir);
+      return 0;
+    }
+    case 'resume': {
+      const dir = args.positionals[1];
+      if (!dir) throw new ConfigError([{ path: 'resume', message: 'usage: helene-studio resume <run folder>' }]);
+      const snapshot = readRunFolderSync(path.resolve(dir));
+      if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
+      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir) });
+      if (!args.ipc && !args.quiet) printSummary(summary, runDir);
+      return 0;
+    }
+    case 'lr-find': {
+      if (!args.config) throw new ConfigError([{ path: '--config', message: 'lr-find needs --config <run.json>' }]);
+      if (args.budget !== undefined && !(Number.isInteger(args.budget) && args.budget >= 20)) throw new ConfigError([{ path: '--budget', message: `expected a whole number of forward passes >= 20, got ${args.budget}` }]);
+      const { config } = loadConfig(args.config, args.overrides.map(parseOverride));
+      const say = (s: string) => (args.json ? process.stderr : process.stdout).write(s + '\n');
+      say(`lr-find: ${config.optimizer.name}, probes of short runs from the same start (same batches and step seeds), budget ${args.budget ?? 600} forward passes`);
+      const result = await findLearningRate(config, {
+        budgetPasses: args.budget,
+        onProbe: (p) => say(`  lr ${p.lr.toPrecision(3).padEnd(9)} ${p.diverged ? 'diverged' : 'stable  '}  ${p.reason}`),
+      });
+      if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else say(result.message);
+      return result.suggested !== null ? 0 : 1;
+    }
+    case 'doctor': {
+      const report = await runDoctor();
+      process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report));
+      return report.cpuWorks ? 0 : 1;
+    }
+    case 'scaffold': {
+      const dir = args.positionals[1];
+      if (!dir) throw new ConfigError([{ path: 'scaffold', message: 'usage: helene-studio scaffold <empty folder>' }]);
+      const files = scaffoldDemoWorkspace(dir);
+      process.stdout.write(`demo workspace written to ${files.dir}\nnext: helene-studio train --config ${path.join(files.dir, 'helene.helene.json')}\n`);
+      return 0;
+    }
+    case 'demo':
+      await runDemo({ dir: args.dir, steps: args.steps });
+      return 0;
+    case 'demo-text':
+      await runTextDemo({ dir: args.dir, steps: args.steps });
+      return 0;
+    case 'export': {
+      const dir = args.positionals[1];
+      if (!dir) throw new ConfigError([{ path: 'export', message: 'usage: helene-studio export <run folder> [--out model.onnx]' }]);
+      const done = exportRun(dir, args.out);
+      process.stdout.write(
+        `exported step ${done.step}: ${done.file}
+` +
+          `  ${done.written.length} initializer(s) written back${done.merged.length ? `, LoRA merged into ${done.merged.length} weight(s)` : ''}` +
+          `${done.copied.length ? `; copied ${done.copied.join(', ')}` : ''}
+`,
+      );
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${args.command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const known = USER_ERRORS.some((E) => e instanceof E) || (e instanceof Error && /^(step \d+:|.*\.onnx)/.test(e.message));
+    const message = e instanceof Error ? (known ? e.message : e.stack ?? e.message) : String(e);
+    process.stderr.write(`error: ${message}\n`);
+    if (process.send && process.connected) {
+      process.send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }, () => process.connected && process.disconnect());
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,101 @@
+/** Command-line parsing for helene-studio (node:util parseArgs: no dependency needed for flags). */
+import { parseArgs } from 'node:util';
+
+export const HELP = `helene-studio — zeroth-order fine-tuning (HELENE, MeZO, HiZOO, ZO-Adam, FZOO) over ONNX Runtime
+
+Usage:
+  helene-studio train --config <run.json> [options]   train one run headless (progress bar)
+  helene-studio resume <run folder> [--ipc]           continue a stopped, failed or killed run from its newest checkpoint
+  helene-studio demo [--dir <folder>] [--steps <n>]   build the demo task, run MeZO and HELENE, compare
+  helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
+                                                       bracket the largest stable lr of the config's optimizer (short probes, ~600 passes) and suggest one
+  helene-studio export <run folder> [--out <file>]    write the fine-tuned model as a standalone ONNX file (LoRA merged, loss removed)
+  helene-studio demo-text [--dir <folder>] [--steps <n>]  fine-tune the pre-trained tiny text encoder (MeZO vs HELENE), accuracy before/after
+  helene-studio scaffold <folder>                      write a demo workspace (model, data, MeZO and HELENE configs) into an empty folder
+  helene-studio doctor [--json]                        what the runtime finds: providers, GPU, why CUDA is (not) usable
+  helene-studio help                                   this text
+
+train options:
+  --config <file>        run configuration (JSON; see docs/configuration.md)
+  --set <key=value>      override any config key, repeatable, e.g. --set optimizer.lr=0.001
+  --optimizer <name>     shortcut for --set optimizer.name=<name>
+  --lr <x>               shortcut for --set optimizer.lr=<x>
+  --steps <n>            shortcut for --set steps=<n>
+  --provider <p>         auto | cuda | cpu (shortcut for --set engine.provider=<p>)
+  --threads <n>          onnxruntime intra-op threads
+  --runs-dir <folder>    where run folders go (default: runs/ beside the config)
+  --run-id <id>          fixed run folder name
+  --ipc                  talk to the VS Code extension over the IPC channel (no progress bar)
+  --quiet                no progress output
+
+Ctrl-C stops at the next step boundary and leaves a valid run folder (status "stopped").
+`;
+
+export interface CliArgs {
+  command: string;
+  config?: string;
+  overrides: string[];
+  ipc: boolean;
+  quiet: boolean;
+  dir?: string;
+  /** export: output file. */
+  out?: string;
+  steps?: number;
+  help: boolean;
+  json: boolean;
+  /** lr-find: forward-pass budget of the whole search. */
+  budget?: number;
+  positionals: string[];
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      set: { type: 'string', multiple: true },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      steps: { type: 'string' },
+      provider: { type: 'string' },
+      threads: { type: 'string' },
+      'runs-dir': { type: 'string' },
+      'run-id': { type: 'string' },
+      dir: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      ipc: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      json: { type: 'boolean', default: false },
+      budget: { type: 'string' },
+    },
+  });
+  const overrides = [...(values.set ?? [])];
+  const shortcut = (flag: string | undefined, key: string, json = true) => {
+    if (flag !== undefined) overrides.push(`${key}=${json ? flag : JSON.stringify(flag)}`);
+  };
+  shortcut(values.optimizer, 'optimizer.name', false);
+  shortcut(values.lr, 'optimizer.lr');
+  shortcut(values.steps, 'steps');
+  shortcut(values.provider, 'engine.provider', false);
+  shortcut(values.threads, 'engine.threads');
+  shortcut(values['run-id'], 'output.runId', false);
+  if (values['runs-dir'] !== undefined) overrides.push(`output.runsDir=${JSON.stringify(require('node:path').resolve(values['runs-dir']))}`);
+  const steps = values.steps !== undefined ? Number(values.steps) : undefined;
+  return {
+    command: positionals[0] ?? 'help',
+    config: values.config,
+    overrides,
+    ipc: values.ipc ?? false,
+    quiet: values.quiet ?? false,
+    dir: values.dir,
+    out: values.out,
+    steps,
+    help: values.help ?? false,
+    json: values.json ?? false,
+    budget: values.budget !== undefined ? Number(values.budget) : undefined,
+    positionals,
+  };
+}

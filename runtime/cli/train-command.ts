@@ -1,0 +1,55 @@
+/**
+ * `helene-studio train`: run one config headless (progress bar) or under the extension (--ipc).
+ * Ctrl-C stops at the next step boundary and leaves a valid run folder; a second Ctrl-C exits at once.
+ */
+import type { ResolvedConfig, RunSummary } from '../protocol';
+import { Trainer, type TrainerListener } from '../run/trainer';
+import { progressListener } from './progress';
+import { acceptControl, ipcListener, send } from './ipc';
+
+export interface TrainOptions {
+  ipc: boolean;
+  quiet: boolean;
+  label?: string;
+  /** Continue this run folder from its newest checkpoint instead of starting a new run. */
+  resumeDir?: string;
+}
+
+export async function runTraining(config: ResolvedConfig, options: TrainOptions): Promise<{ summary: RunSummary; runDir: string }> {
+  const label = options.label ?? config.name;
+  const ipc = options.ipc ? ipcListener() : null;
+  const progress = !options.ipc && !options.quiet ? progressListener(config.steps, label) : null;
+  const listener: TrainerListener = ipc ?? progress ?? {};
+  const trainer = await Trainer.create(config, listener, { resumeDir: options.resumeDir });
+  if (ipc) {
+    send({ type: 'hello', runId: trainer.manifest.id, runDir: trainer.runDir, pid: process.pid });
+    send({ type: 'manifest', manifest: trainer.manifest });
+    acceptControl(trainer);
+  } else if (!options.quiet) {
+    process.stdout.write(`${label}: run folder ${trainer.runDir}\n`);
+  }
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    progress?.log?.('warn', 'Ctrl-C: stopping at the next step boundary (press again to quit at once)');
+    trainer.stop();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const summary = await trainer.run();
+    ipc?.flush();
+    if (ipc) {
+      send({ type: 'done', summary });
+      // An open IPC channel keeps the process alive: let go of it once the last message is out.
+      setImmediate(() => process.connected && process.disconnect());
+    }
+    return { summary, runDir: trainer.runDir };
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await trainer.close();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The one place the trainer asks for its datasets: text JSON lines for language models (the graph
+ * takes input_ids, or the task is causal-lm), numeric JSON lines otherwise. Both give the same
+ * `Dataset` shape, so batching, training and evaluation are unchanged.
+ */
+import * as path from 'node:path';
+import type * as ort from 'onnxruntime-node';
+import type { ResolvedConfig } from '../../protocol';
+import { loadDataset, type Dataset, type InputSpec } from '../dataset';
+import { findTokenizerFiles, loadTokenizer } from './tokenizer';
+import { loadTextDataset, type TextDataOptions } from './text-dataset';
+
+export interface RunData {
+  train: Dataset;
+  evalSet: Dataset | null;
+}
+
+export interface ModelFacts {
+  modelPath: string;
+  /** Classes of the logits (classification), when static. */
+  classes: number | null;
+  /** Rows of the embedding table input_ids indexes, when found. */
+  vocabRows: number | null;
+}
+
+export function isTextRun(config: ResolvedConfig, inputs: ort.InferenceSession.ValueMetadata[]): boolean {
+  const kind = config.data.kind ?? 'auto'; // run.json files written before text data have no data.kind
+  if (kind !== 'auto') return kind === 'text';
+  return config.model.task === 'causal-lm' || inputs.some((m) => m.name === 'input_ids');
+}
+
+export function loadRunData(
+  config: ResolvedConfig,
+  inputs: ort.InferenceSession.ValueMetadata[],
+  model: ModelFacts,
+  classes: { input: string; count: number } | undefined,
+  numericSpecs: () => InputSpec[],
+): RunData {
+  if (!isTextRun(config, inputs)) {
+    const specs = numericSpecs();
+    return {
+      train: loadDataset(config.data.train, specs, config.data.badLines, classes),
+      evalSet: config.data.eval ? loadDataset(config.data.eval, specs, config.data.badLines, classes) : null,
+    };
+  }
+  const d = config.data;
+  const location = d.tokenizer ?? path.dirname(model.modelPath);
+  const tokenizer = loadTokenizer(findTokenizerFiles(location, d.tokenizer ? 'data.tokenizer' : `data.tokenizer is not set, so it is looked for beside the model ${path.basename(model.modelPath)}`));
+  const ids = inputs.find((m) => m.name === 'input_ids');
+  const seqDim = ids && ids.isTensor ? ids.shape[1] : undefined;
+  const options: TextDataOptions = {
+    task: config.model.task === 'causal-lm' ? 'causal-lm' : 'classification',
+    tokenizer,
+    // Longer sequences would index past the model's position embeddings.
+    maxLength: Math.min(d.maxLength, tokenizer.modelMaxLength ?? Infinity),
+    fixedLength: typeof seqDim === 'number' && seqDim > 0 ? seqDim : null,
+    textKey: d.textKey,
+    labelKey: d.labelKey,
+    promptKey: d.promptKey,
+    completionKey: d.completionKey,
+    labelNames: d.labelNames.length ? d.labelNames : null,
+    classCount: d.classes ?? model.classes,
+    inputs: inputs.map((m) => m.name),
+    modelVocab: model.vocabRows,
+    badLines: d.badLines,
+  };
+  if (config.model.task === 'loss-output') throw new TypeError('text data needs model.task "classification" or "causal-lm"');
+  return {
+    train: loadTextDataset(d.train, options),
+    evalSet: d.eval ? loadTextDataset(d.eval, options) : null,
+  };
+}

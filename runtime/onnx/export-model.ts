@@ -1,0 +1,76 @@
+/**
+ * The fine-tuned model as a standalone ONNX file: the user's original graph (so its inputs and
+ * outputs are the ones they exported; the appended loss, labels input and theta/dir/zo_scale inputs
+ * never appear), with the trained values written back into the initializers and LoRA merged into
+ * the base weights (W + alpha/r · B A, computed in float64 and rounded once).
+ *
+ * The same graph preparation as training runs first (untying torch's Identity aliases), so a
+ * trained alias lands in its own initializer exactly as it was trained.
+ */
+import type { OnnxModel } from './onnx-types';
+import { cloneModel } from './clone-model';
+import { makeFloatTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+import { untieInitializerAliases } from './torch-traps';
+import { loraNames, mergeLora } from './lora';
+
+export interface LoraExportSpec {
+  rank: number;
+  alpha: number;
+}
+
+export interface ExportResult {
+  model: OnnxModel;
+  /** Initializers whose values changed (trained in full, or merged with an adapter). */
+  written: string[];
+  /** Base weights that received a merged LoRA update. */
+  merged: string[];
+}
+
+/**
+ * `trained` maps trainable names (as the training graph had them: initializer names, or
+ * `<weight>.lora_A` / `.lora_B`) to their values. Every name must be accounted for.
+ */
+export function exportTunedModel(original: OnnxModel, trained: Map<string, Float32Array>, lora: LoraExportSpec | null, modelName: string): ExportResult {
+  const model = cloneModel(original);
+  const graph = model.graph;
+  untieInitializerAliases(graph);
+  const byName = new Map(graph.initializer.map((t, i) => [t.name ?? '', i]));
+  const written: string[] = [];
+  const merged: string[] = [];
+  const pending = new Map(trained);
+
+  // LoRA pairs first: merge B A into the base weight (which may itself have been trained in full).
+  for (const name of [...pending.keys()]) {
+    if (!name.endsWith('.lora_A')) continue;
+    const weight = name.slice(0, -'.lora_A'.length);
+    const n = loraNames(weight);
+    const a = pending.get(n.a)!;
+    const b = pending.get(n.b);
+    if (!b) throw new Error(`${modelName}: the trained tensors have ${n.a} but not ${n.b}`);
+    if (!lora || lora.rank < 1) throw new Error(`${modelName}: the trained tensors hold LoRA adapters but the configuration has no model.lora.rank`);
+    const index = byName.get(weight);
+    if (index === undefined) throw new Error(`${modelName} has no initializer '${weight}' to merge the adapter ${n.a} into`);
+    const tensor = graph.initializer[index];
+    const [d0, d1] = (tensor.dims ?? []) as [number, number];
+    if (a.length !== lora.rank * d1 || b.length !== d0 * lora.rank) {
+      throw new Error(`${modelName}: adapter sizes for '${weight}' [${d0}, ${d1}] do not fit rank ${lora.rank} (A has ${a.length}, B has ${b.length} values)`);
+    }
+    const base = pending.get(weight) ?? tensorToFloat32(tensor);
+    pending.delete(weight);
+    graph.initializer[index] = makeFloatTensor(weight, [d0, d1], mergeLora(base, a, b, d0, d1, lora.rank, lora.alpha / lora.rank));
+    pending.delete(n.a);
+    pending.delete(n.b);
+    merged.push(weight);
+    written.push(weight);
+  }
+  for (const [name, values] of pending) {
+    const index = byName.get(name);
+    if (index === undefined) throw new Error(`${modelName} has no initializer '${name}', which the trained tensors hold: was the run trained on another model?`);
+    const tensor = graph.initializer[index];
+    if (tensorElementCount(tensor) !== values.length) throw new Error(`${modelName}: initializer '${name}' has ${tensorElementCount(tensor)} values, the trained tensor ${values.length}`);
+    graph.initializer[index] = makeFloatTensor(name, [...(tensor.dims ?? [])], values);
+    written.push(name);
+  }
+  model.producer_name = 'helene-studio';
+  return { model, written, merged };
+}

@@ -1,0 +1,123 @@
+/**
+ * LoRA by graph surgery: for each chosen weight W [d0, d1] consumed by a MatMul or Gemm (directly or
+ * through Transpose, as unfolded torch exports do), add two initializers
+ *
+ *   W.lora_A [r, d1]  (seeded uniform in ±1/sqrt(d1), as PEFT's Kaiming init)
+ *   W.lora_B [d0, r]  (zeros, so the adapted model starts exactly at the base model)
+ *
+ * and make every consumer read W + (alpha / r) · (B @ A) instead of W. Adapting the weight rather
+ * than the activations works for any layout (x·W, x·Wᵀ, Gemm transB) and keeps W a frozen,
+ * prepacked initializer; the cost is one [d0, r]·[r, d1] MatMul per adapted weight and pass.
+ * Only the adapters are trainable, each its own layer for the optimizer (so HELENE keeps its
+ * curvature statistics per adapter matrix), and trainable state scales with r·(d0 + d1).
+ */
+import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
+import { DataType } from './onnx-types';
+import { makeFloatTensor, makeScalarFloatTensor } from './tensor-data';
+import { mulberry32 } from './seeded-prng';
+import { embeddingTables, parameterInitializers } from './trainable-presets';
+
+export interface LoraOptions {
+  rank: number;
+  alpha: number;
+  /** Regexes over weight names. */
+  targets: string[];
+  /** Seeds A's initialisation. */
+  seed: number;
+}
+
+export interface LoraAdapter {
+  /** The adapted base weight. */
+  weight: string;
+  a: string;
+  b: string;
+  /** alpha / rank. */
+  scale: number;
+  shape: [number, number];
+}
+
+export const loraNames = (weight: string) => ({ a: `${weight}.lora_A`, b: `${weight}.lora_B`, scale: `${weight}.lora_scale`, merged: `${weight}::lora_merged`, delta: `${weight}::lora_delta`, scaled: `${weight}::lora_scaled` });
+
+/** Rank-2 parameters consumed by MatMul/Gemm (directly or through Transpose/Identity), excluding embedding tables. */
+export function loraEligibleWeights(graph: GraphProto): TensorProto[] {
+  const params = new Map(parameterInitializers(graph).filter((t) => (t.dims?.length ?? 0) === 2).map((t) => [t.name ?? '', t]));
+  const tables = embeddingTables(graph);
+  const producer = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  const eligible = new Set<string>();
+  for (const node of graph.node) {
+    if (node.op_type !== 'MatMul' && node.op_type !== 'Gemm') continue;
+    for (const input of node.input.slice(0, 2)) {
+      const via = producer.get(input);
+      const source = params.has(input) ? input : via && (via.op_type === 'Transpose' || via.op_type === 'Identity') && params.has(via.input[0]) ? via.input[0] : null;
+      if (source && !tables.has(source)) eligible.add(source);
+    }
+  }
+  return [...params.values()].filter((t) => eligible.has(t.name ?? ''));
+}
+
+function compile(pattern: string, modelName: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (e) {
+    throw new Error(`${modelName}: LoRA target pattern '${pattern}' is not a valid regular expression (${(e as Error).message})`);
+  }
+}
+
+/** Insert adapters into `graph` (edited in place). Returns them in graph order. */
+export function insertLora(graph: GraphProto, options: LoraOptions, modelName: string): LoraAdapter[] {
+  if (!Number.isInteger(options.rank) || options.rank < 1) throw new Error(`${modelName}: LoRA rank must be a positive integer, got ${options.rank}`);
+  const eligible = loraEligibleWeights(graph);
+  const chosen = new Set<TensorProto>();
+  for (const pattern of options.targets) {
+    const regex = compile(pattern, modelName);
+    const matched = eligible.filter((t) => regex.test(t.name ?? ''));
+    if (matched.length === 0) {
+      const names = eligible.slice(0, 12).map((t) => `'${t.name}'`).join(', ');
+      throw new Error(`${modelName}: LoRA target pattern '${pattern}' matches no MatMul/Gemm weight. Weights that can take adapters: ${names || '(none)'}${eligible.length > 12 ? `, … (${eligible.length})` : ''}`);
+    }
+    matched.forEach((t) => chosen.add(t));
+  }
+  const used = new Set<string>([...graph.initializer.map((t) => t.name ?? ''), ...graph.node.flatMap((n) => [...n.input, ...n.output]), ...graph.input.map((i) => i.name ?? '')]);
+  const random = mulberry32(options.seed >>> 0);
+  const adapters: LoraAdapter[] = [];
+  const newNodes: NodeProto[] = [];
+  for (const w of eligible.filter((t) => chosen.has(t))) {
+    const name = w.name ?? '';
+    const [d0, d1] = (w.dims ?? []) as [number, number];
+    const n = loraNames(name);
+    for (const added of [n.a, n.b, n.scale, n.merged, n.delta, n.scaled]) {
+      if (used.has(added)) throw new Error(`${modelName} already has a value named '${added}'; cannot add a LoRA adapter to '${name}'`);
+    }
+    const bound = 1 / Math.sqrt(d1);
+    const a = new Float32Array(options.rank * d1);
+    for (let i = 0; i < a.length; i++) a[i] = (2 * random() - 1) * bound;
+    const scale = options.alpha / options.rank;
+    graph.initializer.push(makeFloatTensor(n.a, [options.rank, d1], a), makeFloatTensor(n.b, [d0, options.rank], new Float32Array(d0 * options.rank)), makeScalarFloatTensor(n.scale, scale));
+    for (const node of graph.node) node.input = node.input.map((input) => (input === name ? n.merged : input));
+    newNodes.push(
+      { op_type: 'MatMul', name: `lora/${name}/delta`, input: [n.b, n.a], output: [n.delta] },
+      { op_type: 'Mul', name: `lora/${name}/scale`, input: [n.delta, n.scale], output: [n.scaled] },
+      { op_type: 'Add', name: `lora/${name}/merge`, input: [name, n.scaled], output: [n.merged] },
+    );
+    adapters.push({ weight: name, a: n.a, b: n.b, scale, shape: [d0, d1] });
+  }
+  // Prepended: they read initializers only (the perturbation nodes the surgery adds go before them).
+  graph.node = [...newNodes, ...graph.node];
+  return adapters;
+}
+
+/** W + scale · B @ A in float64, rounded once to float32 (the export's merge). */
+export function mergeLora(weight: Float32Array, a: Float32Array, b: Float32Array, d0: number, d1: number, rank: number, scale: number): Float32Array {
+  const out = new Float32Array(d0 * d1);
+  for (let i = 0; i < d0; i++) {
+    for (let j = 0; j < d1; j++) {
+      let s = 0;
+      for (let k = 0; k < rank; k++) s += b[i * rank + k] * a[k * d1 + j];
+      out[i * d1 + j] = weight[i * d1 + j] + scale * s;
+    }
+  }
+  return out;
+}
+
+export const isFloat = (t: TensorProto) => t.data_type === DataType.FLOAT;

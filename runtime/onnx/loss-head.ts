@@ -1,0 +1,134 @@
+/**
+ * Giving a model the per-example loss output the ZO engine needs: `loss`, float, shape [batch].
+ *
+ * 'output': the model computes it already (e.g. the least-squares golden model); we only rename.
+ * 'classification': append SoftmaxCrossEntropyLoss(logits [B, C], labels [B], reduction='none',
+ * ignore_index=-100), which matched PyTorch's per-example cross-entropy to 1e-7 (field notes).
+ */
+import { DataType, type GraphProto, type ValueInfoProto } from './onnx-types';
+import { describeValueInfo, makeValueInfo, valueInfoDims, valueInfoElemType } from './value-info';
+import { intAttr, stringAttr } from './graph-builder';
+import { causalLmLossNodes } from './causal-lm-loss';
+
+export const LOSS_OUTPUT = 'loss';
+export const DEFAULT_LABELS_INPUT = 'labels';
+/** SoftmaxCrossEntropyLoss exists from opset 12 of the default domain. */
+export const MIN_CLASSIFICATION_OPSET = 12;
+
+export type LossSpec =
+  | { kind: 'output'; output: string }
+  | { kind: 'classification'; logits: string; labels?: string }
+  | { kind: 'causal-lm'; logits: string; labels?: string };
+
+export interface LossContext {
+  modelName: string;
+  graph: GraphProto;
+  /** Default-domain opset of the model. */
+  opset: number;
+  /** Every value name already in the graph, to refuse silent clashes. */
+  usedNames: Set<string>;
+}
+
+export interface AttachedLoss {
+  /** Data inputs the loss added (the labels input for classification). */
+  addedInputs: string[];
+  outputNames: string[];
+}
+
+function findOutput(context: LossContext, outputs: ValueInfoProto[], name: string): ValueInfoProto {
+  const found = outputs.find((output) => output.name === name);
+  if (found) return found;
+  const existing = outputs.map(describeValueInfo).join(', ') || '(none)';
+  throw new Error(`${context.modelName} has no output '${name}'. Its outputs are: ${existing}`);
+}
+
+function requireUnused(context: LossContext, name: string, role: string): void {
+  if (context.usedNames.has(name)) {
+    throw new Error(`${context.modelName} already has a value named '${name}', which the ${role} needs; rename it in the model`);
+  }
+}
+
+function requireFloat(context: LossContext, info: ValueInfoProto): void {
+  const elemType = valueInfoElemType(info);
+  if (elemType !== undefined && elemType !== DataType.FLOAT) {
+    throw new Error(`${context.modelName}: output '${info.name}' must be float32 for the loss (it has elem_type ${elemType})`);
+  }
+}
+
+function requireRank(context: LossContext, info: ValueInfoProto, rank: number, why: string): void {
+  const dims = valueInfoDims(info);
+  if (dims && dims.length !== rank) {
+    throw new Error(`${context.modelName}: output ${describeValueInfo(info)} has rank ${dims.length}, expected ${rank} (${why})`);
+  }
+}
+
+/** Replaces the graph's outputs by `loss` (+ the requested extra outputs) and adds any nodes needed. */
+export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: string[] = []): AttachedLoss {
+  const { graph } = context;
+  const originalOutputs = [...graph.output];
+  const extras = extraOutputs.filter((name) => name !== LOSS_OUTPUT).map((name) => findOutput(context, originalOutputs, name));
+  let lossInfo: ValueInfoProto;
+  const addedInputs: string[] = [];
+
+  if (loss.kind === 'output') {
+    const source = findOutput(context, originalOutputs, loss.output);
+    requireFloat(context, source);
+    requireRank(context, source, 1, 'the optimizer needs one loss per example, shape [batch]');
+    if (loss.output !== LOSS_OUTPUT) {
+      requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
+      graph.node.push({ op_type: 'Identity', name: 'zo/loss_identity', input: [loss.output], output: [LOSS_OUTPUT] });
+    }
+    lossInfo = { ...source, name: LOSS_OUTPUT };
+  } else if (loss.kind === 'causal-lm') {
+    if (context.opset < MIN_CLASSIFICATION_OPSET) {
+      throw new Error(`${context.modelName} uses opset ${context.opset}; the causal-LM loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=14 or newer`);
+    }
+    const logits = findOutput(context, originalOutputs, loss.logits);
+    requireFloat(context, logits);
+    requireRank(context, logits, 3, 'causal-LM logits are [batch, sequence, vocabulary]; for [batch, classes] use task "classification"');
+    const labels = loss.labels ?? DEFAULT_LABELS_INPUT;
+    requireUnused(context, labels, 'labels input');
+    requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
+    const dims = valueInfoDims(logits);
+    const batch = dims?.[0] ?? 'batch';
+    const sequence = dims?.[1] ?? 'sequence';
+    graph.input.push(makeValueInfo(labels, 'int64', [batch, sequence]));
+    addedInputs.push(labels);
+    const appended = causalLmLossNodes(loss.logits, labels, LOSS_OUTPUT, context.opset);
+    for (const tensor of appended.initializers) requireUnused(context, tensor.name ?? '', 'causal-LM loss');
+    graph.node.push(...appended.nodes);
+    graph.initializer.push(...appended.initializers);
+    lossInfo = makeValueInfo(LOSS_OUTPUT, 'float', [batch]);
+  } else {
+    // Not bumping the opset import for older models: other ops change meaning across opsets
+    // (Dropout's ratio moved from attribute to input at 12, Clip's min/max at 11, ...), and silently
+    // reinterpreting a user's model is worse than asking for a re-export.
+    if (context.opset < MIN_CLASSIFICATION_OPSET) {
+      throw new Error(
+        `${context.modelName} uses opset ${context.opset}; the classification loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. ` +
+          `Re-export the model with opset_version=${MIN_CLASSIFICATION_OPSET} or newer`,
+      );
+    }
+    const logits = findOutput(context, originalOutputs, loss.logits);
+    requireFloat(context, logits);
+    requireRank(context, logits, 2, 'classification logits are [batch, classes]');
+    const labels = loss.labels ?? DEFAULT_LABELS_INPUT;
+    requireUnused(context, labels, 'labels input');
+    requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
+    // Reuse the logits' batch dimension (symbolic or fixed) so ORT sees the two agree.
+    const batch = valueInfoDims(logits)?.[0] ?? 'batch';
+    graph.input.push(makeValueInfo(labels, 'int64', [batch]));
+    addedInputs.push(labels);
+    graph.node.push({
+      op_type: 'SoftmaxCrossEntropyLoss',
+      name: 'zo/softmax_cross_entropy',
+      input: [loss.logits, labels],
+      output: [LOSS_OUTPUT],
+      attribute: [stringAttr('reduction', 'none'), intAttr('ignore_index', -100)],
+    });
+    lossInfo = makeValueInfo(LOSS_OUTPUT, 'float', [batch]);
+  }
+
+  graph.output = [lossInfo, ...extras];
+  return { addedInputs, outputNames: graph.output.map((output) => output.name ?? '') };
+}

@@ -1,0 +1,176 @@
+/**
+ * The traps torch.onnx.export sets for a trainer (field notes; reproduced by
+ * scripts/fixtures/make_trap_models.py):
+ *
+ * 1. Identity aliases. The exporter de-duplicates initializers with identical values and keeps the
+ *    other names as `Identity(source)` outputs. Fresh LayerNorms (all ones / zeros) and per-layer
+ *    buffers collapse this way, so training the shared source would tie parameters PyTorch kept
+ *    apart. Handled: every alias of an initializer becomes its own initializer again (a copy that
+ *    shares the bytes until it is trained), which restores the original model exactly.
+ * 2. Constant-folded copies. With do_constant_folding=True, Linear weights are pre-transposed into
+ *    initializers named `onnx::MatMul_N` (the parameter's name is gone) and a tied LM head becomes a
+ *    transposed copy of the embedding. Detected: a copy that would not follow its trained original
+ *    is an error that names both and says how to re-export; a pattern that matches nothing in a
+ *    folded export gets a hint.
+ * 3. Buffers that look like weights (GPT-2's float 0/1 causal mask `attn.bias`, `-1e4` mask fills,
+ *    position ids). Detected: selecting one is an error, and the presets skip them.
+ */
+import type { GraphProto, TensorProto } from './onnx-types';
+import { DataType } from './onnx-types';
+import { isExternalTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+
+export interface UntiedAlias {
+  alias: string;
+  source: string;
+}
+
+/**
+ * Replace every `Identity(initializer)` node by an initializer of its own (same data) named like
+ * the alias. Chains (Identity of an alias) resolve to the first initializer. Returns what it untied.
+ */
+export function untieInitializerAliases(graph: GraphProto): UntiedAlias[] {
+  const initializers = new Map(graph.initializer.map((t) => [t.name ?? '', t]));
+  const untied: UntiedAlias[] = [];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    const keep = [];
+    for (const node of graph.node) {
+      const source = node.op_type === 'Identity' && (!node.domain || node.domain === 'ai.onnx') && node.input.length === 1 ? initializers.get(node.input[0]) : undefined;
+      const alias = node.output[0];
+      if (source && alias && !initializers.has(alias)) {
+        const copy: TensorProto = { ...source, name: alias };
+        graph.initializer.push(copy);
+        initializers.set(alias, copy);
+        untied.push({ alias, source: source.name ?? '' });
+        changed = true;
+        continue;
+      }
+      keep.push(node);
+    }
+    graph.node = keep;
+  }
+  return untied;
+}
+
+/** Why a float initializer is a buffer rather than a parameter, or null when it looks like a parameter. */
+export function bufferReason(tensor: TensorProto, values: Float32Array | null): string | null {
+  const name = tensor.name ?? '';
+  if (/(^|[._/:])(mask|masked_bias|position_ids|inv_freq|causal_mask)([._/]|$)/i.test(name)) return 'its name says it is a buffer (mask, position ids, rotary frequencies)';
+  if (!values) return null;
+  const rank = tensor.dims?.length ?? 0;
+  let zeros = 0;
+  let ones = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v) || Math.abs(v) >= 1e4) return `it holds ${v}, a mask-fill constant, not a learned value`;
+    if (v === 0) zeros++;
+    else if (v === 1) ones++;
+  }
+  if (rank >= 2 && zeros > 0 && ones > 0 && zeros + ones === values.length && isTriangular(values, tensor.dims ?? [])) return 'it holds a 0/1 triangle: a causal attention mask buffer';
+  return null;
+}
+
+/** Every trailing square slice is a lower or upper 0/1 triangle (GPT-2's `attn.bias`), not e.g. an identity matrix. */
+function isTriangular(values: Float32Array, dims: number[]): boolean {
+  const n = dims[dims.length - 1];
+  if (dims.length < 2 || dims[dims.length - 2] !== n || n < 2) return false;
+  const triangle = (lower: boolean, strict: boolean) => {
+    for (let base = 0; base < values.length; base += n * n) {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const inside = lower ? (strict ? j < i : j <= i) : strict ? j > i : j >= i;
+          if (values[base + i * n + j] !== (inside ? 1 : 0)) return false;
+        }
+      }
+    }
+    return true;
+  };
+  return triangle(true, false) || triangle(false, false) || triangle(true, true) || triangle(false, true);
+}
+
+/** Float values of an initializer, or null when its data is external (not checked then). */
+export function inlineValues(tensor: TensorProto): Float32Array | null {
+  if (tensor.data_type !== DataType.FLOAT || isExternalTensor(tensor)) return null;
+  return tensorToFloat32(tensor);
+}
+
+/** Throws when a chosen trainable is a buffer. */
+export function refuseBuffers(trainables: TensorProto[], modelName: string): void {
+  for (const tensor of trainables) {
+    const reason = bufferReason(tensor, inlineValues(tensor));
+    if (reason) {
+      throw new Error(
+        `${modelName}: initializer '${tensor.name}' looks like a buffer, not a parameter (${reason}); training it would corrupt the model. ` +
+          `Select trainables with a pattern that leaves it out, or use model.trainablePreset "all" (which skips buffers)`,
+      );
+    }
+  }
+}
+
+export interface FoldedCopy {
+  copy: string;
+  original: string;
+  transposed: boolean;
+}
+
+function sameValues(a: Float32Array, b: Float32Array, rows: number, cols: number, transposed: boolean): boolean {
+  // A few probes first: almost every pair of same-sized tensors differs at once.
+  const at = (i: number) => (transposed ? b[(i % cols) * rows + Math.floor(i / cols)] : b[i]);
+  const n = a.length;
+  for (const i of [0, n - 1, n >> 1, n >> 2, (3 * n) >> 2]) if (a[i] !== at(i)) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== at(i)) return false;
+  return true;
+}
+
+/**
+ * Frozen initializers holding the same values as a trainable one (or its transpose, for rank 2):
+ * constant-folded copies that would silently stop following the trained weight.
+ */
+export function findFoldedCopies(graph: GraphProto, trainableNames: Set<string>, untied: UntiedAlias[] = []): FoldedCopy[] {
+  // Untied aliases are equal by construction and separate parameters by design: not copies.
+  const aliasPairs = new Set(untied.flatMap((u) => [`${u.alias}\n${u.source}`, `${u.source}\n${u.alias}`]));
+  const floats = graph.initializer.filter((t) => t.data_type === DataType.FLOAT && !isExternalTensor(t) && tensorElementCount(t) >= 16);
+  const trained = floats.filter((t) => trainableNames.has(t.name ?? ''));
+  const frozen = floats.filter((t) => !trainableNames.has(t.name ?? ''));
+  const found: FoldedCopy[] = [];
+  for (const t of trained) {
+    const size = tensorElementCount(t);
+    const dims = t.dims ?? [];
+    const candidates = frozen.filter((f) => tensorElementCount(f) === size);
+    if (candidates.length === 0) continue;
+    const values = tensorToFloat32(t);
+    // A constant tensor (fresh LayerNorm ones, zero biases) equals many others by coincidence.
+    if (values.every((v) => v === values[0])) continue;
+    for (const f of candidates) {
+      if (aliasPairs.has(`${f.name}\n${t.name}`)) continue;
+      const fd = f.dims ?? [];
+      const other = tensorToFloat32(f);
+      const sameShape = fd.length === dims.length && fd.every((d, i) => d === dims[i]);
+      if (sameShape && sameValues(values, other, 0, 0, false)) found.push({ copy: f.name ?? '', original: t.name ?? '', transposed: false });
+      else if (dims.length === 2 && fd.length === 2 && fd[0] === dims[1] && fd[1] === dims[0] && sameValues(values, other, dims[0], dims[1], true)) {
+        found.push({ copy: f.name ?? '', original: t.name ?? '', transposed: true });
+      }
+    }
+  }
+  return found;
+}
+
+export function refuseFoldedCopies(graph: GraphProto, trainableNames: Set<string>, modelName: string, untied: UntiedAlias[] = []): void {
+  const copies = findFoldedCopies(graph, trainableNames, untied);
+  if (copies.length === 0) return;
+  const list = copies.map((c) => `'${c.copy}' = ${c.transposed ? 'transpose of ' : 'copy of '}'${c.original}'`).join(', ');
+  throw new Error(
+    `${modelName}: frozen initializer(s) ${list}: constant-folded copies of trainable weights (torch.onnx.export with do_constant_folding=True; ` +
+      `a tied weight such as an LM head sharing the embeddings becomes such a copy). Training the original would not change the copy, so the tie breaks silently. ` +
+      `Re-export with do_constant_folding=False, or add the copies to model.trainable to train them as separate (untied) weights`,
+  );
+}
+
+/** A hint for "pattern matched nothing" on exports whose Linear weights lost their names to folding. */
+export function foldedNamesHint(graph: GraphProto): string {
+  const folded = graph.initializer.filter((t) => /^onnx::(MatMul|Gemm)_/.test(t.name ?? '')).length;
+  if (folded === 0) return '';
+  return ` Note: ${folded} initializer(s) are named 'onnx::MatMul_N': this model was exported with constant folding, which pre-transposes Linear weights and drops their names. ` +
+    `Re-export with torch.onnx.export(..., do_constant_folding=False) to select them by their PyTorch names, or select them by their folded names.`;
+}

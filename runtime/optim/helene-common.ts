@@ -1,0 +1,96 @@
+/**
+ * Pieces shared by the HELENE variants (helene-*.ts). The spec-exact HELENE stays in helene.ts with
+ * its own kernels, untouched; these are the same formulas with the knobs the variants need.
+ */
+import type { LayerStat, OptimizerConfig } from '../protocol';
+
+/** Spec step 4: alpha_t = beta1 + (1 − beta1) exp(−t / T), T = config.T or 10% of the run. */
+export function annealing(config: OptimizerConfig, t: number, totalSteps: number): number {
+  const T = config.T ?? Math.max(1, 0.1 * totalSteps);
+  return config.beta1 + (1 - config.beta1) * Math.exp(-t / T);
+}
+
+/** Weight of g in the momentum: alpha_t (annealed) or 1 − beta1 (ema ablation). */
+export function gradientWeight(config: OptimizerConfig, alpha: number): number {
+  return config.momentum === 'annealed' ? alpha : 1 - config.beta1;
+}
+
+/** m = beta1 m + g z (z = the layer's direction; a zero direction only decays m). */
+export function momentum(m: Float32Array, z: Float32Array, beta1: number, g: number): void {
+  for (let j = 0; j < m.length; j++) m[j] = beta1 * m[j] + g * z[j];
+}
+
+/** h = beta2 h + s z⊙z (the A-GNB refresh); returns the new mean of h over the layer. */
+export function curvatureEma(h: Float32Array, z: Float32Array, beta2: number, s: number): number {
+  let sum = 0;
+  for (let j = 0; j < h.length; j++) sum += h[j] = beta2 * h[j] + s * z[j] * z[j];
+  return sum / h.length;
+}
+
+/** Sum of squares |z|² of one layer's direction. */
+export function squaredNorm(z: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < z.length; j++) s += z[j] * z[j];
+  return s;
+}
+
+/**
+ * theta −= lr (clip(m / (scale max(h_j, lambda) + epsDen), ±rho) + decay theta), returns |update|².
+ * `scale` folds gamma and any bias correction of h (and of lambda, which is a multiple of h).
+ */
+export function elementUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
+  let sq = 0;
+  for (let j = 0; j < theta.length; j++) {
+    const hj = h[j];
+    let ratio = m[j] / (scale * (hj > lambda ? hj : lambda) + epsDen);
+    ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
+    const delta = lr * (ratio + decay * theta[j]);
+    theta[j] -= delta;
+    sq += delta * delta;
+  }
+  return sq;
+}
+
+/** theta −= lr (clip(m / den, ±rho) + decay theta) with one denominator for the whole layer. */
+export function layerUpdate(theta: Float32Array, m: Float32Array, den: number, lr: number, rho: number, decay: number): number {
+  let sq = 0;
+  for (let j = 0; j < theta.length; j++) {
+    let ratio = m[j] / den;
+    ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
+    const delta = lr * (ratio + decay * theta[j]);
+    theta[j] -= delta;
+    sq += delta * delta;
+  }
+  return sq;
+}
+
+/** Per-layer view of an element-wise h as the panel shows it, with h and lambda scaled by `scale`. */
+export function elementStats(h: Float32Array, lambda: number, scale: number, lr: number, gamma: number, epsDen: number): Pick<LayerStat, 'hMean' | 'hMin' | 'hMax' | 'hMedian' | 'lambda' | 'floorFraction' | 'effectiveStep'> {
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let below = 0;
+  let stepSum = 0;
+  for (let j = 0; j < h.length; j++) {
+    const v = h[j];
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v < lambda) below++;
+    stepSum += lr / (gamma * scale * (v > lambda ? v : lambda) + epsDen);
+  }
+  const sorted = Float64Array.from(h.length > 4097 ? h.filter((_, j) => j % Math.floor(h.length / 4097) === 0) : h).sort();
+  const n = sorted.length;
+  const median = n % 2 ? sorted[(n - 1) >> 1] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  return {
+    hMean: (scale * sum) / h.length,
+    hMin: scale * min,
+    hMax: scale * max,
+    hMedian: scale * median,
+    lambda: scale * lambda,
+    floorFraction: below / h.length,
+    effectiveStep: stepSum / h.length,
+  };
+}
+
+export const rhoOf = (config: OptimizerConfig): number => config.rho ?? Infinity;

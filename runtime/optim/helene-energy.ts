@@ -1,0 +1,116 @@
+/**
+ * HELENE variant "energy": the spec's step (one z over all layers, 2 passes) with the denominator
+ * replaced by a per-layer gradient-energy estimate taken from the same passes (Isserlis).
+ *
+ * Why: for Gaussian z and c_b = ∇l_b·z, Isserlis' theorem gives
+ *   E[c_b² |z_i|²] = |∇l_b|² d_i + 2 |∇_i l_b|²,   E[c_b²] = |∇l_b|²,
+ * so e_i = mean_b c_b² (|z_i|² − d_i) / 2 is an unbiased estimate of layer i's per-example gradient
+ * energy mean_b |∇_i l_b|² (its empirical-Fisher trace) at no extra pass. The spec's h averages to
+ * the whole model's energy in every layer; e_i really differs between layers. It is noisy (its
+ * standard deviation per step is about |∇l|² sqrt(d_i / 2)), so it is averaged with a bias-corrected
+ * EMA every step and floored.
+ *
+ * One step t: spec steps 1–5 (z, l±, c_b, alpha_t, momentum), then
+ *   E_i = beta2 E_i + (1 − beta2) e_i,  S = beta2 S + (1 − beta2) mean_b c_b²   (every step)
+ *   H_i = max(E_i / d_i, lambda_i) / (1 − beta2^t)   (per-element units)
+ *   lambda_i = NOISE_SIGMAS · S sqrt(d_i / 2) sqrt((1 − beta2) / (1 + beta2)) / d_i
+ *   theta_i <- theta_i − lr (m_i / (gamma H_i + eps_den) + wd theta_i)
+ * lambda_i is the estimate's own noise level (std of one e_i times the EMA's noise reduction), so a
+ * layer whose energy cannot be told from 0 is capped there (a fixed 1e-3 floor diverged: noise-level
+ * estimates of ~0 gave 1000x steps). kappa, k, lambdaMode and hessian do not apply.
+ */
+import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
+import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
+import { rms, UpdateNorms } from './layer-stats';
+import { projectedGradients } from './spsa';
+import { annealing, gradientWeight, layerUpdate, momentum, rhoOf, squaredNorm } from './helene-common';
+import { biasCorrection } from './helene-bias-corrected';
+
+/** A layer's per-element energy is floored at this many standard deviations of its EMA's noise. */
+export const NOISE_SIGMAS = 2;
+
+/** lambda_i: NOISE_SIGMAS std of the EMA of e_i (per element), for total energy S. */
+export function energyNoiseFloor(S: number, size: number, beta2: number): number {
+  return (NOISE_SIGMAS * S * Math.sqrt(size / 2) * Math.sqrt((1 - beta2) / (1 + beta2))) / size;
+}
+
+/** Isserlis: one-sample estimate of mean_b |∇_i l_b|² from mean_b c_b² and |z_i|². */
+export function isserlisEnergy(meanSquareC: number, zNormSquared: number, size: number): number {
+  return (meanSquareC * (zNormSquared - size)) / 2;
+}
+
+export class HeleneEnergy implements ZoOptimizer {
+  readonly name = 'helene-energy';
+  readonly forwardPassesPerStep = 2;
+  readonly m: Float32Array[];
+  /** EMA of e_i per layer, then [S] and [steps so far]. */
+  readonly energy: Float64Array;
+  readonly totals = new Float64Array(2);
+  private readonly den: Float64Array;
+  private readonly norms: UpdateNorms;
+
+  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
+    this.m = layers.map((l) => new Float32Array(l.size));
+    this.energy = new Float64Array(layers.length);
+    this.den = new Float64Array(layers.length);
+    this.norms = new UpdateNorms(layers.length);
+  }
+
+  /** H_i (bias-corrected, per element) and lambda_i for layer i. */
+  curvature(i: number): { H: number; lambda: number } {
+    const corr = biasCorrection(this.config.beta2, this.totals[1]);
+    const lambda = energyNoiseFloor(this.totals[0] / corr, this.layers[i].size, this.config.beta2);
+    const e = this.energy[i] / this.layers[i].size / corr;
+    return { H: e > lambda ? e : lambda, lambda };
+  }
+
+  async step(ctx: StepContext): Promise<StepOutcome> {
+    const { t, lr } = ctx;
+    const cfg = this.config;
+    await ctx.directions.normal(t, this.layers);
+    const pg = await projectedGradients(ctx.oracle, cfg.eps);
+    const alpha = annealing(cfg, t, this.totalSteps);
+    const g = gradientWeight(cfg, alpha) * pg.c;
+    const { beta2 } = cfg;
+    this.totals[0] = beta2 * this.totals[0] + (1 - beta2) * pg.meanSquare;
+    this.totals[1]++;
+    for (let i = 0; i < this.layers.length; i++) {
+      const e = isserlisEnergy(pg.meanSquare, squaredNorm(this.layers[i].dir), this.layers[i].size);
+      this.energy[i] = beta2 * this.energy[i] + (1 - beta2) * e;
+    }
+    this.norms.reset();
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      momentum(this.m[i], layer.dir, cfg.beta1, g);
+      const den = (this.den[i] = cfg.gamma * this.curvature(i).H + cfg.epsDen);
+      const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
+      this.norms.sumSquares[i] = layerUpdate(layer.theta, this.m[i], den, lr, rhoOf(cfg), decay);
+    }
+    return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
+  }
+
+  layerStats(lr: number): LayerStat[] {
+    return this.layers.map((layer, i) => {
+      const { H, lambda } = this.curvature(i);
+      return {
+        ...this.norms.baseStat(layer, i),
+        hMean: H,
+        hMin: H,
+        hMax: H,
+        hMedian: H,
+        lambda,
+        floorFraction: H <= lambda ? 1 : 0,
+        effectiveStep: lr / (this.config.gamma * H + this.config.epsDen),
+        mRms: rms(this.m[i]),
+      };
+    });
+  }
+
+  setHyperparameters(patch: HyperparameterPatch): void {
+    applyPatch(this.config, patch);
+  }
+
+  state(): OptimizerState {
+    return { m: this.m, energy: [this.energy], totals: [this.totals] };
+  }
+}

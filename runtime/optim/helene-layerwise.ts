@@ -1,0 +1,178 @@
+/**
+ * HELENE variant "layerwise": block-coordinate HELENE. Each step perturbs ONE block (a layer, or
+ * with blocks: "row" one row of a weight), so the projected gradient, and the A-GNB curvature built
+ * from it, belong to that block alone.
+ *
+ * Why: with z over all layers, c = g·z mixes every layer's gradient, so h_hat = mean_b c_b² z⊙z has
+ * E = |∇l_b|² + 2 (∇l_b)_j² — the same number in every layer (helene-notes.md measures it). With
+ * z restricted to block i, c_b = ∇_i l_b · z_i and E[h_hat_j] = |∇_i l_b|² + 2 (∇_i l_b)_j²: block i's
+ * own per-example gradient energy (its empirical-Fisher trace), which for a least-squares layer is
+ * residual² × tr(H_ii) — its curvature times a factor shared by all blocks. The ZO noise in block i's
+ * step is also its own (|g_i|² d_i) instead of the whole model's (|g|² d_i).
+ *
+ * One step t (2 forward passes, like the paper):
+ *   1. choose block i_t: "size" = weighted round robin with shares d_i / D (every element is perturbed
+ *      equally often, deterministic); "cyclic" = blocks in turn
+ *   2. z_i ~ N(0, I) from the step seed, every other direction 0; l_b± = loss_b(theta ± eps z)
+ *   3. c_b, c as the spec; alpha_t as the spec
+ *   4. m = beta1 m + alpha_t c z  everywhere (z = 0 off block i_t: the rest only decays)
+ *   5. block i_t only: h_i = beta2 h_i + (1 − beta2) mean_b(c_b²) z_i⊙z_i, n_i += 1,
+ *      h_corr = h_i / (1 − beta2^n_i) (each block refreshes at its own rate, so each is bias-corrected),
+ *      lambda_i = kappa mean(h_corr over the block)   (k does not apply: a block refreshes when chosen)
+ *   6. every block: theta <- theta − lr (m / (gamma max(h_corr, lambda_i) / Hbar + eps_den) + wd theta)
+ *      with curvatureScale "relative" (default): Hbar = sum_i d_i mean(h_corr,i) / sum_i d_i over the
+ *      blocks chosen so far, so only the ratios between blocks pre-condition. Why: A-GNB with the true
+ *      labels is an empirical Fisher, ∝ loss × curvature (for least squares exactly residual² × a²);
+ *      dividing m by it makes the step grow like 1/loss during training (measured: too slow early,
+ *      unstable late). "absolute": Hbar = 1, h used as the spec uses it.
+ * A block not yet chosen has m = 0 and takes no step. With size sampling, block i's expected update
+ * is (d_i / D) g_i / h_i ∝ g_i / (d_i tr(H_ii) / d_i) — a per-block Newton-like scaling.
+ */
+import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
+import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
+import { rms, summarize, UpdateNorms } from './layer-stats';
+import { projectedGradients } from './spsa';
+import { annealing, curvatureEma, elementUpdate, gradientWeight, momentum, rhoOf } from './helene-common';
+import { biasCorrection, floorFor } from './helene-bias-corrected';
+import { makeBlocks, type Block } from './helene-blocks';
+
+/**
+ * Weighted round robin: every block earns d_i / D credit per step; the richest is chosen and pays 1.
+ * Deterministic, and block i is chosen d_i / D of the time up to one step (less variance than drawing).
+ */
+export function chooseBySize(credits: Float64Array, sizes: number[]): number {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let best = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    credits[i] += sizes[i] / total;
+    if (credits[i] > credits[best]) best = i;
+  }
+  credits[best] -= 1;
+  return best;
+}
+
+export class HeleneLayerwise implements ZoOptimizer {
+  readonly name = 'helene-layerwise';
+  readonly forwardPassesPerStep = 2;
+  readonly m: Float32Array[];
+  readonly h: Float32Array[];
+  readonly blocks: Block[];
+  /** Per block: lambda_i (on the uncorrected h scale), refreshes n_i, round-robin credit. */
+  readonly lambdas: Float64Array;
+  readonly refreshes: Float64Array;
+  readonly credits: Float64Array;
+  /** Per block: mean of the bias-corrected h (for Hbar). */
+  readonly blockMeans: Float64Array;
+  /** The block perturbed at the last step (-1 before the first). */
+  lastBlock = -1;
+  private readonly norms: UpdateNorms;
+  private readonly blockSizes: number[];
+  private clean = false;
+
+  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
+    this.m = layers.map((l) => new Float32Array(l.size));
+    this.h = layers.map((l) => new Float32Array(l.size));
+    this.blocks = makeBlocks(layers, config.blocks ?? 'layer');
+    this.blockSizes = this.blocks.map((b) => b.size);
+    this.lambdas = new Float64Array(this.blocks.length);
+    this.refreshes = new Float64Array(this.blocks.length);
+    this.credits = new Float64Array(this.blocks.length);
+    this.blockMeans = new Float64Array(this.blocks.length);
+    this.norms = new UpdateNorms(layers.length);
+  }
+
+  chooseBlock(t: number): number {
+    if (this.config.layerSampling === 'cyclic') return (t - 1) % this.blocks.length;
+    return chooseBySize(this.credits, this.blockSizes);
+  }
+
+  private slice(arrays: Float32Array[], b: Block): Float32Array {
+    return arrays[b.layer].subarray(b.offset, b.offset + b.size);
+  }
+
+  async step(ctx: StepContext): Promise<StepOutcome> {
+    const { t, lr } = ctx;
+    const cfg = this.config;
+    // Only the chosen block is perturbed: every other direction must be exactly 0.
+    if (!this.clean) for (const l of this.layers) l.dir.fill(0);
+    else if (this.lastBlock >= 0) this.blocks[this.lastBlock].view.dir.fill(0);
+    this.clean = true;
+    const i = (this.lastBlock = this.chooseBlock(t));
+    const chosen = this.blocks[i];
+    // z for the chosen block alone: the step seed's first stream (a pure function of seed and t).
+    await ctx.directions.normal(t, [chosen.view]);
+    const pg = await projectedGradients(ctx.oracle, cfg.eps);
+    const alpha = annealing(cfg, t, this.totalSteps);
+    const g = gradientWeight(cfg, alpha) * pg.c;
+    const s = (1 - cfg.beta2) * (cfg.hessian === 'per-example' ? pg.meanSquare : pg.cb.length * pg.c * pg.c);
+    this.refreshes[i]++;
+    const hMean = curvatureEma(this.slice(this.h, chosen), chosen.view.dir, cfg.beta2, s);
+    this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
+    this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);
+    const hBar = (cfg.curvatureScale ?? 'relative') === 'relative' ? this.meanCurvature() : 1;
+    momentum(this.slice(this.m, chosen), chosen.view.dir, cfg.beta1, g);
+    this.norms.reset();
+    for (let k = 0; k < this.blocks.length; k++) {
+      const b = this.blocks[k];
+      const m = this.slice(this.m, b);
+      if (k !== i) decay(m, cfg.beta1); // m = beta1 m + 0
+      if (this.refreshes[k] === 0) continue; // never chosen: m = 0, h = 0, no step
+      const wd = b.view.rank >= 2 ? cfg.weightDecay : 0;
+      const scale = cfg.gamma / (biasCorrection(cfg.beta2, this.refreshes[k]) * hBar);
+      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), this.lambdas[k], lr, scale, cfg.epsDen, rhoOf(cfg), wd);
+    }
+    return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
+  }
+
+  /** Hbar: size-weighted mean of the blocks' mean corrected h, over the blocks chosen so far. */
+  meanCurvature(): number {
+    let sum = 0;
+    let size = 0;
+    for (let k = 0; k < this.blocks.length; k++) {
+      if (this.refreshes[k] === 0) continue;
+      sum += this.blocks[k].size * this.blockMeans[k];
+      size += this.blocks[k].size;
+    }
+    return size > 0 && sum > 0 ? sum / size : 1;
+  }
+
+  /** Per layer: the bias-corrected h of its blocks, their mean lambda, and the share of elements under their block's floor. */
+  layerStats(lr: number): LayerStat[] {
+    const { gamma, epsDen, beta2 } = this.config;
+    const corrected = this.layers.map((l) => new Float32Array(l.size));
+    const lambdaSum = new Float64Array(this.layers.length);
+    const below = new Float64Array(this.layers.length);
+    const stepSum = new Float64Array(this.layers.length);
+    this.blocks.forEach((b, k) => {
+      const inv = 1 / biasCorrection(beta2, this.refreshes[k]);
+      const h = this.slice(this.h, b);
+      const lambda = this.lambdas[k] * inv;
+      lambdaSum[b.layer] += lambda * b.size;
+      for (let j = 0; j < b.size; j++) {
+        const v = (corrected[b.layer][b.offset + j] = h[j] * inv);
+        if (v < lambda) below[b.layer]++;
+        stepSum[b.layer] += lr / (gamma * (v > lambda ? v : lambda) + epsDen);
+      }
+    });
+    return this.layers.map((layer, i) => ({
+      ...this.norms.baseStat(layer, i),
+      ...summarize(corrected[i]),
+      lambda: lambdaSum[i] / layer.size,
+      floorFraction: below[i] / layer.size,
+      effectiveStep: stepSum[i] / layer.size,
+      mRms: rms(this.m[i]),
+    }));
+  }
+
+  setHyperparameters(patch: HyperparameterPatch): void {
+    applyPatch(this.config, patch);
+  }
+
+  state(): OptimizerState {
+    return { m: this.m, h: this.h, lambda: [this.lambdas], refreshes: [this.refreshes], credits: [this.credits], blockMeans: [this.blockMeans] };
+  }
+}
+
+function decay(m: Float32Array, beta1: number): void {
+  for (let j = 0; j < m.length; j++) m[j] *= beta1;
+}

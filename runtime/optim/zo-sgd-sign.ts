@@ -1,0 +1,52 @@
+/**
+ * ZO-SGD-Sign — a ZO-Bench baseline (Zhang et al. 2024, "Revisiting Zeroth-Order Optimization for
+ * Memory-Efficient LLM Fine-Tuning: A Benchmark"). The SPSA estimate of MeZO with only the sign of the
+ * projected gradient kept, so the step length no longer scales with the (noisy, heavy-tailed) c:
+ *   l± = losses(theta ± eps z),  c = mean_b (l+_b − l−_b) / (2 eps)
+ *   theta <- theta − lr (sign(c) z + wd theta)        (wd on rank >= 2 tensors only; sign(0) = 0)
+ * Two forward passes per step. Logged loss: mean of (l+ + l−) / 2, as MeZO.
+ *
+ * Which sign: ZO-Bench's released code (its "signOpt_orig") steps along sign(c)·z; the element-wise
+ * sign(c·z_j) = sign(c)·sign(z_j) appears in its text as sign(∇̂f). We follow the code: the direction
+ * keeps z's magnitudes, and only the scale c, the part that explodes when lr is too high, is clipped.
+ */
+import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
+import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
+import { UpdateNorms } from './layer-stats';
+import { projectedGradients } from './spsa';
+import { sgdUpdate } from './mezo';
+
+export class ZoSgdSign implements ZoOptimizer {
+  readonly name = 'zo-sgd-sign';
+  readonly forwardPassesPerStep = 2;
+  private readonly norms: UpdateNorms;
+
+  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
+    this.norms = new UpdateNorms(layers.length);
+  }
+
+  async step(ctx: StepContext): Promise<StepOutcome> {
+    await ctx.directions.normal(ctx.t, this.layers);
+    const { c, loss } = await projectedGradients(ctx.oracle, this.config.eps);
+    const wd = this.config.weightDecay;
+    this.norms.reset();
+    // MeZO's kernel with c replaced by its sign: theta -= lr (sign(c) z + decay theta).
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      this.norms.sumSquares[i] = sgdUpdate(layer.theta, layer.dir, ctx.lr, Math.sign(c), layer.rank >= 2 ? wd : 0);
+    }
+    return { loss, c, forwardPasses: 2 };
+  }
+
+  layerStats(): LayerStat[] {
+    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
+  }
+
+  setHyperparameters(patch: HyperparameterPatch): void {
+    applyPatch(this.config, patch);
+  }
+
+  state(): OptimizerState {
+    return {};
+  }
+}

@@ -1,0 +1,5 @@
+/** The one contract module shared by runtime, extension and webview. Browser-safe: no Node imports. */
+export * from './config-types';
+export * from './config-schema';
+export * from './records';
+export * from './messages';

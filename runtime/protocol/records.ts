@@ -1,0 +1,185 @@
+/**
+ * Run-folder record types: what the runtime writes into runs/<run-id>/ and what the extension,
+ * the runs view and the webview read back. Versioned: bump RUN_FORMAT_VERSION on any change that
+ * an older reader would misread, and document it in docs/run-folder.md.
+ */
+import type { ResolvedConfig } from './config-types';
+
+export const RUN_FORMAT = 'helene-run';
+export const RUN_FORMAT_VERSION = 1;
+
+export type Provider = 'cpu' | 'cuda';
+export type RequestedProvider = 'auto' | 'cuda' | 'cpu';
+
+export type RunState =
+  | 'starting'
+  | 'running'
+  | 'paused'
+  | 'finished'
+  | 'stopped'
+  | 'failed'
+  | 'crashed'
+  | 'interrupted';
+
+export interface TrainableInfo {
+  name: string;
+  shape: number[];
+  size: number;
+}
+
+/** runs/<id>/run.json — written once at start (rewritten only to rename/annotate). */
+export interface RunManifest {
+  format: typeof RUN_FORMAT;
+  version: number;
+  id: string;
+  name: string;
+  createdAt: string;
+  config: ResolvedConfig;
+  model: {
+    path: string;
+    trainables: TrainableInfo[];
+    trainableElements: number;
+  };
+  engine: EngineInfo;
+  optimizer: {
+    name: string;
+    forwardPassesPerStep: number;
+  };
+  /** Free-form user annotations (runs view): notes, tags, star. */
+  notes?: string;
+  tags?: string[];
+  starred?: boolean;
+}
+
+export interface EngineInfo {
+  requestedProvider: RequestedProvider;
+  /** The provider that really executed the graph's nodes (read from an ORT profile), not the one asked for. */
+  provider: Provider;
+  /** Why the requested provider is not the one running, in plain words. */
+  fallbackReason?: string;
+  threads: number;
+  kernelThreads: number;
+  onnxruntimeVersion: string;
+}
+
+export interface StepTiming {
+  /** Forward passes (all of a step's session.run calls). */
+  forwardMs: number;
+  /** Random directions (z, u) generation. */
+  rngMs: number;
+  /** Optimizer update, including per-layer statistics on statistics steps. */
+  optimizerMs: number;
+  /** Batch assembly. */
+  dataMs: number;
+  totalMs: number;
+}
+
+/** One line per optimizer step. Accounting fields let every chart use steps, passes, examples or time as x. */
+export interface StepRecord {
+  kind: 'step';
+  t: number;
+  /** Logged loss as the spec defines it per optimizer (HELENE: mean of (l+ + l-)/2). */
+  loss: number;
+  /** Projected gradient c (batch mean), when the optimizer has one. */
+  c?: number;
+  alpha?: number;
+  lr: number;
+  forwardPasses: number;
+  examples: number;
+  wallMs: number;
+  timing: StepTiming;
+  examplesPerSec: number;
+  /** Set when a guard skipped the step: theta unchanged. */
+  skipped?: boolean;
+}
+
+/** Per-layer statistics of one layer at one statistics step (spec: "What the user watches"). */
+export interface LayerStat {
+  name: string;
+  size: number;
+  hMean?: number;
+  hMin?: number;
+  hMax?: number;
+  hMedian?: number;
+  lambda?: number;
+  floorFraction?: number;
+  effectiveStep?: number;
+  mRms?: number;
+  updateRms: number;
+  thetaRms: number;
+  updateToWeight: number;
+}
+
+export interface LayerStatsRecord {
+  kind: 'layers';
+  t: number;
+  layers: LayerStat[];
+}
+
+export interface EvalRecord {
+  kind: 'eval';
+  t: number;
+  forwardPasses: number;
+  wallMs: number;
+  loss: number;
+  accuracy?: number;
+  /** Size of the evaluation set. */
+  examples: number;
+  /** Training examples seen so far (the x axis "examples" for eval curves); absent in older runs. */
+  trainExamples?: number;
+}
+
+export type RunEventKind =
+  | 'started'
+  | 'paused'
+  | 'resumed'
+  | 'stop-requested'
+  | 'stopped'
+  | 'finished'
+  | 'failed'
+  | 'hyperparameters'
+  | 'provider'
+  | 'warning'
+  | 'skipped-step'
+  | 'bad-lines'
+  | 'checkpoint'
+  /** A divergence guard tripped (runtime/run/guards.ts); data: {guard, policy, action, loss, median, lr, suggestedLr, tensor?, restoredTo?}. */
+  | 'guard';
+
+export interface EventRecord {
+  kind: 'event';
+  t: number;
+  wallMs: number;
+  event: RunEventKind;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export type MetricRecord = StepRecord | LayerStatsRecord | EvalRecord | EventRecord;
+
+/** runs/<id>/status.json — rewritten atomically as the run progresses. */
+export interface RunStatus {
+  state: RunState;
+  step: number;
+  totalSteps: number;
+  updatedAt: string;
+  pid?: number;
+  provider?: Provider;
+  message?: string;
+  /** Last error lines for failed/crashed runs. */
+  error?: string;
+}
+
+/** runs/<id>/summary.json — written when the run ends (finished, stopped or failed). */
+export interface RunSummary {
+  state: RunState;
+  steps: number;
+  forwardPasses: number;
+  examples: number;
+  wallSeconds: number;
+  stepsPerSecond: number;
+  finalLoss: number | null;
+  finalEval: { t: number; loss: number; accuracy?: number } | null;
+  bestEval: { t: number; loss: number; accuracy?: number } | null;
+  skippedSteps: number;
+}

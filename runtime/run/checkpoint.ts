@@ -1,0 +1,155 @@
+/**
+ * Checkpoints: everything a run needs to continue bit-exactly — step, data cursor, accounting
+ * counters, the live optimizer config (hyperparameters changed mid-run included), trainable weights
+ * and optimizer state tensors. Random directions need nothing: z is a pure function of (run seed,
+ * step, layer, element).
+ *
+ * File format (checkpoints/step-<t>.ckpt), little-endian:
+ *   "HELCKPT1" | uint32 header length | header JSON (utf8) | padding to 8 bytes | tensor bytes
+ * The header lists each tensor's name, dtype, length and byte offset, and an FNV-1a checksum of the
+ * tensor bytes, so a truncated or corrupted file is detected and skipped on resume. Files are
+ * written atomically (temp file, fsync, rename): a crash mid-write leaves the previous one intact.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EvalRecord, OptimizerConfig } from '../protocol';
+import type { BatchCursor } from '../data/batcher';
+import { writeFileAtomic } from './atomic-write';
+
+const MAGIC = 'HELCKPT1';
+export const CHECKPOINT_DIR = 'checkpoints';
+
+export interface TrainerCounters {
+  step: number;
+  forwardPasses: number;
+  examples: number;
+  skipped: number;
+  wallMs: number;
+  lastLoss: number | null;
+  lastEval: EvalRecord | null;
+  bestEval: EvalRecord | null;
+}
+
+export interface CheckpointHeader {
+  version: 1;
+  createdAt: string;
+  counters: TrainerCounters;
+  cursor: BatchCursor;
+  optimizer: OptimizerConfig;
+  tensors: { name: string; dtype: 'float32' | 'float64'; length: number; offset: number }[];
+  checksum: number;
+}
+
+export interface CheckpointData {
+  counters: TrainerCounters;
+  cursor: BatchCursor;
+  optimizer: OptimizerConfig;
+  /** "theta/<layer>" and "<state>/<index>" tensors. */
+  tensors: Map<string, Float32Array | Float64Array>;
+}
+
+function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+  return hash >>> 0;
+}
+
+export function encodeCheckpoint(data: CheckpointData): Buffer {
+  const entries = [...data.tensors.entries()];
+  let offset = 0;
+  const tensors = entries.map(([name, arr]) => {
+    const entry = { name, dtype: (arr instanceof Float64Array ? 'float64' : 'float32') as 'float32' | 'float64', length: arr.length, offset };
+    offset += arr.byteLength + ((8 - (arr.byteLength % 8)) % 8);
+    return entry;
+  });
+  const body = Buffer.alloc(offset);
+  entries.forEach(([, arr], i) => Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(body, tensors[i].offset));
+  const header: CheckpointHeader = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    counters: data.counters,
+    cursor: data.cursor,
+    optimizer: data.optimizer,
+    tensors,
+    checksum: fnv1a(body),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefixLength = MAGIC.length + 4 + headerBytes.length;
+  const padding = (8 - (prefixLength % 8)) % 8;
+  const prefix = Buffer.alloc(prefixLength + padding);
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(headerBytes.length, MAGIC.length);
+  headerBytes.copy(prefix, MAGIC.length + 4);
+  return Buffer.concat([prefix, body]);
+}
+
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export function decodeCheckpoint(bytes: Buffer, source: string): CheckpointData {
+  if (bytes.length < 12 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new CheckpointError(`${source} is not a HELENE checkpoint`);
+  const headerLength = bytes.readUInt32LE(MAGIC.length);
+  const headerEnd = MAGIC.length + 4 + headerLength;
+  if (headerEnd > bytes.length) throw new CheckpointError(`${source} is truncated (header)`);
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, headerEnd)) as CheckpointHeader;
+  } catch (e) {
+    throw new CheckpointError(`${source} has a corrupt header: ${(e as Error).message}`);
+  }
+  const bodyStart = headerEnd + ((8 - (headerEnd % 8)) % 8);
+  const body = bytes.subarray(bodyStart);
+  const last = header.tensors[header.tensors.length - 1];
+  const needed = last ? last.offset + last.length * (last.dtype === 'float64' ? 8 : 4) : 0;
+  if (body.length < needed) throw new CheckpointError(`${source} is truncated (${body.length} of ${needed} data bytes)`);
+  if (fnv1a(body) !== header.checksum) throw new CheckpointError(`${source} fails its checksum (corrupted)`);
+  const tensors = new Map<string, Float32Array | Float64Array>();
+  for (const t of header.tensors) {
+    // Copy into fresh, aligned arrays: the file buffer's offsets need not be aligned.
+    const bytesPer = t.dtype === 'float64' ? 8 : 4;
+    const copy = new Uint8Array(t.length * bytesPer);
+    copy.set(body.subarray(t.offset, t.offset + copy.length));
+    tensors.set(t.name, t.dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer));
+  }
+  return { counters: header.counters, cursor: header.cursor, optimizer: header.optimizer, tensors };
+}
+
+export function checkpointFile(runDir: string, step: number): string {
+  return path.join(runDir, CHECKPOINT_DIR, `step-${String(step).padStart(9, '0')}.ckpt`);
+}
+
+/** Checkpoint files of a run, newest first. */
+export function listCheckpoints(runDir: string): { file: string; step: number }[] {
+  const dir = path.join(runDir, CHECKPOINT_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^step-(\d+)\.ckpt$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ file: path.join(dir, m[0]), step: Number(m[1]) }))
+    .sort((a, b) => b.step - a.step);
+}
+
+/** Write atomically, then prune to the newest `keep`. A failed write (disk full) leaves older files intact. */
+export function saveCheckpoint(runDir: string, data: CheckpointData, keep: number): string {
+  const file = checkpointFile(runDir, data.counters.step);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, encodeCheckpoint(data));
+  for (const old of listCheckpoints(runDir).slice(Math.max(1, keep))) fs.rmSync(old.file, { force: true });
+  return file;
+}
+
+/** The newest checkpoint that decodes and passes its checksum; broken ones are reported, not fatal. */
+export function loadLatestCheckpoint(runDir: string, onSkip?: (file: string, reason: string) => void): { file: string; data: CheckpointData } | null {
+  for (const { file } of listCheckpoints(runDir)) {
+    try {
+      return { file, data: decodeCheckpoint(fs.readFileSync(file), file) };
+    } catch (e) {
+      onSkip?.(file, (e as Error).message);
+    }
+  }
+  return null;
+}

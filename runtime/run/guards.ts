@@ -1,0 +1,298 @@
+/**
+ * Divergence guards: pure checks (no I/O) that decide when a step must not be applied, and what to
+ * tell the user. The trainer calls them; tests drive them directly.
+ *
+ * Four guards, each {enabled, policy: 'stop' | 'skip'} (config section `guards`):
+ * - nonFinite: a NaN or Inf per-example loss;
+ * - explosion: the batch-mean loss above `factor` x the lowest running median of the step losses seen
+ *   so far (median of the last `window`, from `minHistory` steps on), on `patience` steps in a row:
+ *   the learning rate is too high. Why the lowest median and not the current one: a ZO run with too
+ *   high an lr often diverges slowly (measured on the demo task: HELENE at 10x its tuned lr goes
+ *   1.6 → 9 in 11 steps and stays there; MeZO at 100x climbs 1.6 → 10 in 30 steps and → 441 in 1500),
+ *   and the current median climbs with it, so a ratio to it never trips. Why `patience`: a single bad
+ *   batch is noise; a diverged run stays high. factor 4 leaves healthy demo runs (batch losses within
+ *   ~1.5x of their median) a wide margin;
+ * - collapse: a batch-mean loss of exactly 0 where the running median was not 0: the logits saturated
+ *   (float32 cross-entropy is exactly 0 once the margin exceeds ~17, i.e. the weights blew up) or the
+ *   loss is degenerate;
+ * - state: theta or the optimizer state (m, h, v, H) holding a non-finite value after an update.
+ *
+ * Where the checks run, and why that keeps non-finite values out of the weights:
+ * - The three loss guards check every "estimate" pass inside the oracle (checkPass), before the
+ *   optimizer may use the losses. Every optimizer evaluates all its losses before it updates, so a
+ *   trip (thrown as GuardTripError) leaves theta and the state exactly as they were: "skip" needs no
+ *   restore at all. ("candidate" passes — ZO-SGD-Cons's trial points — are the optimizer's to reject.)
+ * - The state guard can only look after the update. Undoing an update exactly is impossible in
+ *   float32 (theta − d + d ≠ theta), and a copy before every step doubles memory. So StateGuard scans
+ *   theta and the state every `every` steps (always 1 by default; the scan reads each element once,
+ *   ~4 ns/element measured, cheaper than the update itself) and, after a clean scan, keeps a copy
+ *   of that known-good state (a memcpy, ~1 ns/element) when it fits `snapshotMaxElements`. A trip
+ *   with policy skip restores that copy: with every = 1 exactly the state before the step. Without a
+ *   copy (too large), skip degrades to stop, and the trainer writes no checkpoint of the poisoned
+ *   state: the newest checkpoint is the last good one. The trainer forces a scan on steps that write
+ *   a checkpoint and on the last step, so no checkpoint ever holds a non-finite value.
+ *
+ * Suggested lr: a tenth of the current one. The explosion and non-finite guards fire when the lr is
+ * past the stability limit; SGD-like methods are stable below 2/L, and a 10x cut lands safely below
+ * from anywhere within the 10x band above it. `helene-studio lr-find` measures the limit instead.
+ */
+import type { GuardPolicy, GuardsConfig, ResolvedConfig } from '../protocol';
+import type { OptimizerState, TrainableLayer } from '../optim/optimizer';
+
+export type GuardKind = 'non-finite-loss' | 'loss-explosion' | 'loss-collapse' | 'non-finite-state';
+
+export interface GuardTrip {
+  guard: GuardKind;
+  policy: GuardPolicy;
+  /** The step that tripped (t = 1, 2, ...). */
+  t: number;
+  /** The offending loss (batch mean; NaN/Inf for non-finite), or the last logged loss for the state guard. */
+  loss: number;
+  /** Running median of recent step losses, when there is one. */
+  median: number | null;
+  lr: number;
+  suggestedLr: number;
+  /** What went wrong, without the "what to do" part (see stopMessage / skipMessage). */
+  what: string;
+  /** State guard: the tensor holding the first non-finite value. */
+  tensor?: string;
+}
+
+/** Thrown from inside the oracle so the optimizer never sees the losses (theta untouched). */
+export class GuardTripError extends Error {
+  constructor(readonly trip: GuardTrip) {
+    super(`step ${trip.t}: ${trip.what}`);
+    this.name = 'GuardTripError';
+  }
+}
+
+/** Thrown by the trainer when a guard with policy stop ends the run; the message tells the user what to do. */
+export class GuardStopError extends Error {
+  constructor(readonly trip: GuardTrip, message: string) {
+    super(message);
+    this.name = 'GuardStopError';
+  }
+}
+
+export const DEFAULT_GUARDS: GuardsConfig = {
+  nonFinite: { enabled: true, policy: 'stop' },
+  explosion: { enabled: true, policy: 'stop', factor: 4, window: 50, minHistory: 5, patience: 3 },
+  collapse: { enabled: true, policy: 'stop' },
+  state: { enabled: true, policy: 'stop', every: 1, snapshotMaxElements: 16777216 },
+  maxConsecutiveSkips: 10,
+};
+
+/**
+ * The guards of a resolved config: defaults for runs written before the `guards` key, and the
+ * deprecated top-level `onNonFinite` (when set) as guards.nonFinite.policy.
+ */
+export function guardsOf(config: Pick<ResolvedConfig, 'guards' | 'onNonFinite'> | { guards?: GuardsConfig; onNonFinite?: GuardPolicy | null }): GuardsConfig {
+  const g = config.guards;
+  const out: GuardsConfig = {
+    nonFinite: { ...DEFAULT_GUARDS.nonFinite, ...g?.nonFinite },
+    explosion: { ...DEFAULT_GUARDS.explosion, ...g?.explosion },
+    collapse: { ...DEFAULT_GUARDS.collapse, ...g?.collapse },
+    state: { ...DEFAULT_GUARDS.state, ...g?.state },
+    maxConsecutiveSkips: g?.maxConsecutiveSkips ?? DEFAULT_GUARDS.maxConsecutiveSkips,
+  };
+  if (config.onNonFinite) out.nonFinite.policy = config.onNonFinite;
+  return out;
+}
+
+/** Four significant digits, as JS prints them (0.0002, 1.5e-7, 3.4e+38). */
+function format(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x);
+}
+
+/** Running median of the last `window` accepted step losses. */
+export class RunningMedian {
+  private readonly values: number[] = [];
+  private cached: number | null = null;
+  constructor(private readonly window: number) {}
+  push(x: number): void {
+    if (!Number.isFinite(x)) return;
+    this.values.push(x);
+    if (this.values.length > this.window) this.values.shift();
+    this.cached = null;
+  }
+  get size(): number {
+    return this.values.length;
+  }
+  get median(): number | null {
+    if (this.values.length === 0) return null;
+    if (this.cached === null) {
+      const s = [...this.values].sort((a, b) => a - b);
+      const m = s.length;
+      this.cached = m % 2 ? s[(m - 1) >> 1] : 0.5 * (s[m / 2 - 1] + s[m / 2]);
+    }
+    return this.cached;
+  }
+}
+
+export class DivergenceGuards {
+  readonly config: GuardsConfig;
+  private readonly history: RunningMedian;
+  private t = 0;
+  private lr = 0;
+  /** The lowest running median so far (the explosion test's reference), once minHistory steps are in. */
+  private lowestMedian: number | null = null;
+  /** Did a pass of this step exceed the explosion threshold; for how many accepted steps in a row. */
+  private exceeded = false;
+  private exceededSteps = 0;
+  /** Skipped steps in a row (policy skip); reset by an accepted step. */
+  consecutiveSkips = 0;
+  readonly state: StateGuard;
+
+  constructor(config: GuardsConfig) {
+    this.config = config;
+    this.history = new RunningMedian(config.explosion.window);
+    this.state = new StateGuard(config.state);
+  }
+
+  /** Call before each step: the step number and lr go into trips and suggestions. */
+  beginStep(t: number, lr: number): void {
+    this.t = t;
+    this.lr = lr;
+    this.exceeded = false;
+  }
+
+  /** The explosion test's reference: the lowest running median so far (null before minHistory steps). */
+  get reference(): number | null {
+    return this.lowestMedian;
+  }
+
+  get median(): number | null {
+    return this.history.median;
+  }
+
+  /** An applied step's logged loss feeds the running median. */
+  accept(loss: number): void {
+    this.history.push(loss);
+    this.consecutiveSkips = 0;
+    this.exceededSteps = this.exceeded ? this.exceededSteps + 1 : 0;
+    const median = this.history.median;
+    if (median !== null && this.history.size >= this.config.explosion.minHistory && (this.lowestMedian === null || median < this.lowestMedian)) this.lowestMedian = median;
+  }
+
+  /** Check one estimate pass's per-example losses; null when they may be used. */
+  checkPass(losses: ArrayLike<number>): GuardTrip | null {
+    let sum = 0;
+    for (let b = 0; b < losses.length; b++) sum += losses[b];
+    const { nonFinite, explosion, collapse } = this.config;
+    if (!Number.isFinite(sum)) {
+      let bad = sum;
+      for (let b = 0; b < losses.length; b++) if (!Number.isFinite(losses[b])) bad = losses[b];
+      // Disabled, a NaN loss reaches the optimizer and poisons theta; the state guard then restores or stops.
+      if (nonFinite.enabled) return this.trip('non-finite-loss', nonFinite.policy, bad, `non-finite loss (${bad})`);
+      return null;
+    }
+    const loss = sum / losses.length;
+    const median = this.history.median;
+    const ref = this.lowestMedian;
+    // A reference <= 0 (a loss that can be negative, or is 0) gives no meaningful ratio: no test.
+    if (explosion.enabled && ref !== null && ref > 0 && loss > explosion.factor * ref) {
+      this.exceeded = true;
+      if (this.exceededSteps + 1 >= explosion.patience) {
+        const run = explosion.patience > 1 ? ` on ${explosion.patience} steps in a row` : '';
+        return this.trip('loss-explosion', explosion.policy, loss, `loss ${format(loss)} is ${format(loss / ref)}x its lowest running median ${format(ref)}${run} (guards.explosion.factor ${explosion.factor}): the learning rate is too high`);
+      }
+    }
+    if (collapse.enabled && loss === 0 && median !== null && median !== 0) {
+      return this.trip('loss-collapse', collapse.policy, loss, `the loss collapsed to exactly 0 on this batch (running median ${format(median)})`);
+    }
+    return null;
+  }
+
+  /**
+   * After the update: scan theta and the optimizer state when due (every `state.every` steps, or
+   * `force`); null when clean (a clean scan refreshes the known-good copy).
+   */
+  checkState(layers: readonly TrainableLayer[], state: OptimizerState, loss: number, force = false): GuardTrip | null {
+    if (!this.config.state.enabled) return null;
+    const bad = this.state.scanIfDue(this.t, layers, state, force);
+    if (!bad) return null;
+    return { ...this.trip('non-finite-state', this.config.state.policy, loss, `${bad.tensor} holds a non-finite value (${bad.value}) after the update`), tensor: bad.tensor };
+  }
+
+  private trip(guard: GuardKind, policy: GuardPolicy, loss: number, what: string): GuardTrip {
+    return { guard, policy, t: this.t, loss, median: this.history.median, lr: this.lr, suggestedLr: this.lr / 10, what };
+  }
+}
+
+/** The message of a run that a guard stops: what happened, the step, the loss, and what to do. */
+export function stopMessage(trip: GuardTrip, restored: 'before-update' | 'snapshot' | 'none'): string {
+  const where =
+    restored === 'before-update'
+      ? 'the run stopped before the update'
+      : restored === 'snapshot'
+        ? 'the run stopped and theta was restored to its last finite state'
+        : 'the run stopped; the weights in memory are not saved, the newest checkpoint holds the last finite state';
+  const fix =
+    trip.guard === 'loss-collapse'
+      ? ` If a zero loss is genuine for this task, set guards.collapse.enabled to false.`
+      : ` To measure the largest stable lr: helene-studio lr-find --config <your run config>.`;
+  return `step ${trip.t}: ${trip.what}; ${where}. Try optimizer.lr = ${format(trip.suggestedLr)} (10x lower than ${format(trip.lr)}).${fix}`;
+}
+
+/** The event text of a skipped step. */
+export function skipMessage(trip: GuardTrip, skippedSoFar: number, restoredTo: number | null): string {
+  const theta = restoredTo === null ? 'theta untouched' : `theta and the optimizer state restored to step ${restoredTo}`;
+  return `step ${trip.t}: ${trip.what}; step skipped, ${theta} (${skippedSoFar} skipped so far). If this repeats, lower optimizer.lr (try ${format(trip.suggestedLr)}).`;
+}
+
+/**
+ * Scans theta and the optimizer state for non-finite values and keeps a copy of the last state that
+ * scanned clean, so policy skip can restore it (see the file comment for the costs).
+ */
+export class StateGuard {
+  private copy: (Float32Array | Float64Array)[] | null = null;
+  /** Step of the kept copy (null: none yet, or the state is too large to copy). */
+  copyStep: number | null = null;
+
+  constructor(private readonly config: GuardsConfig['state']) {}
+
+  /** Tensors in a fixed order: each layer's theta, then every optimizer state array. */
+  private static tensors(layers: readonly TrainableLayer[], state: OptimizerState): { name: string; data: Float32Array | Float64Array }[] {
+    const out: { name: string; data: Float32Array | Float64Array }[] = layers.map((l) => ({ name: `theta of ${l.name}`, data: l.theta }));
+    for (const [key, arrays] of Object.entries(state)) arrays.forEach((a, i) => out.push({ name: `optimizer state ${key} of ${layers[i]?.name ?? `#${i}`}`, data: a }));
+    return out;
+  }
+
+  /** Remember the current (known-good) state as of step t, when it fits the size limit. */
+  keep(t: number, layers: readonly TrainableLayer[], state: OptimizerState): void {
+    const tensors = StateGuard.tensors(layers, state);
+    const elements = tensors.reduce((s, x) => s + x.data.length, 0);
+    if (elements > this.config.snapshotMaxElements) return;
+    if (!this.copy || this.copy.length !== tensors.length || this.copy.some((c, i) => c.length !== tensors[i].data.length)) {
+      this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : new Float32Array(x.data.length)));
+    }
+    tensors.forEach((x, i) => this.copy![i].set(x.data));
+    this.copyStep = t;
+  }
+
+  /** Put the kept copy back; returns its step, or null when there is none. */
+  restore(layers: readonly TrainableLayer[], state: OptimizerState): number | null {
+    if (!this.copy || this.copyStep === null) return null;
+    StateGuard.tensors(layers, state).forEach((x, i) => x.data.set(this.copy![i]));
+    return this.copyStep;
+  }
+
+  scanIfDue(t: number, layers: readonly TrainableLayer[], state: OptimizerState, force: boolean): { tensor: string; value: number } | null {
+    if (!force && t % this.config.every !== 0) return null;
+    for (const x of StateGuard.tensors(layers, state)) {
+      const j = firstNonFinite(x.data);
+      if (j >= 0) return { tensor: `${x.name}[${j}]`, value: x.data[j] };
+    }
+    this.keep(t, layers, state);
+    return null;
+  }
+}
+
+/** Index of the first NaN or ±Inf, or −1. (v − v is 0 for every finite v and NaN otherwise.) */
+export function firstNonFinite(a: Float32Array | Float64Array): number {
+  for (let j = 0; j < a.length; j++) {
+    const v = a[j];
+    if (v - v !== 0) return j;
+  }
+  return -1;
+}

@@ -1,0 +1,55 @@
+/**
+ * Timing wrappers: the step-time split (forward passes / random directions / optimizer / data) is
+ * measured by wrapping the oracle and the direction source, so optimizers stay free of timing code.
+ * They also enforce the non-finite guard: a NaN or Inf loss throws before any optimizer has touched
+ * theta or its state (every optimizer evaluates all its losses before it updates).
+ */
+import type { DirectionSource, LossOracle, LossPurpose, TrainableLayer } from '../optim/optimizer';
+import { GuardTripError, type DivergenceGuards } from './guards';
+
+export class NonFiniteLossError extends Error {
+  constructor(readonly scale: number, readonly value: number) {
+    super(`non-finite loss ${value} at perturbation scale ${scale}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+export class TimedOracle implements LossOracle {
+  forwardMs = 0;
+  passes = 0;
+  /**
+   * With `guards`, every estimate pass goes through the divergence guards (NaN/Inf, explosion,
+   * collapse) and a trip throws GuardTripError; without, a non-finite loss throws NonFiniteLossError.
+   * Candidate passes (ZO-SGD-Cons's trial points) are not checked: the optimizer rejects bad ones.
+   */
+  constructor(private readonly inner: LossOracle, private readonly guards?: DivergenceGuards) {}
+  async losses(scale: number, purpose: LossPurpose = 'estimate'): Promise<Float32Array> {
+    const t0 = performance.now();
+    const out = await this.inner.losses(scale, purpose);
+    this.forwardMs += performance.now() - t0;
+    this.passes++;
+    if (purpose === 'candidate') return out;
+    if (this.guards) {
+      const trip = this.guards.checkPass(out);
+      if (trip) throw new GuardTripError(trip);
+      return out;
+    }
+    for (let b = 0; b < out.length; b++) if (!Number.isFinite(out[b])) throw new NonFiniteLossError(scale, out[b]);
+    return out;
+  }
+}
+
+export class TimedDirections implements DirectionSource {
+  rngMs = 0;
+  constructor(private readonly inner: DirectionSource) {}
+  async normal(t: number, layers: TrainableLayer[]): Promise<void> {
+    const t0 = performance.now();
+    await this.inner.normal(t, layers);
+    this.rngMs += performance.now() - t0;
+  }
+  async rademacher(t: number, n: number, layers: TrainableLayer[]): Promise<void> {
+    const t0 = performance.now();
+    await this.inner.rademacher(t, n, layers);
+    this.rngMs += performance.now() - t0;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Load the user's ONNX model and turn it into the training graph (trainables as theta/dir inputs,
+ * per-example loss output). Errors name the model file.
+ */
+import * as path from 'node:path';
+import { readModel } from '../onnx/model-io';
+import { prepareTrainingGraph, type LossSpec, type TrainingGraph } from '../onnx/surgery';
+import { embeddingRows } from '../onnx/model-facts';
+import type { ModelConfig } from '../protocol';
+
+export interface LoadedModel {
+  graph: TrainingGraph;
+  modelPath: string;
+  /** Class count read from the logits output's last dimension, when static. */
+  classes: number | null;
+  /** Rows of the embedding table that input_ids indexes (text models), when found. */
+  vocabRows: number | null;
+}
+
+function lossSpec(model: ModelConfig): LossSpec {
+  if (model.task === 'classification') return { kind: 'classification', logits: model.logitsOutput };
+  if (model.task === 'causal-lm') return { kind: 'causal-lm', logits: model.logitsOutput };
+  return { kind: 'output', output: model.lossOutput };
+}
+
+/** `seed` seeds LoRA's A initialisation (the run seed). */
+export function loadTrainingModel(model: ModelConfig, seed = 0): LoadedModel {
+  const modelPath = path.resolve(model.path);
+  const onnx = readModel(modelPath);
+  const modelName = path.basename(modelPath);
+  const graph = prepareTrainingGraph(onnx, {
+    modelName,
+    trainable: model.trainable,
+    loss: lossSpec(model),
+    extraOutputs: model.task === 'classification' ? [model.logitsOutput] : [],
+    externalDataDir: path.dirname(modelPath),
+    trainablePreset: model.trainablePreset ?? null,
+    lora: model.lora && model.lora.rank > 0 ? { ...model.lora, seed } : null,
+  });
+  let classes: number | null = null;
+  if (model.task === 'classification') {
+    const logits = onnx.graph.output.find((o) => o.name === model.logitsOutput);
+    const dims = logits?.type?.tensor_type?.shape?.dim ?? [];
+    const last = dims[dims.length - 1];
+    const value = last && (last as { dim_value?: number }).dim_value;
+    classes = typeof value === 'number' && value > 0 ? value : null;
+  }
+  return { graph, modelPath, classes, vocabRows: embeddingRows(onnx) };
+}

@@ -1,0 +1,82 @@
+/**
+ * The run's direction source: z (and FZOO's Rademacher u) from the counter-based generator in
+ * runtime/rng, keyed by (run seed, step t, layer index). Nothing is stored between uses: the same
+ * call regenerates the same bits, whichever number of kernel threads fills the buffers.
+ *
+ * onnxruntime-node rejects tensors over a SharedArrayBuffer at run time ("Invalid argument"), so
+ * the dir buffers fed to the graph are ordinary memory; layers large enough for the worker pool are
+ * filled by the workers into a shared staging buffer and copied (a memcpy, ~0.3-0.5 ns/element).
+ *
+ * Staging memory: two buffers the size of the largest pooled layer, not one per layer (a staging
+ * copy of every layer would cost 4 bytes per trainable element, a third of HELENE's whole budget).
+ * Large layers go through the workers one after another, double-buffered: while the workers fill
+ * layer k into one buffer, this thread copies layer k-1 out of the other and fills small layers
+ * inline.
+ */
+import { allocShared, fillNormal, fillRademacher, KernelPool, rademacherKey, stepSeed, zKey, type LayerKey, type Seed64 } from '../rng';
+import type { DirectionSource, TrainableLayer } from '../optim/optimizer';
+
+type Kind = 'normal' | 'rademacher';
+
+export class SeededDirections implements DirectionSource {
+  private staging: [Float32Array, Float32Array] | null = null;
+
+  constructor(
+    private readonly runSeed: Seed64,
+    private readonly pool: KernelPool,
+    /** Layers at least this large are filled by the workers (a round trip costs ~3k normals). */
+    private readonly minParallel = 65536,
+  ) {}
+
+  async normal(t: number, layers: TrainableLayer[]): Promise<void> {
+    const step = stepSeed(this.runSeed, t);
+    await this.fillAll('normal', layers, (i) => zKey(step, i));
+  }
+
+  async rademacher(t: number, n: number, layers: TrainableLayer[]): Promise<void> {
+    const step = stepSeed(this.runSeed, t);
+    await this.fillAll('rademacher', layers, (i) => rademacherKey(step, n, i));
+  }
+
+  private async fillAll(kind: Kind, layers: TrainableLayer[], keyOf: (i: number) => LayerKey): Promise<void> {
+    const pooled: number[] = [];
+    const inline: number[] = [];
+    layers.forEach((layer, i) => (this.pool.threads > 0 && layer.size >= this.minParallel ? pooled : inline).push(i));
+    if (pooled.length === 0) {
+      for (const i of inline) this.fillInline(kind, keyOf(i), layers[i]!.dir);
+      return;
+    }
+    const staging = this.stagingFor(layers, pooled);
+    let previous: { layer: TrainableLayer; buffer: Float32Array } | null = null;
+    let inlineNext = 0;
+    for (let k = 0; k < pooled.length; k++) {
+      const layer = layers[pooled[k]!]!;
+      const buffer = staging[k & 1].subarray(0, layer.size);
+      const filling = this.fillPooled(kind, keyOf(pooled[k]!), buffer);
+      // Meanwhile on this thread: copy the previous layer out, and do a share of the small layers.
+      if (previous) previous.layer.dir.set(previous.buffer);
+      const share = Math.ceil((inline.length - inlineNext) / (pooled.length - k));
+      for (let s = 0; s < share; s++, inlineNext++) this.fillInline(kind, keyOf(inline[inlineNext]!), layers[inline[inlineNext]!]!.dir);
+      await filling;
+      previous = { layer, buffer };
+    }
+    if (previous) previous.layer.dir.set(previous.buffer);
+    for (; inlineNext < inline.length; inlineNext++) this.fillInline(kind, keyOf(inline[inlineNext]!), layers[inline[inlineNext]!]!.dir);
+  }
+
+  private fillPooled(kind: Kind, key: LayerKey, out: Float32Array): Promise<void> {
+    return kind === 'normal' ? this.pool.fillNormal(key, out) : this.pool.fillRademacher(key, out);
+  }
+
+  /** Small layers: filled on this thread (same function the workers run, so the same bits). */
+  private fillInline(kind: Kind, key: LayerKey, out: Float32Array): void {
+    if (kind === 'normal') fillNormal(key, out);
+    else fillRademacher(key, out);
+  }
+
+  private stagingFor(layers: TrainableLayer[], pooled: number[]): [Float32Array, Float32Array] {
+    const largest = Math.max(...pooled.map((i) => layers[i]!.size));
+    if (!this.staging || this.staging[0].length < largest) this.staging = [allocShared(largest), allocShared(largest)];
+    return this.staging;
+  }
+}

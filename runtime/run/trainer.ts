@@ -1,0 +1,567 @@
+/**
+ * The training loop: batch → optimizer step (directions, perturbed passes, update) → metrics,
+ * per-layer statistics and evaluation at their intervals → run folder and listeners. Control
+ * (pause, resume, stop, hyperparameter changes) is queued from outside and applied at the next step
+ * boundary, each recorded as an event so charts can mark it.
+ */
+import * as os from 'node:os';
+import type {
+  EvalRecord,
+  EventRecord,
+  HyperparameterPatch,
+  LayerStatsRecord,
+  MetricRecord,
+  ResolvedConfig,
+  RunEventKind,
+  RunManifest,
+  RunState,
+  RunStatus,
+  RunSummary,
+  StepRecord,
+} from '../protocol';
+import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
+import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
+import { TrainingEngine } from '../engine/training-engine';
+import { type Dataset, type InputSpec } from '../data/dataset';
+import { loadRunData } from '../data/text/load-run-data';
+import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
+import { DataError } from '../data/jsonl';
+import { KernelPool, seedFromConfig } from '../rng';
+import { loadTrainingModel } from './load-model';
+import { makeRunId, RunFolderWriter } from './run-folder';
+import { SeededDirections } from './seeded-directions';
+import { TimedDirections, TimedOracle } from './instrumented';
+import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
+import { CheckpointError, loadLatestCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
+import { readRunFolderSync } from './run-reader';
+import * as fs from 'node:fs';
+
+export interface TrainerListener {
+  manifest?(manifest: RunManifest): void;
+  record?(record: MetricRecord): void;
+  status?(status: RunStatus): void;
+  log?(level: 'info' | 'warn' | 'error', text: string): void;
+}
+
+type Control = { type: 'pause' } | { type: 'resume' } | { type: 'stop' } | { type: 'set-hyperparameters'; values: HyperparameterPatch };
+
+const FLUSH_EVERY_MS = 200;
+const STATUS_EVERY_MS = 1000;
+
+export class Trainer {
+  private readonly controls: Control[] = [];
+  private wake: (() => void) | null = null;
+  private state: RunState = 'starting';
+  private step = 0;
+  private forwardPasses = 0;
+  private examples = 0;
+  private skipped = 0;
+  private lastLoss: number | null = null;
+  private lastEval: EvalRecord | null = null;
+  private bestEval: EvalRecord | null = null;
+  private startedAt = 0;
+  private pausedMs = 0;
+  private lastFlush = 0;
+  private lastStatus = 0;
+
+  private constructor(
+    readonly config: ResolvedConfig,
+    readonly folder: RunFolderWriter,
+    readonly manifest: RunManifest,
+    private readonly layers: TrainableLayer[],
+    private readonly optimizer: ZoOptimizer,
+    private readonly engine: TrainingEngine,
+    private readonly pool: KernelPool,
+    private readonly train: Dataset,
+    private readonly evalSet: Dataset | null,
+    private readonly batcher: TrainBatcher,
+    private readonly labelsInput: string | null,
+    private readonly listener: TrainerListener,
+  ) {}
+
+  /**
+   * Prepare everything that can fail on bad input (model, data, provider) before the run folder is
+   * filled, so a typo costs nothing. Paths in the config are taken as given (resolve them first).
+   */
+  static async create(config: ResolvedConfig, listener: TrainerListener = {}, options: { resumeDir?: string } = {}): Promise<Trainer> {
+    // Resuming continues the saved run exactly: its own resolved config, not the caller's.
+    const resumed = options.resumeDir ? readRunFolderSync(options.resumeDir) : null;
+    if (resumed) {
+      if (!resumed.manifest) throw new CheckpointError(`${options.resumeDir} has no run.json: not a run folder`);
+      config = resumed.manifest.config;
+    }
+    const loaded = loadTrainingModel(config.model, config.seed);
+    const layers: TrainableLayer[] = loaded.graph.trainables.map((t) => {
+      const theta = new Float32Array(t.size);
+      theta.set(t.initial);
+      const dir = new Float32Array(t.size);
+      return { name: t.name, shape: t.shape, size: t.size, rank: t.rank, theta, dir };
+    });
+    // Keep only the input names: holding the TrainableTensor objects would keep every initial copy alive.
+    const byName = new Map(loaded.graph.trainables.map((t) => [t.name, { thetaInput: t.thetaInput, dirInput: t.dirInput }]));
+    const engine = await TrainingEngine.create(
+      {
+        model: loaded.graph.bytes,
+        lossOutput: loaded.graph.lossOutput,
+        scaleInput: loaded.graph.scaleInput,
+        thetaInput: (n) => byName.get(n)!.thetaInput,
+        dirInput: (n) => byName.get(n)!.dirInput,
+      },
+      layers,
+      { ...config.engine, profileDir: resumed ? options.resumeDir! : config.output.runsDir },
+    );
+    const labelsInput = config.model.task === 'classification' ? 'labels' : null;
+    const classCount = config.data.classes ?? loaded.classes;
+    const classes = labelsInput && classCount ? { input: labelsInput, count: classCount } : undefined;
+    // Text (tokenized JSON lines) or numeric JSON lines; both give the Dataset shape TrainBatcher feeds.
+    const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config));
+    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle);
+
+    // Verify which provider really runs, on a first batch, before anything is written.
+    engine.setBatch(evalBatches(train, config.data.batchSize).next().value!.feeds);
+    await engine.verifyProvider();
+
+    const optimizer = createOptimizer(layers, config.optimizer, config.steps);
+    if (resumed) {
+      const folder = RunFolderWriter.reopen(options.resumeDir!);
+      const manifest = { ...resumed.manifest!, engine: engine.info };
+      const pool = new KernelPool(config.engine.kernelThreads);
+      const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
+      try {
+        trainer.restoreFrom(resumed.records);
+      } catch (e) {
+        folder.close();
+        throw e;
+      }
+      listener.manifest?.(manifest);
+      return trainer;
+    }
+    const id = config.output.runId ?? makeRunId(config.name);
+    const folder = RunFolderWriter.create(config.output.runsDir, id);
+    const manifest: RunManifest = {
+      format: RUN_FORMAT,
+      version: RUN_FORMAT_VERSION,
+      id,
+      name: config.name,
+      createdAt: new Date().toISOString(),
+      config,
+      model: {
+        path: loaded.modelPath,
+        trainables: layers.map((l) => ({ name: l.name, shape: l.shape, size: l.size })),
+        trainableElements: layers.reduce((a, l) => a + l.size, 0),
+      },
+      engine: engine.info,
+      optimizer: { name: optimizer.name, forwardPassesPerStep: optimizer.forwardPassesPerStep },
+    };
+    folder.writeManifest(manifest, config);
+    const pool = new KernelPool(config.engine.kernelThreads);
+    const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
+    listener.manifest?.(manifest);
+    for (const s of [train, evalSet]) {
+      if (s && s.skippedLines.length) {
+        trainer.event('bad-lines', `${s.file}: skipped ${s.skippedLines.length} bad line(s), first at line ${s.skippedLines[0].line}: ${s.skippedLines[0].reason}`, {
+          file: s.file,
+          count: s.skippedLines.length,
+          lines: s.skippedLines.slice(0, 20),
+        });
+      }
+    }
+    if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
+    return trainer;
+  }
+
+  get runDir(): string {
+    return this.folder.dir;
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+  private checkpointData(): CheckpointData {
+    const tensors = new Map<string, Float32Array | Float64Array>();
+    for (const layer of this.layers) tensors.set(`theta/${layer.name}`, layer.theta);
+    for (const [key, arrays] of Object.entries(this.optimizer.state())) arrays.forEach((a, i) => tensors.set(`${key}/${i}`, a));
+    return {
+      counters: {
+        step: this.step,
+        forwardPasses: this.forwardPasses,
+        examples: this.examples,
+        skipped: this.skipped,
+        wallMs: this.startedAt ? this.wallMs() : 0,
+        lastLoss: this.lastLoss,
+        lastEval: this.lastEval,
+        bestEval: this.bestEval,
+      },
+      cursor: { ...this.batcher.cursor },
+      optimizer: structuredClone(this.optimizer.config),
+      tensors,
+    };
+  }
+
+  /** Write a checkpoint; a failure (e.g. disk full) is reported and the previous checkpoints stay. */
+  private checkpoint(): void {
+    try {
+      const file = saveCheckpoint(this.runDir, this.checkpointData(), this.config.checkpoint.keep);
+      this.event('checkpoint', `checkpoint at step ${this.step}`, { file: file.slice(this.runDir.length + 1) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      this.event('warning', `checkpoint at step ${this.step} could not be written (${code === 'ENOSPC' ? 'disk full' : (e as Error).message}); the previous checkpoint is intact and training continues`);
+    }
+  }
+
+  /** Continue from the newest valid checkpoint: weights, optimizer state and config, data cursor, counters. */
+  private restoreFrom(records: MetricRecord[]): void {
+    const found = loadLatestCheckpoint(this.runDir, (file, reason) => this.listener.log?.('warn', `skipping checkpoint ${file}: ${reason}`));
+    if (!found) throw new CheckpointError(`${this.runDir} has no usable checkpoint to resume from`);
+    const { data } = found;
+    const take = (name: string, into: Float32Array | Float64Array) => {
+      const saved = data.tensors.get(name);
+      if (!saved || saved.length !== into.length || saved.constructor !== into.constructor) {
+        throw new CheckpointError(`${found.file}: tensor "${name}" is missing or has another size than the model's (${into.length})`);
+      }
+      into.set(saved);
+    };
+    for (const layer of this.layers) take(`theta/${layer.name}`, layer.theta);
+    for (const [key, arrays] of Object.entries(this.optimizer.state())) arrays.forEach((a, i) => take(`${key}/${i}`, a));
+    Object.assign(this.optimizer.config, data.optimizer);
+    this.batcher.setCursor(data.cursor);
+    const c = data.counters;
+    Object.assign(this, { step: c.step, forwardPasses: c.forwardPasses, examples: c.examples, skipped: c.skipped, lastLoss: c.lastLoss, lastEval: c.lastEval, bestEval: c.bestEval });
+    this.resumedWallMs = c.wallMs;
+    // What came after the checkpoint is regenerated by the resumed run, bit for bit.
+    this.folder.rewriteMetrics(records.filter((r) => r.t <= c.step && !(r.kind === 'event' && r.t === c.step && /^(stopped|finished|stop-requested|failed)$/.test(r.event))));
+    this.resumedFrom = found.file;
+  }
+
+  private resumedWallMs = 0;
+  private resumedFrom: string | null = null;
+
+  // ------------------------------------------------------------------ control (any time)
+  pause(): void {
+    this.enqueue({ type: 'pause' });
+  }
+  resume(): void {
+    this.enqueue({ type: 'resume' });
+  }
+  stop(): void {
+    this.enqueue({ type: 'stop' });
+  }
+  setHyperparameters(values: HyperparameterPatch): void {
+    this.enqueue({ type: 'set-hyperparameters', values });
+  }
+  private enqueue(c: Control): void {
+    this.controls.push(c);
+    this.wake?.();
+  }
+
+  // ------------------------------------------------------------------ the loop
+  async run(): Promise<RunSummary> {
+    this.startedAt = performance.now() - this.resumedWallMs;
+    this.setState('running');
+    if (this.resumedFrom) this.event('resumed', `resumed from checkpoint at step ${this.step} (${this.resumedFrom.slice(this.runDir.length + 1)})`);
+    else this.event('started', `${this.optimizer.name} on ${this.manifest.model.trainableElements} trainable elements, provider ${this.engine.info.provider}`);
+    // Divergence guards (guards.ts): loss checks inside the oracle, before any update; the starting
+    // state is the first known-good copy the state guard can restore.
+    const guards = new DivergenceGuards(guardsOf(this.config));
+    guards.state.keep(this.step, this.layers, this.optimizer.state());
+    const oracle = new TimedOracle(this.engine, guards);
+    const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));
+    const { steps, statsEvery, evalEvery } = this.config;
+    try {
+      // The untrained model's eval loss (t = 0) is the "before" every comparison starts from.
+      if (this.evalSet && this.step === 0) await this.evaluate();
+      while (this.step < steps) {
+        if (await this.applyControls()) break;
+        const t = this.step + 1;
+        const t0 = performance.now();
+        oracle.forwardMs = 0;
+        directions.rngMs = 0;
+        const passesBefore = oracle.passes;
+        const feeds = this.batcher.next();
+        this.engine.setBatch(feeds);
+        const t1 = performance.now();
+        const o = this.optimizer.config;
+        const lr = learningRateAt(t, o.lr, o.schedule, o.warmup, steps);
+        const collectStats = statsEvery > 0 && (t % statsEvery === 0 || t === 1);
+        guards.beginStep(t, lr);
+        let outcome;
+        try {
+          outcome = await this.optimizer.step({ t, lr, oracle, directions, collectStats });
+        } catch (e) {
+          if (!(e instanceof GuardTripError)) throw e;
+          // A loss guard tripped inside the oracle: the optimizer never updated (theta and state are step t - 1's).
+          this.forwardPasses += oracle.passes - passesBefore;
+          this.examples += this.config.data.batchSize;
+          this.step = t;
+          this.guardTripped(e.trip, guards, 'before-update');
+          continue;
+        }
+        const t2 = performance.now();
+        this.step = t;
+        this.forwardPasses += outcome.forwardPasses;
+        this.examples += this.config.data.batchSize;
+        // theta or the optimizer state non-finite after the update: restore the last good copy or stop.
+        const checkpointDue = this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps;
+        const stateTrip = guards.checkState(this.layers, this.optimizer.state(), outcome.loss, checkpointDue || t === steps || this.controls.length > 0);
+        if (stateTrip) {
+          this.guardTripped(stateTrip, guards, 'after-update');
+          continue;
+        }
+        guards.accept(outcome.loss);
+        this.lastLoss = outcome.loss;
+        const totalMs = t2 - t0;
+        const stepRecord: StepRecord = {
+          kind: 'step',
+          t,
+          loss: outcome.loss,
+          ...(outcome.c !== undefined ? { c: outcome.c } : {}),
+          ...(outcome.alpha !== undefined ? { alpha: outcome.alpha } : {}),
+          lr,
+          forwardPasses: this.forwardPasses,
+          examples: this.examples,
+          wallMs: this.wallMs(),
+          timing: {
+            forwardMs: oracle.forwardMs,
+            rngMs: directions.rngMs,
+            optimizerMs: Math.max(0, t2 - t1 - oracle.forwardMs - directions.rngMs),
+            dataMs: t1 - t0,
+            totalMs,
+          },
+          examplesPerSec: totalMs > 0 ? (this.config.data.batchSize * 1000) / totalMs : 0,
+        };
+        this.emit(stepRecord);
+        if (outcome.note) this.event('warning', `step ${t}: ${outcome.note}`);
+        if (collectStats) {
+          const layersRecord: LayerStatsRecord = { kind: 'layers', t, layers: this.optimizer.layerStats(lr) };
+          this.emit(layersRecord);
+        }
+        if (this.evalSet && evalEvery > 0 && t % evalEvery === 0 && t < steps) await this.evaluate();
+        if (this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps) this.checkpoint();
+        this.tick();
+      }
+      if (this.evalSet && (this.lastEval === null || this.lastEval.t !== this.step)) await this.evaluate();
+      const finalState: RunState = this.step >= steps ? 'finished' : 'stopped';
+      this.checkpoint();
+      this.event(finalState === 'finished' ? 'finished' : 'stopped', finalState === 'finished' ? `finished ${this.step} steps` : `stopped at step ${this.step} of ${steps}`);
+      return this.finish(finalState);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.event('failed', message);
+      this.finish('failed', message);
+      throw e;
+    }
+  }
+
+  /**
+   * A guard tripped at step t (this.step = t). Policy skip: count the step, restore the last good
+   * state when the update already happened, record a "guard" event and return (the loop goes on).
+   * Policy stop (or too many skips in a row, or nothing to restore): checkpoint the last good state
+   * when it is step t - 1's, record the event and throw GuardStopError with what to do.
+   */
+  private guardTripped(trip: GuardTrip, guards: DivergenceGuards, when: 'before-update' | 'after-update'): void {
+    const data = { guard: trip.guard, policy: trip.policy, loss: trip.loss, median: trip.median, lr: trip.lr, suggestedLr: trip.suggestedLr, ...(trip.tensor ? { tensor: trip.tensor } : {}) };
+    const tooMany = guards.consecutiveSkips + 1 >= guards.config.maxConsecutiveSkips;
+    let restoredTo: number | null = null;
+    if (when === 'after-update') restoredTo = guards.state.restore(this.layers, this.optimizer.state());
+    const canSkip = trip.policy === 'skip' && !tooMany && (when === 'before-update' || restoredTo !== null);
+    if (canSkip) {
+      guards.consecutiveSkips++;
+      this.skipped += restoredTo === null ? 1 : this.step - restoredTo;
+      this.event('guard', skipMessage(trip, this.skipped, restoredTo), { ...data, action: 'skipped', ...(restoredTo !== null ? { restoredTo } : {}) });
+      return;
+    }
+    // The last good state is step t - 1's when the step never updated, or when the kept copy is step t - 1's.
+    const lastGood = when === 'before-update' ? this.step - 1 : restoredTo;
+    let message = stopMessage(trip, when === 'before-update' ? 'before-update' : restoredTo !== null ? 'snapshot' : 'none');
+    if (trip.policy === 'skip' && tooMany) message += ` (${guards.config.maxConsecutiveSkips} steps in a row were skipped, so the run stopped.)`;
+    if (lastGood === this.step - 1) {
+      const t = this.step;
+      this.step = t - 1;
+      this.checkpoint();
+      this.step = t;
+    }
+    this.event('guard', message, { ...data, action: 'stopped', ...(restoredTo !== null ? { restoredTo } : {}) });
+    throw new GuardStopError(trip, message);
+  }
+
+  /** Apply queued controls; blocks while paused. Returns true when the run must stop. */
+  private async applyControls(): Promise<boolean> {
+    for (;;) {
+      while (this.controls.length > 0) {
+        const c = this.controls.shift()!;
+        switch (c.type) {
+          case 'stop':
+            this.event('stop-requested', `stop requested at step ${this.step}`);
+            return true;
+          case 'pause':
+            if (this.state !== 'paused') {
+              this.setState('paused');
+              this.event('paused', `paused after step ${this.step}`);
+            }
+            break;
+          case 'resume':
+            if (this.state === 'paused') {
+              this.setState('running');
+              this.event('resumed', `resumed at step ${this.step + 1}`);
+            }
+            break;
+          case 'set-hyperparameters': {
+            const before = Object.fromEntries(Object.keys(c.values).map((k) => [k, (this.optimizer.config as unknown as Record<string, unknown>)[k]]));
+            this.optimizer.setHyperparameters(c.values);
+            const text = Object.entries(c.values).map(([k, v]) => `${k} ${before[k]} → ${v}`).join(', ');
+            this.event('hyperparameters', `from step ${this.step + 1}: ${text}`, { before, after: c.values });
+            break;
+          }
+        }
+      }
+      if (this.state !== 'paused') return false;
+      const pauseStart = performance.now();
+      this.folder.flush();
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+      this.pausedMs += performance.now() - pauseStart;
+    }
+  }
+
+  private async evaluate(): Promise<void> {
+    const data = this.evalSet!;
+    let lossSum = 0;
+    let correct = 0;
+    const logitsName = this.config.model.logitsOutput;
+    for (const batch of evalBatches(data, this.config.data.batchSize)) {
+      this.engine.setBatch(batch.feeds);
+      const out = await this.engine.evaluate(this.labelsInput ? [logitsName] : []);
+      const losses = out[this.engine.graph.lossOutput].data as Float32Array;
+      for (let b = 0; b < batch.count; b++) lossSum += losses[b];
+      this.forwardPasses += 1;
+      if (this.labelsInput) {
+        const logits = out[logitsName];
+        const classes = logits.dims[logits.dims.length - 1];
+        const values = logits.data as Float32Array;
+        const labels = labelsOf(data, this.labelsInput, batch.start, batch.count);
+        for (let b = 0; b < batch.count; b++) {
+          let best = 0;
+          for (let k = 1; k < classes; k++) if (values[b * classes + k] > values[b * classes + best]) best = k;
+          if (best === labels[b]) correct++;
+        }
+      }
+    }
+    const record: EvalRecord = {
+      kind: 'eval',
+      t: this.step,
+      forwardPasses: this.forwardPasses,
+      wallMs: this.wallMs(),
+      loss: lossSum / data.size,
+      ...(this.labelsInput ? { accuracy: correct / data.size } : {}),
+      examples: data.size,
+      trainExamples: this.examples,
+    };
+    if (!Number.isFinite(record.loss)) throw new DataError(`evaluation at step ${this.step} gave a non-finite loss (${record.loss})`);
+    this.lastEval = record;
+    if (!this.bestEval || record.loss < this.bestEval.loss) this.bestEval = record;
+    this.emit(record);
+  }
+
+  // ------------------------------------------------------------------ output
+  private wallMs(): number {
+    return performance.now() - this.startedAt - this.pausedMs;
+  }
+
+  private emit(record: MetricRecord): void {
+    this.folder.append(record);
+    this.listener.record?.(record);
+  }
+
+  event(event: RunEventKind, message: string, data?: Record<string, unknown>): void {
+    const record: EventRecord = { kind: 'event', t: this.step, wallMs: this.startedAt ? this.wallMs() : 0, event, message, ...(data ? { data } : {}) };
+    this.emit(record);
+    this.folder.flush();
+    this.listener.log?.(event === 'failed' ? 'error' : event === 'warning' || event === 'provider' || event === 'bad-lines' ? 'warn' : 'info', message);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    if (now - this.lastFlush > FLUSH_EVERY_MS) {
+      this.folder.flush();
+      this.lastFlush = now;
+    }
+    if (now - this.lastStatus > STATUS_EVERY_MS) this.writeStatus();
+  }
+
+  private status(message?: string, error?: string): RunStatus {
+    return {
+      state: this.state,
+      step: this.step,
+      totalSteps: this.config.steps,
+      updatedAt: new Date().toISOString(),
+      pid: process.pid,
+      provider: this.engine.info.provider,
+      ...(message ? { message } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+
+  private writeStatus(message?: string, error?: string): void {
+    const status = this.status(message, error);
+    this.folder.writeStatus(status);
+    this.listener.status?.(status);
+    this.lastStatus = performance.now();
+  }
+
+  private setState(state: RunState): void {
+    this.state = state;
+    this.writeStatus();
+  }
+
+  private finish(state: RunState, error?: string): RunSummary {
+    this.state = state;
+    const wallSeconds = this.wallMs() / 1000;
+    const pick = (r: EvalRecord | null) => (r ? { t: r.t, loss: r.loss, ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}) } : null);
+    const summary: RunSummary = {
+      state,
+      steps: this.step,
+      forwardPasses: this.forwardPasses,
+      examples: this.examples,
+      wallSeconds,
+      stepsPerSecond: wallSeconds > 0 ? this.step / wallSeconds : 0,
+      finalLoss: this.lastLoss,
+      finalEval: pick(this.lastEval),
+      bestEval: pick(this.bestEval),
+      skippedSteps: this.skipped,
+    };
+    this.folder.flush();
+    this.folder.writeSummary(summary);
+    this.writeStatus(undefined, error);
+    return summary;
+  }
+
+  /** Release the session, worker threads and the folder lock. */
+  async close(): Promise<void> {
+    this.folder.close();
+    await this.pool.close();
+    await this.engine.release();
+  }
+
+  /** Read-only view of the trainable layers (tests, export). */
+  get trainables(): readonly TrainableLayer[] {
+    return this.layers;
+  }
+}
+
+/** Map every data input of the graph to a JSON key and a typed shape. */
+function inputSpecs(engine: TrainingEngine, config: ResolvedConfig): InputSpec[] {
+  return engine.dataInputs().map((meta) => {
+    const key = config.data.fields[meta.name];
+    if (!key) {
+      throw new DataError(`the model's input "${meta.name}" has no data field: add data.fields["${meta.name}"] = "<json key>" (fields now: ${JSON.stringify(config.data.fields)})`);
+    }
+    if (!meta.isTensor || (meta.type !== 'float32' && meta.type !== 'int64')) {
+      throw new DataError(`the model's input "${meta.name}" has type ${meta.isTensor ? meta.type : 'non-tensor'}; only float32 and int64 inputs can be fed from JSON lines`);
+    }
+    const exampleShape = meta.shape.slice(1).map((d) => {
+      if (typeof d !== 'number') throw new DataError(`the model's input "${meta.name}" has a symbolic dimension "${d}" beyond the batch dimension; export it with fixed sizes`);
+      return d;
+    });
+    return { name: meta.name, key, type: meta.type, width: exampleShape.reduce((a, b) => a * b, 1), exampleShape };
+  });
+}
+
+export const defaultKernelThreads = (): number => Math.max(0, Math.min(4, os.cpus().length) - 1);

@@ -1,0 +1,93 @@
+/**
+ * The headless CLI as a user runs it (the built dist/cli.js): clear errors for bad input with no
+ * run folder left behind, Ctrl-C stopping cleanly with a valid run folder, and the help text.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readRunFolderSync } from '../../runtime/run/run-reader';
+import { demoWorkspace, tempDir } from './helpers';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
+
+test('the CLI bundle exists (npm test builds it first)', () => {
+  assert.ok(fs.existsSync(CLI), `${CLI} missing: run npm run build`);
+});
+
+test('--help lists the commands and options', () => {
+  const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /helene-studio train --config <run\.json>/);
+  assert.match(r.stdout, /--set <key=value>/);
+});
+
+test('a config typo fails with the key path and a suggestion, and creates no run folder', () => {
+  const runs = tempDir('typo-runs');
+  const r = spawnSync(process.execPath, [CLI, 'train', '--config', demoWorkspace().configs.mezo, '--set', 'optimizer.lrr=0.1', '--set', 'steps="ten"', '--runs-dir', runs], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /optimizer\.lrr: unknown key \(did you mean "optimizer\.lr"\?\)/);
+  assert.match(r.stderr, /steps: expected a number, got the string "ten"/);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace for bad input');
+  assert.deepEqual(fs.readdirSync(runs), []);
+});
+
+test('a model file that is not ONNX fails naming the file', () => {
+  const dir = tempDir('broken-model');
+  fs.writeFileSync(path.join(dir, 'broken.onnx'), 'this is not protobuf');
+  const cfg = path.join(dir, 'run.json');
+  fs.writeFileSync(cfg, JSON.stringify({ model: { path: 'broken.onnx' }, data: { train: demoWorkspace().train } }));
+  const r = spawnSync(process.execPath, [CLI, 'train', '--config', cfg, '--quiet'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /broken\.onnx/);
+});
+
+test('Ctrl-C (SIGINT) stops at a step boundary, exits 0 and leaves a valid, complete run folder', async () => {
+  const runs = tempDir('sigint-runs');
+  const child = spawn(process.execPath, [CLI, 'train', '--config', demoWorkspace().configs.helene, '--steps', '1000000', '--runs-dir', runs, '--run-id', 'interrupted'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  // Wait until steps are being written, then interrupt.
+  const metrics = path.join(runs, 'interrupted', 'metrics.jsonl');
+  for (let i = 0; i < 200 && !(fs.existsSync(metrics) && fs.statSync(metrics).size > 2000); i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, out);
+  const run = readRunFolderSync(path.join(runs, 'interrupted'));
+  assert.equal(run.status?.state, 'stopped');
+  assert.equal(run.summary?.state, 'stopped');
+  const steps = run.records.filter((r) => r.kind === 'step');
+  assert.ok(steps.length > 0 && steps.length === run.summary?.steps, 'every step up to the stop is in metrics.jsonl');
+  assert.match(out, /stopped:/);
+  assert.ok(!fs.existsSync(path.join(runs, 'interrupted', 'run.lock')));
+});
+
+test('doctor says plainly that this machine has no usable CUDA and why, and that CPU works', { skip: process.env.HELENE_EXPECT_CUDA === '1' }, () => {
+  const text = spawnSync(process.execPath, [CLI, 'doctor'], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /CPU provider: works\./);
+  assert.match(text.stdout, /CUDA provider: not usable \(.*Failed to load shared library\)/);
+  assert.match(text.stdout, /npm run install:cuda/);
+  const json = JSON.parse(spawnSync(process.execPath, [CLI, 'doctor', '--json'], { encoding: 'utf8' }).stdout);
+  assert.equal(json.cpuWorks, true);
+  assert.equal(json.cudaWorks, false);
+  assert.deepEqual(json.probe.missingProviderLibraries, ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so']);
+});
+
+test('scaffold writes a demo workspace that trains from the CLI, and refuses a non-empty folder', () => {
+  const dir = path.join(tempDir('scaffold'), 'demo');
+  const made = spawnSync(process.execPath, [CLI, 'scaffold', dir], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  for (const f of ['demo-mlp.onnx', 'train.jsonl', 'eval.jsonl', 'helene.helene.json', 'mezo.helene.json', 'README.md']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+  const again = spawnSync(process.execPath, [CLI, 'scaffold', dir], { encoding: 'utf8' });
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /is not empty; choose an empty or new folder \(nothing was written\)/);
+  const run = spawnSync(process.execPath, [CLI, 'train', '--config', path.join(dir, 'helene.helene.json'), '--steps', '200', '--quiet'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const runs = fs.readdirSync(path.join(dir, 'runs'));
+  assert.equal(runs.length, 1);
+  assert.equal(readRunFolderSync(path.join(dir, 'runs', runs[0])).summary?.state, 'finished');
+});

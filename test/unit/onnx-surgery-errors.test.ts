@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildLeastSquares, buildMlpClassifier, GraphBuilder } from '../../runtime/onnx/graph-builder';
+import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
+import { makeValueInfo } from '../../runtime/onnx/value-info';
+
+const mlp = () => buildMlpClassifier({ inputDim: 3, hidden: [4], classes: 2, activation: 'relu', seed: 1 });
+const classification = { kind: 'classification', logits: 'logits' } as const;
+
+test('a pattern matching nothing names the model, the pattern and some initializers', () => {
+  assert.throws(
+    () => prepareTrainingGraph(mlp(), { modelName: 'my-mlp', trainable: ['^fc1\\.', '^decoder\\.'], loss: classification }),
+    (e: Error) => e.message.includes('my-mlp') && e.message.includes("'^decoder\\.'") && e.message.includes("'fc1.weight'"),
+  );
+});
+
+test('invalid regexes, empty pattern lists and int64-only matches are refused clearly', () => {
+  assert.throws(() => prepareTrainingGraph(mlp(), { modelName: 'm', trainable: ['fc1.(weight'], loss: classification }), /'fc1\.\(weight' is not a valid regular expression/);
+  assert.throws(() => prepareTrainingGraph(mlp(), { modelName: 'm', trainable: [], loss: classification }), /nothing to train/);
+  const ls = buildLeastSquares({ layers: [{ name: 'w', shape: [3] }] });
+  assert.throws(
+    () => prepareTrainingGraph(ls, { modelName: 'ls', trainable: ['flat_shape'], loss: { kind: 'output', output: 'loss' } }),
+    /matches only non-float32 initializers: 'ls\.flat_shape' \(int64\)/,
+  );
+  // '.' matches the int64 constant too, but only the float32 tensors are trained.
+  const all = prepareTrainingGraph(ls, { modelName: 'ls', trainable: ['.'], loss: { kind: 'output', output: 'loss' } });
+  assert.deepEqual(all.trainables.map((t) => t.name), ['ls.half', 'w']);
+});
+
+test('classification on a model without logits names the missing output and lists the outputs it has', () => {
+  const ls = buildLeastSquares({ layers: [{ name: 'w', shape: [3] }] });
+  assert.throws(
+    () => prepareTrainingGraph(ls, { modelName: 'golden', trainable: ['^w$'], loss: classification }),
+    (e: Error) => e.message.includes('golden') && e.message.includes("no output 'logits'") && e.message.includes('loss [batch]'),
+  );
+  assert.throws(
+    () => prepareTrainingGraph(mlp(), { modelName: 'm', trainable: ['^head'], loss: classification, extraOutputs: ['hidden'] }),
+    /no output 'hidden'.*logits \[batch, 2\]/,
+  );
+});
+
+test('loss shape and opset are checked', () => {
+  // 'output' loss must be per example (rank 1): the MLP's logits are rank 2.
+  assert.throws(
+    () => prepareTrainingGraph(mlp(), { modelName: 'm', trainable: ['^head'], loss: { kind: 'output', output: 'logits' } }),
+    /rank 2, expected 1/,
+  );
+  const old = mlp();
+  old.opset_import = [{ domain: '', version: 11 }];
+  assert.throws(() => prepareTrainingGraph(old, { modelName: 'old-export', trainable: ['^head'], loss: classification }), /old-export uses opset 11.*opset >= 12.*[Rr]e-export/);
+});
+
+test('initializers duplicated in graph.input (old exporters) are de-duplicated', () => {
+  const model = mlp();
+  // Old exporters list every initializer as a graph input as well.
+  model.graph.input.push(...model.graph.initializer.map((t) => makeValueInfo(t.name!, 'float', t.dims!)));
+  const graph = prepareTrainingGraph(model, { modelName: 'old', trainable: ['^head\\.weight$'], loss: classification });
+  const names = graph.model.graph.input.map((v) => v.name);
+  assert.equal(names.filter((n) => n === 'head.weight').length, 0);
+  assert.equal(new Set(names).size, names.length);
+  assert.deepEqual(graph.inputNames, ['x', 'labels']);
+});
+
+test('name clashes with existing values are refused instead of silently shadowing', () => {
+  const b = new GraphBuilder();
+  b.input('x', 'float', ['batch', 2]);
+  b.input('labels', 'int64', ['batch']);
+  b.floatInitializer('w', [2, 2], [1, 0, 0, 1]);
+  b.op('MatMul', ['x', 'w'], [], 'logits');
+  b.output('logits', 'float', ['batch', 2]);
+  assert.throws(() => prepareTrainingGraph(b.build(), { modelName: 'clash', trainable: ['^w$'], loss: classification }), /clash already has a value named 'labels'/);
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HostToWebview, MetricRecord, RunStatus } from '../../runtime/protocol';
+import { applyMessage, controlAvailability, createViewModel, statusView } from '../../webview/panel/view-model';
+import { buildReplay, expectationsOf, lastOf } from '../webview/run-replay';
+import { DEFAULT_SYNTHETIC, buildSyntheticRun, syntheticManifest, syntheticRecords } from '../webview/synthetic-run';
+
+function replayAll(messages: HostToWebview[]) {
+  const vm = createViewModel();
+  for (const m of messages) applyMessage(vm, m);
+  return vm;
+}
+
+test('snapshot + appends give the same model as one snapshot of everything', () => {
+  const run = buildSyntheticRun();
+  const replay = buildReplay(run);
+  const live = replayAll([replay.snapshot, ...replay.live]);
+  const whole = replayAll([{ type: 'snapshot', live: true, snapshot: { manifest: run.manifest, status: run.status, records: run.records, summary: run.summary } }]);
+  for (const key of Object.keys(live.series) as (keyof typeof live.series)[]) {
+    assert.deepEqual(live.series[key].points(), whole.series[key].points(), key);
+  }
+  assert.deepEqual(live.layers, whole.layers);
+  assert.deepEqual(live.markers, whole.markers);
+});
+
+test('series, layer rows, heatmap and markers of the synthetic run', () => {
+  const run = buildSyntheticRun();
+  const exp = expectationsOf(run);
+  const replay = buildReplay(run);
+  const vm = replayAll([replay.snapshot, ...replay.live]);
+  assert.equal(vm.series.trainLoss.points().length, 300);
+  assert.deepEqual(vm.series.trainLoss.last(), { x: 300, y: exp.lastStep.loss });
+  assert.equal(vm.series.evalLoss.points().length, 7, 'eval at t = 0 and every 50 steps');
+  assert.deepEqual(vm.series.lr.last(), { x: 300, y: 0.0005 });
+  assert.deepEqual(vm.series.forwardMs.last(), { x: 300, y: exp.lastStep.timing.forwardMs });
+  assert.deepEqual(vm.layers, { t: 300, rows: exp.lastLayers!.layers });
+  const m = vm.heatmap.matrix('floorFraction');
+  assert.equal(m.layers.length, 6);
+  assert.equal(m.columns.length, 31, 'statistics at t = 1 and every 10 steps');
+  assert.equal(m.cells[5 * 31 + 30], Math.fround(exp.lastLayers!.layers[5].floorFraction!));
+  const logH = vm.heatmap.matrix('hMean');
+  assert.equal(logH.cells[0 * 31 + 30], Math.fround(Math.log10(exp.lastLayers!.layers[0].hMean!)));
+  assert.deepEqual(
+    vm.markers.map((mk) => [mk.t, mk.event, mk.label]),
+    [
+      [0, 'provider', 'provider'],
+      [150, 'hyperparameters', 'lr=5e-4'],
+    ],
+  );
+  assert.equal(vm.hyperparameters.lr, 0.0005, 'the recorded change updates the current values');
+  assert.equal(vm.hyperparameters.eps, 0.001);
+});
+
+test('status view: step/total, provider really running and the fallback reason', () => {
+  const run = buildSyntheticRun();
+  const replay = buildReplay(run);
+  const vm = replayAll([replay.snapshot, ...replay.live]);
+  const s = statusView(vm);
+  assert.equal(s.state, 'running');
+  assert.equal(s.step, 300);
+  assert.equal(s.totalSteps, 300);
+  assert.equal(s.provider, 'cpu');
+  assert.deepEqual(s.fallback, { requested: 'auto', actual: 'cpu', reason: run.manifest.engine.fallbackReason });
+  // Step records are newer than a status written a second ago.
+  applyMessage(vm, { type: 'status', status: { ...(replay.snapshot.type === 'snapshot' ? replay.snapshot.snapshot.status! : ({} as RunStatus)), step: 290 } });
+  assert.equal(statusView(vm).step, 300);
+});
+
+test('controls follow the state and liveness', () => {
+  const vm = createViewModel();
+  const status = (state: RunStatus['state']): HostToWebview => ({ type: 'status', status: { state, step: 1, totalSteps: 10, updatedAt: '' } });
+  applyMessage(vm, { type: 'snapshot', live: true, snapshot: { manifest: syntheticManifest(), status: null, records: [], summary: null } });
+  applyMessage(vm, status('running'));
+  assert.deepEqual(controlAvailability(vm), { pause: true, resume: false, stop: true, hyperparameters: true });
+  applyMessage(vm, status('paused'));
+  assert.deepEqual(controlAvailability(vm), { pause: false, resume: true, stop: true, hyperparameters: true });
+  applyMessage(vm, status('finished'));
+  assert.deepEqual(controlAvailability(vm), { pause: false, resume: false, stop: false, hyperparameters: false });
+  applyMessage(vm, { type: 'snapshot', live: false, snapshot: { manifest: syntheticManifest(), status: { state: 'running', step: 1, totalSteps: 10, updatedAt: '' }, records: [], summary: null } });
+  assert.equal(controlAvailability(vm).pause, false, 'a recorded (not live) run cannot be controlled');
+});
+
+test('appends before the first snapshot are ignored; a new snapshot replaces everything', () => {
+  const vm = createViewModel();
+  const records = [...syntheticRecords({ ...DEFAULT_SYNTHETIC, steps: 20 })];
+  assert.equal(applyMessage(vm, { type: 'append', records }).charts, false);
+  assert.equal(vm.series.trainLoss.size, 0);
+  applyMessage(vm, { type: 'snapshot', live: true, snapshot: { manifest: null, status: null, records, summary: null } });
+  assert.equal(vm.series.trainLoss.size, 20);
+  applyMessage(vm, { type: 'snapshot', live: false, snapshot: { manifest: null, status: null, records: records.slice(0, 5), summary: null } });
+  assert.equal(vm.series.trainLoss.size, 1, 'the first five records: provider, started, eval@0, step 1, layers@1');
+  applyMessage(vm, { type: 'notice', level: 'error', text: 'x' });
+  assert.deepEqual(vm.notices, [{ level: 'error', text: 'x' }]);
+});
+
+test('a 100,000-step run with statistics on 200 layers stays bounded and exact at the end', () => {
+  const o = { ...DEFAULT_SYNTHETIC, steps: 100_000, layers: 200, statsEvery: 10, evalEvery: 1000, changeAt: 50_000 };
+  const manifest = syntheticManifest(o);
+  const vm = createViewModel();
+  applyMessage(vm, { type: 'snapshot', live: true, snapshot: { manifest, status: null, records: [], summary: null } });
+  let batch: MetricRecord[] = [];
+  let lastStep: MetricRecord | undefined;
+  let lastLayers: MetricRecord | undefined;
+  let layerRecords = 0;
+  for (const r of syntheticRecords(o, manifest.model.trainables)) {
+    batch.push(r);
+    if (r.kind === 'step') lastStep = r;
+    if (r.kind === 'layers') (lastLayers = r), layerRecords++;
+    if (batch.length === 500) {
+      applyMessage(vm, { type: 'append', records: batch });
+      batch = [];
+    }
+  }
+  applyMessage(vm, { type: 'append', records: batch });
+  assert.equal(layerRecords, 10_001);
+
+  for (const [key, series] of Object.entries(vm.series)) {
+    const pts = series.points();
+    assert.ok(pts.length <= vm.limits.series.maxPoints, `${key}: ${pts.length} points`);
+  }
+  assert.equal(vm.series.trainLoss.size, 100_000);
+  assert.ok(lastStep?.kind === 'step');
+  const tail = vm.series.trainLoss.points().slice(-3);
+  assert.deepEqual(tail.map((p) => p.x), [99_998, 99_999, 100_000]);
+  assert.equal(tail[2].y, lastStep.loss);
+  assert.deepEqual(vm.series.lr.last(), { x: 100_000, y: o.lr / 2 });
+
+  const m = vm.heatmap.matrix('updateToWeight');
+  const cap = vm.limits.heatmap.recentColumns + vm.limits.heatmap.mergedColumns;
+  assert.equal(m.layers.length, 200);
+  assert.ok(m.columns.length <= cap, `${m.columns.length} heatmap columns`);
+  assert.equal(m.cells.length, 200 * m.columns.length);
+  assert.deepEqual(m.columns[m.columns.length - 1], { tFirst: 100_000, tLast: 100_000 }, 'the newest column is exact');
+  assert.equal(m.columns[0].tFirst, 1, 'merged columns still start at the first statistics step');
+  assert.ok(lastLayers?.kind === 'layers');
+  assert.deepEqual(vm.layers?.rows, lastLayers.layers, 'the table shows the last record exactly');
+  assert.equal(vm.layers?.t, 100_000);
+  assert.ok(lastOf([lastStep], 'step'));
+});

@@ -1,0 +1,87 @@
+/**
+ * The integration suite, loaded by VS Code's extension host (bundled to out/vscode-test/suite.js by
+ * run.ts). No mocha: a short sequential runner on node:assert; `run` rejects if any test failed,
+ * which makes @vscode/test-electron exit non-zero.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { HeleneStudioApi } from '../../../extension/activate';
+import type { RunSession } from '../../../extension/run-session';
+
+const EXTENSION_ID = 'helene-studio.helene-studio';
+
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let api: HeleneStudioApi;
+let session: RunSession | undefined;
+
+const tests: [string, () => Promise<void>][] = [
+  ['the extension activates and registers its commands', async () => {
+    const extension = vscode.extensions.getExtension<HeleneStudioApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    api = await extension.activate();
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['helene.startRun', 'helene.openPanel', 'helene.pause', 'helene.resume', 'helene.stop', 'helene.setHyperparameters']) {
+      assert.ok(commands.includes(id), `${id} is registered`);
+    }
+  }],
+
+  ['an invalid config is refused before any process starts', async () => {
+    const before = api.registry.all().length;
+    const broken = vscode.Uri.file(path.join(process.env.HELENE_TEST_WORKSPACE!, 'broken.helene.json'));
+    const result = await vscode.commands.executeCommand('helene.startRun', broken);
+    assert.equal(result, undefined);
+    assert.equal(api.registry.all().length, before);
+  }],
+
+  ['helene.startRun with the demo config streams metrics to the status bar and the panel', async () => {
+    const config = vscode.Uri.file(process.env.HELENE_TEST_CONFIG!);
+    session = await vscode.commands.executeCommand<RunSession | undefined>('helene.startRun', config);
+    assert.ok(session, 'a run started');
+    await until(() => session!.records.some((r) => r.kind === 'step'), 'step records');
+    await until(() => /loss \d/.test(api.statusBarText()), `loss in the status bar (now "${api.statusBarText()}")`);
+    assert.match(api.statusBarText(), /CPU/, 'the provider that really runs (heleneStudio.provider = cpu)');
+    const runDir = session.runDir!;
+    await until(() => (api.panelStats(runDir)?.snapshots ?? 0) > 0, 'the panel to get its snapshot (webview ready)');
+    await until(() => (api.panelStats(runDir)?.appendedRecords ?? 0) > 0, 'live appends to the panel');
+  }],
+
+  ['pause and resume reach the runtime', async () => {
+    assert.ok(session?.live);
+    await vscode.commands.executeCommand('helene.pause', session.runDir);
+    await until(() => session!.status?.state === 'paused', 'paused status');
+    assert.match(api.statusBarText(), /paused/);
+    await vscode.commands.executeCommand('helene.resume', session.runDir);
+    await until(() => session!.status?.state === 'running', 'running status');
+  }],
+
+  ['stop ends the run cleanly with a summary', async () => {
+    assert.ok(session?.live);
+    await vscode.commands.executeCommand('helene.stop', session.runDir);
+    const exit = await session.process.exited;
+    assert.equal(exit.outcome, 'stopped', exit.message);
+    assert.equal(session.summary?.state, 'stopped');
+    assert.match(api.statusBarText(), /stopped/);
+  }],
+];
+
+export async function run(): Promise<void> {
+  const failures: string[] = [];
+  for (const [name, fn] of tests) {
+    try {
+      await fn();
+      console.log(`  ✓ ${name}`);
+    } catch (e) {
+      console.error(`  ✗ ${name}\n    ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      failures.push(name);
+    }
+  }
+  if (failures.length) throw new Error(`${failures.length} of ${tests.length} VS Code tests failed: ${failures.join('; ')}`);
+}

@@ -1,0 +1,18 @@
+/** Builds webview/panel/main.ts the way scripts/build.mjs does (iife, browser), in memory: fast, no files. */
+import * as esbuild from 'esbuild';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.join(__dirname, '..', '..');
+
+export async function buildPanelBundle(): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [path.join(REPO_ROOT, 'webview', 'panel', 'main.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}

@@ -1,0 +1,255 @@
+/**
+ * The run panel in real headless Chromium, under the strict CSP of renderPanelHtml: a recorded (or
+ * synthetic) run is replayed through window messages like the extension would send them, and the
+ * test reads what the user would see. Screenshots go to test-artifacts/webview/.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { HostToWebview, WebviewIntent } from '../../runtime/protocol';
+import { renderPanelHtml } from '../../extension/panel/panel-html';
+import { layerRowCells } from '../../webview/panel/layer-columns';
+import { formatCount } from '../../webview/panel/number-format';
+import type { HeleneDebugHook } from '../../webview/panel/debug-hook';
+import { REPO_ROOT, buildPanelBundle } from './build-panel-bundle';
+import { buildReplay, expectationsOf, readRunFolder, recordedRunFolders } from './run-replay';
+import { startStaticServer, type StaticServer } from './static-server';
+import { buildSyntheticRun, type RunFolderData } from './synthetic-run';
+import { webviewStubScript } from './vscode-webview-stub';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'webview');
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
+
+/** What the page exposes to the test (the stub's recordings and the panel's debug hook). */
+interface TestWindow {
+  __posted: WebviewIntent[];
+  __cspViolations: string[];
+  __savedState?: Record<string, unknown>;
+  __heleneDebug?: HeleneDebugHook;
+}
+declare const window: TestWindow & { postMessage(message: unknown, targetOrigin: string): void };
+
+let browser: Browser;
+let server: StaticServer;
+const pageErrors: string[] = [];
+
+async function openPanel(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  await page.addInitScript({ content: webviewStubScript() });
+  await page.goto(`${server.origin}/`);
+  await page.waitForFunction(() => window.__posted.length > 0);
+  return page;
+}
+
+async function send(page: Page, messages: HostToWebview[]): Promise<void> {
+  await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages);
+}
+
+/** Wait until every message sent so far was handled and the frame after it was drawn. */
+async function settle(page: Page, messageCount: number): Promise<void> {
+  await page.waitForFunction((n) => (window.__heleneDebug?.messages() ?? 0) >= n, messageCount);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+async function replay(page: Page, run: RunFolderData): Promise<void> {
+  const r = buildReplay(run);
+  await send(page, [r.snapshot, ...r.live]);
+  await settle(page, 1 + r.live.length);
+}
+
+const posted = (page: Page) => page.evaluate(() => window.__posted);
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+
+before(async () => {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const [bundle] = await Promise.all([buildPanelBundle()]);
+  server = await startStaticServer({
+    '/': {
+      type: 'text/html; charset=utf-8',
+      body: (origin) =>
+        renderPanelHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/panel.js`, styleUri: `${origin}/panel.css`, title: 'HELENE · test' }),
+    },
+    '/panel.js': { type: 'text/javascript; charset=utf-8', body: bundle },
+    '/panel.css': { type: 'text/css; charset=utf-8', body: fs.readFileSync(path.join(REPO_ROOT, 'media', 'panel.css')) },
+    // Chromium asks for it on its own; a 404 would show up as a console error.
+    '/favicon.ico': { type: 'image/x-icon', body: '' },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('run panel, synthetic HELENE run (6 layers, 300 steps)', () => {
+  const run = buildSyntheticRun();
+  const exp = expectationsOf(run);
+  let page: Page;
+
+  before(async () => {
+    page = await openPanel();
+  });
+  after(async () => page?.close());
+
+  test("handshake: 'ready' is posted first and nothing renders before the snapshot", async () => {
+    assert.deepEqual(await posted(page), [{ type: 'ready' }]);
+    assert.equal(await text(page, '#waiting'), 'Waiting for run data…');
+    await send(page, [{ type: 'status', status: { ...run.status, state: 'running' } }]);
+    await settle(page, 1);
+    assert.equal(await page.locator('#run-step').count(), 0, 'the panel rendered before a snapshot');
+  });
+
+  test('after the replay the header shows step/total, state and the provider that really runs', async () => {
+    await replay(page, run);
+    assert.equal(await page.locator('#waiting').count(), 0);
+    assert.equal(await text(page, '#run-step'), `${exp.lastStep.t} / ${exp.totalSteps}`);
+    assert.equal(await text(page, '#run-step'), '300 / 300');
+    assert.equal(await text(page, '#run-state'), 'running');
+    assert.equal(await text(page, '#run-provider'), 'cpu');
+    assert.equal(await text(page, '#run-fallback'), `requested auto → cpu: ${run.manifest.engine.fallbackReason}`);
+    assert.equal(await text(page, '#run-loss'), exp.lastStep.loss.toPrecision(3));
+  });
+
+  test('the layer table shows the last layer-statistics record, formatted, one row per layer', async () => {
+    assert.ok(exp.lastLayers);
+    assert.equal(await text(page, '#layer-heading'), `Layers at step ${exp.lastLayers.t}`);
+    const rows = await page.locator('#layer-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    assert.deepEqual(rows, exp.lastLayers.layers.map(layerRowCells));
+    // Literal spot checks, independent of the formatter: d_i of a 64×192 matrix, a percentage cell.
+    assert.equal(rows[0][1], '12,288');
+    assert.match(rows[0][7]!, /^\d{1,3}\.\d%$/);
+  });
+
+  test('charts exist and their datasets hold the expected points and last values', async () => {
+    for (const id of ['loss', 'schedule', 'timing']) {
+      const box = await page.locator(`#chart-${id}`).boundingBox();
+      assert.ok(box && box.width > 200 && box.height > 100, `chart ${id} is not laid out: ${JSON.stringify(box)}`);
+    }
+    const data = await page.evaluate(() => window.__heleneDebug!.chartData());
+    assert.ok(data);
+    const last = exp.lastStep;
+    assert.deepEqual(data.loss[0], { label: 'train loss', count: exp.stepCount, last: { x: last.t, y: last.loss } });
+    assert.equal(data.loss[1].count, exp.evalCount);
+    assert.deepEqual(data.schedule.map((d) => [d.label, d.count, d.last]), [
+      ['αₜ (annealing)', 300, { x: 300, y: last.alpha }],
+      ['lrₜ', 300, { x: 300, y: 0.0005 }],
+    ]);
+    assert.deepEqual(data.timing[0], { label: 'forward', count: 300, last: { x: 300, y: last.timing.forwardMs } });
+    const markers = await page.evaluate(() => window.__heleneDebug!.chartMarkers());
+    assert.deepEqual(markers?.loss, ['0:provider', '150:lr=5e-4']);
+  });
+
+  test('the heatmap has one row per layer and one column per statistics step; the stat choice persists', async () => {
+    assert.deepEqual(await page.evaluate(() => window.__heleneDebug!.heatmap()), { rows: 6, cols: 31, stat: 'floorFraction' });
+    const canvas = page.locator('#heatmap-canvas');
+    assert.equal(await canvas.getAttribute('data-rows'), '6');
+    assert.equal(await canvas.getAttribute('data-cols'), '31');
+    await page.locator('#heatmap-stat').click();
+    await page.locator('#heatmap-stat vscode-option[value="hMean"]').click();
+    await page.waitForFunction(() => window.__heleneDebug!.heatmap()?.stat === 'hMean');
+    assert.deepEqual(await page.evaluate(() => window.__savedState), { heatmapStat: 'hMean' });
+    await settle(page, 0);
+    assert.equal(await canvas.getAttribute('data-stat'), 'hMean');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'panel-synthetic.png'), fullPage: true });
+  });
+
+  test('controls: Tab reaches Pause first; Pause posts a control intent; Resume is disabled while running', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'control-pause');
+    const before = (await posted(page)).length;
+    await page.keyboard.press('Enter');
+    await page.locator('#control-resume').click({ force: true });
+    await page.locator('#control-pause').click();
+    const sent = (await posted(page)).slice(before);
+    assert.deepEqual(sent, [
+      { type: 'control', command: 'pause' },
+      { type: 'control', command: 'pause' },
+    ]);
+    assert.equal(await page.locator('#control-resume').getAttribute('disabled'), '');
+  });
+
+  test('the form posts only the changed value; Enter submits too', async () => {
+    assert.equal(await page.locator('#hp-lr input').inputValue(), '0.0005', 'prefilled with the current lr (after the recorded change)');
+    assert.equal(await page.locator('#hp-eps input').inputValue(), '0.001');
+    const before = (await posted(page)).length;
+    await page.locator('#hp-lr input').fill('0.002');
+    await page.locator('#hp-apply').click();
+    await page.locator('#hp-k input').fill('20');
+    await page.locator('#hp-k input').press('Enter');
+    assert.deepEqual((await posted(page)).slice(before), [
+      { type: 'set-hyperparameters', values: { lr: 0.002 } },
+      { type: 'set-hyperparameters', values: { lr: 0.002, k: 20 } },
+    ]);
+  });
+
+  test('an invalid value posts nothing and shows the reason inline', async () => {
+    const before = (await posted(page)).length;
+    await page.locator('#hp-k input').fill('10');
+    await page.locator('#hp-lr input').fill('-1');
+    await page.locator('#hp-apply').click();
+    assert.equal(await text(page, '#hp-feedback'), 'lr must be > 0');
+    assert.equal(await page.locator('#hp-lr').getAttribute('aria-invalid'), '');
+    assert.equal((await posted(page)).length, before);
+    await page.locator('#hp-feedback').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'panel-invalid-input.png') });
+  });
+
+  test('a finished status disables every control; notices are shown', async () => {
+    await send(page, [{ type: 'status', status: run.status }, { type: 'notice', level: 'error', text: 'Could not send pause: the run has ended' }]);
+    await settle(page, 0);
+    await page.waitForFunction(() => document.querySelector('#run-state')?.textContent === 'finished');
+    for (const id of ['control-pause', 'control-resume', 'control-stop', 'hp-apply']) {
+      assert.equal(await page.locator(`#${id}`).getAttribute('disabled'), '', `${id} should be disabled`);
+    }
+    assert.equal(await text(page, '#notices'), 'Could not send pause: the run has ended');
+  });
+
+  test('no CSP violation and no page error', async () => {
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+// Recorded runs dropped into test/fixtures/runs/<run-id>/ are replayed with the same checks.
+for (const dir of [...recordedRunFolders(), ...(process.env.HELENE_REPLAY_RUN ? [process.env.HELENE_REPLAY_RUN] : [])]) {
+  test(`recorded run ${path.basename(dir)} replays into the panel`, async () => {
+    const run = readRunFolder(dir);
+    const exp = expectationsOf(run);
+    const page = await openPanel();
+    try {
+      await replay(page, run);
+      await send(page, [{ type: 'status', status: run.status }]);
+      await settle(page, 0);
+      await page.waitForFunction((s) => document.querySelector('#run-state')?.textContent === s, run.status.state);
+      assert.equal(await text(page, '#run-step'), `${formatCount(exp.lastStep.t)} / ${formatCount(exp.totalSteps)}`);
+      assert.equal(await text(page, '#run-provider'), exp.provider);
+      if (exp.lastLayers) {
+        const rows = await page.locator('#layer-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+        assert.deepEqual(rows, exp.lastLayers.layers.map(layerRowCells));
+      }
+      const data = await page.evaluate(() => window.__heleneDebug!.chartData());
+      assert.ok(data && data.loss[0].count <= 2000, 'the loss series is decimated');
+      assert.deepEqual(data.loss[0].last, { x: exp.lastStep.t, y: exp.lastStep.loss });
+      const heat = await page.evaluate(() => window.__heleneDebug!.heatmap());
+      assert.equal(heat?.rows, exp.layerNames.length);
+      // Up to 120 statistics records every column is exact; beyond, old ones merge within 300 columns.
+      if (exp.layerRecords <= 120) assert.equal(heat?.cols, exp.layerRecords);
+      else assert.ok(heat && heat.cols > 120 && heat.cols <= 300, `heatmap columns: ${heat?.cols}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, `panel-recorded-${path.basename(dir)}.png`), fullPage: true });
+      assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    } finally {
+      await page.close();
+    }
+  });
+}

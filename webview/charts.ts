@@ -1,0 +1,162 @@
+/**
+ * Chart.js set-up for the webviews. Only the parts the panel uses are registered (tree-shaking keeps
+ * the rest out of the bundle). Animation is off: a live run updates ten times a second and animating
+ * each update costs frames and hides the newest point. Data arrive already decimated (see
+ * panel/decimate.ts), in Chart.js's internal {x, y} format, so parsing is off too.
+ * Chart.js 4 needs no eval and injects no <style>, so it runs under the panel's strict CSP.
+ */
+import {
+  Chart,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+import { eventMarkersPlugin, setChartMarkers, type ChartMarker } from './chart-event-markers';
+import type { ThemeColours } from './theme';
+
+let registered = false;
+
+export function registerChartParts(): void {
+  if (registered) return;
+  registered = true;
+  Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, eventMarkersPlugin);
+}
+
+export type ColourName = 'blue' | 'red' | 'yellow' | 'orange' | 'green' | 'purple' | 'foreground' | 'muted';
+
+export interface SeriesSpec {
+  key: string;
+  label: string;
+  colour: ColourName;
+  axis: 'y' | 'y1';
+  /** Draw points (sparse series such as evaluations). */
+  points?: boolean;
+  dashed?: boolean;
+}
+
+export interface AxisSpec {
+  title: string;
+  min?: number;
+  max?: number;
+}
+
+export interface LineChartSpec {
+  series: readonly SeriesSpec[];
+  y: AxisSpec;
+  /** Optional right-hand axis. */
+  y1?: AxisSpec;
+  xTitle: string;
+}
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+type LineChart = Chart<'line', XY[]>;
+
+function axisOptions(spec: AxisSpec, theme: ThemeColours, position: 'left' | 'right'): Record<string, unknown> {
+  return {
+    type: 'linear',
+    position,
+    min: spec.min,
+    max: spec.max,
+    title: { display: true, text: spec.title, color: theme.muted },
+    ticks: { color: theme.muted, maxTicksLimit: 6 },
+    grid: { color: theme.grid, drawOnChartArea: position === 'left' },
+    border: { color: theme.grid },
+  };
+}
+
+function dataset(s: SeriesSpec, theme: ThemeColours): ChartDataset<'line', XY[]> {
+  const colour = theme[s.colour];
+  return {
+    label: s.label,
+    data: [],
+    yAxisID: s.axis,
+    borderColor: colour,
+    backgroundColor: colour,
+    borderWidth: 1.5,
+    borderDash: s.dashed ? [5, 3] : [],
+    pointRadius: s.points ? 2.5 : 0,
+    pointHoverRadius: 4,
+    spanGaps: false,
+    // Sparse series (evaluations) on top of the dense training curve: higher order draws first.
+    order: s.points ? 0 : 1,
+    // NaN marks a gap (a bucket of non-finite values); do not join across it.
+    parsing: false,
+    normalized: true,
+  } as ChartDataset<'line', XY[]>;
+}
+
+export function createLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec, theme: ThemeColours): LineChart {
+  const chart: LineChart = new Chart(canvas, {
+    type: 'line',
+    data: { datasets: spec.series.map((s) => dataset(s, theme)) },
+    options: themedOptions(spec, theme),
+  });
+  return chart;
+}
+
+function themedOptions(spec: LineChartSpec, theme: ThemeColours): LineChart['options'] {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    font: { family: theme.fontFamily, size: theme.fontSize - 1 },
+    color: theme.foreground,
+    scales: {
+      x: {
+        type: 'linear',
+        title: { display: true, text: spec.xTitle, color: theme.muted },
+        ticks: { color: theme.muted, maxTicksLimit: 8 },
+        grid: { color: theme.grid },
+        border: { color: theme.grid },
+      },
+      y: axisOptions(spec.y, theme, 'left'),
+      ...(spec.y1 ? { y1: axisOptions(spec.y1, theme, 'right') } : {}),
+    },
+    plugins: {
+      legend: { labels: { color: theme.foreground, boxWidth: 12, boxHeight: 2 } },
+      tooltip: { enabled: true },
+    },
+  } as LineChart['options'];
+}
+
+/** Re-colour a chart after a theme change. */
+export function applyChartTheme(chart: LineChart, spec: LineChartSpec, theme: ThemeColours): void {
+  chart.options = themedOptions(spec, theme);
+  spec.series.forEach((s, i) => {
+    const ds = chart.data.datasets[i];
+    ds.borderColor = theme[s.colour];
+    ds.backgroundColor = theme[s.colour];
+  });
+  chart.update('none');
+}
+
+/** Replace the data of every series (keys in spec order) and the markers, then redraw once. */
+export function updateLineChart(
+  chart: LineChart,
+  spec: LineChartSpec,
+  data: Record<string, XY[]>,
+  markers: readonly ChartMarker[],
+  theme: ThemeColours,
+): void {
+  spec.series.forEach((s, i) => (chart.data.datasets[i].data = data[s.key] ?? []));
+  setChartMarkers(chart as unknown as Chart, markers, {
+    change: theme.orange,
+    pause: theme.muted,
+    warning: theme.yellow,
+    font: `${theme.fontSize - 2}px ${theme.fontFamily}`,
+  });
+  chart.update('none');
+}
+
+export type { LineChart, ChartMarker };

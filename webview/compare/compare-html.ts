@@ -1,0 +1,69 @@
+/**
+ * The compare page's HTML shell (string only, importable by the extension host and by tests):
+ * strict CSP with a nonce, one script (dist/webview/compare.js), styles from VS Code's theme
+ * variables so the page follows the user's theme.
+ */
+export interface CompareHtmlOptions {
+  /** webview.cspSource */
+  cspSource: string;
+  nonce: string;
+  /** webview.asWebviewUri(extensionUri/dist/webview/compare.js) */
+  scriptUri: string;
+  title: string;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export const COMPARE_CSS = `
+body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 8px 16px; }
+.controls { display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: center; margin-bottom: 8px; }
+.control { display: inline-flex; gap: 6px; align-items: center; }
+.control-label { color: var(--vscode-descriptionForeground); }
+.inline { display: inline-flex; gap: 6px; align-items: center; }
+.notice.error { color: var(--vscode-errorForeground); }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px; }
+figure.chart { margin: 0; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 6px; }
+figure.chart figcaption { display: flex; gap: 8px; align-items: center; font-weight: 600; }
+figure.chart figcaption span { flex: 1; }
+.canvas-box { position: relative; height: 260px; }
+.link-button { background: none; border: none; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; font-weight: normal; padding: 0 2px; }
+h2.section { font-size: 1.1em; margin: 18px 0 6px; }
+.caption { color: var(--vscode-descriptionForeground); margin: 4px 0 8px; }
+table.data { border-collapse: collapse; width: 100%; }
+table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 3px 8px; text-align: left; white-space: nowrap; }
+table.data th { color: var(--vscode-descriptionForeground); font-weight: 600; }
+table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.baseline td { background: var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)); }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
+.tag { font-size: .85em; padding: 0 4px; border-radius: 3px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
+td.key { font-family: var(--vscode-editor-font-family, monospace); }
+td.differs { color: var(--vscode-textLink-foreground); }
+a { color: var(--vscode-textLink-foreground); }
+`;
+
+export function renderCompareHtml(o: CompareHtmlOptions): string {
+  const csp = [
+    "default-src 'none'",
+    `img-src ${o.cspSource} data:`,
+    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
+    `font-src ${o.cspSource}`,
+    `script-src 'nonce-${o.nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${esc(o.title)}</title>
+<style nonce="${esc(o.nonce)}">${COMPARE_CSS}</style>
+</head>
+<body>
+<main id="root"></main>
+<script nonce="${esc(o.nonce)}" src="${esc(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}

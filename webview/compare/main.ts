@@ -1,0 +1,190 @@
+/**
+ * The compare page: overlay charts, summary table with speedups, config diff. The host owns the
+ * comparison (it reads the run folders and computes every number with runtime/runs/) and pushes a
+ * CompareViewModel; this page renders it, keeps the purely visual choices (x axis, smoothing, log
+ * axis) in its saved state, and posts intents for the rest (baseline, target, exports, open run).
+ */
+import type { CompareTarget, CompareViewModel, HostToCompare } from '../../runtime/protocol';
+import { createButton, createDropdown, registerUiKit } from '../ui-kit';
+import { readThemeColours, watchThemeChanges } from '../theme';
+import { compareHost } from './compare-host';
+import { renderDiffTable } from './diff-table';
+import { OverlayCharts, RUN_COLOURS, X_AXES, type RenderedChart, type ViewOptions, type XAxis } from './overlay-charts';
+import { renderSummaryTable } from './summary-table';
+import { chartToSvg, utf8ToBase64 } from './svg-chart';
+
+const TARGETS: readonly { value: string; label: string; target: CompareTarget }[] = [
+  { value: 'final', label: "baseline's final eval loss", target: { kind: 'final' } },
+  { value: 'tail-3', label: 'mean of its last 3 evals', target: { kind: 'tail', evals: 3 } },
+  { value: 'tail-5', label: 'mean of its last 5 evals', target: { kind: 'tail', evals: 5 } },
+  { value: 'tail-10', label: 'mean of its last 10 evals', target: { kind: 'tail', evals: 10 } },
+];
+
+function targetValue(t: CompareTarget): string {
+  return t.kind === 'final' ? 'final' : t.kind === 'tail' ? `tail-${t.evals}` : 'value';
+}
+
+const host = compareHost();
+registerUiKit();
+
+const saved = host.readState();
+const view: ViewOptions = {
+  xAxis: X_AXES.some((a) => a.value === saved.xAxis) ? (saved.xAxis as XAxis) : 'step',
+  smoothing: typeof saved.smoothing === 'number' && saved.smoothing >= 0 && saved.smoothing < 1 ? saved.smoothing : 0,
+  logY: saved.logY === true,
+};
+let model: CompareViewModel | null = null;
+
+const root = document.getElementById('root') ?? document.body;
+const controls = el('div', 'controls');
+const notice = el('div', 'notice');
+notice.id = 'notice';
+notice.setAttribute('role', 'status');
+const chartsBox = el('div', 'charts');
+chartsBox.id = 'charts';
+const tables = el('div', 'tables');
+root.append(controls, notice, chartsBox, tables);
+const charts = new OverlayCharts(chartsBox, exportChart);
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  return e;
+}
+
+function labelled(text: string, control: HTMLElement): HTMLElement {
+  const l = el('label', 'control');
+  const span = el('span', 'control-label');
+  span.textContent = text;
+  l.append(span, control);
+  return l;
+}
+
+function renderControls(m: CompareViewModel): void {
+  const xAxis = createDropdown({
+    id: 'x-axis',
+    ariaLabel: 'x axis',
+    options: X_AXES.map((a) => ({ value: a.value, label: a.label })),
+    selected: view.xAxis,
+    onChange: (v) => setView({ xAxis: v as XAxis }),
+  });
+  const smoothing = document.createElement('input');
+  smoothing.type = 'range';
+  smoothing.id = 'smoothing';
+  smoothing.min = '0';
+  smoothing.max = '0.99';
+  smoothing.step = '0.01';
+  smoothing.value = String(view.smoothing);
+  const smoothingValue = el('span', 'control-value');
+  smoothingValue.textContent = view.smoothing.toFixed(2);
+  smoothing.addEventListener('input', () => (smoothingValue.textContent = Number(smoothing.value).toFixed(2)));
+  smoothing.addEventListener('change', () => setView({ smoothing: Number(smoothing.value) }));
+  const logY = document.createElement('input');
+  logY.type = 'checkbox';
+  logY.id = 'log-y';
+  logY.checked = view.logY;
+  logY.addEventListener('change', () => setView({ logY: logY.checked }));
+  const baseline = createDropdown({
+    id: 'baseline',
+    ariaLabel: 'baseline run',
+    options: m.runs.map((r) => ({ value: r.id, label: `${r.name} (${r.optimizer})` })),
+    selected: m.baselineId,
+    onChange: (runId) => host.post({ type: 'set-baseline', runId }),
+  });
+  const target = createDropdown({
+    id: 'target',
+    ariaLabel: 'target',
+    options: TARGETS.map((t) => ({ value: t.value, label: t.label })),
+    selected: targetValue(m.target),
+    onChange: (v) => {
+      const t = TARGETS.find((x) => x.value === v);
+      if (t) host.post({ type: 'set-target', target: t.target });
+    },
+  });
+  const smoothingBox = el('span', 'inline');
+  smoothingBox.append(smoothing, smoothingValue);
+  const exports = el('span', 'inline');
+  exports.append(
+    createButton({ id: 'export-summary-csv', label: 'Export CSV', title: 'the summary table as CSV', onClick: () => host.post({ type: 'export-csv', what: 'summary' }) }),
+    createButton({ id: 'export-curves-csv', label: 'Curves CSV', title: 'every curve point as CSV (long format)', onClick: () => host.post({ type: 'export-csv', what: 'curves' }) }),
+  );
+  controls.replaceChildren(
+    labelled('baseline', baseline),
+    labelled('target', target),
+    labelled('x axis', xAxis),
+    labelled('smoothing', smoothingBox),
+    labelled('log y', logY),
+    exports,
+  );
+}
+
+function setView(patch: Partial<ViewOptions>): void {
+  Object.assign(view, patch);
+  host.writeState({ ...view });
+  if (model) charts.render(model, view, readThemeColours());
+  document.body.dataset.view = `${view.xAxis}|${view.smoothing}|${view.logY}`;
+}
+
+function render(m: CompareViewModel): void {
+  model = m;
+  const theme = readThemeColours();
+  renderControls(m);
+  charts.render(m, view, theme);
+  const colours = m.runs.map((_, i) => theme[RUN_COLOURS[i % RUN_COLOURS.length]]);
+  const parts: HTMLElement[] = [heading('Summary'), renderSummaryTable(m, colours, (runId) => host.post({ type: 'open-run', runId })), heading('Config differences'), renderDiffTable(m)];
+  if (m.unreadable.length) {
+    const list = el('ul', 'unreadable');
+    list.id = 'unreadable';
+    for (const u of m.unreadable) {
+      const li = document.createElement('li');
+      li.textContent = `${u.id}: ${u.reason}`;
+      list.append(li);
+    }
+    parts.push(heading('Not compared'), list);
+  }
+  tables.replaceChildren(...parts);
+  document.body.dataset.baseline = m.baselineId;
+  document.body.dataset.ready = 'true';
+}
+
+function heading(text: string): HTMLElement {
+  const h = el('h2', 'section');
+  h.textContent = text;
+  return h;
+}
+
+function exportChart(c: RenderedChart, format: 'png' | 'svg'): void {
+  const theme = readThemeColours();
+  if (format === 'png') {
+    // The chart canvas is transparent; paint the theme background under it so the file reads anywhere.
+    const out = document.createElement('canvas');
+    out.width = c.canvas.width;
+    out.height = c.canvas.height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(c.canvas, 0, 0);
+    host.post({ type: 'export-image', format: 'png', chart: c.name, dataUrl: out.toDataURL('image/png') });
+  } else {
+    const svg = chartToSvg(c.chart, c.title, c.spec.xTitle, c.spec.y.title, theme);
+    host.post({ type: 'export-image', format: 'svg', chart: c.name, dataUrl: `data:image/svg+xml;base64,${utf8ToBase64(svg)}` });
+  }
+}
+
+function isHostMessage(v: unknown): v is HostToCompare {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = event.data;
+  if (!isHostMessage(msg)) return;
+  if (msg.type === 'compare-data' && msg.model && Array.isArray(msg.model.runs)) {
+    notice.textContent = '';
+    render(msg.model);
+  } else if (msg.type === 'notice') {
+    notice.textContent = msg.text;
+    notice.className = `notice ${msg.level}`;
+  }
+});
+watchThemeChanges(() => model && charts.render(model, view, readThemeColours()));
+host.post({ type: 'ready' });

@@ -1,0 +1,132 @@
+/**
+ * The three overlay charts (train loss, eval loss, eval accuracy), one series per run, against a
+ * chosen x axis: step, training forward passes (evaluation excluded, so HiZOO's 3 passes per step
+ * show), or wall time. Smoothing (debiased EMA) and a log y axis are view choices, applied here.
+ * Built on the shared Chart.js set-up in webview/charts.ts; the log scale is registered here.
+ */
+import { Chart, LogarithmicScale } from 'chart.js';
+import type { ComparePoint, CompareRunView, CompareViewModel } from '../../runtime/protocol';
+import { createLineChart, registerChartParts, updateLineChart, type ColourName, type LineChart, type LineChartSpec, type XY } from '../charts';
+import type { ThemeColours } from '../theme';
+import { smoothValues } from './smooth';
+
+export type XAxis = 'step' | 'passes' | 'time';
+export const X_AXES: readonly { value: XAxis; label: string; title: string }[] = [
+  { value: 'step', label: 'step', title: 'step' },
+  { value: 'passes', label: 'forward passes', title: 'training forward passes' },
+  { value: 'time', label: 'wall time', title: 'wall time (s)' },
+];
+
+export interface ViewOptions {
+  xAxis: XAxis;
+  /** EMA weight in [0, 0.99]. */
+  smoothing: number;
+  logY: boolean;
+}
+
+export type ChartName = 'train-loss' | 'eval-loss' | 'eval-metric';
+export const CHARTS: readonly { name: ChartName; title: string; y: string; curve: (r: CompareRunView) => ComparePoint[]; points: boolean }[] = [
+  { name: 'train-loss', title: 'Train loss', y: 'loss', curve: (r) => r.trainLoss, points: false },
+  { name: 'eval-loss', title: 'Eval loss', y: 'loss', curve: (r) => r.evalLoss, points: true },
+  { name: 'eval-metric', title: 'Eval accuracy', y: 'accuracy', curve: (r) => r.evalMetric, points: true },
+];
+
+/** Run colours in order; the summary table's swatches use the same order. */
+export const RUN_COLOURS: readonly ColourName[] = ['blue', 'red', 'green', 'orange', 'purple', 'yellow', 'foreground', 'muted'];
+
+let registered = false;
+function register(): void {
+  if (registered) return;
+  registered = true;
+  registerChartParts();
+  Chart.register(LogarithmicScale);
+}
+
+export function xOf(p: ComparePoint, axis: XAxis): number {
+  return axis === 'step' ? p.t : axis === 'passes' ? p.passes : p.wallMs / 1000;
+}
+
+export function seriesData(points: readonly ComparePoint[], view: ViewOptions): XY[] {
+  const ys = smoothValues(points.map((p) => p.v), view.smoothing);
+  return points.map((p, i) => ({ x: xOf(p, view.xAxis), y: ys[i] }));
+}
+
+export interface RenderedChart {
+  name: ChartName;
+  title: string;
+  chart: LineChart;
+  spec: LineChartSpec;
+  canvas: HTMLCanvasElement;
+}
+
+export class OverlayCharts {
+  private charts: RenderedChart[] = [];
+
+  constructor(private readonly container: HTMLElement, private readonly onExport: (chart: RenderedChart, format: 'png' | 'svg') => void) {
+    register();
+  }
+
+  get rendered(): readonly RenderedChart[] {
+    return this.charts;
+  }
+
+  render(model: CompareViewModel, view: ViewOptions, theme: ThemeColours): void {
+    for (const c of this.charts) c.chart.destroy();
+    this.charts = [];
+    this.container.replaceChildren();
+    const xTitle = X_AXES.find((a) => a.value === view.xAxis)!.title;
+    for (const def of CHARTS) {
+      const runs = model.runs.filter((r) => def.curve(r).length > 0);
+      if (runs.length === 0) continue;
+      const withTarget = def.name === 'eval-loss' && model.targetLoss !== null;
+      const spec: LineChartSpec = {
+        xTitle,
+        y: { title: def.y },
+        series: [
+          ...runs.map((r) => ({ key: r.id, label: r.name, colour: RUN_COLOURS[model.runs.indexOf(r) % RUN_COLOURS.length], axis: 'y' as const, points: def.points })),
+          ...(withTarget ? [{ key: '__target', label: 'target', colour: 'muted' as const, axis: 'y' as const, dashed: true }] : []),
+        ],
+      };
+      const figure = document.createElement('figure');
+      figure.className = 'chart';
+      figure.dataset.chart = def.name;
+      const caption = document.createElement('figcaption');
+      const title = document.createElement('span');
+      title.textContent = def.title;
+      caption.append(title);
+      const box = document.createElement('div');
+      box.className = 'canvas-box';
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('aria-label', `${def.title} against ${xTitle}`);
+      box.append(canvas);
+      figure.append(caption, box);
+      this.container.append(figure);
+      const chart = createLineChart(canvas, spec, theme);
+      const data: Record<string, XY[]> = {};
+      let xMin = Infinity;
+      let xMax = -Infinity;
+      for (const r of runs) {
+        data[r.id] = seriesData(def.curve(r), view);
+        for (const p of data[r.id]) {
+          xMin = Math.min(xMin, p.x);
+          xMax = Math.max(xMax, p.x);
+        }
+      }
+      if (withTarget) data.__target = [{ x: xMin, y: model.targetLoss! }, { x: xMax, y: model.targetLoss! }];
+      const y = chart.options.scales!.y as { type: string };
+      y.type = view.logY ? 'logarithmic' : 'linear';
+      updateLineChart(chart, spec, data, [], theme);
+      const rendered: RenderedChart = { name: def.name, title: def.title, chart, spec, canvas };
+      for (const format of ['png', 'svg'] as const) {
+        const b = document.createElement('button');
+        b.className = 'link-button';
+        b.dataset.export = `${def.name}-${format}`;
+        b.textContent = format.toUpperCase();
+        b.title = `export this chart as ${format.toUpperCase()}`;
+        b.addEventListener('click', () => this.onExport(rendered, format));
+        caption.append(b);
+      }
+      this.charts.push(rendered);
+    }
+  }
+}

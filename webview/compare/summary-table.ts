@@ -1,0 +1,100 @@
+/**
+ * The summary table: one row per run with final and best values, steps and training forward passes
+ * to the target, and the speedups against the baseline. Every cell carries data-col and data-value
+ * (the unrounded number) so tests and screen readers get the exact value behind the rounded text.
+ */
+import type { CompareSummaryRow, CompareTarget, CompareViewModel } from '../../runtime/protocol';
+import { MISSING, formatAt, formatCount, formatLoss, formatPercent, formatSeconds, formatSpeedup } from './format';
+
+export interface SummaryColumn {
+  key: string;
+  title: string;
+  help: string;
+  value(r: CompareSummaryRow): number | null;
+  text(r: CompareSummaryRow): string;
+}
+
+export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
+  { key: 'passesPerStep', title: 'passes/step', help: 'forward passes one optimizer step costs', value: (r) => r.forwardPassesPerStep, text: (r) => String(r.forwardPassesPerStep) },
+  { key: 'steps', title: 'steps', help: 'last step recorded', value: (r) => r.steps, text: (r) => formatCount(r.steps) },
+  { key: 'trainingPasses', title: 'train passes', help: 'training forward passes (evaluation excluded)', value: (r) => r.trainingPasses, text: (r) => formatCount(r.trainingPasses) },
+  { key: 'wallSeconds', title: 'wall time', help: 'training time, pauses excluded', value: (r) => r.wallSeconds, text: (r) => formatSeconds(r.wallSeconds) },
+  { key: 'finalTrainLoss', title: 'final train loss', help: 'train loss of the last step', value: (r) => r.finalTrainLoss, text: (r) => formatLoss(r.finalTrainLoss) },
+  { key: 'finalEvalLoss', title: 'final eval loss', help: 'eval loss of the last evaluation', value: (r) => r.finalEvalLoss?.value ?? null, text: (r) => formatLoss(r.finalEvalLoss?.value) },
+  { key: 'bestEvalLoss', title: 'best eval loss', help: 'lowest eval loss @ its step', value: (r) => r.bestEvalLoss?.value ?? null, text: (r) => formatAt(r.bestEvalLoss, formatLoss) },
+  { key: 'bestEvalMetric', title: 'best accuracy', help: 'highest eval accuracy @ its step', value: (r) => r.bestEvalMetric?.value ?? null, text: (r) => formatAt(r.bestEvalMetric, formatPercent) },
+  { key: 'hitStep', title: 'steps to target', help: 'first evaluation at which the eval loss reaches the target', value: (r) => r.hit?.t ?? null, text: (r) => (r.hit ? formatCount(r.hit.t) : 'not reached') },
+  { key: 'hitPasses', title: 'passes to target', help: 'training forward passes up to that evaluation', value: (r) => r.hit?.trainingPasses ?? null, text: (r) => (r.hit ? formatCount(r.hit.trainingPasses) : MISSING) },
+  { key: 'stepSpeedup', title: 'speedup (steps)', help: "baseline's steps to target / this run's", value: (r) => r.stepSpeedup, text: (r) => formatSpeedup(r.stepSpeedup) },
+  { key: 'passSpeedup', title: 'speedup (passes)', help: "baseline's training passes to target / this run's", value: (r) => r.passSpeedup, text: (r) => formatSpeedup(r.passSpeedup) },
+  { key: 'wallSpeedup', title: 'speedup (time)', help: "baseline's wall time to target / this run's", value: (r) => r.wallSpeedup, text: (r) => formatSpeedup(r.wallSpeedup) },
+];
+
+export function describeTarget(target: CompareTarget, baselineName: string): string {
+  if (target.kind === 'final') return `${baselineName}'s final eval loss`;
+  if (target.kind === 'tail') return `mean of ${baselineName}'s last ${target.evals} eval losses`;
+  return 'a fixed eval loss';
+}
+
+export function renderSummaryTable(model: CompareViewModel, colours: readonly string[], onOpen: (runId: string) => void): HTMLElement {
+  const wrap = document.createElement('section');
+  wrap.id = 'summary';
+  const baseline = model.summary.find((r) => r.isBaseline);
+  const caption = document.createElement('p');
+  caption.id = 'target-line';
+  caption.className = 'caption';
+  caption.dataset.value = model.targetLoss === null ? '' : String(model.targetLoss);
+  caption.textContent =
+    model.targetLoss === null
+      ? `The baseline ${baseline?.name ?? ''} has no evaluation: no target.`
+      : `Target: eval loss ≤ ${formatLoss(model.targetLoss)} (${describeTarget(model.target, baseline?.name ?? 'baseline')}). Speedups are baseline ÷ run, counted at the first evaluation that reaches it.`;
+  const table = document.createElement('table');
+  table.className = 'data';
+  table.id = 'summary-table';
+  const head = table.createTHead().insertRow();
+  for (const [title, help] of [['run', ''], ['optimizer', ''], ...SUMMARY_COLUMNS.map((c) => [c.title, c.help])]) {
+    const th = document.createElement('th');
+    th.textContent = title;
+    if (help) th.title = help;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  model.summary.forEach((r, i) => {
+    const tr = body.insertRow();
+    tr.dataset.run = r.id;
+    if (r.isBaseline) tr.classList.add('baseline');
+    const name = tr.insertCell();
+    name.dataset.col = 'name';
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = colours[i % colours.length];
+    const link = document.createElement('a');
+    link.href = '#';
+    link.textContent = r.name;
+    link.title = `open ${r.id}`;
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      onOpen(r.id);
+    });
+    name.append(swatch, link);
+    if (r.isBaseline) {
+      const tag = document.createElement('span');
+      tag.className = 'tag';
+      tag.textContent = 'baseline';
+      name.append(' ', tag);
+    }
+    const opt = tr.insertCell();
+    opt.dataset.col = 'optimizer';
+    opt.textContent = r.optimizer;
+    for (const c of SUMMARY_COLUMNS) {
+      const td = tr.insertCell();
+      td.dataset.col = c.key;
+      const v = c.value(r);
+      td.dataset.value = v === null ? '' : String(v);
+      td.textContent = c.text(r);
+      td.className = 'num';
+    }
+  });
+  wrap.append(caption, table);
+  return wrap;
+}

@@ -1,0 +1,36 @@
+/**
+ * A read-only window.__heleneDebug for the headless-browser tests and for diagnosing a panel from
+ * the webview developer tools: what the charts hold, the heatmap's size, how often the panel drew.
+ * It returns copies; nothing reachable from it can change the panel.
+ */
+import type { ChartDebugSeries } from './chart-panels';
+
+export interface PanelDebugSource {
+  renders(): number;
+  messages(): number;
+  chartData(): Record<string, ChartDebugSeries[]> | null;
+  chartMarkers(): Record<string, string[]> | null;
+  heatmap(): { rows: number; cols: number; stat: string } | null;
+}
+
+export interface HeleneDebugHook extends PanelDebugSource {
+  readonly version: 1;
+}
+
+declare global {
+  interface Window {
+    __heleneDebug?: HeleneDebugHook;
+  }
+}
+
+export function installDebugHook(source: PanelDebugSource): void {
+  const hook: HeleneDebugHook = Object.freeze({
+    version: 1 as const,
+    renders: () => source.renders(),
+    messages: () => source.messages(),
+    chartData: () => source.chartData(),
+    chartMarkers: () => source.chartMarkers(),
+    heatmap: () => source.heatmap(),
+  });
+  Object.defineProperty(window, '__heleneDebug', { value: hook, writable: false, configurable: false });
+}

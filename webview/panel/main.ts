@@ -1,0 +1,124 @@
+/**
+ * Run panel entry point (bundled to dist/webview/panel.js, an iife). Flow:
+ *   1. post {type:'ready'} (handshake) and show "waiting";
+ *   2. on 'snapshot' build the panel and fold the records into the view model;
+ *   3. fold 'append' / 'status' / 'notice' as they come and redraw what changed, at most once per
+ *      animation frame.
+ * The panel only ever posts WebviewIntent messages; the extension owns the run.
+ */
+import { registerChartParts } from '../charts';
+import { readThemeColours, watchThemeChanges, type ThemeColours } from '../theme';
+import { registerUiKit } from '../ui-kit';
+import { createChartPanels, type ChartPanels } from './chart-panels';
+import { installDebugHook } from './debug-hook';
+import { FrameScheduler } from './frame-scheduler';
+import { createHeatmapView, type HeatmapView } from './heatmap-view';
+import { isHeatmapStatKey, type HeatmapStatKey } from './heatmap-model';
+import { asHostMessage } from './host-message';
+import { createHyperparameterForm, type HyperparameterForm } from './hyperparameter-form';
+import { createLayerTable, type LayerTable } from './layer-table';
+import { createNoticeList, type NoticeList } from './notices';
+import { createRunControls, type RunControls } from './run-controls';
+import { createStatusHeader, type StatusHeader } from './status-header';
+import { panelHost } from './vscode-api';
+import { NO_CHANGES, applyMessage, controlAvailability, createViewModel, statusView, type Changes } from './view-model';
+
+const STATE_KEY_HEATMAP_STAT = 'heatmapStat';
+
+interface PanelUi {
+  status: StatusHeader;
+  controls: RunControls;
+  form: HyperparameterForm;
+  notices: NoticeList;
+  charts: ChartPanels;
+  heatmap: HeatmapView;
+  layers: LayerTable;
+}
+
+function start(): void {
+  const host = panelHost();
+  registerUiKit();
+  registerChartParts();
+
+  const root = document.getElementById('app') ?? document.body;
+  const vm = createViewModel();
+  const saved = host.readState()[STATE_KEY_HEATMAP_STAT];
+  let heatmapStat: HeatmapStatKey = isHeatmapStatKey(saved) ? saved : 'floorFraction';
+  let theme: ThemeColours = readThemeColours();
+  let ui: PanelUi | null = null;
+  let renders = 0;
+  let messages = 0;
+
+  // Notices can arrive before any snapshot (an unreadable run folder), so they live outside the panel.
+  const earlyNotices = createNoticeList(root);
+
+  function buildUi(): PanelUi {
+    root.querySelector('#waiting')?.remove();
+    root.setAttribute('aria-busy', 'false');
+    const status = createStatusHeader(root);
+    const controlsRow = document.createElement('section');
+    controlsRow.className = 'controls-row';
+    controlsRow.setAttribute('aria-label', 'Controls');
+    root.appendChild(controlsRow);
+    const controls = createRunControls(controlsRow, host.post);
+    const form = createHyperparameterForm(controlsRow, host.post);
+    const charts = createChartPanels(root, theme);
+    const heatmap = createHeatmapView(root, heatmapStat, (key) => {
+      heatmapStat = key;
+      host.writeState({ [STATE_KEY_HEATMAP_STAT]: key });
+      scheduler.schedule({ ...NO_CHANGES, heatmap: true });
+    });
+    const layers = createLayerTable(root);
+    return { status, controls, form, notices: earlyNotices, charts, heatmap, layers };
+  }
+
+  function draw(changes: Changes): void {
+    if (changes.notices) earlyNotices.update(vm.notices);
+    if (!vm.hasSnapshot) return;
+    ui ??= buildUi();
+    renders++;
+    if (changes.status) {
+      ui.status.update(statusView(vm));
+    }
+    if (changes.status || changes.hyperparameters) {
+      const available = controlAvailability(vm);
+      ui.controls.update(available);
+      ui.form.update(vm.hyperparameters, available.hyperparameters);
+    }
+    if (changes.charts) ui.charts.update(vm, theme);
+    if (changes.layers) ui.layers.update(vm.layers);
+    if (changes.heatmap) ui.heatmap.update(vm.heatmap.matrix(heatmapStat), theme);
+  }
+
+  const scheduler = new FrameScheduler(draw);
+
+  window.addEventListener('message', (event: MessageEvent) => {
+    const msg = asHostMessage(event.data);
+    if (!msg) return;
+    messages++;
+    // Remember which run this panel shows: the host's serializer restores it after a reload.
+    if (msg.type === 'snapshot' && msg.runDir) host.writeState({ runDir: msg.runDir });
+    scheduler.schedule(applyMessage(vm, msg));
+  });
+
+  watchThemeChanges(() => {
+    theme = readThemeColours();
+    if (!ui) return;
+    ui.charts.retheme(theme);
+    scheduler.schedule({ ...NO_CHANGES, charts: true, heatmap: true });
+  });
+
+  installDebugHook({
+    renders: () => renders,
+    messages: () => messages,
+    chartData: () => ui?.charts.debugData() ?? null,
+    chartMarkers: () => ui?.charts.debugMarkers() ?? null,
+    heatmap: () => (ui ? { ...ui.heatmap.size, stat: heatmapStat } : null),
+  });
+
+  // Handshake last: every listener is in place before the host can answer.
+  host.post({ type: 'ready' });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

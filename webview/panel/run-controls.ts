@@ -1,0 +1,31 @@
+/**
+ * Pause / resume / stop. Real buttons (keyboard and screen-reader reachable), enabled only when the
+ * action makes sense for the run's state; each posts one WebviewIntent.
+ */
+import type { WebviewIntent } from '../../runtime/protocol';
+import { createButton, setDisabled } from '../ui-kit';
+import type { ControlAvailability } from './view-model';
+
+export interface RunControls {
+  update(a: ControlAvailability): void;
+}
+
+export function createRunControls(parent: HTMLElement, post: (intent: WebviewIntent) => void): RunControls {
+  const group = document.createElement('div');
+  group.className = 'run-controls';
+  group.setAttribute('role', 'group');
+  group.setAttribute('aria-label', 'Run controls');
+  const command = (c: 'pause' | 'resume' | 'stop') => () => post({ type: 'control', command: c });
+  const pause = createButton({ id: 'control-pause', label: 'Pause', onClick: command('pause'), title: 'Pause at the next step boundary' });
+  const resume = createButton({ id: 'control-resume', label: 'Resume', onClick: command('resume') });
+  const stop = createButton({ id: 'control-stop', label: 'Stop', onClick: command('stop'), title: 'Stop the run (a summary is written)' });
+  group.append(pause, resume, stop);
+  parent.appendChild(group);
+  return {
+    update(a) {
+      setDisabled(pause, !a.pause);
+      setDisabled(resume, !a.resume);
+      setDisabled(stop, !a.stop);
+    },
+  };
+}

@@ -1,0 +1,363 @@
+/**
+ * The run panel's view model: HostToWebview messages folded into what the panel shows. DOM-free and
+ * Chart.js-free so it can be tested in node and reused (the compare view, a CLI report).
+ *
+ * It is a reducer that mutates in place: a live run appends records ten times a second for hours, and
+ * copying bounded-but-large structures on every batch would be waste. applyMessage returns which
+ * parts changed so the renderer redraws only those, once per animation frame.
+ *
+ * Memory is bounded whatever the run length: series are DecimatedSeries, the heatmap is a
+ * HeatmapModel with capped columns, only the latest layer-stats record is kept for the table, and
+ * event markers and notices are capped.
+ */
+import {
+  LIVE_HYPERPARAMETERS,
+  validateHyperparameterPatch,
+  type EvalRecord,
+  type EventRecord,
+  type HostToWebview,
+  type LayerStat,
+  type LiveHyperparameter,
+  type MetricRecord,
+  type RunEventKind,
+  type RunManifest,
+  type RunState,
+  type RunStatus,
+  type RunSummary,
+  type StepRecord,
+} from '../../runtime/protocol';
+import { DEFAULT_SERIES_LIMITS, DecimatedSeries, type SeriesLimits } from './decimate';
+import { DEFAULT_HEATMAP_LIMITS, HeatmapModel, type HeatmapLimits } from './heatmap-model';
+
+export const SERIES_KEYS = [
+  'trainLoss',
+  'evalLoss',
+  'evalAccuracy',
+  'alpha',
+  'lr',
+  'forwardMs',
+  'rngMs',
+  'optimizerMs',
+  'dataMs',
+  'examplesPerSec',
+] as const;
+export type SeriesKey = (typeof SERIES_KEYS)[number];
+
+/** Events worth a vertical marker on the charts (checkpoints and skipped steps would be noise). */
+const MARKER_EVENTS: ReadonlySet<RunEventKind> = new Set<RunEventKind>([
+  'hyperparameters',
+  'paused',
+  'resumed',
+  'stop-requested',
+  'provider',
+  'warning',
+  'bad-lines',
+  'failed',
+]);
+const MAX_MARKERS = 200;
+const MAX_NOTICES = 5;
+
+export interface EventMarker {
+  t: number;
+  event: RunEventKind;
+  /** Short text drawn next to the marker line. */
+  label: string;
+  /** The full message (tooltips, the events list). */
+  message: string;
+}
+
+export interface Notice {
+  level: 'info' | 'error';
+  text: string;
+}
+
+export interface ViewModelLimits {
+  series: SeriesLimits;
+  heatmap: HeatmapLimits;
+}
+
+export const DEFAULT_LIMITS: ViewModelLimits = { series: DEFAULT_SERIES_LIMITS, heatmap: DEFAULT_HEATMAP_LIMITS };
+
+export type CurrentHyperparameters = Partial<Record<LiveHyperparameter, number | null>>;
+
+export interface RunViewModel {
+  /** False until the first snapshot: the panel renders nothing before it (handshake). */
+  hasSnapshot: boolean;
+  /** The run is alive in this window (controls make sense). */
+  live: boolean;
+  manifest: RunManifest | null;
+  status: RunStatus | null;
+  summary: RunSummary | null;
+  lastStep: StepRecord | null;
+  lastEval: EvalRecord | null;
+  series: Record<SeriesKey, DecimatedSeries>;
+  /** The latest per-layer statistics record, for the table. */
+  layers: { t: number; rows: LayerStat[] } | null;
+  heatmap: HeatmapModel;
+  markers: EventMarker[];
+  /** Markers dropped to respect MAX_MARKERS (the oldest go first). */
+  droppedMarkers: number;
+  skippedSteps: number;
+  /** Live hyperparameters as they stand now: the manifest's config plus every recorded change. */
+  hyperparameters: CurrentHyperparameters;
+  /** Message of the latest 'provider' event (explains a fallback when the manifest does not). */
+  providerMessage: string | null;
+  notices: Notice[];
+  limits: ViewModelLimits;
+}
+
+/** Which parts of the panel a message touched. */
+export interface Changes {
+  status: boolean;
+  charts: boolean;
+  layers: boolean;
+  heatmap: boolean;
+  hyperparameters: boolean;
+  notices: boolean;
+}
+
+export const NO_CHANGES: Readonly<Changes> = Object.freeze({
+  status: false,
+  charts: false,
+  layers: false,
+  heatmap: false,
+  hyperparameters: false,
+  notices: false,
+});
+
+const ALL_CHANGES: Readonly<Changes> = Object.freeze({
+  status: true,
+  charts: true,
+  layers: true,
+  heatmap: true,
+  hyperparameters: true,
+  notices: true,
+});
+
+export function mergeChanges(a: Changes, b: Changes): Changes {
+  return {
+    status: a.status || b.status,
+    charts: a.charts || b.charts,
+    layers: a.layers || b.layers,
+    heatmap: a.heatmap || b.heatmap,
+    hyperparameters: a.hyperparameters || b.hyperparameters,
+    notices: a.notices || b.notices,
+  };
+}
+
+export function createViewModel(limits: ViewModelLimits = DEFAULT_LIMITS): RunViewModel {
+  const series = Object.fromEntries(SERIES_KEYS.map((k) => [k, new DecimatedSeries(limits.series)])) as Record<SeriesKey, DecimatedSeries>;
+  return {
+    hasSnapshot: false,
+    live: false,
+    manifest: null,
+    status: null,
+    summary: null,
+    lastStep: null,
+    lastEval: null,
+    series,
+    layers: null,
+    heatmap: new HeatmapModel(limits.heatmap),
+    markers: [],
+    droppedMarkers: 0,
+    skippedSteps: 0,
+    hyperparameters: {},
+    providerMessage: null,
+    notices: [],
+    limits,
+  };
+}
+
+/** Fold one host message into vm (in place); returns what changed. */
+export function applyMessage(vm: RunViewModel, msg: HostToWebview): Changes {
+  switch (msg.type) {
+    case 'snapshot': {
+      // A snapshot replaces everything: the page was reloaded or the panel switched runs.
+      const fresh = createViewModel(vm.limits);
+      Object.assign(vm, fresh);
+      const { manifest, status, records, summary } = msg.snapshot;
+      vm.hasSnapshot = true;
+      vm.live = msg.live;
+      vm.manifest = manifest;
+      vm.status = status;
+      vm.summary = summary;
+      if (manifest) {
+        vm.heatmap.declareLayers(manifest.model.trainables.map((t) => t.name));
+        vm.hyperparameters = hyperparametersOf(manifest);
+      }
+      for (const r of records) applyRecord(vm, r);
+      return { ...ALL_CHANGES };
+    }
+    case 'append': {
+      // Appends before the first snapshot are dropped: the snapshot the host sends after 'ready'
+      // already contains them.
+      if (!vm.hasSnapshot) return { ...NO_CHANGES };
+      let changes: Changes = { ...NO_CHANGES };
+      for (const r of msg.records) changes = mergeChanges(changes, applyRecord(vm, r));
+      return changes;
+    }
+    case 'status':
+      vm.status = msg.status;
+      return { ...NO_CHANGES, status: true };
+    case 'notice':
+      vm.notices.push({ level: msg.level, text: msg.text });
+      if (vm.notices.length > MAX_NOTICES) vm.notices.splice(0, vm.notices.length - MAX_NOTICES);
+      return { ...NO_CHANGES, notices: true };
+  }
+}
+
+function applyRecord(vm: RunViewModel, r: MetricRecord): Changes {
+  switch (r.kind) {
+    case 'step': {
+      const s = vm.series;
+      s.trainLoss.push(r.t, r.loss);
+      if (r.alpha !== undefined) s.alpha.push(r.t, r.alpha);
+      s.lr.push(r.t, r.lr);
+      s.forwardMs.push(r.t, r.timing.forwardMs);
+      s.rngMs.push(r.t, r.timing.rngMs);
+      s.optimizerMs.push(r.t, r.timing.optimizerMs);
+      s.dataMs.push(r.t, r.timing.dataMs);
+      s.examplesPerSec.push(r.t, r.examplesPerSec);
+      if (r.skipped) vm.skippedSteps++;
+      vm.lastStep = r;
+      return { ...NO_CHANGES, status: true, charts: true };
+    }
+    case 'eval':
+      vm.series.evalLoss.push(r.t, r.loss);
+      if (r.accuracy !== undefined) vm.series.evalAccuracy.push(r.t, r.accuracy);
+      vm.lastEval = r;
+      return { ...NO_CHANGES, status: true, charts: true };
+    case 'layers':
+      vm.layers = { t: r.t, rows: r.layers };
+      vm.heatmap.add(r);
+      return { ...NO_CHANGES, layers: true, heatmap: true };
+    case 'event':
+      return applyEvent(vm, r);
+    default:
+      // A newer runtime may add record kinds; ignore what this panel does not know.
+      return { ...NO_CHANGES };
+  }
+}
+
+function applyEvent(vm: RunViewModel, r: EventRecord): Changes {
+  const changes: Changes = { ...NO_CHANGES };
+  if (r.event === 'hyperparameters') {
+    const after = validateHyperparameterPatch((r.data as { after?: unknown } | undefined)?.after);
+    if (after.ok) {
+      Object.assign(vm.hyperparameters, after.value);
+      changes.hyperparameters = true;
+    }
+  }
+  if (r.event === 'provider') {
+    vm.providerMessage = r.message;
+    changes.status = true;
+  }
+  if (MARKER_EVENTS.has(r.event)) {
+    vm.markers.push({ t: r.t, event: r.event, label: markerLabel(r), message: r.message });
+    if (vm.markers.length > MAX_MARKERS) {
+      vm.droppedMarkers += vm.markers.length - MAX_MARKERS;
+      vm.markers.splice(0, vm.markers.length - MAX_MARKERS);
+    }
+    changes.charts = true;
+  }
+  return changes;
+}
+
+function markerLabel(r: EventRecord): string {
+  if (r.event === 'hyperparameters') {
+    const after = validateHyperparameterPatch((r.data as { after?: unknown } | undefined)?.after);
+    if (after.ok) {
+      return Object.entries(after.value)
+        .map(([k, v]) => `${k}=${v === null ? 'auto' : formatCompact(v)}`)
+        .join(' ');
+    }
+    return 'hyperparameters';
+  }
+  return r.event;
+}
+
+/** Short numbers for labels: 0.002, 1e-5, 12.5. */
+export function formatCompact(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(2).replace(/\.?0+e/, 'e');
+}
+
+function hyperparametersOf(manifest: RunManifest): CurrentHyperparameters {
+  const opt = manifest.config.optimizer as unknown as Record<string, unknown>;
+  const out: CurrentHyperparameters = {};
+  for (const key of LIVE_HYPERPARAMETERS) {
+    const v = opt[key];
+    if (typeof v === 'number' || v === null) out[key] = v;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- derived views
+
+const CONTROLLABLE: ReadonlySet<RunState> = new Set<RunState>(['starting', 'running', 'paused']);
+
+export interface StatusView {
+  state: RunState | 'unknown';
+  step: number;
+  totalSteps: number | null;
+  loss: number | null;
+  evalLoss: number | null;
+  accuracy: number | null;
+  runName: string | null;
+  optimizer: string | null;
+  /** The provider that really runs the graph. */
+  provider: string | null;
+  requestedProvider: string | null;
+  /** Set when the requested provider is not the one running: why. */
+  fallback: { requested: string; actual: string; reason: string } | null;
+  message: string | null;
+  error: string | null;
+  live: boolean;
+}
+
+export function statusView(vm: RunViewModel): StatusView {
+  const m = vm.manifest;
+  const st = vm.status;
+  const provider = st?.provider ?? m?.engine.provider ?? null;
+  const requested = m?.engine.requestedProvider ?? null;
+  const reason = m?.engine.fallbackReason ?? vm.providerMessage ?? null;
+  const fellBack = requested !== null && provider !== null && requested !== provider;
+  return {
+    state: st?.state ?? vm.summary?.state ?? 'unknown',
+    // Status files are rewritten about once a second; step records arrive more often.
+    step: Math.max(st?.step ?? 0, vm.lastStep?.t ?? 0),
+    totalSteps: st?.totalSteps ?? m?.config.steps ?? null,
+    loss: vm.lastStep?.loss ?? null,
+    evalLoss: vm.lastEval?.loss ?? null,
+    accuracy: vm.lastEval?.accuracy ?? null,
+    runName: m?.name ?? null,
+    optimizer: m?.optimizer.name ?? null,
+    provider,
+    requestedProvider: requested,
+    fallback: fellBack ? { requested: requested!, actual: provider!, reason: reason ?? 'no reason recorded' } : null,
+    message: st?.message ?? null,
+    error: st?.error ?? null,
+    live: vm.live,
+  };
+}
+
+export interface ControlAvailability {
+  pause: boolean;
+  resume: boolean;
+  stop: boolean;
+  /** The hyperparameter form can be submitted. */
+  hyperparameters: boolean;
+}
+
+/** Which controls make sense now: only for a live run, and per state. */
+export function controlAvailability(vm: RunViewModel): ControlAvailability {
+  const state = vm.status?.state;
+  const active = vm.live && state !== undefined && CONTROLLABLE.has(state);
+  return {
+    pause: active && state === 'running',
+    resume: active && state === 'paused',
+    stop: active,
+    hyperparameters: active,
+  };
+}
