@@ -55,13 +55,17 @@ export async function openComparePage(runDirs: string[], saveDir: string): Promi
   await page.exposeBinding('__toHost', (_source, msg: unknown) => {
     void controller.handle(msg);
   });
-  await page.addInitScript(() => {
-    let state: unknown = undefined;
-    (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({
-      postMessage: (m: unknown) => (window as unknown as { __toHost: (m: unknown) => void }).__toHost(m),
-      getState: () => state,
-      setState: (s: unknown) => (state = s),
-    });
+  // A string, not a function: tsx would compile a function with esbuild's __name helper, which the
+  // page does not have.
+  await page.addInitScript({
+    content: `(() => {
+      let state;
+      window.acquireVsCodeApi = () => ({
+        postMessage: (m) => window.__toHost(m),
+        getState: () => state,
+        setState: (s) => { state = s; },
+      });
+    })();`,
   });
   const html = renderCompareHtml({ cspSource: ORIGIN, nonce: 'dGVzdG5vbmNl', scriptUri: `${ORIGIN}/compare.js`, title: 'Compare runs' });
   await page.route(`${ORIGIN}/**`, (route) => {
@@ -69,8 +73,14 @@ export async function openComparePage(runDirs: string[], saveDir: string): Promi
     if (url.endsWith('/compare.js')) return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(BUNDLE, 'utf8') });
     return route.fulfill({ contentType: 'text/html', body: html });
   });
-  await page.goto(`${ORIGIN}/index.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-  if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+  try {
+    await page.goto(`${ORIGIN}/index.html`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+  } catch (e) {
+    // Never leave a browser behind: it would keep the test process alive.
+    await browser.close();
+    throw new Error(`the compare page did not start: ${e instanceof Error ? e.message : String(e)}${errors.length ? `; page errors: ${errors.join('; ')}` : ''}`);
+  }
   return { browser, page, controller, saved, opened, posted, close: () => browser.close() };
 }

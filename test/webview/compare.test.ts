@@ -133,7 +133,10 @@ test('config diff lists only the keys that differ; the broken folder is listed, 
   assert.ok(keys.includes('optimizer.name') && keys.includes('optimizer.lr'), `diff keys: ${keys.join(', ')}`);
   assert.ok(!keys.includes('seed') && !keys.includes('steps'), 'equal keys are not shown');
   const optimizers = await ui.page.$$eval('#diff-table tr[data-key="optimizer.name"] td[data-run]', (tds) => tds.map((td) => td.textContent));
-  assert.deepEqual(optimizers, ui.controller.model.runs.map((r) => r.optimizer));
+  // The diff shows config values (the variant is its own key), the same values the model computed.
+  const expected = ui.controller.model.diff.find((d) => d.key === 'optimizer.name')!.values;
+  assert.deepEqual(optimizers, expected.map((v) => v ?? ''));
+  assert.deepEqual(new Set(optimizers), new Set(['mezo', 'helene', 'hizoo']));
   assert.match(await ui.page.textContent('#unreadable') ?? '', /zz-broken: .*run\.json/);
 });
 
