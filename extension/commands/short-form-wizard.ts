@@ -1,14 +1,26 @@
 /**
  * The short form's VS Code side: one input per answer, each validated as it is typed by the
  * protocol schema (short-form.ts); the result is written to .helene/configs/<name>.helene.json.
+ * At the lr step the user may run the learning-rate finder first (lr-suggestion.ts: a separate
+ * runtime process, cancellable, probes in the output channel); its suggestion pre-fills the lr box.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_SCHEMA, ConfigError, OPTIMIZER_NAMES, type OptimizerName } from '../../runtime/protocol';
 import { OPTIMIZER_PRESETS } from '../../runtime/optim/presets';
-import { buildShortFormConfig, configName, fieldProblem, freeConfigFile, parseNumber, SHORT_FORM_CONFIG_DIR } from '../short-form';
+import { buildShortFormConfig, configName, fieldProblem, freeConfigFile, parseNumber, SHORT_FORM_CONFIG_DIR, type ShortFormAnswers } from '../short-form';
 import { EXCLUDED_FOLDERS } from '../config-discovery';
+import { LR_FIND_BUDGET, lrFindChoiceLabel, startLrFind } from '../lr-suggestion';
+import type { Output } from '../output';
+
+/** What the lr step needs to run the finder; without it the step is a plain input box. */
+export interface LrFinderAccess {
+  /** <extensionPath>/dist/cli.js */
+  cliPath: string;
+  output: Output;
+}
 
 const OPTIMIZER_DESCRIPTIONS: Record<OptimizerName, string> = {
   helene: 'annealed momentum + per-layer clipped diagonal curvature (2 passes/step)',
@@ -41,8 +53,54 @@ function pathProblem(root: string, value: string, what: string): string | undefi
   return fs.existsSync(path.resolve(root, v)) ? undefined : `No file at ${path.resolve(root, v)}`;
 }
 
+/**
+ * Run the finder on the answers so far (lr and steps at their defaults) from a temporary config.
+ * Returns the lr box's initial value and prompt, or undefined to keep the defaults.
+ */
+async function findLr(root: string, answers: Omit<ShortFormAnswers, 'lr' | 'steps'>, access: LrFinderAccess): Promise<{ value: string; prompt: string } | undefined> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-lr-find-'));
+  try {
+    let configPath: string;
+    try {
+      const user = buildShortFormConfig({ ...answers, lr: Number(schemaDefault('optimizer', 'lr')) || 1e-3, steps: Number(schemaDefault('', 'steps')) || 1000 }, tmp, root, 'lr-find');
+      configPath = path.join(tmp, 'lr-find.helene.json');
+      fs.writeFileSync(configPath, JSON.stringify(user, null, 2) + '\n');
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      void vscode.window.showErrorMessage(`Cannot search a learning rate: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      return undefined;
+    }
+    access.output.info(`lr-find: ${answers.optimizer} on ${answers.modelPath} with ${answers.trainPath}, budget ${LR_FIND_BUDGET} forward passes`);
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Finding a learning rate', cancellable: true },
+      (progress, token) => {
+        const finder = startLrFind({
+          cliPath: access.cliPath,
+          configPath,
+          cwd: root,
+          onProgress: (line) => {
+            access.output.info(`lr-find: ${line.trim()}`);
+            const probe = /^lr\s+(\S+)\s+(stable|diverged)/.exec(line.trim());
+            if (probe) progress.report({ message: `lr ${probe[1]}: ${probe[2]}` });
+          },
+        });
+        token.onCancellationRequested(() => finder.cancel());
+        return finder.done;
+      },
+    );
+    access.output[outcome.kind === 'suggested' ? 'info' : outcome.kind === 'cancelled' ? 'info' : 'warn'](`lr-find: ${outcome.message}`);
+    if (outcome.kind === 'suggested') return { value: outcome.value, prompt: outcome.message };
+    if (outcome.kind === 'cancelled') return undefined;
+    const choice = await vscode.window.showWarningMessage(outcome.message, 'Show Output');
+    if (choice === 'Show Output') access.output.show();
+    return { value: schemaDefault('optimizer', 'lr'), prompt: `${outcome.message} Enter a learning rate.` };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Returns the written config file, or undefined if the user cancelled. */
-export async function runShortForm(root: string): Promise<vscode.Uri | undefined> {
+export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Promise<vscode.Uri | undefined> {
   const common = { ignoreFocusOut: true };
   const modelPath = await vscode.window.showInputBox({
     ...common,
@@ -66,10 +124,31 @@ export async function runShortForm(root: string): Promise<vscode.Uri | undefined
   if (!optimizerItem) return undefined;
   const optimizer = optimizerItem.name;
   const optimizerPreset = optimizerItem.preset as Record<string, unknown>;
+  let lrStart = { value: schemaDefault('optimizer', 'lr'), prompt: undefined as string | undefined };
+  if (lrFinder && fs.existsSync(lrFinder.cliPath)) {
+    const how = await vscode.window.showQuickPick(
+      [
+        { label: 'Enter a learning rate', description: `default ${lrStart.value}`, find: false },
+        {
+          label: lrFindChoiceLabel(),
+          description: 'short probe runs in a separate process',
+          detail: 'Brackets the largest stable lr of this optimizer on this model and data and suggests a third of it',
+          find: true,
+        },
+      ],
+      { ...common, title: 'New HELENE run (4/5): learning rate' },
+    );
+    if (!how) return undefined;
+    if (how.find) {
+      const found = await findLr(root, { modelPath: modelPath.trim(), trainPath: trainPath.trim(), optimizer, optimizerPreset }, lrFinder);
+      if (found) lrStart = found;
+    }
+  }
   const lrText = await vscode.window.showInputBox({
     ...common,
     title: 'New HELENE run (4/5): learning rate',
-    value: schemaDefault('optimizer', 'lr'),
+    value: lrStart.value,
+    prompt: lrStart.prompt,
     validateInput: (v) => fieldProblem('optimizer.lr', parseNumber(v), optimizer),
   });
   if (lrText === undefined) return undefined;

@@ -36,7 +36,7 @@ export function startRunCommand(services: Services) {
           void vscode.window.showErrorMessage('Open a folder first: the short form writes its config into .helene/configs/ of the workspace.');
           return undefined;
         }
-        uri = await runShortForm(root);
+        uri = await runShortForm(root, { cliPath: path.join(services.extensionPath, 'dist', 'cli.js'), output: services.output });
         if (!uri) return undefined;
       }
     }

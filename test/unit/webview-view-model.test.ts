@@ -5,6 +5,9 @@ import { applyMessage, controlAvailability, createViewModel, statusView } from '
 import { buildReplay, expectationsOf, lastOf } from '../webview/run-replay';
 import { DEFAULT_SYNTHETIC, buildSyntheticRun, syntheticManifest, syntheticRecords } from '../webview/synthetic-run';
 
+/** A chart point without its accounting stamp (x-axis.ts; tested in webview-x-axis.test.ts). */
+const xy = (p: { x: number; y: number } | undefined) => (p ? { x: p.x, y: p.y } : p);
+
 function replayAll(messages: HostToWebview[]) {
   const vm = createViewModel();
   for (const m of messages) applyMessage(vm, m);
@@ -29,10 +32,10 @@ test('series, layer rows, heatmap and markers of the synthetic run', () => {
   const replay = buildReplay(run);
   const vm = replayAll([replay.snapshot, ...replay.live]);
   assert.equal(vm.series.trainLoss.points().length, 300);
-  assert.deepEqual(vm.series.trainLoss.last(), { x: 300, y: exp.lastStep.loss });
+  assert.deepEqual(xy(vm.series.trainLoss.last()), { x: 300, y: exp.lastStep.loss });
   assert.equal(vm.series.evalLoss.points().length, 7, 'eval at t = 0 and every 50 steps');
-  assert.deepEqual(vm.series.lr.last(), { x: 300, y: 0.0005 });
-  assert.deepEqual(vm.series.forwardMs.last(), { x: 300, y: exp.lastStep.timing.forwardMs });
+  assert.deepEqual(xy(vm.series.lr.last()), { x: 300, y: 0.0005 });
+  assert.deepEqual(xy(vm.series.forwardMs.last()), { x: 300, y: exp.lastStep.timing.forwardMs });
   assert.deepEqual(vm.layers, { t: 300, rows: exp.lastLayers!.layers });
   const m = vm.heatmap.matrix('floorFraction');
   assert.equal(m.layers.length, 6);
@@ -123,7 +126,7 @@ test('a 100,000-step run with statistics on 200 layers stays bounded and exact a
   const tail = vm.series.trainLoss.points().slice(-3);
   assert.deepEqual(tail.map((p) => p.x), [99_998, 99_999, 100_000]);
   assert.equal(tail[2].y, lastStep.loss);
-  assert.deepEqual(vm.series.lr.last(), { x: 100_000, y: o.lr / 2 });
+  assert.deepEqual(xy(vm.series.lr.last()), { x: 100_000, y: o.lr / 2 });
 
   const m = vm.heatmap.matrix('updateToWeight');
   const cap = vm.limits.heatmap.recentColumns + vm.limits.heatmap.mergedColumns;

@@ -15,6 +15,8 @@ import { formatCount } from '../../webview/panel/number-format';
 import type { HeleneDebugHook } from '../../webview/panel/debug-hook';
 import { REPO_ROOT, buildPanelBundle } from './build-panel-bundle';
 import { buildReplay, expectationsOf, readRunFolder, recordedRunFolders } from './run-replay';
+import { accountedPoints } from '../../runtime/run/accounting';
+import type { EventRecord, StepRecord } from '../../runtime/protocol';
 import { startStaticServer, type StaticServer } from './static-server';
 import { buildSyntheticRun, type RunFolderData } from './synthetic-run';
 import { webviewStubScript } from './vscode-webview-stub';
@@ -36,11 +38,12 @@ let browser: Browser;
 let server: StaticServer;
 const pageErrors: string[] = [];
 
-async function openPanel(): Promise<Page> {
+/** `initialState`: what vscode.getState() returns, as after the panel was hidden and shown again. */
+async function openPanel(initialState?: Record<string, unknown>): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-  await page.addInitScript({ content: webviewStubScript() });
+  await page.addInitScript({ content: webviewStubScript(undefined, initialState) });
   await page.goto(`${server.origin}/`);
   await page.waitForFunction(() => window.__posted.length > 0);
   return page;
@@ -163,6 +166,73 @@ describe('run panel, synthetic HELENE run (6 layers, 300 steps)', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'panel-synthetic.png'), fullPage: true });
   });
 
+  test('x axis: forward passes, examples seen and wall time re-map every chart and the markers to the recorded values', async () => {
+    const xs = () => page.evaluate(() => window.__heleneDebug!.chartXs()!);
+    const steps = run.records.filter((r): r is StepRecord => r.kind === 'step');
+    const points = accountedPoints(run.records);
+    const stepPoints = points.filter((p) => p.kind === 'step');
+    const evalPoints = points.filter((p) => p.kind === 'eval');
+    const change = run.records.find((r): r is EventRecord => r.kind === 'event' && r.event === 'hyperparameters')!;
+    const stepAt = (t: number) => steps.find((r) => r.t === t)!;
+    const before = await xs();
+    assert.equal(before.axis, 'step');
+    assert.equal(before.charts.loss.title, 'step');
+    assert.deepEqual(before.charts.loss.datasets[0].xs, steps.map((r) => r.t));
+
+    // Keyboard: focus the dropdown, ArrowDown picks the next axis (forward passes) without opening it.
+    await page.locator('#x-axis').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => window.__heleneDebug!.chartXs()?.axis === 'forwardPasses');
+    await settle(page, 0);
+    let now = await xs();
+    // Training passes: the records' cumulative count less the evaluation passes (8 per eval here).
+    assert.deepEqual(now.charts.loss.datasets[0].xs, stepPoints.map((p) => p.trainingPasses));
+    assert.deepEqual(now.charts.loss.datasets[0].xs.slice(0, 3), [2, 4, 6]);
+    assert.equal(now.charts.loss.datasets[0].xs.at(-1), 600, '300 steps x 2 passes, evaluation excluded');
+    // The last eval (t = 300) follows the last step record: that record's count holds the six before it.
+    assert.equal(exp.lastStep.forwardPasses, 600 + 8 * (exp.evalCount - 1), 'the recorded count includes the eval passes');
+    assert.deepEqual(now.charts.loss.datasets[1].xs, evalPoints.map((p) => p.trainingPasses));
+    assert.deepEqual(now.charts.schedule.datasets[1].xs, stepPoints.map((p) => p.trainingPasses));
+    assert.deepEqual(now.charts.timing.datasets[4].xs, stepPoints.map((p) => p.trainingPasses));
+    assert.equal(now.charts.timing.title, 'training forward passes');
+    let markers = await page.evaluate(() => window.__heleneDebug!.chartMarkers()!);
+    assert.deepEqual(markers.loss, ['0:provider', `${stepPoints.find((p) => p.t === 150)!.trainingPasses}:lr=5e-4`]);
+    assert.equal(stepAt(150).forwardPasses, 300 + 8 * 3, 'recorded at step 150: 150 x 2 training passes + the evals at 0, 50, 100');
+    assert.deepEqual(markers.loss, ['0:provider', '300:lr=5e-4']);
+    assert.match((await page.locator('#chart-loss').getAttribute('aria-label'))!, /against training forward passes$/);
+
+    await page.locator('#x-axis').click();
+    await page.locator('#x-axis vscode-option[value="examples"]').click();
+    await page.waitForFunction(() => window.__heleneDebug!.chartXs()?.axis === 'examples');
+    await settle(page, 0);
+    now = await xs();
+    assert.deepEqual(now.charts.loss.datasets[0].xs, steps.map((r) => r.examples));
+    assert.equal(now.charts.loss.datasets[0].xs.at(-1), 300 * 16);
+    assert.deepEqual(now.charts.loss.datasets[2].xs, evalPoints.map((p) => p.examples));
+    assert.deepEqual(now.charts.loss.datasets[2].xs.slice(0, 2), [0, 50 * 16]);
+    markers = await page.evaluate(() => window.__heleneDebug!.chartMarkers()!);
+    assert.deepEqual(markers.schedule, ['0:provider', `${stepAt(150).examples}:lr=5e-4`]);
+    assert.equal(stepAt(150).examples, 2400);
+
+    await page.locator('#x-axis').click();
+    await page.locator('#x-axis vscode-option[value="wallSeconds"]').click();
+    await page.waitForFunction(() => window.__heleneDebug!.chartXs()?.axis === 'wallSeconds');
+    await settle(page, 0);
+    now = await xs();
+    assert.deepEqual(now.charts.loss.datasets[0].xs, steps.map((r) => r.wallMs / 1000));
+    assert.deepEqual(now.charts.timing.datasets[0].xs, steps.map((r) => r.wallMs / 1000));
+    assert.equal(now.charts.loss.datasets[0].xs.at(-1), exp.lastStep.wallMs / 1000);
+    assert.deepEqual(now.charts.loss.datasets[1].xs, evalPoints.map((p) => p.wallSeconds));
+    assert.equal(now.charts.schedule.title, 'wall time (s)');
+    markers = await page.evaluate(() => window.__heleneDebug!.chartMarkers()!);
+    assert.deepEqual(markers.timing, ['0:provider', `${change.wallMs / 1000}:lr=5e-4`]);
+    assert.ok(change.wallMs > 0);
+    // A view choice: nothing was posted to the host, and the choice is in the webview state.
+    assert.deepEqual((await posted(page)).filter((m) => m.type !== 'ready'), []);
+    assert.deepEqual(await page.evaluate(() => window.__savedState), { heatmapStat: 'hMean', xAxis: 'wallSeconds' });
+    await page.locator('.chart-section').screenshot({ path: path.join(ARTIFACTS, 'panel-x-axis-wall-time.png') });
+  });
+
   test('controls: Tab reaches Pause first; Pause posts a control intent; Resume is disabled while running', async () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Tab');
@@ -218,6 +288,31 @@ describe('run panel, synthetic HELENE run (6 layers, 300 steps)', () => {
   test('no CSP violation and no page error', async () => {
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(pageErrors, []);
+  });
+});
+
+describe('run panel, x axis restored from the webview state (hidden and shown again)', () => {
+  test('a saved axis is applied to the replayed run before anything is clicked', async () => {
+    const run = buildSyntheticRun();
+    const page = await openPanel({ runDir: '/runs/x', xAxis: 'examples' });
+    try {
+      await replay(page, run);
+      const xs = await page.evaluate(() => window.__heleneDebug!.chartXs()!);
+      assert.equal(xs.axis, 'examples');
+      assert.equal(xs.charts.loss.title, 'training examples seen');
+      assert.deepEqual(xs.charts.loss.datasets[0].xs, run.records.filter((r): r is StepRecord => r.kind === 'step').map((r) => r.examples));
+      assert.equal(await page.locator('#x-axis').evaluate((el) => (el as HTMLElement & { value: string }).value), 'examples');
+      // An unknown saved value falls back to step (a newer or older panel wrote it).
+    } finally {
+      await page.close();
+    }
+    const other = await openPanel({ xAxis: 'furlongs' });
+    try {
+      await replay(other, run);
+      assert.equal(await other.evaluate(() => window.__heleneDebug!.chartXs()!.axis), 'step');
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 /**
  * The panel's three charts — loss & evaluation, schedule (alpha_t, lr_t), step time split — built
- * from the view model's decimated series, with the run's event markers drawn on each.
+ * from the view model's decimated series, with the run's event markers drawn on each, against the
+ * x axis chosen above them (step, training forward passes, examples seen, wall time; x-axis.ts).
+ * Switching the axis re-maps the points and markers the view model already holds: no host round trip.
  */
 import {
   applyChartTheme,
@@ -12,7 +14,9 @@ import {
   type XY,
 } from '../charts';
 import type { ThemeColours } from '../theme';
+import { createDropdown } from '../ui-kit';
 import type { EventMarker, RunViewModel, SeriesKey } from './view-model';
+import { PANEL_X_AXES, axisValue, isXAxis, pointsOnAxis, xAxisTitle, type XAxis } from './x-axis';
 
 interface ChartPanelSpec extends LineChartSpec {
   id: string;
@@ -75,15 +79,48 @@ export interface ChartDebugSeries {
 export interface ChartPanels {
   update(vm: RunViewModel, theme: ThemeColours): void;
   retheme(theme: ThemeColours): void;
+  readonly xAxis: XAxis;
   /** What each chart's datasets hold now (tests and diagnostics). */
   debugData(): Record<string, ChartDebugSeries[]>;
   debugMarkers(): Record<string, string[]>;
+  /** Every x value of every dataset, and the x axis title each chart shows. */
+  debugXs(): Record<string, { title: string; datasets: { label: string; xs: number[] }[] }>;
 }
 
-export function createChartPanels(parent: HTMLElement, theme: ThemeColours): ChartPanels {
-  const grid = document.createElement('section');
+/**
+ * `onXAxisChange` is called when the user picks another axis (the caller persists it and schedules a
+ * chart redraw, which re-maps the points on the next update).
+ */
+export function createChartPanels(parent: HTMLElement, theme: ThemeColours, initialXAxis: XAxis, onXAxisChange: (axis: XAxis) => void): ChartPanels {
+  let xAxis = initialXAxis;
+  /** The axis the charts' options (title) were last built for. */
+  let builtFor: XAxis = initialXAxis;
+  const section = document.createElement('section');
+  section.className = 'chart-section';
+  section.setAttribute('aria-label', 'Charts');
+  const head = document.createElement('div');
+  head.className = 'section-head chart-toolbar';
+  const label = document.createElement('span');
+  label.className = 'control-label';
+  label.id = 'x-axis-label';
+  label.textContent = 'x axis';
+  const selector = createDropdown({
+    id: 'x-axis',
+    ariaLabel: 'x axis of the charts',
+    options: PANEL_X_AXES.map((a) => ({ value: a.value, label: a.label })),
+    selected: xAxis,
+    onChange: (v) => {
+      if (!isXAxis(v) || v === xAxis) return;
+      xAxis = v;
+      onXAxisChange(v);
+    },
+  });
+  head.append(label, selector);
+  const grid = document.createElement('div');
   grid.className = 'chart-grid';
-  grid.setAttribute('aria-label', 'Charts');
+  section.append(head, grid);
+  const specFor = (spec: ChartPanelSpec): ChartPanelSpec => ({ ...spec, xTitle: xAxisTitle(xAxis) });
+  const ariaLabel = (spec: ChartPanelSpec) => `${spec.title} chart: ${spec.series.map((s) => s.label).join(', ')} against ${xAxisTitle(xAxis)}`;
   const charts = CHART_SPECS.map((spec) => {
     const card = document.createElement('figure');
     card.className = 'chart-card';
@@ -94,27 +131,37 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours): Cha
     const canvas = document.createElement('canvas');
     canvas.id = `chart-${spec.id}`;
     canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', `${spec.title} chart: ${spec.series.map((s) => s.label).join(', ')} against step`);
+    canvas.setAttribute('aria-label', ariaLabel(spec));
     box.appendChild(canvas);
     card.append(caption, box);
     grid.appendChild(card);
-    return { spec, chart: createLineChart(canvas, spec, theme) as LineChart };
+    return { spec, canvas, chart: createLineChart(canvas, specFor(spec), theme) as LineChart };
   });
-  parent.appendChild(grid);
+  parent.appendChild(section);
   let markerLabels: string[] = [];
 
   return {
     update(vm, theme) {
-      const markers: ChartMarker[] = vm.markers.map((m) => ({ x: m.t, label: m.label, style: markerStyle(m) }));
+      if (builtFor !== xAxis) {
+        builtFor = xAxis;
+        for (const { spec, chart, canvas } of charts) {
+          applyChartTheme(chart, specFor(spec), theme);
+          canvas.setAttribute('aria-label', ariaLabel(spec));
+        }
+      }
+      const markers: ChartMarker[] = vm.markers.map((m) => ({ x: axisValue(m.at, xAxis), label: m.label, style: markerStyle(m) }));
       markerLabels = markers.map((m) => `${m.x}:${m.label}`);
       for (const { spec, chart } of charts) {
         const data: Record<string, XY[]> = {};
-        for (const s of spec.series) data[s.key] = vm.series[s.key].points();
-        updateLineChart(chart, spec, data, markers, theme);
+        for (const s of spec.series) data[s.key] = pointsOnAxis(vm.series[s.key].points(), xAxis);
+        updateLineChart(chart, specFor(spec), data, markers, theme);
       }
     },
     retheme(theme) {
-      for (const { spec, chart } of charts) applyChartTheme(chart, spec, theme);
+      for (const { spec, chart } of charts) applyChartTheme(chart, specFor(spec), theme);
+    },
+    get xAxis() {
+      return xAxis;
     },
     debugData() {
       return Object.fromEntries(
@@ -129,6 +176,17 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours): Cha
     },
     debugMarkers() {
       return Object.fromEntries(charts.map(({ spec }) => [spec.id, [...markerLabels]]));
+    },
+    debugXs() {
+      return Object.fromEntries(
+        charts.map(({ spec, chart }) => {
+          const title = (chart.options.scales?.x as { title?: { text?: unknown } } | undefined)?.title?.text;
+          return [
+            spec.id,
+            { title: String(title ?? ''), datasets: chart.data.datasets.map((ds) => ({ label: String(ds.label), xs: (ds.data as XY[]).map((p) => p.x) })) },
+          ];
+        }),
+      );
     },
   };
 }

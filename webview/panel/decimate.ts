@@ -10,6 +10,19 @@
 export interface Point {
   x: number;
   y: number;
+  /**
+   * The point's position on every x axis the panel offers (step, training forward passes, examples,
+   * wall time), when the pusher knows it; kept through decimation so the axis can be switched later.
+   */
+  at?: AxisValues;
+}
+
+/** Where a point sits on each x axis (see x-axis.ts). */
+export interface AxisValues {
+  step: number;
+  forwardPasses: number;
+  examples: number;
+  wallSeconds: number;
 }
 
 /** How items of type Item fold into buckets of type Bucket. */
@@ -114,13 +127,14 @@ export class BoundedHistory<Item, Bucket> {
 export interface MinMaxBucket {
   min: Point | null;
   max: Point | null;
-  firstX: number;
+  /** The bucket's first point (its x places the gap of an all-non-finite bucket). */
+  first: Point;
 }
 
 const minMaxOps: BucketOps<Point, MinMaxBucket> = {
   open(p) {
     const finite = Number.isFinite(p.y);
-    return { min: finite ? p : null, max: finite ? p : null, firstX: p.x };
+    return { min: finite ? p : null, max: finite ? p : null, first: p };
   },
   add(b, p) {
     if (!Number.isFinite(p.y)) return;
@@ -131,14 +145,14 @@ const minMaxOps: BucketOps<Point, MinMaxBucket> = {
     return {
       min: !a.min ? b.min : !b.min ? a.min : b.min.y < a.min.y ? b.min : a.min,
       max: !a.max ? b.max : !b.max ? a.max : b.max.y > a.max.y ? b.max : a.max,
-      firstX: a.firstX,
+      first: a.first,
     };
   },
 };
 
 function bucketPoints(b: MinMaxBucket, out: Point[]): void {
   if (!b.min || !b.max) {
-    out.push({ x: b.firstX, y: Number.NaN });
+    out.push({ x: b.first.x, y: Number.NaN, ...(b.first.at ? { at: b.first.at } : {}) });
   } else if (b.min === b.max) {
     out.push(b.min);
   } else if (b.min.x <= b.max.x) {
@@ -167,8 +181,8 @@ export class DecimatedSeries {
     this.history = new BoundedHistory(minMaxOps, { recent: limits.recent, buckets });
   }
 
-  push(x: number, y: number): void {
-    this.history.push({ x, y });
+  push(x: number, y: number, at?: AxisValues): void {
+    this.history.push(at ? { x, y, at } : { x, y });
   }
 
   /** Points ever pushed (not the number returned). */

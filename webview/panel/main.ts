@@ -21,9 +21,11 @@ import { createNoticeList, type NoticeList } from './notices';
 import { createRunControls, type RunControls } from './run-controls';
 import { createStatusHeader, type StatusHeader } from './status-header';
 import { panelHost } from './vscode-api';
+import { DEFAULT_X_AXIS, isXAxis, type XAxis } from './x-axis';
 import { NO_CHANGES, applyMessage, controlAvailability, createViewModel, statusView, type Changes } from './view-model';
 
 const STATE_KEY_HEATMAP_STAT = 'heatmapStat';
+const STATE_KEY_X_AXIS = 'xAxis';
 
 interface PanelUi {
   status: StatusHeader;
@@ -44,6 +46,8 @@ function start(): void {
   const vm = createViewModel();
   const saved = host.readState()[STATE_KEY_HEATMAP_STAT];
   let heatmapStat: HeatmapStatKey = isHeatmapStatKey(saved) ? saved : 'floorFraction';
+  const savedAxis = host.readState()[STATE_KEY_X_AXIS];
+  const xAxis: XAxis = isXAxis(savedAxis) ? savedAxis : DEFAULT_X_AXIS;
   let theme: ThemeColours = readThemeColours();
   let ui: PanelUi | null = null;
   let renders = 0;
@@ -62,7 +66,11 @@ function start(): void {
     root.appendChild(controlsRow);
     const controls = createRunControls(controlsRow, host.post);
     const form = createHyperparameterForm(controlsRow, host.post);
-    const charts = createChartPanels(root, theme);
+    // The x axis is a view choice: remembered in the webview state, applied without the host.
+    const charts = createChartPanels(root, theme, xAxis, (axis) => {
+      host.writeState({ [STATE_KEY_X_AXIS]: axis });
+      scheduler.schedule({ ...NO_CHANGES, charts: true });
+    });
     const heatmap = createHeatmapView(root, heatmapStat, (key) => {
       heatmapStat = key;
       host.writeState({ [STATE_KEY_HEATMAP_STAT]: key });
@@ -113,6 +121,7 @@ function start(): void {
     messages: () => messages,
     chartData: () => ui?.charts.debugData() ?? null,
     chartMarkers: () => ui?.charts.debugMarkers() ?? null,
+    chartXs: () => (ui ? { axis: ui.charts.xAxis, charts: ui.charts.debugXs() } : null),
     heatmap: () => (ui ? { ...ui.heatmap.size, stat: heatmapStat } : null),
   });
 

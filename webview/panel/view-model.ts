@@ -28,6 +28,7 @@ import {
 } from '../../runtime/protocol';
 import { DEFAULT_SERIES_LIMITS, DecimatedSeries, type SeriesLimits } from './decimate';
 import { DEFAULT_HEATMAP_LIMITS, HeatmapModel, type HeatmapLimits } from './heatmap-model';
+import { AxisAccountant, type AxisValues } from './x-axis';
 
 export const SERIES_KEYS = [
   'trainLoss',
@@ -59,6 +60,8 @@ const MAX_NOTICES = 5;
 
 export interface EventMarker {
   t: number;
+  /** Where the marker sits on each x axis (counts reached so far, the event's own wall time). */
+  at: AxisValues;
   event: RunEventKind;
   /** Short text drawn next to the marker line. */
   label: string;
@@ -90,7 +93,10 @@ export interface RunViewModel {
   summary: RunSummary | null;
   lastStep: StepRecord | null;
   lastEval: EvalRecord | null;
+  /** Every series point carries its AxisValues, so the x axis can be switched in the webview. */
   series: Record<SeriesKey, DecimatedSeries>;
+  /** Folds records into AxisValues (training passes, examples, wall time) as they arrive. */
+  axes: AxisAccountant;
   /** The latest per-layer statistics record, for the table. */
   layers: { t: number; rows: LayerStat[] } | null;
   heatmap: HeatmapModel;
@@ -156,6 +162,7 @@ export function createViewModel(limits: ViewModelLimits = DEFAULT_LIMITS): RunVi
     lastStep: null,
     lastEval: null,
     series,
+    axes: new AxisAccountant(),
     layers: null,
     heatmap: new HeatmapModel(limits.heatmap),
     markers: [],
@@ -210,23 +217,26 @@ function applyRecord(vm: RunViewModel, r: MetricRecord): Changes {
   switch (r.kind) {
     case 'step': {
       const s = vm.series;
-      s.trainLoss.push(r.t, r.loss);
-      if (r.alpha !== undefined) s.alpha.push(r.t, r.alpha);
-      s.lr.push(r.t, r.lr);
-      s.forwardMs.push(r.t, r.timing.forwardMs);
-      s.rngMs.push(r.t, r.timing.rngMs);
-      s.optimizerMs.push(r.t, r.timing.optimizerMs);
-      s.dataMs.push(r.t, r.timing.dataMs);
-      s.examplesPerSec.push(r.t, r.examplesPerSec);
+      const at = vm.axes.step(r);
+      s.trainLoss.push(r.t, r.loss, at);
+      if (r.alpha !== undefined) s.alpha.push(r.t, r.alpha, at);
+      s.lr.push(r.t, r.lr, at);
+      s.forwardMs.push(r.t, r.timing.forwardMs, at);
+      s.rngMs.push(r.t, r.timing.rngMs, at);
+      s.optimizerMs.push(r.t, r.timing.optimizerMs, at);
+      s.dataMs.push(r.t, r.timing.dataMs, at);
+      s.examplesPerSec.push(r.t, r.examplesPerSec, at);
       if (r.skipped) vm.skippedSteps++;
       vm.lastStep = r;
       return { ...NO_CHANGES, status: true, charts: true };
     }
-    case 'eval':
-      vm.series.evalLoss.push(r.t, r.loss);
-      if (r.accuracy !== undefined) vm.series.evalAccuracy.push(r.t, r.accuracy);
+    case 'eval': {
+      const at = vm.axes.eval(r);
+      vm.series.evalLoss.push(r.t, r.loss, at);
+      if (r.accuracy !== undefined) vm.series.evalAccuracy.push(r.t, r.accuracy, at);
       vm.lastEval = r;
       return { ...NO_CHANGES, status: true, charts: true };
+    }
     case 'layers':
       vm.layers = { t: r.t, rows: r.layers };
       vm.heatmap.add(r);
@@ -253,7 +263,7 @@ function applyEvent(vm: RunViewModel, r: EventRecord): Changes {
     changes.status = true;
   }
   if (MARKER_EVENTS.has(r.event)) {
-    vm.markers.push({ t: r.t, event: r.event, label: markerLabel(r), message: r.message });
+    vm.markers.push({ t: r.t, at: vm.axes.event(r), event: r.event, label: markerLabel(r), message: r.message });
     if (vm.markers.length > MAX_MARKERS) {
       vm.droppedMarkers += vm.markers.length - MAX_MARKERS;
       vm.markers.splice(0, vm.markers.length - MAX_MARKERS);
