@@ -89,7 +89,8 @@ function printTextComparison(results: TextDemoResult[]): void {
     ['steps', (r) => String(r.summary.steps)],
     ['eval accuracy before (zero-shot)', (r) => pct(first(r)?.accuracy)],
     ['eval accuracy after', (r) => pct(r.summary.finalEval?.accuracy)],
-    ['best eval accuracy', (r) => pct(r.summary.bestEval?.accuracy)],
+    // bestEval is the eval with the lowest loss; its accuracy is not necessarily the highest.
+    ['accuracy at best eval loss', (r) => pct(r.summary.bestEval?.accuracy)],
     ['eval loss before → after', (r) => `${first(r)?.loss.toFixed(3) ?? '-'} → ${r.summary.finalEval?.loss.toFixed(3) ?? '-'}`],
     ['wall time', (r) => `${r.summary.wallSeconds.toFixed(1)} s`],
   ];

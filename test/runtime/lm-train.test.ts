@@ -137,3 +137,27 @@ test('a model whose weights live in an external .data file loads and gives the s
   assert.deepEqual(await loss(path.join(dir, 'model.onnx')), await loss(path.join(GPT_DIR, 'model.onnx')));
   void ort;
 });
+
+// The README's "Fine-tune your own model" commands, as written: the fixtures' own config files
+// through the CLI (a few steps, runs folder redirected), then export.
+for (const [fixture, file, trained] of [
+  [ENCODER_DIR, 'finetune-head.json', /2 trainable tensor|classifier/],
+  [GPT_DIR, 'finetune-lora.json', /lora/],
+] as const) {
+  test(`the README command works: train --config ${path.basename(fixture)}/${file}, then export`, () => {
+    const dir = tempDir('lm-readme-');
+    const train = spawnSync(
+      process.execPath,
+      [CLI, 'train', '--config', path.join(fixture, file), '--steps', '6', '--set', 'evalEvery=3', '--runs-dir', path.join(dir, 'runs'), '--run-id', 'readme', '--threads', '1'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(train.status, 0, `${train.stdout}\n${train.stderr}`);
+    assert.match(train.stdout, /^finished: 6 steps, .*eval loss \d/m);
+    const manifest = readJson(path.join(dir, 'runs', 'readme', 'run.json'));
+    assert.match(manifest.model.trainables.map((t: { name: string }) => t.name).join(' '), trained);
+    const out = path.join(dir, 'tuned', 'model.onnx');
+    const exp = spawnSync(process.execPath, [CLI, 'export', path.join(dir, 'runs', 'readme'), '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(exp.status, 0, exp.stderr);
+    assert.ok(fs.statSync(out).size > 100_000, 'the exported model holds the weights');
+  });
+}
