@@ -11,6 +11,8 @@ import { followRuns } from './run-follower';
 import { RunRegistry } from './run-registry';
 import { ComparePanel } from './compare/compare-panel';
 import { RunsView } from './runs-view/runs-view';
+import { SweepManager } from './sweeps/sweep-manager';
+import { SweepsView } from './sweeps/sweeps-view';
 import type { Services } from './services';
 import { RunStatusBar } from './status-bar';
 
@@ -25,6 +27,7 @@ export interface HeleneStudioApi {
 }
 
 let registry: RunRegistry | undefined;
+let sweepManager: SweepManager | undefined;
 
 export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
   const output = new Output();
@@ -38,13 +41,16 @@ export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
   };
   const statusBar = new RunStatusBar(registry);
   const runsView = new RunsView(output);
+  sweepManager = new SweepManager();
+  const sweepsView = new SweepsView(output, sweepManager, runsView);
   context.subscriptions.push(
     output,
     statusBar,
     followRuns(services),
     registerRunPanelSerializer(services),
     runsView,
-    ...registerCommands(services, runsView),
+    sweepsView,
+    ...registerCommands(services, runsView, { manager: sweepManager, view: sweepsView }),
     { dispose: () => RunPanel.disposeAll() },
     { dispose: () => ComparePanel.disposeAll() },
   );
@@ -57,5 +63,7 @@ export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
 
 /** Stop live runs cleanly (the runtime also stops by itself when its IPC channel closes). */
 export async function deactivate(): Promise<void> {
+  // Cancel queued sweep runs first so stopping the live ones does not start the next.
+  sweepManager?.stopAll();
   await registry?.stopAll(STOP_GRACE_MS);
 }

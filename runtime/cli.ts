@@ -10,6 +10,8 @@ import { CheckpointError } from './run/checkpoint';
 import { HELP, parseCli } from './cli/args';
 import { loadConfig, parseOverride } from './cli/config-file';
 import { runTraining } from './cli/train-command';
+import { runSweep } from './cli/sweep-command';
+import { parseSweepSort } from './runs/sweep-table';
 import { runDemo } from './demo/demo';
 import { findLearningRate } from './run/lr-finder';
 import { scaffoldDemoWorkspace } from './demo/scaffold';
@@ -46,6 +48,20 @@ async function main(argv: string[]): Promise<number> {
       const { summary, runDir } = await runTraining(config, { ipc: args.ipc, quiet: args.quiet });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
       return 0;
+    }
+    case 'sweep': {
+      if (!args.config) throw new ConfigError([{ path: '--config', message: 'sweep needs --config <run.json>' }]);
+      if (!args.grid) throw new ConfigError([{ path: '--grid', message: 'sweep needs --grid, e.g. --grid "optimizer.lr=1e-3,3e-3; seed=1,2"' }]);
+      const parallel = args.parallel ?? 1;
+      if (!(Number.isInteger(parallel) && parallel >= 1)) throw new ConfigError([{ path: '--parallel', message: `expected a whole number >= 1, got ${args.parallel}` }]);
+      let sort;
+      try {
+        sort = parseSweepSort(args.sort);
+      } catch (e) {
+        throw new ConfigError([{ path: '--sort', message: (e as Error).message }]);
+      }
+      const { exitCode } = await runSweep({ config: args.config, grid: args.grid, overrides: args.overrides, parallel, sort, sweepId: args.sweepId });
+      return exitCode;
     }
     case 'resume': {
       const dir = args.positionals[1];

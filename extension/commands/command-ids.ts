@@ -19,4 +19,9 @@ export const COMMAND_IDS = {
   runsRerun: 'helene.runs.rerun',
   runsRerunWithChanges: 'helene.runs.rerunWithChanges',
   runsCompare: 'helene.runs.compare',
+  sweepStart: 'helene.sweeps.start',
+  sweepStop: 'helene.sweeps.stop',
+  sweepCompare: 'helene.sweeps.compare',
+  sweepExportCsv: 'helene.sweeps.exportCsv',
+  sweepsRefresh: 'helene.sweeps.refresh',
 } as const;

@@ -9,11 +9,15 @@ import { checkGpuCommand } from './check-gpu';
 import { createDemoWorkspaceCommand } from './create-demo';
 import type { RunsView } from '../runs-view/runs-view';
 import { runsViewCommands } from '../runs-view/run-commands';
+import { sweepCommands } from '../sweeps/sweep-commands';
+import type { SweepManager } from '../sweeps/sweep-manager';
+import type { SweepsView } from '../sweeps/sweeps-view';
 
 export { COMMAND_IDS };
 
-export function registerCommands(services: Services, runsView: RunsView): vscode.Disposable[] {
+export function registerCommands(services: Services, runsView: RunsView, sweeps?: { manager: SweepManager; view: SweepsView }): vscode.Disposable[] {
   const runs = runsViewCommands(services, runsView);
+  const sweep = sweeps ? sweepCommands(services, sweeps.manager, sweeps.view, runsView) : null;
   const table: [string, (...args: unknown[]) => unknown][] = [
     [COMMAND_IDS.startRun, startRunCommand(services)],
     [COMMAND_IDS.openPanel, openPanelCommand(services)],
@@ -34,6 +38,15 @@ export function registerCommands(services: Services, runsView: RunsView): vscode
     [COMMAND_IDS.runsRerun, runs.rerun],
     [COMMAND_IDS.runsRerunWithChanges, runs.rerunWithChanges],
     [COMMAND_IDS.runsCompare, runs.compare],
+    ...(sweep
+      ? ([
+          [COMMAND_IDS.sweepStart, sweep.start],
+          [COMMAND_IDS.sweepStop, sweep.stop],
+          [COMMAND_IDS.sweepCompare, sweep.compare],
+          [COMMAND_IDS.sweepExportCsv, sweep.exportCsv],
+          [COMMAND_IDS.sweepsRefresh, sweep.refresh],
+        ] as [string, (...args: unknown[]) => unknown][])
+      : []),
   ];
   return table.map(([id, handler]) => vscode.commands.registerCommand(id, handler));
 }

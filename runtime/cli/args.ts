@@ -11,6 +11,10 @@ Usage:
                                                        bracket the largest stable lr of the config's optimizer (short probes, ~600 passes) and suggest one
   helene-studio export <run folder> [--out <file>]    write the fine-tuned model as a standalone ONNX file (LoRA merged, loss removed)
   helene-studio demo-text [--dir <folder>] [--steps <n>]  fine-tune the pre-trained tiny text encoder (MeZO vs HELENE), accuracy before/after
+  helene-studio sweep --config <run.json> --grid "<key=v1,v2; key=v1,v2>" [--parallel <n>] [--sort <metric>] [--sweep-id <id>] [options]
+                                                       run the grid (cartesian product, every run validated first) as child runs,
+                                                       n at a time; prints the table sorted by bestEvalLoss | finalEvalLoss |
+                                                       accuracy | finalTrainLoss; writes <runs>/.sweeps/<id>.json and <id>.csv
   helene-studio scaffold <folder>                      write a demo workspace (model, data, MeZO and HELENE configs) into an empty folder
   helene-studio doctor [--json]                        what the runtime finds: providers, GPU, why CUDA is (not) usable
   helene-studio help                                   this text
@@ -27,6 +31,13 @@ train options:
   --run-id <id>          fixed run folder name
   --ipc                  talk to the VS Code extension over the IPC channel (no progress bar)
   --quiet                no progress output
+
+sweep options (plus every train option above, applied to each run):
+  --grid <spec>          axes separated by ";", values by ",", e.g. "optimizer.lr=1e-3,3e-3; optimizer.name=mezo,helene; seed=1,2"
+                         (or JSON: {"optimizer.lr":[0.001,0.003]}); values are JSON where they parse, else strings; at most 200 runs
+  --parallel <n>         runs at once (default 1)
+  --sort <metric>        table order (default bestEvalLoss; accuracy sorts highest first)
+  --sweep-id <id>        sweep name; runs are <id>-01, <id>-02, … (default sweep-<date>-<time>)
 
 Ctrl-C stops at the next step boundary and leaves a valid run folder (status "stopped").
 `;
@@ -45,6 +56,11 @@ export interface CliArgs {
   json: boolean;
   /** lr-find: forward-pass budget of the whole search. */
   budget?: number;
+  /** sweep: the grid spec, runs at once, table order, sweep id. */
+  grid?: string;
+  parallel?: number;
+  sort?: string;
+  sweepId?: string;
   positionals: string[];
 }
 
@@ -70,6 +86,10 @@ export function parseCli(argv: string[]): CliArgs {
       help: { type: 'boolean', short: 'h', default: false },
       json: { type: 'boolean', default: false },
       budget: { type: 'string' },
+      grid: { type: 'string' },
+      parallel: { type: 'string' },
+      sort: { type: 'string' },
+      'sweep-id': { type: 'string' },
     },
   });
   const overrides = [...(values.set ?? [])];
@@ -96,6 +116,10 @@ export function parseCli(argv: string[]): CliArgs {
     help: values.help ?? false,
     json: values.json ?? false,
     budget: values.budget !== undefined ? Number(values.budget) : undefined,
+    grid: values.grid,
+    parallel: values.parallel !== undefined ? Number(values.parallel) : undefined,
+    sort: values.sort,
+    sweepId: values['sweep-id'],
     positionals,
   };
 }

@@ -143,7 +143,7 @@ export type RunEventKind =
   | 'skipped-step'
   | 'bad-lines'
   | 'checkpoint'
-  /** A divergence guard tripped (runtime/run/guards.ts); data: {guard, policy, action, loss, median, lr, suggestedLr, tensor?, restoredTo?}. */
+  /** A divergence guard tripped (runtime/run/guards.ts); data: {guard, policy, action, loss, median, lr, suggestedLr, tensor?, restoredTo?, reference?, factor?} (reference, factor: explosion guard). */
   | 'guard';
 
 export interface EventRecord {
@@ -182,4 +182,68 @@ export interface RunSummary {
   finalEval: { t: number; loss: number; accuracy?: number } | null;
   bestEval: { t: number; loss: number; accuracy?: number } | null;
   skippedSteps: number;
+}
+
+/** `<runsDir>/.sweeps/<sweep-id>.json` — a sweep's plan and progress (runtime/runs/sweep-queue.ts). */
+export const SWEEP_FORMAT = 'helene-sweep';
+export const SWEEP_FORMAT_VERSION = 1;
+
+/** A grid value: what `key=value` parses to (JSON where it parses, else the string). */
+export type SweepValue = number | string | boolean | null;
+
+/**
+ * State of one planned run of a sweep. `interrupted`: the process that ran the sweep is gone while
+ * the run was still marked running (read back by readSweepFile, never written by a live queue).
+ */
+export type SweepEntryState = 'queued' | 'running' | 'finished' | 'failed' | 'stopped' | 'cancelled' | 'interrupted';
+
+export type SweepState = 'running' | 'finished' | 'stopped' | 'interrupted';
+
+/** Metrics a sweep table can be sorted by (runtime/runs/sweep-table.ts). */
+export type SweepSortMetric = 'bestEvalLoss' | 'finalEvalLoss' | 'accuracy' | 'finalTrainLoss';
+
+export interface SweepAxis {
+  /** Dotted config key, e.g. "optimizer.lr". */
+  key: string;
+  values: SweepValue[];
+}
+
+export interface SweepEntryRecord {
+  /** Position in the grid (0-based, cartesian order: the first axis varies slowest). */
+  index: number;
+  /** The run folder name under runsDir: `<sweepId>-<nn>`. */
+  runId: string;
+  /** Short grid label, e.g. "lr=0.001 name=helene seed=1". */
+  label: string;
+  /** This run's value of every axis, by axis key. */
+  values: Record<string, SweepValue>;
+  state: SweepEntryState;
+  startedAt?: string;
+  endedAt?: string;
+  /** Why it failed (last error lines), when it did. */
+  error?: string;
+}
+
+export interface SweepRecord {
+  format: typeof SWEEP_FORMAT;
+  version: number;
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  state: SweepState;
+  /** The process driving the queue (the CLI, or the extension host); a dead one reads as interrupted. */
+  pid: number;
+  /** Base run configuration file (absolute). */
+  config: string;
+  /** Config overrides applied to every run (the CLI's --set), `key.path=<JSON>`. */
+  overrides: string[];
+  /** The grid as the user wrote it. */
+  grid: string;
+  axes: SweepAxis[];
+  /** How many runs execute at once. */
+  parallel: number;
+  sort: SweepSortMetric;
+  /** Absolute runs folder holding the sweep's run folders (and .sweeps/). */
+  runsDir: string;
+  entries: SweepEntryRecord[];
 }
