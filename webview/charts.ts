@@ -154,6 +154,7 @@ export function updateLineChart(
     change: theme.orange,
     pause: theme.muted,
     warning: theme.yellow,
+    guard: theme.red,
     font: `${theme.fontSize - 2}px ${theme.fontFamily}`,
   });
   chart.update('none');

@@ -134,10 +134,15 @@ export type { ResolvedConfig, RunState, Provider };
 /** What "reaching the baseline" means: its final eval loss, the mean of its last N evals, or a fixed loss. */
 export type CompareTarget = { kind: 'final' } | { kind: 'tail'; evals: number } | { kind: 'value'; loss: number };
 
-/** One curve point; `passes` counts training forward passes only (evaluation passes excluded). */
+/**
+ * One curve point, with every accounting axis (runtime/run/accounting.ts): `passes` counts training
+ * forward passes only (evaluation passes excluded); `examples` is training examples seen (an eval
+ * point: its record's trainExamples, else the last step's count).
+ */
 export interface ComparePoint {
   t: number;
   passes: number;
+  examples: number;
   wallMs: number;
   v: number;
 }

@@ -56,6 +56,9 @@ export interface GuardTrip {
   what: string;
   /** State guard: the tensor holding the first non-finite value. */
   tensor?: string;
+  /** Explosion guard: the lowest running median the loss was compared with, and guards.explosion.factor. */
+  reference?: number;
+  factor?: number;
 }
 
 /** Thrown from inside the oracle so the optimizer never sees the losses (theta untouched). */
@@ -194,7 +197,8 @@ export class DivergenceGuards {
       this.exceeded = true;
       if (this.exceededSteps + 1 >= explosion.patience) {
         const run = explosion.patience > 1 ? ` on ${explosion.patience} steps in a row` : '';
-        return this.trip('loss-explosion', explosion.policy, loss, `loss ${format(loss)} is ${format(loss / ref)}x its lowest running median ${format(ref)}${run} (guards.explosion.factor ${explosion.factor}): the learning rate is too high`);
+        const trip = this.trip('loss-explosion', explosion.policy, loss, `loss ${format(loss)} is ${format(loss / ref)}x its lowest running median ${format(ref)}${run} (guards.explosion.factor ${explosion.factor}): the learning rate is too high`);
+        return { ...trip, reference: ref, factor: explosion.factor };
       }
     }
     if (collapse.enabled && loss === 0 && median !== null && median !== 0) {

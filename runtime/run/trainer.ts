@@ -357,7 +357,11 @@ export class Trainer {
    * when it is step t - 1's, record the event and throw GuardStopError with what to do.
    */
   private guardTripped(trip: GuardTrip, guards: DivergenceGuards, when: 'before-update' | 'after-update'): void {
-    const data = { guard: trip.guard, policy: trip.policy, loss: trip.loss, median: trip.median, lr: trip.lr, suggestedLr: trip.suggestedLr, ...(trip.tensor ? { tensor: trip.tensor } : {}) };
+    const data = {
+      guard: trip.guard, policy: trip.policy, loss: trip.loss, median: trip.median, lr: trip.lr, suggestedLr: trip.suggestedLr,
+      ...(trip.tensor ? { tensor: trip.tensor } : {}),
+      ...(trip.reference !== undefined ? { reference: trip.reference, factor: trip.factor } : {}),
+    };
     const tooMany = guards.consecutiveSkips + 1 >= guards.config.maxConsecutiveSkips;
     let restoredTo: number | null = null;
     if (when === 'after-update') restoredTo = guards.state.restore(this.layers, this.optimizer.state());

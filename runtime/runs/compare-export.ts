@@ -1,7 +1,7 @@
 /**
  * CSV exports of a comparison: the summary table (one row per run, the numbers the panel shows,
- * unrounded) and the curves in long format (run, series, step, training passes, wall ms, value),
- * which any plotting tool reads without reshaping.
+ * unrounded) and the curves in long format (run, series, step, training passes, training examples,
+ * wall ms, value), which any plotting tool reads without reshaping.
  */
 import type { CompareViewModel } from '../protocol';
 import { toCsv, type CsvCell } from './csv';
@@ -25,10 +25,10 @@ export function summaryCsv(model: CompareViewModel): string {
 }
 
 export function curvesCsv(model: CompareViewModel): string {
-  const rows: CsvCell[][] = [['run', 'series', 'step', 'training_passes', 'wall_ms', 'value']];
+  const rows: CsvCell[][] = [['run', 'series', 'step', 'training_passes', 'examples', 'wall_ms', 'value']];
   for (const run of model.runs) {
     for (const [series, points] of [['train_loss', run.trainLoss], ['eval_loss', run.evalLoss], [model.metricName, run.evalMetric]] as const) {
-      for (const p of points) rows.push([run.id, series, p.t, p.passes, p.wallMs, p.v]);
+      for (const p of points) rows.push([run.id, series, p.t, p.passes, p.examples, p.wallMs, p.v]);
     }
   }
   return toCsv(rows);

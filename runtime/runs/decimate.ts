@@ -14,12 +14,17 @@ export interface RunCurves {
 
 export function extractCurves(records: MetricRecord[]): RunCurves {
   const out: RunCurves = { trainLoss: [], evalLoss: [], evalMetric: [] };
+  // Examples seen by the rule of accountedPoints / AxisAccountant: a step's own count; an eval's
+  // trainExamples, else the count of the step before it (older runs).
+  let examples = 0;
   forEachTrainingPasses(records, (r, passes) => {
     if (r.kind === 'step') {
-      if (Number.isFinite(r.loss)) out.trainLoss.push({ t: r.t, passes, wallMs: r.wallMs, v: r.loss });
+      examples = r.examples;
+      if (Number.isFinite(r.loss)) out.trainLoss.push({ t: r.t, passes, examples, wallMs: r.wallMs, v: r.loss });
     } else if (r.kind === 'eval') {
-      out.evalLoss.push({ t: r.t, passes, wallMs: r.wallMs, v: r.loss });
-      if (r.accuracy !== undefined) out.evalMetric.push({ t: r.t, passes, wallMs: r.wallMs, v: r.accuracy });
+      const at = { t: r.t, passes, examples: r.trainExamples ?? examples, wallMs: r.wallMs };
+      out.evalLoss.push({ ...at, v: r.loss });
+      if (r.accuracy !== undefined) out.evalMetric.push({ ...at, v: r.accuracy });
     }
   });
   return out;
@@ -38,16 +43,18 @@ export function decimate(points: ComparePoint[], maxPoints: number): ComparePoin
     if (to <= from) continue;
     let t = 0;
     let passes = 0;
+    let examples = 0;
     let wallMs = 0;
     let v = 0;
     for (let i = from; i < to; i++) {
       t += body[i].t;
       passes += body[i].passes;
+      examples += body[i].examples;
       wallMs += body[i].wallMs;
       v += body[i].v;
     }
     const n = to - from;
-    out.push({ t: t / n, passes: passes / n, wallMs: wallMs / n, v: v / n });
+    out.push({ t: t / n, passes: passes / n, examples: examples / n, wallMs: wallMs / n, v: v / n });
   }
   out.push(points[points.length - 1]);
   return out;

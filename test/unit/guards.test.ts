@@ -62,6 +62,8 @@ test('explosion: trips above factor x the lowest running median, after minHistor
   assert.equal(trip.guard, 'loss-explosion');
   assert.equal(trip.policy, 'skip');
   assert.match(trip.what, /loss 10\.1 is 10\.1x its lowest running median 1 on 2 steps in a row \(guards\.explosion\.factor 10\): the learning rate is too high/);
+  // The event data (and the panel's marker label) carry what the loss was compared with.
+  assert.deepEqual([trip.reference, trip.factor], [1, 10]);
 });
 
 test('explosion: a slow climb is measured against the lowest median, not the current one', () => {

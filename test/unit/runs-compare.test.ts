@@ -20,6 +20,9 @@ import { buildCompareViewModel, buildSummaryRows, defaultBaseline } from '../../
 import { summarizeRecords } from '../../runtime/runs/summary';
 import { decimate, extractCurves } from '../../runtime/runs/decimate';
 import { ema, tailMean } from '../../runtime/runs/smoothing';
+import { curvesCsv } from '../../runtime/runs/compare-export';
+import { accountedPoints } from '../../runtime/run/accounting';
+import { savedXAxis, xOf, xTitleOf } from '../../webview/compare/overlay-charts';
 import type { MetricRecord, RunViewSnapshot } from '../../runtime/protocol';
 import { manifest } from './runs-fixtures';
 
@@ -159,4 +162,39 @@ test('EMA is debiased and 0 means no smoothing; tail mean', () => {
   assert.ok(Math.abs(step[1] - 10 * 0.5 / 0.75) < 1e-12);
   assert.equal(tailMean([1, 2, 3, 6], 2), 4.5);
   assert.equal(tailMean([], 3), null);
+});
+
+test('curves carry training examples seen, by the accounting rule (eval points: trainExamples, else the last step\'s)', () => {
+  const records = makeRecords({ ...common, steps: 256, passesPerStep: 2, evalLoss: (t) => 2 - t / 256, accuracy: () => 0.5 });
+  // An eval record written by today's trainer carries trainExamples; the fixture's older ones do not.
+  const withTrain = records.map((r) => (r.kind === 'eval' && r.t === 128 ? { ...r, trainExamples: 4100 } : r));
+  const curves = extractCurves(withTrain);
+  const points = accountedPoints(withTrain);
+  assert.deepEqual(curves.trainLoss.map((p) => p.examples), points.filter((p) => p.kind === 'step').map((p) => p.examples));
+  assert.deepEqual(curves.evalLoss.map((p) => p.examples), points.filter((p) => p.kind === 'eval').map((p) => p.examples));
+  assert.deepEqual(curves.evalMetric.map((p) => p.examples), curves.evalLoss.map((p) => p.examples));
+  assert.deepEqual(curves.evalLoss.map((p) => [p.t, p.examples]), [[0, 0], [64, 2048], [128, 4100], [192, 6144], [256, 8192]], 'not the eval set size (100)');
+  // Bucket means keep examples in step with the other fields; the last point stays exact.
+  const d = decimate(curves.trainLoss, 9);
+  assert.equal(d.length, 9);
+  assert.deepEqual(d.at(-1), curves.trainLoss.at(-1));
+  for (const b of d) assert.equal(b.examples, 32 * b.t, 'a bucket mean of examples: 32 per step, like its mean step');
+  assert.ok(d[0].examples > 32, 'a real mean over many steps');
+  // The compare page's x on every axis, and the long CSV's examples column.
+  const p = curves.evalLoss[2];
+  assert.deepEqual(['step', 'forwardPasses', 'examples', 'wallSeconds'].map((a) => xOf(p, savedXAxis(a))), [128, 256, 4100, p.wallMs / 1000]);
+  assert.equal(xTitleOf('examples'), 'training examples seen');
+  const model = buildCompareViewModel([{ id: 'r', snapshot: { manifest: manifest('r', 'mezo', 2), status: null, records: withTrain, summary: null } }]);
+  const csv = curvesCsv(model).split('\r\n');
+  assert.equal(csv[0], 'run,series,step,training_passes,examples,wall_ms,value');
+  assert.match(csv.find((l) => l.startsWith('r,eval_loss,128,'))!, /^r,eval_loss,128,256,4100,128,/);
+});
+
+test('compare page x axis: the saved choice, today\'s keys or the names older pages saved', () => {
+  assert.equal(savedXAxis('examples'), 'examples');
+  assert.equal(savedXAxis('forwardPasses'), 'forwardPasses');
+  assert.equal(savedXAxis('passes'), 'forwardPasses');
+  assert.equal(savedXAxis('time'), 'wallSeconds');
+  assert.equal(savedXAxis('furlongs'), 'step');
+  assert.equal(savedXAxis(undefined), 'step');
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HostToWebview, MetricRecord, RunStatus } from '../../runtime/protocol';
-import { applyMessage, controlAvailability, createViewModel, statusView } from '../../webview/panel/view-model';
+import type { HostToWebview, MetricRecord, RunStatus, StepRecord } from '../../runtime/protocol';
+import { applyMessage, controlAvailability, createViewModel, guardMarkerLabel, statusView } from '../../webview/panel/view-model';
+import { accountedPoints } from '../../runtime/run/accounting';
 import { buildReplay, expectationsOf, lastOf } from '../webview/run-replay';
-import { DEFAULT_SYNTHETIC, buildSyntheticRun, syntheticManifest, syntheticRecords } from '../webview/synthetic-run';
+import { DEFAULT_SYNTHETIC, buildSyntheticRun, syntheticManifest, syntheticRecords, withGuardTrip } from '../webview/synthetic-run';
 
 /** A chart point without its accounting stamp (x-axis.ts; tested in webview-x-axis.test.ts). */
 const xy = (p: { x: number; y: number } | undefined) => (p ? { x: p.x, y: p.y } : p);
@@ -52,6 +53,65 @@ test('series, layer rows, heatmap and markers of the synthetic run', () => {
   );
   assert.equal(vm.hyperparameters.lr, 0.0005, 'the recorded change updates the current values');
   assert.equal(vm.hyperparameters.eps, 0.001);
+});
+
+const EXPLOSION_MESSAGE =
+  'step 41: loss 12.3 is 7.885x its lowest running median 1.56 (guards.explosion.factor 4): the learning rate is too high; step skipped, theta untouched (1 skipped so far). If this repeats, lower optimizer.lr (try 0.0001).';
+
+test('a guard event is a marker at its step and counts, labelled with the guard and the outcome, and a notice', () => {
+  const run = withGuardTrip(buildSyntheticRun({ ...DEFAULT_SYNTHETIC, steps: 80, changeAt: 0, evalEvery: 20 }), {
+    t: 41, guard: 'loss-explosion', action: 'skipped', loss: 12.3, median: 1.6, reference: 1.56, factor: 4, message: EXPLOSION_MESSAGE,
+  });
+  const step40 = run.records.find((r): r is StepRecord => r.kind === 'step' && r.t === 40)!;
+  assert.ok(!run.records.some((r) => r.kind === 'step' && r.t === 41), 'the skipped step has no step record');
+  const replay = buildReplay(run);
+  const vm = replayAll([replay.snapshot, ...replay.live]);
+  const guard = vm.markers.find((m) => m.event === 'guard');
+  assert.ok(guard, `markers: ${vm.markers.map((m) => m.event).join(', ')}`);
+  assert.deepEqual(
+    vm.markers.map((m) => [m.t, m.event, m.label]),
+    [
+      [0, 'provider', 'provider'],
+      [41, 'guard', 'guard: loss 12.3 > 4x median 1.56 — step skipped'],
+    ],
+  );
+  // On every axis the marker sits at step 41 with the counts of step 40 (the skipped step added none
+  // to the records) and at its own wall time.
+  const at40 = accountedPoints(run.records).find((p) => p.kind === 'step' && p.t === 40)!;
+  assert.deepEqual(guard.at, { step: 41, forwardPasses: at40.trainingPasses, examples: step40.examples, wallSeconds: (step40.wallMs + 3) / 1000 });
+  assert.equal(at40.trainingPasses, 80, '2 passes x 40 steps, evaluation excluded');
+  assert.equal(guard.message, EXPLOSION_MESSAGE);
+  assert.deepEqual(vm.notices, [{ level: 'info', text: EXPLOSION_MESSAGE, source: 'guard' }]);
+
+  // A later trip that stops the run replaces the guard notice (one at most) and is an error; host notices stay.
+  applyMessage(vm, { type: 'notice', level: 'error', text: 'Could not send pause: the run has ended' });
+  const stop = 'step 79: non-finite loss (NaN); the run stopped before the update. Try optimizer.lr = 0.0001 (10x lower than 0.001).';
+  applyMessage(vm, {
+    type: 'append',
+    records: [{ kind: 'event', t: 79, wallMs: 1e6, event: 'guard', message: stop, data: { guard: 'non-finite-loss', policy: 'stop', action: 'stopped', loss: null, median: 1.2, lr: 1e-3, suggestedLr: 1e-4 } }],
+  });
+  assert.deepEqual(vm.markers.at(-1)!.label, 'guard: non-finite loss — run stopped');
+  assert.deepEqual(vm.notices, [
+    { level: 'error', text: 'Could not send pause: the run has ended' },
+    { level: 'error', text: stop, source: 'guard' },
+  ]);
+});
+
+test('guard marker labels: each guard, its numbers and the policy outcome', () => {
+  assert.equal(
+    guardMarkerLabel({ guard: 'loss-explosion', policy: 'skip', action: 'skipped', loss: 12.345, median: 2, reference: 1.5, factor: 4 }),
+    'guard: loss 12.35 > 4x median 1.5 — step skipped',
+  );
+  // Older records without reference/factor: the ratio to the running median.
+  assert.equal(guardMarkerLabel({ guard: 'loss-explosion', action: 'stopped', loss: 10, median: 2 }), 'guard: loss 10 = 5x median 2 — run stopped');
+  assert.equal(guardMarkerLabel({ guard: 'non-finite-loss', action: 'skipped', loss: null }), 'guard: non-finite loss — step skipped');
+  assert.equal(guardMarkerLabel({ guard: 'loss-collapse', action: 'stopped', loss: 0, median: 0.7 }), 'guard: loss collapsed to 0 — run stopped');
+  assert.equal(
+    guardMarkerLabel({ guard: 'non-finite-state', action: 'skipped', tensor: 'optimizer state h of fc1', restoredTo: 40 }),
+    'guard: non-finite value in optimizer state h of fc1 — step skipped, restored to step 40',
+  );
+  assert.equal(guardMarkerLabel({ guard: 'something-new', policy: 'stop' }), 'guard: something-new — policy stop');
+  assert.equal(guardMarkerLabel(undefined), 'guard: tripped');
 });
 
 test('status view: step/total, provider really running and the fallback reason', () => {

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openComparePage, type ComparePage } from './compare-harness';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
+import { accountedPoints } from '../../runtime/run/accounting';
 import { speedupAgainst } from '../../runtime/run/compare';
 import { buildSummaryRows } from '../../runtime/runs/compare-model';
 import { summaryCsv } from '../../runtime/runs/compare-export';
@@ -156,7 +157,7 @@ test('choosing another baseline and a tail target recomputes the table', async (
 test('x axis, smoothing and log axis are view choices: no host round trip, charts redrawn', async () => {
   const before = ui.posted.length;
   await ui.page.$eval('#x-axis', (el) => {
-    (el as HTMLElement & { value: string }).value = 'passes';
+    (el as HTMLElement & { value: string }).value = 'forwardPasses';
     el.dispatchEvent(new Event('change'));
   });
   await ui.page.$eval('#smoothing', (el) => {
@@ -164,11 +165,67 @@ test('x axis, smoothing and log axis are view choices: no host round trip, chart
     el.dispatchEvent(new Event('change'));
   });
   await ui.page.click('#log-y');
-  assert.equal(await ui.page.getAttribute('body', 'data-view'), 'passes|0.6|true');
+  assert.equal(await ui.page.getAttribute('body', 'data-view'), 'forwardPasses|0.6|true');
   assert.equal(ui.posted.length, before, 'the host was not asked');
   const charts = await ui.page.$$eval('figure.chart', (fs) => fs.map((f) => (f as HTMLElement).dataset.chart));
   assert.deepEqual(charts, ['train-loss', 'eval-loss', 'eval-metric']);
   await ui.page.screenshot({ path: path.join(SHOTS, 'compare-passes-log.png'), fullPage: true });
+});
+
+interface CompareDebug {
+  chartXs(): { axis: string; charts: Record<string, { title: string; datasets: { label: string; xs: number[] }[] }> };
+}
+
+test('x axis "examples seen": every chart point sits at its record\'s training examples; the SVG export says so', async () => {
+  const options = await ui.page.$eval('#x-axis', (el) => [...el.querySelectorAll('vscode-option, option')].map((o) => o.getAttribute('value')));
+  assert.deepEqual(options, ['step', 'forwardPasses', 'examples', 'wallSeconds']);
+  const before = ui.posted.length;
+  await ui.page.$eval('#x-axis', (el) => {
+    (el as HTMLElement & { value: string }).value = 'examples';
+    el.dispatchEvent(new Event('change'));
+  });
+  assert.match(await ui.page.getAttribute('body', 'data-view') ?? '', /^examples\|/);
+  assert.equal(ui.posted.length, before, 'the host was not asked');
+  const xs = await ui.page.evaluate(() => (window as unknown as { __heleneCompareDebug: CompareDebug }).__heleneCompareDebug.chartXs());
+  assert.equal(xs.axis, 'examples');
+  const model = ui.controller.model;
+  // Datasets are in the model's run order (runs without that curve left out), then the target line.
+  const curveOf = { 'train-loss': 'trainLoss', 'eval-loss': 'evalLoss', 'eval-metric': 'evalMetric' } as const;
+  const datasetOf = (chart: keyof typeof curveOf, id: string) => {
+    const runs = model.runs.filter((r) => r[curveOf[chart]].length > 0);
+    const i = runs.findIndex((r) => r.id === id);
+    assert.ok(i >= 0, `${chart}: a dataset for ${id}`);
+    const ds = xs.charts[chart].datasets[i];
+    assert.equal(ds.label, runs[i].name);
+    return ds;
+  };
+  for (const run of runDirs) {
+    const id = path.basename(run);
+    // Expected x values straight from the records, by the runtime's accounting (not the curve code).
+    const points = accountedPoints(readRunFolderSync(run).records);
+    const steps = points.filter((p) => p.kind === 'step' && Number.isFinite(p.loss)).map((p) => p.examples);
+    const evals = points.filter((p) => p.kind === 'eval');
+    assert.ok(steps.length === STEPS && evals.length > 1, `${id}: ${steps.length} steps, ${evals.length} evals`);
+    // The batch size of the demo config times the step: examples really differ from steps here.
+    assert.ok(steps[STEPS - 1] > STEPS, `${id}: ${steps[STEPS - 1]} examples after ${STEPS} steps`);
+    const expected: Record<keyof typeof curveOf, number[]> = {
+      'train-loss': steps,
+      'eval-loss': evals.map((p) => p.examples),
+      'eval-metric': evals.filter((p) => p.accuracy !== undefined).map((p) => p.examples),
+    };
+    for (const chart of Object.keys(curveOf) as (keyof typeof curveOf)[]) {
+      assert.deepEqual(datasetOf(chart, id).xs, expected[chart], `${chart} x values of ${id}`);
+    }
+  }
+  for (const c of Object.values(xs.charts)) assert.equal(c.title, 'training examples seen');
+  const label = await ui.page.$eval('figure.chart[data-chart="eval-loss"] canvas', (c) => c.getAttribute('aria-label'));
+  assert.equal(label, 'Eval loss against training examples seen');
+  await ui.page.click('[data-export="eval-loss-svg"]');
+  await waitFor(() => ui.saved.some((s) => s.name === 'compare-eval-loss.svg'), 'SVG');
+  const svg = ui.saved.find((s) => s.name === 'compare-eval-loss.svg')!.content.toString('utf8');
+  assert.match(svg, />training examples seen<\/text>/);
+  assert.doesNotMatch(svg, />step<\/text>/);
+  await ui.page.screenshot({ path: path.join(SHOTS, 'compare-examples.png'), fullPage: true });
 });
 
 test('exports: summary CSV equals the vscode-free CSV; PNG and SVG of a chart; open a run', async () => {

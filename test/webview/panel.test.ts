@@ -18,7 +18,7 @@ import { buildReplay, expectationsOf, readRunFolder, recordedRunFolders } from '
 import { accountedPoints } from '../../runtime/run/accounting';
 import type { EventRecord, StepRecord } from '../../runtime/protocol';
 import { startStaticServer, type StaticServer } from './static-server';
-import { buildSyntheticRun, type RunFolderData } from './synthetic-run';
+import { DEFAULT_SYNTHETIC, buildSyntheticRun, withGuardTrip, type RunFolderData } from './synthetic-run';
 import { webviewStubScript } from './vscode-webview-stub';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -312,6 +312,45 @@ describe('run panel, x axis restored from the webview state (hidden and shown ag
       assert.equal(await other.evaluate(() => window.__heleneDebug!.chartXs()!.axis), 'step');
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('run panel, a divergence guard skipped a step', () => {
+  test('the guard event is a distinct marker at its step (and its counts on another axis), labelled with the guard and the outcome, and a notice', async () => {
+    const message =
+      'step 41: loss 12.3 is 7.885x its lowest running median 1.56 (guards.explosion.factor 4): the learning rate is too high; step skipped, theta untouched (1 skipped so far). If this repeats, lower optimizer.lr (try 0.0001).';
+    const run = withGuardTrip(buildSyntheticRun({ ...DEFAULT_SYNTHETIC, steps: 80, changeAt: 0, evalEvery: 20 }), {
+      t: 41, guard: 'loss-explosion', action: 'skipped', loss: 12.3, median: 1.6, reference: 1.56, factor: 4, message,
+    });
+    const label = 'guard: loss 12.3 > 4x median 1.56 — step skipped';
+    const step40 = run.records.find((r): r is StepRecord => r.kind === 'step' && r.t === 40)!;
+    const errorsBefore = pageErrors.length;
+    const page = await openPanel();
+    try {
+      await replay(page, run);
+      const markers = await page.evaluate(() => window.__heleneDebug!.chartMarkers()!);
+      assert.deepEqual(markers.loss, ['0:provider', `41:${label}`]);
+      const styles = await page.evaluate(() => window.__heleneDebug!.chartMarkerStyles()!);
+      assert.deepEqual(styles, [
+        { x: 0, label: 'provider', style: 'warning' },
+        { x: 41, label, style: 'guard' },
+      ]);
+      assert.equal(await text(page, '#notices'), message);
+      assert.match((await page.locator('#notices li').getAttribute('class'))!, /\binfo\b/);
+      await page.locator('.chart-section').screenshot({ path: path.join(ARTIFACTS, 'panel-guard-marker.png') });
+
+      // On the examples axis the marker sits at the examples the records reached before the skipped step.
+      await page.locator('#x-axis').click();
+      await page.locator('#x-axis vscode-option[value="examples"]').click();
+      await page.waitForFunction(() => window.__heleneDebug!.chartXs()?.axis === 'examples');
+      await settle(page, 0);
+      const onExamples = await page.evaluate(() => window.__heleneDebug!.chartMarkers()!);
+      assert.deepEqual(onExamples.loss, ['0:provider', `${step40.examples}:${label}`]);
+      assert.equal(step40.examples, 40 * 16);
+      assert.deepEqual(pageErrors.slice(errorsBefore), []);
+    } finally {
+      await page.close();
     }
   });
 });

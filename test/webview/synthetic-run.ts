@@ -206,3 +206,49 @@ export function buildSyntheticRun(o: SyntheticRunOptions = DEFAULT_SYNTHETIC): R
     records,
   };
 }
+
+/** A divergence-guard trip to splice into a run (the data fields the trainer writes; see trainer.ts). */
+export interface SyntheticGuardTrip {
+  t: number;
+  guard: 'non-finite-loss' | 'loss-explosion' | 'loss-collapse' | 'non-finite-state';
+  action: 'skipped' | 'stopped';
+  loss: number | null;
+  median: number | null;
+  reference?: number;
+  factor?: number;
+  tensor?: string;
+  message: string;
+}
+
+/**
+ * The run as the trainer writes it when a guard trips at step `trip.t` with policy skip: no step
+ * record (and no layer statistics or eval) for that step, a 'guard' event at t instead, written at
+ * the previous step's counts and a few ms after it; the run goes on from t + 1.
+ */
+export function withGuardTrip(run: RunFolderData, trip: SyntheticGuardTrip): RunFolderData {
+  const records: MetricRecord[] = [];
+  let lastWallMs = 0;
+  for (const r of run.records) {
+    if (r.t === trip.t && (r.kind === 'step' || r.kind === 'layers' || r.kind === 'eval')) {
+      if (r.kind === 'step') {
+        records.push({
+          kind: 'event',
+          t: trip.t,
+          wallMs: lastWallMs + 3,
+          event: 'guard',
+          message: trip.message,
+          data: {
+            guard: trip.guard, policy: 'skip', loss: trip.loss, median: trip.median, lr: 1e-3, suggestedLr: 1e-4,
+            ...(trip.tensor ? { tensor: trip.tensor } : {}),
+            ...(trip.reference !== undefined ? { reference: trip.reference, factor: trip.factor } : {}),
+            action: trip.action,
+          },
+        });
+      }
+      continue;
+    }
+    if (r.kind === 'step') lastWallMs = r.wallMs;
+    records.push(r);
+  }
+  return { ...run, records, summary: run.summary ? { ...run.summary, skippedSteps: run.summary.skippedSteps + 1 } : null };
+}

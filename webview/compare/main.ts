@@ -9,7 +9,7 @@ import { createButton, createDropdown, registerUiKit } from '../ui-kit';
 import { readThemeColours, watchThemeChanges } from '../theme';
 import { compareHost } from './compare-host';
 import { renderDiffTable } from './diff-table';
-import { OverlayCharts, RUN_COLOURS, X_AXES, type RenderedChart, type ViewOptions, type XAxis } from './overlay-charts';
+import { OverlayCharts, RUN_COLOURS, X_AXES, savedXAxis, type RenderedChart, type ViewOptions } from './overlay-charts';
 import { renderSummaryTable } from './summary-table';
 import { chartToSvg, utf8ToBase64 } from './svg-chart';
 
@@ -29,7 +29,7 @@ registerUiKit();
 
 const saved = host.readState();
 const view: ViewOptions = {
-  xAxis: X_AXES.some((a) => a.value === saved.xAxis) ? (saved.xAxis as XAxis) : 'step',
+  xAxis: savedXAxis(saved.xAxis),
   smoothing: typeof saved.smoothing === 'number' && saved.smoothing >= 0 && saved.smoothing < 1 ? saved.smoothing : 0,
   logY: saved.logY === true,
 };
@@ -66,7 +66,7 @@ function renderControls(m: CompareViewModel): void {
     ariaLabel: 'x axis',
     options: X_AXES.map((a) => ({ value: a.value, label: a.label })),
     selected: view.xAxis,
-    onChange: (v) => setView({ xAxis: v as XAxis }),
+    onChange: (v) => setView({ xAxis: savedXAxis(v) }),
   });
   const smoothing = document.createElement('input');
   smoothing.type = 'range';
@@ -187,4 +187,24 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
 });
 watchThemeChanges(() => model && charts.render(model, view, readThemeColours()));
+
+/**
+ * Read-only window.__heleneCompareDebug for the headless-browser tests and the webview developer
+ * tools: the x axis chosen, and per chart its x axis title and every dataset's x values (copies).
+ */
+Object.defineProperty(window, '__heleneCompareDebug', {
+  value: Object.freeze({
+    chartXs: () => ({
+      axis: view.xAxis,
+      charts: Object.fromEntries(
+        charts.rendered.map((c) => {
+          const title = (c.chart.options.scales?.x as { title?: { text?: unknown } } | undefined)?.title?.text;
+          return [c.name, { title: String(title ?? ''), datasets: c.chart.data.datasets.map((ds) => ({ label: String(ds.label), xs: (ds.data as { x: number }[]).map((p) => p.x) })) }];
+        }),
+      ),
+    }),
+  }),
+  writable: false,
+  configurable: false,
+});
 host.post({ type: 'ready' });

@@ -1,21 +1,35 @@
 /**
  * The three overlay charts (train loss, eval loss, eval accuracy), one series per run, against a
- * chosen x axis: step, training forward passes (evaluation excluded, so HiZOO's 3 passes per step
- * show), or wall time. Smoothing (debiased EMA) and a log y axis are view choices, applied here.
+ * chosen x axis: the run panel's four accounting axes (webview/panel/x-axis.ts): step, training
+ * forward passes (evaluation excluded, so HiZOO's 3 passes per step show), training examples seen,
+ * or wall time. Smoothing (debiased EMA) and a log y axis are view choices, applied here.
  * Built on the shared Chart.js set-up in webview/charts.ts; the log scale is registered here.
  */
 import { Chart, LogarithmicScale } from 'chart.js';
 import type { ComparePoint, CompareRunView, CompareViewModel } from '../../runtime/protocol';
 import { createLineChart, registerChartParts, updateLineChart, type ColourName, type LineChart, type LineChartSpec, type XY } from '../charts';
 import type { ThemeColours } from '../theme';
-import { smoothValues } from './smooth';
+import { PANEL_X_AXES, axisValue, isXAxis, xAxisTitle, type XAxis } from '../panel/x-axis';
+// The same debiased EMA the vscode-free compare summary uses (browser-safe module).
+import { ema as smoothValues } from '../../runtime/runs/smoothing';
 
-export type XAxis = 'step' | 'passes' | 'time';
-export const X_AXES: readonly { value: XAxis; label: string; title: string }[] = [
-  { value: 'step', label: 'step', title: 'step' },
-  { value: 'passes', label: 'forward passes', title: 'training forward passes' },
-  { value: 'time', label: 'wall time', title: 'wall time (s)' },
-];
+export type { XAxis };
+/** The same axes, labels and titles as the run panel. */
+export const X_AXES = PANEL_X_AXES;
+
+/** Names an older compare page saved in its state, mapped to today's axis keys. */
+const LEGACY_X_AXES: Readonly<Record<string, XAxis>> = { passes: 'forwardPasses', time: 'wallSeconds' };
+
+/** The x axis a saved page state asks for: a current key, a legacy one, else step. */
+export function savedXAxis(v: unknown): XAxis {
+  if (isXAxis(v)) return v;
+  return (typeof v === 'string' && LEGACY_X_AXES[v]) || 'step';
+}
+
+/** The axis title drawn under the charts and written into the exported SVG. */
+export function xTitleOf(axis: XAxis): string {
+  return xAxisTitle(axis);
+}
 
 export interface ViewOptions {
   xAxis: XAxis;
@@ -43,7 +57,7 @@ function register(): void {
 }
 
 export function xOf(p: ComparePoint, axis: XAxis): number {
-  return axis === 'step' ? p.t : axis === 'passes' ? p.passes : p.wallMs / 1000;
+  return axisValue({ step: p.t, forwardPasses: p.passes, examples: p.examples, wallSeconds: p.wallMs / 1000 }, axis);
 }
 
 export function seriesData(points: readonly ComparePoint[], view: ViewOptions): XY[] {
@@ -74,7 +88,7 @@ export class OverlayCharts {
     for (const c of this.charts) c.chart.destroy();
     this.charts = [];
     this.container.replaceChildren();
-    const xTitle = X_AXES.find((a) => a.value === view.xAxis)!.title;
+    const xTitle = xTitleOf(view.xAxis);
     for (const def of CHARTS) {
       const runs = model.runs.filter((r) => def.curve(r).length > 0);
       if (runs.length === 0) continue;

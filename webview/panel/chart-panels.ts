@@ -67,6 +67,7 @@ export const CHART_SPECS: readonly ChartPanelSpec[] = [
 function markerStyle(m: EventMarker): ChartMarker['style'] {
   if (m.event === 'hyperparameters') return 'change';
   if (m.event === 'paused' || m.event === 'resumed' || m.event === 'stop-requested') return 'pause';
+  if (m.event === 'guard') return 'guard';
   return 'warning';
 }
 
@@ -83,6 +84,8 @@ export interface ChartPanels {
   /** What each chart's datasets hold now (tests and diagnostics). */
   debugData(): Record<string, ChartDebugSeries[]>;
   debugMarkers(): Record<string, string[]>;
+  /** The markers drawn (the same on every chart): x on the current axis, label and line style. */
+  debugMarkerStyles(): { x: number; label: string; style: ChartMarker['style'] }[];
   /** Every x value of every dataset, and the x axis title each chart shows. */
   debugXs(): Record<string, { title: string; datasets: { label: string; xs: number[] }[] }>;
 }
@@ -139,6 +142,7 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
   });
   parent.appendChild(section);
   let markerLabels: string[] = [];
+  let drawnMarkers: ChartMarker[] = [];
 
   return {
     update(vm, theme) {
@@ -151,6 +155,7 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
       }
       const markers: ChartMarker[] = vm.markers.map((m) => ({ x: axisValue(m.at, xAxis), label: m.label, style: markerStyle(m) }));
       markerLabels = markers.map((m) => `${m.x}:${m.label}`);
+      drawnMarkers = markers;
       for (const { spec, chart } of charts) {
         const data: Record<string, XY[]> = {};
         for (const s of spec.series) data[s.key] = pointsOnAxis(vm.series[s.key].points(), xAxis);
@@ -176,6 +181,9 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
     },
     debugMarkers() {
       return Object.fromEntries(charts.map(({ spec }) => [spec.id, [...markerLabels]]));
+    },
+    debugMarkerStyles() {
+      return drawnMarkers.map((m) => ({ ...m }));
     },
     debugXs() {
       return Object.fromEntries(

@@ -10,6 +10,8 @@ export interface PanelDebugSource {
   messages(): number;
   chartData(): Record<string, ChartDebugSeries[]> | null;
   chartMarkers(): Record<string, string[]> | null;
+  /** The markers drawn on every chart: x on the current axis, label, line style (guard, warning, …). */
+  chartMarkerStyles(): { x: number; label: string; style: string }[] | null;
   /** The charts' x axis: the choice, and per chart the axis title and every dataset's x values. */
   chartXs(): { axis: string; charts: Record<string, { title: string; datasets: { label: string; xs: number[] }[] }> } | null;
   heatmap(): { rows: number; cols: number; stat: string } | null;
@@ -32,6 +34,7 @@ export function installDebugHook(source: PanelDebugSource): void {
     messages: () => source.messages(),
     chartData: () => source.chartData(),
     chartMarkers: () => source.chartMarkers(),
+    chartMarkerStyles: () => source.chartMarkerStyles(),
     chartXs: () => source.chartXs(),
     heatmap: () => source.heatmap(),
   });

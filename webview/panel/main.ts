@@ -121,6 +121,7 @@ function start(): void {
     messages: () => messages,
     chartData: () => ui?.charts.debugData() ?? null,
     chartMarkers: () => ui?.charts.debugMarkers() ?? null,
+    chartMarkerStyles: () => ui?.charts.debugMarkerStyles() ?? null,
     chartXs: () => (ui ? { axis: ui.charts.xAxis, charts: ui.charts.debugXs() } : null),
     heatmap: () => (ui ? { ...ui.heatmap.size, stat: heatmapStat } : null),
   });

@@ -54,6 +54,7 @@ const MARKER_EVENTS: ReadonlySet<RunEventKind> = new Set<RunEventKind>([
   'warning',
   'bad-lines',
   'failed',
+  'guard',
 ]);
 const MAX_MARKERS = 200;
 const MAX_NOTICES = 5;
@@ -72,6 +73,8 @@ export interface EventMarker {
 export interface Notice {
   level: 'info' | 'error';
   text: string;
+  /** 'guard': the run's latest divergence-guard event (one at most is kept; a newer one replaces it). */
+  source?: 'guard';
 }
 
 export interface ViewModelLimits {
@@ -262,6 +265,15 @@ function applyEvent(vm: RunViewModel, r: EventRecord): Changes {
     vm.providerMessage = r.message;
     changes.status = true;
   }
+  if (r.event === 'guard') {
+    // The latest guard event stays visible as a notice (its message says what to do); one at most,
+    // so a run skipping many steps does not push the host's notices out.
+    const i = vm.notices.findIndex((n) => n.source === 'guard');
+    if (i >= 0) vm.notices.splice(i, 1);
+    vm.notices.push({ level: guardAction(r) === 'stopped' ? 'error' : 'info', text: r.message, source: 'guard' });
+    if (vm.notices.length > MAX_NOTICES) vm.notices.splice(0, vm.notices.length - MAX_NOTICES);
+    changes.notices = true;
+  }
   if (MARKER_EVENTS.has(r.event)) {
     vm.markers.push({ t: r.t, at: vm.axes.event(r), event: r.event, label: markerLabel(r), message: r.message });
     if (vm.markers.length > MAX_MARKERS) {
@@ -283,7 +295,57 @@ function markerLabel(r: EventRecord): string {
     }
     return 'hyperparameters';
   }
+  if (r.event === 'guard') return guardMarkerLabel(r.data);
   return r.event;
+}
+
+function guardAction(r: EventRecord): 'skipped' | 'stopped' | null {
+  const a = r.data?.action;
+  return a === 'skipped' || a === 'stopped' ? a : null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * The marker text of a divergence-guard event (runtime/run/guards.ts; data as the trainer writes
+ * it): which guard, the numbers that tripped it, and what the policy did, e.g.
+ * "guard: loss 12.3 > 4x median 1.62 — step skipped". A NaN / Inf loss is null in the JSON record.
+ */
+export function guardMarkerLabel(data: Record<string, unknown> | undefined): string {
+  const d = data ?? {};
+  const loss = num(d.loss);
+  const median = num(d.median);
+  const reference = num(d.reference);
+  const factor = num(d.factor);
+  let what: string;
+  switch (d.guard) {
+    case 'non-finite-loss':
+      what = 'non-finite loss';
+      break;
+    case 'loss-explosion':
+      if (loss !== null && reference !== null && factor !== null) what = `loss ${formatCompact(loss)} > ${formatCompact(factor)}x median ${formatCompact(reference)}`;
+      else if (loss !== null && median !== null && median > 0) what = `loss ${formatCompact(loss)} = ${formatCompact(loss / median)}x median ${formatCompact(median)}`;
+      else what = loss !== null ? `loss exploded to ${formatCompact(loss)}` : 'loss exploded';
+      break;
+    case 'loss-collapse':
+      what = 'loss collapsed to 0';
+      break;
+    case 'non-finite-state':
+      what = typeof d.tensor === 'string' ? `non-finite value in ${d.tensor}` : 'non-finite weights or optimizer state';
+      break;
+    default:
+      what = typeof d.guard === 'string' ? d.guard : 'tripped';
+  }
+  const restored = num(d.restoredTo);
+  const outcome =
+    d.action === 'skipped'
+      ? `step skipped${restored !== null ? `, restored to step ${restored}` : ''}`
+      : d.action === 'stopped'
+        ? 'run stopped'
+        : typeof d.policy === 'string'
+          ? `policy ${d.policy}`
+          : '';
+  return `guard: ${what}${outcome ? ` — ${outcome}` : ''}`;
 }
 
 /** Short numbers for labels: 0.002, 1e-5, 12.5. */
