@@ -36,6 +36,19 @@ export function compareSeeds(baseline: RunResult[], candidate: RunResult[]): See
   });
 }
 
+/**
+ * The eval loss a run had spent at most `passes` training forward passes on: its last evaluation with
+ * trainingPasses <= passes (a diverged run that stopped earlier scores +Infinity; none yet: NaN).
+ * With MeZO's final pass count this compares optimizers at an equal forward-pass budget, which the
+ * shared step budget does not do for FZOO (N + 1 passes/step), HiZOO (3) or ZO-SGD-Cons (5).
+ */
+export function lossAtPasses(run: RunResult, passes: number): number {
+  let loss = NaN;
+  for (const e of run.evals) if (e.trainingPasses <= passes) loss = Number.isFinite(e.loss) ? e.loss : Infinity;
+  if (run.diverged && Number.isNaN(loss)) return Infinity;
+  return loss;
+}
+
 export function meanSd(values: number[]): { mean: number; sd: number } {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;

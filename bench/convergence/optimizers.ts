@@ -22,6 +22,11 @@ export const BENCH_OPTIMIZERS: BenchOptimizer[] = [
   { label: 'helene-layerwise-row', config: { name: 'helene', variant: 'layerwise', blocks: 'row' }, anchor: { 'demo-mlp': 0.01, 'least-squares': 0.0003, 'tiny-encoder': 0.01 } },
   { label: 'zo-adam', config: { name: 'zo-adam' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.01 } },
   { label: 'hizoo', config: { name: 'hizoo' }, anchor: { 'demo-mlp': 0.018, 'least-squares': 0.001 } },
+  // FZOO and the ZO-Bench set (docs/helene-notes.md, "Baselines: FZOO and the ZO-Bench set").
+  { label: 'fzoo', config: { name: 'fzoo' }, anchor: { 'demo-mlp': 0.01, 'least-squares': 0.03 } },
+  { label: 'zo-sgd-sign', config: { name: 'zo-sgd-sign' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.01 } },
+  { label: 'zo-sgd-momentum', config: { name: 'zo-sgd-momentum' }, anchor: { 'demo-mlp': 0.0003, 'least-squares': 0.0001 } },
+  { label: 'zo-sgd-cons', config: { name: 'zo-sgd-cons' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.001 } },
 ];
 
 export const QUICK_OPTIMIZERS = ['mezo', 'helene-paper', 'helene-layerwise-row'];

@@ -1,10 +1,12 @@
 /**
- * The suite's table, per task and optimizer at its tuned lr: final eval loss and metric (mean ± sd
- * over seeds), steps and training forward passes to MeZO's final eval loss (mean over the seeds that
- * reached it), and the speedup in forward passes (per seed; mean and worst).
+ * The suite's table, per task and optimizer at its tuned lr: training forward passes per step, final
+ * eval loss and metric (mean ± sd over seeds), the eval loss at MeZO's training-pass budget (every
+ * optimizer runs the same number of STEPS, so one with more passes per step gets a larger budget;
+ * this column is the equal-pass comparison), steps and training forward passes to MeZO's final eval
+ * loss (mean over the seeds that reached it), and the speedup in forward passes (per seed; mean and worst).
  */
 import type { RunResult } from './run-one';
-import { compareSeeds, meanSd } from './compare-runs';
+import { compareSeeds, lossAtPasses, meanSd } from './compare-runs';
 import { finalLoss } from './tuning';
 
 export interface TaskResult {
@@ -14,7 +16,7 @@ export interface TaskResult {
   optimizers: { label: string; config: Record<string, unknown>; grid: { lr: number; score: number }[]; lr: number; runs: RunResult[] }[];
 }
 
-const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : 'inf');
+const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : Number.isNaN(v) ? 'n/a' : 'inf');
 const pm = (values: number[], digits = 4) => {
   const { mean, sd } = meanSd(values);
   return `${fmt(mean, digits)} ± ${fmt(sd, digits)}`;
@@ -26,13 +28,18 @@ export function renderTable(results: TaskResult[]): string {
     const baseline = r.optimizers.find((o) => o.label === 'mezo');
     if (!baseline) throw new Error('the table needs a mezo baseline');
     lines.push('', `### ${r.task} (${r.steps} steps, ${baseline.runs.length} seeds, metric: ${r.metric})`, '');
-    lines.push('| optimizer | lr | final eval loss | metric | steps to MeZO final | passes to MeZO final | speedup (passes) mean / worst | reached |');
-    lines.push('|---|---|---|---|---|---|---|---|');
+    lines.push('| optimizer | passes/step | lr | final eval loss | metric | eval loss at MeZO\'s passes | steps to MeZO final | passes to MeZO final | speedup (passes) mean / worst | reached |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const o of r.optimizers) {
       const finals = o.runs.map(finalLoss);
       const metrics = o.runs.map((run) => {
         const last = run.evals[run.evals.length - 1];
         return r.metric === 'accuracy' ? 100 * (last?.accuracy ?? NaN) : (last?.loss ?? NaN);
+      });
+      const atBudget = baseline.runs.map((b) => {
+        const run = o.runs.find((x) => x.seed === b.seed);
+        const budget = b.evals[b.evals.length - 1]?.trainingPasses ?? NaN;
+        return run ? lossAtPasses(run, budget) : NaN;
       });
       const cmp = compareSeeds(baseline.runs, o.runs);
       const hits = cmp.filter((c) => c.candidate);
@@ -40,7 +47,8 @@ export function renderTable(results: TaskResult[]): string {
       const steps = hits.length ? meanSd(hits.map((c) => c.candidate!.t)).mean.toFixed(0) : '-';
       const passes = hits.length ? meanSd(hits.map((c) => c.candidate!.trainingPasses)).mean.toFixed(0) : '-';
       const speed = hits.length === cmp.length ? `${meanSd(speedups).mean.toFixed(2)}x / ${Math.min(...speedups).toFixed(2)}x` : hits.length ? `- / 0 (${hits.length} of ${cmp.length})` : '-';
-      lines.push(`| ${o.label} | ${o.lr.toPrecision(3)} | ${pm(finals)} | ${r.metric === 'accuracy' ? pm(metrics, 1) + '%' : pm(metrics)} | ${steps} | ${passes} | ${speed} | ${hits.length}/${cmp.length} |`);
+      const perStep = o.runs[0]?.passesPerStep ?? NaN;
+      lines.push(`| ${o.label} | ${perStep} | ${o.lr.toPrecision(3)} | ${pm(finals)} | ${r.metric === 'accuracy' ? pm(metrics, 1) + '%' : pm(metrics)} | ${pm(atBudget)} | ${steps} | ${passes} | ${speed} | ${hits.length}/${cmp.length} |`);
     }
   }
   return lines.join('\n');
