@@ -39,6 +39,8 @@ export interface RuntimeProcessOptions {
   runsDir?: string;
   /** Config overrides, each `key.path=<JSON value>` (the CLI's repeated --set). */
   overrides?: string[];
+  /** Continue this run folder from its newest checkpoint (`resume <dir>`) instead of starting a new run. */
+  resumeDir?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** The Node binary; default process.execPath (in the extension host, VS Code's own runtime). */
@@ -84,8 +86,12 @@ export interface RuntimeProcessEvents extends Record<string, unknown> {
   exit: RuntimeExit;
 }
 
-/** The argument vector after the script path: `train --config <file> --ipc [--runs-dir d] [--set k=v]...`. */
-export function runtimeArgs(options: Pick<RuntimeProcessOptions, 'configPath' | 'runsDir' | 'overrides'>): string[] {
+/**
+ * The argument vector after the script path: `train --config <file> --ipc [--runs-dir d] [--set k=v]...`,
+ * or `resume <run folder> --ipc` (the run's own resolved config; overrides would break bit-exactness).
+ */
+export function runtimeArgs(options: Pick<RuntimeProcessOptions, 'configPath' | 'runsDir' | 'overrides' | 'resumeDir'>): string[] {
+  if (options.resumeDir) return ['resume', options.resumeDir, '--ipc'];
   const args = ['train', '--config', options.configPath, '--ipc'];
   if (options.runsDir) args.push('--runs-dir', options.runsDir);
   for (const o of options.overrides ?? []) args.push('--set', o);

@@ -17,6 +17,7 @@ export const COMMAND_IDS = {
   runsReveal: 'helene.runs.reveal',
   runsDelete: 'helene.runs.delete',
   runsRerun: 'helene.runs.rerun',
+  runsResume: 'helene.runs.resume',
   runsRerunWithChanges: 'helene.runs.rerunWithChanges',
   runsCompare: 'helene.runs.compare',
   sweepStart: 'helene.sweeps.start',

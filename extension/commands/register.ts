@@ -36,6 +36,7 @@ export function registerCommands(services: Services, runsView: RunsView, sweeps?
     [COMMAND_IDS.runsReveal, runs.reveal],
     [COMMAND_IDS.runsDelete, runs.remove],
     [COMMAND_IDS.runsRerun, runs.rerun],
+    [COMMAND_IDS.runsResume, runs.resume],
     [COMMAND_IDS.runsRerunWithChanges, runs.rerunWithChanges],
     [COMMAND_IDS.runsCompare, runs.compare],
     ...(sweep

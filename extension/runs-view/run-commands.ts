@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { annotateRun, MAX_NAME_LENGTH, parseTagList } from '../../runtime/runs/annotations';
 import { checkDeletable, deleteRun } from '../../runtime/runs/delete-run';
-import type { RunListEntry, RunListItem } from '../../runtime/runs/run-list-item';
+import { isLive, isResumable, type RunListEntry, type RunListItem } from '../../runtime/runs/run-list-item';
+import { ensureTrusted } from '../workspace-trust';
 import { ComparePanel } from '../compare/compare-panel';
 import { RunPanel } from '../panel/run-panel';
 import type { Services } from '../services';
@@ -169,6 +170,24 @@ export function runsViewCommands(services: Services, view: RunsView) {
     return undefined;
   };
 
+  // Continue an interrupted/stopped/failed run from its newest checkpoint, in the same run folder,
+  // through the same supervisor as a new run (live panel, status bar, crash report).
+  const resume: Handler = async (...args) => {
+    if (!(await ensureTrusted())) return;
+    const [dir] = await targets(view, args, { many: false, title: 'HELENE: Resume from checkpoint', readableOnly: true });
+    const item = dir ? readable(view, dir) : undefined;
+    if (!dir || !item) return;
+    if (!isResumable(item)) {
+      void vscode.window.showInformationMessage(
+        `HELENE: ${item.name} cannot be resumed: ${isLive(item.state) ? 'it is still running' : item.state === 'finished' ? 'it finished' : 'it has no checkpoint'}.`,
+      );
+      return;
+    }
+    const cliPath = path.join(services.extensionPath, 'dist', 'cli.js');
+    services.output.info(`resuming "${item.name}" from the checkpoint at step ${item.checkpointStep} (${dir})`);
+    services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, cwd: path.dirname(dir) }, item.name);
+  };
+
   const rerun: Handler = async (...args) => {
     const [dir] = await targets(view, args, { many: false, title: 'HELENE: Re-run with the same config', readableOnly: true });
     const uri = dir ? configOf(dir) : undefined;
@@ -232,5 +251,5 @@ export function runsViewCommands(services: Services, view: RunsView) {
     return ComparePanel.show({ extensionUri: services.extensionUri, output: services.output, openRun: openPanel, onDidChangeRuns: view.onDidChangeRuns }, dirs);
   };
 
-  return { refresh, open, rename, editNotes, editTags, toggleStar, reveal, remove, rerun, rerunWithChanges, compare };
+  return { refresh, open, rename, editNotes, editTags, toggleStar, reveal, remove, resume, rerun, rerunWithChanges, compare };
 }

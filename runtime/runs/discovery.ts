@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunManifest, type RunState, type RunStatus, type RunSummary } from '../protocol';
+import { listCheckpoints } from '../run/checkpoint';
 import { RUN_FILES } from '../run/run-folder';
 import { lockOwnerAlive } from './lock-owner';
 import { MetricsTail } from './metrics-tail';
@@ -103,6 +104,7 @@ export function readRunListEntry(dir: string, tail?: MetricsTail): RunListEntry 
     tags: Array.isArray(manifest.tags) ? manifest.tags.filter((t): t is string => typeof t === 'string') : [],
     notes: typeof manifest.notes === 'string' ? manifest.notes : '',
     warnings,
+    checkpointStep: listCheckpoints(dir)[0]?.step ?? null,
   };
   return item;
 }

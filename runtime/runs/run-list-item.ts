@@ -27,6 +27,8 @@ export interface RunListItem {
   notes: string;
   /** Non-fatal oddities (e.g. corrupt metric lines that were skipped). */
   warnings: string[];
+  /** Step of the newest checkpoint file, null when there is none (absent in older callers = none). */
+  checkpointStep?: number | null;
 }
 
 export interface UnreadableRun {
@@ -42,4 +44,12 @@ export const LIVE_STATES: readonly RunState[] = ['starting', 'running', 'paused'
 
 export function isLive(state: RunState): boolean {
   return LIVE_STATES.includes(state);
+}
+
+/**
+ * A run that ended before its last step (stopped, failed, crashed, or interrupted by a killed
+ * process) and has a checkpoint to continue from: `helene-studio resume` continues it bit-exactly.
+ */
+export function isResumable(item: RunListItem): boolean {
+  return !isLive(item.state) && item.state !== 'finished' && typeof item.checkpointStep === 'number' && item.checkpointStep < item.totalSteps;
 }

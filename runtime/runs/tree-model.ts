@@ -5,11 +5,13 @@
  *
  * contextValue grammar (for package.json menus' `when` clauses):
  *   heleneRun.live[.starred]     a starting/running/paused run: open, stop, star; not delete
- *   heleneRun.ended[.starred]    finished/stopped/failed/crashed/interrupted: open, re-run, delete, …
+ *   heleneRun.ended[.resumable][.starred]
+ *                                finished/stopped/failed/crashed/interrupted: open, re-run, delete, …;
+ *                                .resumable: ended early with a checkpoint to continue from
  *   heleneRun.unreadable         a folder that is not a readable run: reveal, delete
  */
 import type { RunState } from '../protocol';
-import { isLive, type RunListEntry, type RunListItem } from './run-list-item';
+import { isLive, isResumable, type RunListEntry, type RunListItem } from './run-list-item';
 
 export interface RunTreeNode {
   id: string;
@@ -75,6 +77,7 @@ export function runNode(run: RunListItem): RunTreeNode {
     `started ${formatStart(run.startedAt)}`,
     run.tags.length ? `tags: ${run.tags.map(escapeMarkdown).join(', ')}` : '',
     run.notes ? `\n${escapeMarkdown(run.notes)}` : '',
+    isResumable(run) ? `resumable from the checkpoint at step ${run.checkpointStep} (Resume from checkpoint)` : '',
     run.error ? `\n\`\`\`\n${run.error}\n\`\`\`` : '',
     ...run.warnings.map((w) => `⚠ ${escapeMarkdown(w)}`),
     `\n\`${run.id}\``,
@@ -85,7 +88,7 @@ export function runNode(run: RunListItem): RunTreeNode {
     description,
     tooltip: tooltip.join('\n\n'),
     icon: STATE_ICONS[run.state] ?? UNREADABLE_ICON,
-    contextValue: `heleneRun.${live ? 'live' : 'ended'}${run.starred ? '.starred' : ''}`,
+    contextValue: `heleneRun.${live ? 'live' : 'ended'}${isResumable(run) ? '.resumable' : ''}${run.starred ? '.starred' : ''}`,
     runDir: run.dir,
     runId: run.id,
   };

@@ -32,6 +32,7 @@ test('runtimeArgs: train --config --ipc, runs dir and repeated --set', () => {
     'train', '--config', 'c.json', '--ipc', '--runs-dir', '/r', '--set', 'engine.provider="cpu"', '--set', 'statsEvery=10',
   ]);
   assert.deepEqual(runtimeArgs({ configPath: 'c.json' }), ['train', '--config', 'c.json', '--ipc']);
+  assert.deepEqual(runtimeArgs({ configPath: '/r/x/config.json', resumeDir: '/r/x', overrides: ['seed=2'] }), ['resume', '/r/x', '--ipc']);
 });
 
 test('messages arrive in order: hello, manifest, status, metrics; stdout goes to the log sink', async () => {

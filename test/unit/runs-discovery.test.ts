@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEAD_PID, makeRecords, manifest, status, tempDir, writeRun } from './runs-fixtures';
 import { discoverRuns, RunCatalog, readRunListEntry } from '../../runtime/runs/discovery';
-import type { RunListEntry, RunListItem } from '../../runtime/runs/run-list-item';
+import { isResumable, type RunListEntry, type RunListItem } from '../../runtime/runs/run-list-item';
+import { checkpointFile } from '../../runtime/run/checkpoint';
 
 const records = makeRecords({ steps: 128, passesPerStep: 2, evalEvery: 64, evalPasses: 5, evalLoss: (t) => 2 - t / 256, accuracy: (t) => t / 256 });
 
@@ -44,6 +45,21 @@ test('running with a dead lock owner reads as interrupted; with a live owner as 
   // No status.json and no owner: interrupted, progress from the metrics' last step.
   assert.equal(e.nostatus.state, 'interrupted');
   assert.equal(e.nostatus.step, 128);
+});
+
+test('the newest checkpoint step is listed, so a killed run can offer resume', () => {
+  const runs = tempDir('disc');
+  const dir = writeRun(runs, 'killed', { manifest: manifest('killed', 'helene', 2), status: status('running', 70, 128), records, lockPid: DEAD_PID });
+  writeRun(runs, 'none', { manifest: manifest('none', 'helene', 2), status: status('stopped', 10, 128), records });
+  fs.mkdirSync(path.join(dir, 'checkpoints'));
+  for (const step of [32, 64]) fs.writeFileSync(checkpointFile(dir, step), 'x');
+  fs.writeFileSync(path.join(dir, 'checkpoints', 'step-000000099.ckpt.tmp'), 'partial write: not a checkpoint');
+  const e = byId(discoverRuns(runs)) as Record<string, RunListItem>;
+  assert.equal(e.killed.state, 'interrupted');
+  assert.equal(e.killed.checkpointStep, 64);
+  assert.equal(isResumable(e.killed), true);
+  assert.equal(e.none.checkpointStep, null);
+  assert.equal(isResumable(e.none), false);
 });
 
 test('broken folders are listed as unreadable with the reason, the good one still lists', () => {

@@ -22,6 +22,14 @@ test('a run node: label, description, icon and context value', () => {
   assert.deepEqual(n.icon, { id: 'sync~spin', color: 'charts.blue' });
   assert.equal(n.contextValue, 'heleneRun.live.starred');
   assert.equal(runNode(item('r2', { state: 'interrupted' })).contextValue, 'heleneRun.ended');
+  // A run that ended early with a checkpoint offers resume; a finished or checkpoint-less one does not.
+  const killed = runNode(item('r4', { state: 'interrupted', checkpointStep: 50, starred: true }));
+  assert.equal(killed.contextValue, 'heleneRun.ended.resumable.starred');
+  assert.match(killed.tooltip, /resumable from the checkpoint at step 50/);
+  assert.equal(runNode(item('r5', { state: 'stopped', checkpointStep: 80 })).contextValue, 'heleneRun.ended.resumable');
+  assert.equal(runNode(item('r6', { state: 'finished', checkpointStep: 200 })).contextValue, 'heleneRun.ended');
+  assert.equal(runNode(item('r7', { state: 'failed', checkpointStep: null })).contextValue, 'heleneRun.ended');
+  assert.equal(runNode(item('r8', { state: 'running', checkpointStep: 50 })).contextValue, 'heleneRun.live');
   assert.equal(runNode(item('r3', { state: 'failed', error: 'boom' })).icon.id, 'error');
   assert.match(runNode(item('r3', { state: 'failed', error: 'boom' })).tooltip, /boom/);
 });
