@@ -4,11 +4,15 @@
  * and writes every run's evaluations to a JSON file.
  *
  *   npx tsx bench/convergence/run.ts [--quick] [--tasks demo-mlp,least-squares]
- *        [--optimizers mezo,helene-layerwise] [--seeds 3] [--steps N] [--out file.json]
+ *        [--optimizers mezo,helene-layerwise] [--seeds 3] [--steps N] [--equal-passes] [--out file.json]
  *
  * Tasks: demo-mlp, least-squares (default) and tiny-encoder (the pre-trained encoder fixture, when present).
  * --quick: 1 seed, 1000 steps, MeZO / HELENE paper / HELENE layerwise-row (a smoke run, ~1 minute).
  * Speedups are in TRAINING forward passes (evaluation passes excluded), not steps or seconds.
+ * --equal-passes: every optimizer gets MeZO's training-pass budget (steps × 2 passes) instead of the
+ * same number of steps, i.e. round(steps × 2 / its passes per step) steps (FZOO N + 1, HiZOO 3,
+ * ZO-SGD-Cons 5), eval every 1/40 of its run as usual; the lr tuning then scores the final eval loss
+ * at that equal budget. Without it the step count is shared and the extra passes are a larger budget.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +22,8 @@ import { BENCH_OPTIMIZERS, QUICK_OPTIMIZERS } from './optimizers';
 import { runOne, type RunResult } from './run-one';
 import { tuneLr, type LrScore } from './tuning';
 import { renderTable, type TaskResult } from './table';
+import { mergeConfig, resolveConfig, type UserConfig } from '../../runtime/protocol';
+import { passesPerStepOf } from '../../runtime/run/lr-finder';
 
 interface Args {
   quick: boolean;
@@ -25,6 +31,7 @@ interface Args {
   optimizers: string[];
   seeds: number[];
   steps?: number;
+  equalPasses: boolean;
   out: string;
 }
 
@@ -42,7 +49,8 @@ function parseArgs(argv: string[]): Args {
   const seedCount = Number(get('--seeds') ?? (quick ? 1 : 3));
   const steps = get('--steps') ? Number(get('--steps')) : quick ? 1000 : undefined;
   const out = get('--out') ?? path.join('bench', 'convergence', 'results', quick ? 'quick.json' : 'results.json');
-  return { quick, tasks, optimizers, seeds: Array.from({ length: seedCount }, (_, i) => i + 1), steps, out };
+  const equalPasses = argv.includes('--equal-passes');
+  return { quick, tasks, optimizers, seeds: Array.from({ length: seedCount }, (_, i) => i + 1), steps, equalPasses, out };
 }
 
 async function main(): Promise<void> {
@@ -52,10 +60,16 @@ async function main(): Promise<void> {
   const results: TaskResult[] = [];
   const started = Date.now();
   for (const taskName of args.tasks) {
-    const task = TASKS[taskName](work, { steps: args.steps });
+    const baseTask = TASKS[taskName](work, { steps: args.steps });
     const tuned: TaskResult['optimizers'] = [];
     for (const label of args.optimizers) {
       const opt = BENCH_OPTIMIZERS.find((o) => o.label === label)!;
+      let task = baseTask;
+      if (args.equalPasses) {
+        const perStep = passesPerStepOf(resolveConfig(mergeConfig(baseTask.base, { optimizer: opt.config }) as UserConfig).config);
+        const steps = Math.max(1, Math.round((baseTask.steps * 2) / perStep));
+        if (steps !== baseTask.steps) task = TASKS[taskName](work, { steps });
+      }
       const runAt = async (lr: number): Promise<RunResult[]> => {
         const runs: RunResult[] = [];
         for (const seed of args.seeds) runs.push(await runOne(task, label, opt.config, lr, seed, runsDir));
@@ -63,10 +77,10 @@ async function main(): Promise<void> {
         return runs;
       };
       const { grid, best } = await tuneLr(opt.anchor[taskName] ?? opt.anchor['demo-mlp'], 3, runAt);
-      tuned.push({ label, config: opt.config, grid: grid.map((g: LrScore) => ({ lr: g.lr, score: g.score })), lr: best.lr, runs: best.runs });
+      tuned.push({ label, config: opt.config, ...(task.steps !== baseTask.steps ? { steps: task.steps } : {}), grid: grid.map((g: LrScore) => ({ lr: g.lr, score: g.score })), lr: best.lr, runs: best.runs });
       fs.rmSync(runsDir, { recursive: true, force: true });
     }
-    results.push({ task: task.name, metric: task.metric, steps: task.steps, optimizers: tuned });
+    results.push({ task: baseTask.name, metric: baseTask.metric, steps: baseTask.steps, ...(args.equalPasses ? { budget: 'passes' as const } : {}), optimizers: tuned });
   }
   const table = renderTable(results);
   process.stdout.write(table + '\n');

@@ -12,8 +12,11 @@ import { finalLoss } from './tuning';
 export interface TaskResult {
   task: string;
   metric: 'accuracy' | 'eval loss';
+  /** MeZO's steps (and every optimizer's, unless budget is 'passes'). */
   steps: number;
-  optimizers: { label: string; config: Record<string, unknown>; grid: { lr: number; score: number }[]; lr: number; runs: RunResult[] }[];
+  /** 'passes' (run.ts --equal-passes): every optimizer ran MeZO's training-pass budget, `steps` per optimizer. */
+  budget?: 'steps' | 'passes';
+  optimizers: { label: string; config: Record<string, unknown>; steps?: number; grid: { lr: number; score: number }[]; lr: number; runs: RunResult[] }[];
 }
 
 const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : Number.isNaN(v) ? 'n/a' : 'inf');
@@ -27,7 +30,8 @@ export function renderTable(results: TaskResult[]): string {
   for (const r of results) {
     const baseline = r.optimizers.find((o) => o.label === 'mezo');
     if (!baseline) throw new Error('the table needs a mezo baseline');
-    lines.push('', `### ${r.task} (${r.steps} steps, ${baseline.runs.length} seeds, metric: ${r.metric})`, '');
+    const budget = r.budget === 'passes' ? `equal budget of ${2 * r.steps} training passes (MeZO's ${r.steps} steps)` : `${r.steps} steps`;
+    lines.push('', `### ${r.task} (${budget}, ${baseline.runs.length} seeds, metric: ${r.metric})`, '');
     lines.push('| optimizer | passes/step | lr | final eval loss | metric | eval loss at MeZO\'s passes | steps to MeZO final | passes to MeZO final | speedup (passes) mean / worst | reached |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const o of r.optimizers) {
@@ -48,7 +52,7 @@ export function renderTable(results: TaskResult[]): string {
       const passes = hits.length ? meanSd(hits.map((c) => c.candidate!.trainingPasses)).mean.toFixed(0) : '-';
       const speed = hits.length === cmp.length ? `${meanSd(speedups).mean.toFixed(2)}x / ${Math.min(...speedups).toFixed(2)}x` : hits.length ? `- / 0 (${hits.length} of ${cmp.length})` : '-';
       const perStep = o.runs[0]?.passesPerStep ?? NaN;
-      lines.push(`| ${o.label} | ${perStep} | ${o.lr.toPrecision(3)} | ${pm(finals)} | ${r.metric === 'accuracy' ? pm(metrics, 1) + '%' : pm(metrics)} | ${pm(atBudget)} | ${steps} | ${passes} | ${speed} | ${hits.length}/${cmp.length} |`);
+      lines.push(`| ${o.label}${o.steps !== undefined ? ` (${o.steps} steps)` : ''} | ${perStep} | ${o.lr.toPrecision(3)} | ${pm(finals)} | ${r.metric === 'accuracy' ? pm(metrics, 1) + '%' : pm(metrics)} | ${pm(atBudget)} | ${steps} | ${passes} | ${speed} | ${hits.length}/${cmp.length} |`);
     }
   }
   return lines.join('\n');
