@@ -6,6 +6,8 @@
  *   npm run bench -- --provider cuda   on a GPU machine (after `npm run install:cuda`)
  *   options: --models a,b  --optimizers a,b  --memory-models a,b  --no-memory  --rounds n  --steps n
  *            --threads n (ORT intra-op, default 2)  --kernel-threads n (default 2)  --out file.json
+ *   model ids: bench/models.ts, plus <transformer id>-lora<r> (LoRA rank r on the blocks' matrices),
+ *   e.g. --models '' --memory-models transformer-50M,transformer-50M-lora8 --memory-optimizers mezo,helene
  *
  * Prints the tables and writes JSON (default bench/results/latest.json). docs/benchmarks.md says
  * how to read them. Timings are never asserted anywhere: the machine is shared and noisy.
@@ -47,7 +49,7 @@ const FULL = {
 const QUICK = {
   models: ['mlp-tiny', 'transformer-tiny'],
   optimizers: ['mezo', 'helene', 'helene-rho', 'zo-adam', 'hizoo', 'fzoo'],
-  memoryModels: ['mlp-tiny'],
+  memoryModels: ['mlp-tiny', 'transformer-tiny-lora8'],
   memoryOptimizers: ['mezo', 'helene'],
   rounds: 2,
   steps: 2,

@@ -15,6 +15,11 @@
  * ZO-Adam (dir, m, v), 8 for HiZOO (dir, H), 4 for MeZO and FZOO (dir). The difference also holds everything else training adds (the in-graph perturbed copy of
  * the layer being consumed, staging buffers, JS heap); that is the "small constant".
  *
+ * LoRA variants (`<model>-lora<r>`): the trainables are the adapters A and B only; the base weights
+ * stay frozen initializers in training.onnx as in inference.onnx (the base model without adapters),
+ * so the ideal is bytes × adapter elements; `ratioToFullModel` divides the same overhead by bytes ×
+ * the whole model's elements (what full fine-tuning would ideally add) to show which one it follows.
+ *
  * This is the engine path, not `helene-studio train`: the CLI also parses the user's .onnx in JS
  * (a transient copy of the weights at load) — see docs/benchmarks.md.
  */
@@ -39,9 +44,25 @@ export const IDEAL_BYTES: Record<string, number> = { mezo: 4, helene: 12, 'helen
 
 export interface MemoryResult {
   model: string;
+  /** Trainable elements (the adapters' for LoRA). */
   parameters: number;
+  /** Elements of the whole model (= parameters without LoRA). */
+  baseParameters: number;
+  /** LoRA settings, or null for full fine-tuning. */
+  lora: { rank: number; alpha: number; targets: string[] } | null;
   inferencePeakMB: number;
-  runs: { optimizer: string; peakMB: number; overheadMB: number; idealMB: number; ratio: number; load1: number }[];
+  runs: {
+    optimizer: string;
+    peakMB: number;
+    overheadMB: number;
+    /** Ideal bytes per element × trainable elements. */
+    idealMB: number;
+    ratio: number;
+    /** Ideal bytes per element × baseParameters (full fine-tuning's ideal). */
+    fullModelIdealMB: number;
+    ratioToFullModel: number;
+    load1: number;
+  }[];
 }
 
 interface Prepared {
@@ -58,6 +79,8 @@ function prepare(model: BenchModel, root: string): Prepared {
   const fd = fs.openSync(path.join(dir, 'theta.bin'), 'w');
   for (const t of graph.trainables) fs.writeSync(fd, new Uint8Array(t.initial.buffer, t.initial.byteOffset, t.initial.byteLength));
   fs.closeSync(fd);
+  const elements = graph.trainables.reduce((n, t) => n + t.size, 0);
+  if (elements !== model.parameters) throw new Error(`${model.id}: the training graph has ${elements} trainable elements, the bench model says ${model.parameters}`);
   const layers = graph.trainables.map((t) => ({ name: t.name, shape: t.shape, size: t.size, rank: t.rank, thetaInput: t.thetaInput, dirInput: t.dirInput }));
   fs.writeFileSync(path.join(dir, 'layers.json'), JSON.stringify({ layers, lossOutput: graph.lossOutput, scaleInput: graph.scaleInput }));
   return { dir, layers };
@@ -94,11 +117,14 @@ export async function measureMemory(script: string, models: BenchModel[], optimi
       for (const opt of optimizers) {
         const r = await runChild(script, [...common, opt]);
         const peakMB = r.maxRssKB / 1024;
-        const idealMB = ((IDEAL_BYTES[opt] ?? 12) * model.parameters) / 1048576;
-        runs.push({ optimizer: opt, peakMB, overheadMB: peakMB - inferenceMB, idealMB, ratio: (peakMB - inferenceMB) / idealMB, load1: load1() });
-        log(`  ${model.id} ${opt} peak ${peakMB.toFixed(0)} MB, overhead ${(peakMB - inferenceMB).toFixed(0)} MB, ideal ${idealMB.toFixed(0)} MB`);
+        const bytes = IDEAL_BYTES[opt] ?? 12;
+        const idealMB = (bytes * model.parameters) / 1048576;
+        const fullModelIdealMB = (bytes * model.baseParameters) / 1048576;
+        const overheadMB = peakMB - inferenceMB;
+        runs.push({ optimizer: opt, peakMB, overheadMB, idealMB, ratio: overheadMB / idealMB, fullModelIdealMB, ratioToFullModel: overheadMB / fullModelIdealMB, load1: load1() });
+        log(`  ${model.id} ${opt} peak ${peakMB.toFixed(0)} MB, overhead ${overheadMB.toFixed(0)} MB, ideal ${idealMB.toFixed(1)} MB`);
       }
-      results.push({ model: model.id, parameters: model.parameters, inferencePeakMB: inferenceMB, runs });
+      results.push({ model: model.id, parameters: model.parameters, baseParameters: model.baseParameters, lora: model.lora ?? null, inferencePeakMB: inferenceMB, runs });
       fs.rmSync(prepared.dir, { recursive: true, force: true });
     }
   } finally {

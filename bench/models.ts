@@ -2,6 +2,10 @@
  * The benchmark models, built in code so `npm run bench` needs no download: an MLP stack and a
  * small transformer encoder at about 1M, 10M and 50M trainable parameters, each with the batch it
  * is timed at. Sizes follow the field notes' transformer measurements (B16×S64).
+ *
+ * LoRA variants: `<transformer id>-lora<r>` (e.g. transformer-50M-lora8) is the same model with
+ * rank-r adapters (alpha 16) on every attention and MLP weight matrix (qkv, attn_out, mlp_in,
+ * mlp_out of every block); only the adapters are trainable, the base stays frozen initializers.
  */
 import { buildMlpClassifier } from '../runtime/onnx/graph-builder';
 import { buildTransformerClassifier, transformerParameterCount } from '../runtime/onnx/transformer-builder';
@@ -16,8 +20,12 @@ export interface BenchModel {
   size: SizeName;
   description: string;
   batch: number;
-  /** Exact trainable element count. */
+  /** Exact trainable element count (the adapters' for a LoRA variant). */
   parameters: number;
+  /** Element count of the whole model's weights (= parameters unless LoRA). */
+  baseParameters: number;
+  /** Set on LoRA variants: what prepareTrainingGraph gets as `lora` (alsoTrain empty). */
+  lora?: { rank: number; alpha: number; targets: string[] };
   build(): OnnxModel;
   /** One random batch of data feeds (labels included), as typed arrays with dims. */
   batchFeeds(seed: number): Record<string, { type: 'float32' | 'int64'; data: Float32Array | BigInt64Array; dims: number[] }>;
@@ -39,13 +47,15 @@ function labels(next: () => number, batch: number): BigInt64Array {
 
 function mlp(size: SizeName, width: number, depth: number, batch: number): BenchModel {
   const hidden = Array.from({ length: depth - 1 }, () => width);
+  const parameters = width * width * (depth - 1) + width * (depth - 1) + width * CLASSES + CLASSES;
   return {
     id: `mlp-${size}`,
     kind: 'mlp',
     size,
     description: `MLP ${depth}×${width} relu, batch ${batch}`,
     batch,
-    parameters: width * width * (depth - 1) + width * (depth - 1) + width * CLASSES + CLASSES,
+    parameters,
+    baseParameters: parameters,
     build: () => buildMlpClassifier({ inputDim: width, hidden, classes: CLASSES, activation: 'relu', seed: 1 }),
     batchFeeds(seed) {
       const next = lcg(seed);
@@ -64,6 +74,7 @@ function transformer(size: SizeName, dModel: number, layers: number, batch: numb
     description: `transformer L${layers} D${dModel} H${dModel / 64 || 1} V${vocab}, batch ${batch}×seq ${seq}`,
     batch,
     parameters: transformerParameterCount(shape),
+    baseParameters: transformerParameterCount(shape),
     build: () => buildTransformerClassifier({ ...shape, heads: Math.max(1, dModel / 64), seed: 1 }),
     batchFeeds(seed) {
       const next = lcg(seed);
@@ -85,10 +96,43 @@ export const BENCH_MODELS: BenchModel[] = [
   transformer('50M', 512, 16, 16, 64),
 ];
 
+/** The weight matrices of the transformer builder's blocks that LoRA variants adapt. */
+export const TRANSFORMER_LORA_TARGETS = ['^blk\\d+\\.(qkv|attn_out|mlp_in|mlp_out)\\.weight$'];
+
+/** Adapter elements of rank r on every qkv [D,3D], attn_out [D,D], mlp_in [D,4D], mlp_out [4D,D]: r·(d0 + d1) each. */
+function transformerLoraElements(dModel: number, layers: number, rank: number): number {
+  return layers * rank * (4 * dModel + 2 * dModel + 5 * dModel + 5 * dModel);
+}
+
+const TRANSFORMER_SHAPES: Record<string, { dModel: number; layers: number }> = {
+  'transformer-tiny': { dModel: 64, layers: 1 },
+  'transformer-1M': { dModel: 128, layers: 4 },
+  'transformer-10M': { dModel: 256, layers: 12 },
+  'transformer-50M': { dModel: 512, layers: 16 },
+};
+
+function withLora(base: BenchModel, rank: number): BenchModel {
+  const shape = TRANSFORMER_SHAPES[base.id];
+  if (!shape || base.kind !== 'transformer') throw new Error(`LoRA bench variants exist for transformer models only, not "${base.id}"`);
+  return {
+    ...base,
+    id: `${base.id}-lora${rank}`,
+    description: `${base.description}, LoRA r${rank} on qkv/attn_out/mlp_in/mlp_out`,
+    parameters: transformerLoraElements(shape.dModel, shape.layers, rank),
+    baseParameters: base.parameters,
+    lora: { rank, alpha: 16, targets: TRANSFORMER_LORA_TARGETS },
+  };
+}
+
 export function findModels(ids: string[]): BenchModel[] {
   return ids.map((id) => {
-    const found = BENCH_MODELS.find((m) => m.id === id);
-    if (!found) throw new Error(`unknown bench model "${id}"; known: ${BENCH_MODELS.map((m) => m.id).join(', ')}`);
-    return found;
+    const lora = /^(.*)-lora(\d+)$/.exec(id);
+    const baseId = lora ? lora[1]! : id;
+    const found = BENCH_MODELS.find((m) => m.id === baseId);
+    if (!found) throw new Error(`unknown bench model "${id}"; known: ${BENCH_MODELS.map((m) => m.id).join(', ')} (and <transformer id>-lora<rank>)`);
+    if (!lora) return found;
+    const rank = Number(lora[2]);
+    if (!(rank >= 1)) throw new Error(`bench model "${id}": LoRA rank must be >= 1`);
+    return withLora(found, rank);
   });
 }

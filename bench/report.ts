@@ -36,9 +36,37 @@ export function throughputTable(m: ModelThroughput): string {
   );
 }
 
+/** Full fine-tuning rows in one table; LoRA rows (if any) in a second one with the full-model comparison. */
 export function memoryTable(results: MemoryResult[]): string {
-  const rows = results.flatMap((m) =>
-    m.runs.map((r) => [m.model, (m.parameters / 1e6).toFixed(2) + 'M', r.optimizer, f(m.inferencePeakMB, 0), f(r.peakMB, 0), f(r.overheadMB, 0), f(r.idealMB, 0), f(r.ratio, 2)]),
-  );
-  return table(['model', 'trainable', 'optimizer', 'inference peak MB', 'training peak MB', 'overhead MB', 'ideal MB', 'overhead / ideal'], rows);
+  const full = results.filter((m) => !m.lora);
+  const lora = results.filter((m) => m.lora);
+  const tables: string[] = [];
+  if (full.length > 0) {
+    const rows = full.flatMap((m) =>
+      m.runs.map((r) => [m.model, (m.parameters / 1e6).toFixed(2) + 'M', r.optimizer, f(m.inferencePeakMB, 0), f(r.peakMB, 0), f(r.overheadMB, 0), f(r.idealMB, 0), f(r.ratio, 2)]),
+    );
+    tables.push(table(['model', 'trainable', 'optimizer', 'inference peak MB', 'training peak MB', 'overhead MB', 'ideal MB', 'overhead / ideal'], rows));
+  }
+  if (lora.length > 0) {
+    const rows = lora.flatMap((m) =>
+      m.runs.map((r) => [
+        m.model,
+        String(m.lora!.rank),
+        (m.parameters / 1e6).toFixed(3) + 'M',
+        (m.baseParameters / 1e6).toFixed(2) + 'M',
+        r.optimizer,
+        f(m.inferencePeakMB, 0),
+        f(r.peakMB, 0),
+        f(r.overheadMB, 0),
+        f(r.idealMB, 1),
+        f(r.ratio, 2),
+        f(r.fullModelIdealMB, 0),
+        f(r.ratioToFullModel, 2),
+      ]),
+    );
+    tables.push(
+      table(['model (LoRA)', 'rank', 'adapter elements', 'model elements', 'optimizer', 'inference peak MB', 'training peak MB', 'overhead MB', 'ideal (adapters) MB', 'overhead / ideal', 'full-FT ideal MB', 'overhead / full-FT ideal'], rows),
+    );
+  }
+  return tables.join('\n\n');
 }

@@ -33,11 +33,12 @@ export function trainingGraph(model: BenchModel): TrainingGraph {
   return prepareTrainingGraph(model.build(), {
     modelName: model.id,
     trainable: BENCH_TRAINABLE,
+    lora: model.lora ? { ...model.lora, alsoTrain: [], seed: 1 } : null,
     loss: { kind: 'classification', logits: 'logits' },
   });
 }
 
-/** The inference-only model: same graph and loss head, weights as initializers. */
+/** The inference-only model: same graph and loss head, weights as initializers (for a LoRA variant: the base model, no adapters). */
 export function inferenceModelBytes(model: BenchModel): Uint8Array {
   const onnx = cloneModel(model.build());
   const graph = onnx.graph;

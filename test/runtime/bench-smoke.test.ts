@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-test('bench --quick runs on the tiny models and writes throughput and memory JSON', () => {
+test('bench --quick runs on the tiny models and writes throughput and memory JSON (a LoRA memory case included)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
   const out = path.join(dir, 'bench.json');
   try {
@@ -35,11 +35,19 @@ test('bench --quick runs on the tiny models and writes throughput and memory JSO
         assert.equal(x.forwardPassesPerStep, { mezo: 2, helene: 2, hizoo: 3, fzoo: 9 }[x.optimizer as string]);
       }
     }
-    assert.equal(json.memory.length, 1);
-    assert.equal(json.memory[0].model, 'mlp-tiny');
-    assert.ok(json.memory[0].inferencePeakMB > 0);
-    assert.deepEqual(json.memory[0].runs.map((x: { optimizer: string }) => x.optimizer), ['mezo', 'helene']);
-    for (const x of json.memory[0].runs) for (const k of ['peakMB', 'overheadMB', 'idealMB', 'ratio']) assert.equal(typeof x[k], 'number', k);
+    assert.deepEqual(json.memory.map((m: { model: string }) => m.model), ['mlp-tiny', 'transformer-tiny-lora8']);
+    for (const m of json.memory) {
+      assert.ok(m.inferencePeakMB > 0);
+      assert.deepEqual(m.runs.map((x: { optimizer: string }) => x.optimizer), ['mezo', 'helene']);
+      for (const x of m.runs) for (const k of ['peakMB', 'overheadMB', 'idealMB', 'ratio', 'fullModelIdealMB', 'ratioToFullModel']) assert.equal(typeof x[k], 'number', k);
+    }
+    const [full, lora] = json.memory;
+    assert.equal(full.lora, null);
+    assert.equal(full.baseParameters, full.parameters);
+    // LoRA: only the adapters are trainable (rank 8 on qkv, attn_out, mlp_in, mlp_out of one D64 block: 8·16·64).
+    assert.equal(lora.lora.rank, 8);
+    assert.equal(lora.parameters, 8 * 16 * 64);
+    assert.ok(lora.baseParameters > lora.parameters);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
