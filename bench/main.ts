@@ -4,7 +4,9 @@
  *   npm run bench                      full suite (≈10 minutes on 2 quiet cores)
  *   npm run bench -- --quick           smoke run on the tiny models (under a minute)
  *   npm run bench -- --provider cuda   on a GPU machine (after `npm run install:cuda`)
- *   options: --models a,b  --optimizers a,b  --memory-models a,b  --no-memory  --rounds n  --steps n
+ *   options: --models a,b  --optimizers a,b  --memory-models a,b  --memory-optimizers a,b
+ *            --memory-repeats n (fresh processes per memory configuration, smallest peak kept; default 1)
+ *            --no-memory  --rounds n  --steps n
  *            --threads n (ORT intra-op, default 2)  --kernel-threads n (default 2)  --out file.json
  *   model ids: bench/models.ts, plus <transformer id>-lora<r> (LoRA rank r on the blocks' matrices),
  *   e.g. --models '' --memory-models transformer-50M,transformer-50M-lora8 --memory-optimizers mezo,helene
@@ -30,6 +32,7 @@ interface Options {
   optimizers: string[];
   memoryModels: string[];
   memoryOptimizers: string[];
+  memoryRepeats: number;
   rounds: number;
   steps: number;
   referencePairs: number;
@@ -79,6 +82,7 @@ function parse(argv: string[]): Options {
     optimizers: list('--optimizers', base.optimizers),
     memoryModels: argv.includes('--no-memory') ? [] : list('--memory-models', base.memoryModels),
     memoryOptimizers: list('--memory-optimizers', base.memoryOptimizers),
+    memoryRepeats: Math.max(1, int('--memory-repeats', 1)),
     rounds: Math.max(1, int('--rounds', base.rounds)),
     steps: Math.max(1, int('--steps', base.steps)),
     referencePairs: Math.max(1, int('--reference-pairs', base.referencePairs)),
@@ -123,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
   let memory: MemoryResult[] = [];
   if (o.memoryModels.length > 0) {
     log('memory (peak RSS of fresh processes)');
-    memory = await measureMemory(process.argv[1]!, findModels(o.memoryModels), o.memoryOptimizers, o.settings, log);
+    memory = await measureMemory(process.argv[1]!, findModels(o.memoryModels), o.memoryOptimizers, o.settings, log, o.memoryRepeats);
     console.log('\n' + memoryTable(memory) + '\n');
   }
   const result = {
@@ -132,7 +136,7 @@ async function main(argv: string[]): Promise<void> {
     createdAt: new Date().toISOString(),
     quick: o.quick,
     machine: { ...info, loadavgAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))) },
-    settings: { ...o.settings, rounds: o.rounds, steps: o.steps, referencePairs: o.referencePairs },
+    settings: { ...o.settings, rounds: o.rounds, steps: o.steps, referencePairs: o.referencePairs, memoryRepeats: o.memoryRepeats },
     wallSeconds: (Date.now() - started) / 1000,
     throughput,
     memory,

@@ -50,10 +50,14 @@ export interface MemoryResult {
   baseParameters: number;
   /** LoRA settings, or null for full fine-tuning. */
   lora: { rank: number; alpha: number; targets: string[] } | null;
+  /** Smallest of inferenceSamplesMB (one per fresh process, --memory-repeats). */
   inferencePeakMB: number;
+  inferenceSamplesMB: number[];
   runs: {
     optimizer: string;
+    /** Smallest of samplesMB. */
     peakMB: number;
+    samplesMB: number[];
     overheadMB: number;
     /** Ideal bytes per element × trainable elements. */
     idealMB: number;
@@ -103,28 +107,46 @@ function runChild(script: string, args: string[]): Promise<{ maxRssKB: number }>
   });
 }
 
-export async function measureMemory(script: string, models: BenchModel[], optimizers: string[], settings: EngineSettings, log: (l: string) => void): Promise<MemoryResult[]> {
+/**
+ * Each configuration runs `repeats` times in fresh processes and the smallest peak is kept (all
+ * samples are in the JSON): peak RSS noise is one-sided (a transient allocation that happened to
+ * coincide), and the inference baseline was seen to jump by ~120 MB between identical runs. The
+ * inference baseline is measured once per base model and shared by its LoRA variants (the same
+ * inference.onnx).
+ */
+export async function measureMemory(script: string, models: BenchModel[], optimizers: string[], settings: EngineSettings, log: (l: string) => void, repeats = 1): Promise<MemoryResult[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-bench-mem-'));
   const results: MemoryResult[] = [];
+  const inferenceByBase = new Map<string, number[]>();
+  const sample = async (args: string[]): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < Math.max(1, repeats); i++) out.push((await runChild(script, args)).maxRssKB / 1024);
+    return out;
+  };
+  const samplesText = (s: number[]) => (s.length > 1 ? ` (samples ${s.map((x) => x.toFixed(0)).join('/')})` : '');
   try {
     for (const model of models) {
       const prepared = prepare(model, root);
       const common = ['--memory-child', prepared.dir, model.id, '--provider', settings.provider, '--threads', String(settings.threads), '--kernel-threads', String(settings.kernelThreads)];
-      const inference = await runChild(script, [...common, 'inference']);
-      const inferenceMB = inference.maxRssKB / 1024;
-      log(`  ${model.id} inference peak ${inferenceMB.toFixed(0)} MB`);
+      let inferenceSamplesMB = inferenceByBase.get(model.baseId);
+      if (!inferenceSamplesMB) {
+        inferenceSamplesMB = await sample([...common, 'inference']);
+        inferenceByBase.set(model.baseId, inferenceSamplesMB);
+      }
+      const inferenceMB = Math.min(...inferenceSamplesMB);
+      log(`  ${model.id} inference (${model.baseId}) peak ${inferenceMB.toFixed(0)} MB${samplesText(inferenceSamplesMB)}`);
       const runs: MemoryResult['runs'] = [];
       for (const opt of optimizers) {
-        const r = await runChild(script, [...common, opt]);
-        const peakMB = r.maxRssKB / 1024;
+        const samplesMB = await sample([...common, opt]);
+        const peakMB = Math.min(...samplesMB);
         const bytes = IDEAL_BYTES[opt] ?? 12;
         const idealMB = (bytes * model.parameters) / 1048576;
         const fullModelIdealMB = (bytes * model.baseParameters) / 1048576;
         const overheadMB = peakMB - inferenceMB;
-        runs.push({ optimizer: opt, peakMB, overheadMB, idealMB, ratio: overheadMB / idealMB, fullModelIdealMB, ratioToFullModel: overheadMB / fullModelIdealMB, load1: load1() });
-        log(`  ${model.id} ${opt} peak ${peakMB.toFixed(0)} MB, overhead ${overheadMB.toFixed(0)} MB, ideal ${idealMB.toFixed(1)} MB`);
+        runs.push({ optimizer: opt, peakMB, samplesMB, overheadMB, idealMB, ratio: overheadMB / idealMB, fullModelIdealMB, ratioToFullModel: overheadMB / fullModelIdealMB, load1: load1() });
+        log(`  ${model.id} ${opt} peak ${peakMB.toFixed(0)} MB${samplesText(samplesMB)}, overhead ${overheadMB.toFixed(0)} MB, ideal ${idealMB.toFixed(1)} MB`);
       }
-      results.push({ model: model.id, parameters: model.parameters, baseParameters: model.baseParameters, lora: model.lora ?? null, inferencePeakMB: inferenceMB, runs });
+      results.push({ model: model.id, parameters: model.parameters, baseParameters: model.baseParameters, lora: model.lora ?? null, inferencePeakMB: inferenceMB, inferenceSamplesMB, runs });
       fs.rmSync(prepared.dir, { recursive: true, force: true });
     }
   } finally {

@@ -22,6 +22,8 @@ export interface BenchModel {
   batch: number;
   /** Exact trainable element count (the adapters' for a LoRA variant). */
   parameters: number;
+  /** The model without adapters (= id unless LoRA): its inference run is the memory baseline. */
+  baseId: string;
   /** Element count of the whole model's weights (= parameters unless LoRA). */
   baseParameters: number;
   /** Set on LoRA variants: what prepareTrainingGraph gets as `lora` (alsoTrain empty). */
@@ -50,6 +52,7 @@ function mlp(size: SizeName, width: number, depth: number, batch: number): Bench
   const parameters = width * width * (depth - 1) + width * (depth - 1) + width * CLASSES + CLASSES;
   return {
     id: `mlp-${size}`,
+    baseId: `mlp-${size}`,
     kind: 'mlp',
     size,
     description: `MLP ${depth}×${width} relu, batch ${batch}`,
@@ -69,6 +72,7 @@ function transformer(size: SizeName, dModel: number, layers: number, batch: numb
   const shape = { vocab, seq, dModel, layers, classes: CLASSES };
   return {
     id: `transformer-${size}`,
+    baseId: `transformer-${size}`,
     kind: 'transformer',
     size,
     description: `transformer L${layers} D${dModel} H${dModel / 64 || 1} V${vocab}, batch ${batch}×seq ${seq}`,
@@ -117,6 +121,7 @@ function withLora(base: BenchModel, rank: number): BenchModel {
   return {
     ...base,
     id: `${base.id}-lora${rank}`,
+    baseId: base.id,
     description: `${base.description}, LoRA r${rank} on qkv/attn_out/mlp_in/mlp_out`,
     parameters: transformerLoraElements(shape.dModel, shape.layers, rank),
     baseParameters: base.parameters,
