@@ -13,6 +13,7 @@ import { ComparePanel } from './compare/compare-panel';
 import { RunsView } from './runs-view/runs-view';
 import { SweepManager } from './sweeps/sweep-manager';
 import { SweepsView } from './sweeps/sweeps-view';
+import type { RunListEntry } from '../runtime/runs/run-list-item';
 import type { Services } from './services';
 import { RunStatusBar } from './status-bar';
 
@@ -24,6 +25,8 @@ export interface HeleneStudioApi {
   registry: RunRegistry;
   statusBarText(): string;
   panelStats(runDir: string): RunPanelStats | undefined;
+  /** What the Runs view lists (every runs folder of the workspace). */
+  runs(): RunListEntry[];
 }
 
 let registry: RunRegistry | undefined;
@@ -58,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
     registry,
     statusBarText: () => statusBar.text,
     panelStats: (runDir) => RunPanel.find(runDir)?.stats,
+    runs: () => runsView.entries().map((e) => e.entry),
   };
 }
 

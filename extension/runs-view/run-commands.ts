@@ -185,7 +185,7 @@ export function runsViewCommands(services: Services, view: RunsView) {
     }
     const cliPath = path.join(services.extensionPath, 'dist', 'cli.js');
     services.output.info(`resuming "${item.name}" from the checkpoint at step ${item.checkpointStep} (${dir})`);
-    services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, cwd: path.dirname(dir) }, item.name);
+    return services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, cwd: path.dirname(dir) }, item.name);
   };
 
   const rerun: Handler = async (...args) => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HeleneStudioApi } from '../../../extension/activate';
 import type { RunSession } from '../../../extension/run-session';
+import { isResumable, type RunListItem } from '../../../runtime/runs/run-list-item';
 
 const EXTENSION_ID = 'helene-studio.helene-studio';
 
@@ -69,6 +70,20 @@ const tests: [string, () => Promise<void>][] = [
     assert.equal(exit.outcome, 'stopped', exit.message);
     assert.equal(session.summary?.state, 'stopped');
     assert.match(api.statusBarText(), /stopped/);
+  }],
+
+  ['the Runs view lists the stopped run as resumable, and Resume from checkpoint continues it in its folder', async () => {
+    const runDir = session!.runDir!;
+    const stoppedAt = session!.summary!.steps;
+    const listed = () => api.runs().find((e): e is RunListItem => e.kind === 'run' && e.dir === runDir);
+    await until(() => listed()?.state === 'stopped' && isResumable(listed()!), 'the run listed as stopped and resumable');
+    const resumed = await vscode.commands.executeCommand<RunSession | undefined>('helene.runs.resume', runDir);
+    assert.ok(resumed, 'a resumed run started');
+    await until(() => resumed!.records.some((r) => r.kind === 'step' && r.t > stoppedAt), 'steps after the checkpoint');
+    assert.equal(resumed.runDir, runDir, 'the same run folder');
+    await until(() => listed()?.state === 'running', 'the Runs view shows it running again');
+    await vscode.commands.executeCommand('helene.stop', runDir);
+    assert.equal((await resumed.process.exited).outcome, 'stopped');
   }],
 ];
 
