@@ -37,9 +37,9 @@ export function runsRoots(folders: readonly WorkspaceFolderInfo[]): RunsRoot[] {
 
 export type RunsElement = { kind: 'root'; root: RunsRoot } | { kind: 'run'; node: RunTreeNode; root: RunsRoot };
 
-/** The TreeItem fields of a run node (the provider wraps tooltip in a MarkdownString and icon in ThemeIcon/ThemeColor). */
-export interface RunItemFields {
-  /** Unique over all runs folders (the run folder path), stable across refreshes so selection survives. */
+/** TreeItem fields as plain data (the providers wrap tooltip in a MarkdownString and icon in ThemeIcon/ThemeColor). */
+export interface TreeItemFields {
+  /** Unique in its view and stable across refreshes, so selection survives. */
   id: string;
   label: string;
   description: string;
@@ -47,6 +47,10 @@ export interface RunItemFields {
   iconId: string;
   iconColor?: string;
   contextValue: string;
+}
+
+/** A run node's fields; its id is the run folder path (unique over all runs folders). */
+export interface RunItemFields extends TreeItemFields {
   runDir: string;
 }
 

@@ -5,17 +5,10 @@
  */
 import type { SweepEntryState, SweepRecord, SweepSortMetric } from '../../runtime/protocol';
 import { sweepProgressText } from '../../runtime/runs/sweep-queue';
+import type { TreeItemFields } from '../runs-view/runs-view-model';
 import { metricOf, SWEEP_METRIC_LABELS, type SweepRow } from '../../runtime/runs/sweep-table';
 
-export interface SweepItemFields {
-  id: string;
-  label: string;
-  description: string;
-  tooltip: string;
-  iconId: string;
-  iconColor?: string;
-  contextValue: string;
-}
+export type SweepItemFields = TreeItemFields;
 
 /** `live` = this window runs the sweep (it can be stopped from here). */
 export function sweepItemFields(record: SweepRecord, file: string, live: boolean): SweepItemFields {
