@@ -3,7 +3,9 @@
  * that the optimizer perturbs and pre-conditions as a unit.
  *   "layer": one block per trainable tensor (an ONNX initializer or a LoRA matrix);
  *   "row":   tensors of rank >= 2 split along their first axis (for a MatMul weight [in, out], one
- *            block per input feature, whose curvature scales with that feature's second moment);
+ *            block per input feature, whose curvature scales with that feature's second moment;
+ *            for a weight consumed transposed, e.g. a torch Linear exported as Gemm transB=1 with
+ *            shape [out, in], one block per OUTPUT, which carries no such per-feature curvature);
  *            rank-1 tensors (biases, norm scales) stay whole.
  * Views share memory with the layer's arrays (subarray), so nothing is copied.
  */
