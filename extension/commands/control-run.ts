@@ -24,9 +24,19 @@ export function controlCommand(services: Services, type: 'pause' | 'resume' | 's
 }
 
 export function setHyperparametersCommand(services: Services) {
-  return async (arg?: unknown): Promise<boolean> => {
+  // The second argument ("lr=0.001 eps=0.002"), when given (keybindings, other extensions, tests),
+  // skips the input box; it is validated exactly like typed input.
+  return async (arg?: unknown, given?: unknown): Promise<boolean> => {
     const session = await pickLiveRun(services.registry, arg, 'change');
     if (!session) return false;
+    if (typeof given === 'string') {
+      const parsed = parseHyperparameterInput(given);
+      if (!parsed.ok) {
+        void vscode.window.showErrorMessage(`HELENE: ${parsed.reason}`);
+        return false;
+      }
+      return deliver(services, session, { type: 'set-hyperparameters', values: parsed.value });
+    }
     const text = await vscode.window.showInputBox({
       title: `HELENE: change hyperparameters of "${session.name}"`,
       prompt: 'key=value pairs, applied at the next step (lr, eps, kappa, lambda, k, T, gamma, beta1, beta2, weightDecay, rho)',

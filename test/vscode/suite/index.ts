@@ -63,6 +63,20 @@ const tests: [string, () => Promise<void>][] = [
     await until(() => session!.status?.state === 'running', 'running status');
   }],
 
+  ['a changed lr takes effect at a step boundary, is recorded as an event and reaches the panel', async () => {
+    assert.ok(session?.live);
+    const runDir = session.runDir!;
+    assert.equal(await vscode.commands.executeCommand('helene.setHyperparameters', runDir, 'lr=-1'), false, 'invalid input is refused');
+    assert.equal(await vscode.commands.executeCommand('helene.setHyperparameters', runDir, 'lr=0.0005'), true);
+    await until(() => session!.records.some((r) => r.kind === 'event' && r.event === 'hyperparameters'), 'the hyperparameters event');
+    const change = session.records.find((r) => r.kind === 'event' && r.event === 'hyperparameters')!;
+    await until(() => session!.records.some((r) => r.kind === 'step' && r.t > change.t), 'steps after the change');
+    const after = session.records.filter((r) => r.kind === 'step' && r.t > change.t);
+    assert.ok(after.every((r) => r.kind === 'step' && Math.abs(r.lr - 0.0005) < 1e-12), 'every later step runs at the new lr');
+    const appended = api.panelStats(runDir)?.appendedRecords ?? 0;
+    await until(() => (api.panelStats(runDir)?.appendedRecords ?? 0) > appended, 'the panel keeps receiving records (the marker comes from the event record)');
+  }],
+
   ['stop ends the run cleanly with a summary', async () => {
     assert.ok(session?.live);
     await vscode.commands.executeCommand('helene.stop', session.runDir);
