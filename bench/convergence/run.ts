@@ -13,6 +13,9 @@
  * same number of steps, i.e. round(steps × 2 / its passes per step) steps (FZOO N + 1, HiZOO 3,
  * ZO-SGD-Cons 5), eval every 1/40 of its run as usual; the lr tuning then scores the final eval loss
  * at that equal budget. Without it the step count is shared and the extra passes are a larger budget.
+ * --part: one share of a run split over several processes by optimizer (the same loop, seeds and
+ * code per optimizer, so the numbers are the ones a single process gives): the optimizer list need
+ * not start with mezo and no table is printed; merge the parts with merge-parts.ts.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,6 +35,7 @@ interface Args {
   seeds: number[];
   steps?: number;
   equalPasses: boolean;
+  part: boolean;
   out: string;
 }
 
@@ -45,12 +49,13 @@ function parseArgs(argv: string[]): Args {
   for (const t of tasks) if (!(t in TASKS)) throw new Error(`unknown task ${t}; known: ${Object.keys(TASKS).join(', ')}`);
   const optimizers = get('--optimizers')?.split(',') ?? (quick ? QUICK_OPTIMIZERS : BENCH_OPTIMIZERS.map((o) => o.label));
   for (const o of optimizers) if (!BENCH_OPTIMIZERS.some((b) => b.label === o)) throw new Error(`unknown optimizer ${o}`);
-  if (optimizers[0] !== 'mezo') throw new Error('--optimizers must start with mezo (the baseline)');
+  const part = argv.includes('--part');
+  if (!part && optimizers[0] !== 'mezo') throw new Error('--optimizers must start with mezo (the baseline)');
   const seedCount = Number(get('--seeds') ?? (quick ? 1 : 3));
   const steps = get('--steps') ? Number(get('--steps')) : quick ? 1000 : undefined;
   const out = get('--out') ?? path.join('bench', 'convergence', 'results', quick ? 'quick.json' : 'results.json');
   const equalPasses = argv.includes('--equal-passes');
-  return { quick, tasks, optimizers, seeds: Array.from({ length: seedCount }, (_, i) => i + 1), steps, equalPasses, out };
+  return { quick, tasks, optimizers, seeds: Array.from({ length: seedCount }, (_, i) => i + 1), steps, equalPasses, part, out };
 }
 
 async function main(): Promise<void> {
@@ -82,8 +87,7 @@ async function main(): Promise<void> {
     }
     results.push({ task: baseTask.name, metric: baseTask.metric, steps: baseTask.steps, ...(args.equalPasses ? { budget: 'passes' as const } : {}), optimizers: tuned });
   }
-  const table = renderTable(results);
-  process.stdout.write(table + '\n');
+  if (!args.part) process.stdout.write(renderTable(results) + '\n');
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, JSON.stringify({ command: `npx tsx bench/convergence/run.ts ${process.argv.slice(2).join(' ')}`.trim(), date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, seeds: args.seeds, results }, null, 1) + '\n');
   process.stdout.write(`results: ${args.out} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);

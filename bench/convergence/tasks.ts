@@ -145,5 +145,16 @@ export function tinyEncoderTask(_dir: string, options: TaskOptions = {}): BenchT
   };
 }
 
-export const TASKS = { 'demo-mlp': demoMlpTask, 'least-squares': leastSquaresTask, 'tiny-encoder': tinyEncoderTask } as const;
+/**
+ * The same fixture, data, batch and evaluation as tiny-encoder, but the encoder's body is trained
+ * too: trainablePreset "all-but-embeddings" (attention, MLP and LayerNorm weights + the head; the
+ * token and position embedding tables stay frozen).
+ */
+export function tinyEncoderBodyTask(dir: string, options: TaskOptions = {}): BenchTask {
+  const head = tinyEncoderTask(dir, options);
+  const model = { ...(head.base.model as Record<string, unknown>), trainablePreset: 'all-but-embeddings' };
+  return { ...head, name: 'tiny-encoder-body', base: { ...head.base, model } as UserConfig };
+}
+
+export const TASKS = { 'demo-mlp': demoMlpTask, 'least-squares': leastSquaresTask, 'tiny-encoder': tinyEncoderTask, 'tiny-encoder-body': tinyEncoderBodyTask } as const;
 export type TaskName = keyof typeof TASKS;
