@@ -75,7 +75,9 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     return picked?.c;
   };
 
-  const start: Handler = async (arg?: unknown) => {
+  // Optional second and third arguments (grid text, sort metric) skip the input box and the quick
+  // pick (keybindings, other extensions, the VS Code suite); they are validated like typed input.
+  const start: Handler = async (arg?: unknown, gridArg?: unknown, sortArg?: unknown) => {
     if (!(await ensureTrusted())) return undefined;
     let uri = toUri(arg);
     if (!uri) {
@@ -105,7 +107,7 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
       return undefined;
     }
     const sweepId = uniqueSweepId(runsDir);
-    const grid = await vscode.window.showInputBox({
+    const grid = typeof gridArg === 'string' ? gridArg : await vscode.window.showInputBox({
       title: `HELENE: Start sweep over ${path.basename(configPath)}`,
       prompt: 'Grid: axes separated by ";", values by "," (or JSON {"optimizer.lr": [0.001, 0.003]}). Every run is validated before any starts.',
       placeHolder: GRID_PLACEHOLDER,
@@ -123,10 +125,12 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
       void vscode.window.showErrorMessage(`HELENE: ${checked.error}`);
       return undefined;
     }
-    const sortPick = await vscode.window.showQuickPick(
-      SWEEP_SORT_METRICS.map((m) => ({ label: SWEEP_METRIC_LABELS[m], description: m === 'accuracy' ? 'highest first' : 'lowest first', metric: m })),
-      { title: 'HELENE: Sort the sweep table by' },
-    );
+    const sortPick = SWEEP_SORT_METRICS.includes(sortArg as SweepSortMetric)
+      ? { metric: sortArg as SweepSortMetric }
+      : await vscode.window.showQuickPick(
+          SWEEP_SORT_METRICS.map((m) => ({ label: SWEEP_METRIC_LABELS[m], description: m === 'accuracy' ? 'highest first' : 'lowest first', metric: m })),
+          { title: 'HELENE: Sort the sweep table by' },
+        );
     if (!sortPick) return undefined;
     const sort: SweepSortMetric = sortPick.metric;
     const cliPath = path.join(services.extensionPath, 'dist', 'cli.js');

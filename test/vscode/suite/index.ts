@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { HeleneStudioApi } from '../../../extension/activate';
 import type { RunSession } from '../../../extension/run-session';
 import { isResumable, type RunListItem } from '../../../runtime/runs/run-list-item';
+import type { SweepQueue } from '../../../runtime/runs/sweep-queue';
 
 const EXTENSION_ID = 'helene-studio.helene-studio';
 
@@ -98,6 +99,21 @@ const tests: [string, () => Promise<void>][] = [
     await until(() => listed()?.state === 'running', 'the Runs view shows it running again');
     await vscode.commands.executeCommand('helene.stop', runDir);
     assert.equal((await resumed.process.exited).outcome, 'stopped');
+  }],
+
+  ['a sweep of 6 runs is queued, runs two at a time, lists its runs, and opens a comparison', async () => {
+    await vscode.workspace.getConfiguration('heleneStudio').update('sweepParallel', 2, vscode.ConfigurationTarget.Workspace);
+    const config = vscode.Uri.file(process.env.HELENE_TEST_CONFIG!);
+    const grid = 'optimizer.lr=0.001,0.003,0.01; optimizer.name=mezo,helene; steps=300; evalEvery=100';
+    const queue = await vscode.commands.executeCommand<SweepQueue | undefined>('helene.sweeps.start', config, grid, 'bestEvalLoss');
+    assert.ok(queue, 'the sweep started');
+    assert.equal(queue.record.entries.length, 6);
+    await until(() => queue.record.entries.filter((e) => e.state === 'running').length === 2, 'two runs at once', 120_000);
+    const record = await queue.done;
+    assert.deepEqual(record.entries.map((e) => e.state), Array(6).fill('finished'));
+    await until(() => record.entries.every((e) => new Set(api.runs().map((r) => path.basename(r.dir))).has(e.runId)), 'every sweep run in the Runs view');
+    const panel = await vscode.commands.executeCommand('helene.sweeps.compare', queue.file);
+    assert.ok(panel, 'the compare panel opened on the sweep runs');
   }],
 ];
 
