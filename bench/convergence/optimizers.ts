@@ -14,12 +14,12 @@ export interface BenchOptimizer {
 }
 
 export const BENCH_OPTIMIZERS: BenchOptimizer[] = [
-  { label: 'mezo', config: { name: 'mezo' }, anchor: { 'demo-mlp': 0.002, 'least-squares': 0.001, 'tiny-encoder': 0.003 } },
-  { label: 'helene-paper', config: { name: 'helene' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.03, 'tiny-encoder': 0.003 } },
+  { label: 'mezo', config: { name: 'mezo' }, anchor: { 'demo-mlp': 0.002, 'least-squares': 0.001, 'tiny-encoder': 0.003, 'tiny-encoder-body': 0.003 } },
+  { label: 'helene-paper', config: { name: 'helene' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.03, 'tiny-encoder': 0.003, 'tiny-encoder-body': 0.001 } },
   { label: 'helene-bias-corrected', config: { name: 'helene', variant: 'bias-corrected' }, anchor: { 'demo-mlp': 0.009, 'least-squares': 0.09 } },
   { label: 'helene-energy', config: { name: 'helene', variant: 'energy' }, anchor: { 'demo-mlp': 0.0003, 'least-squares': 0.001 } },
-  { label: 'helene-layerwise', config: { name: 'helene', variant: 'layerwise' }, anchor: { 'demo-mlp': 0.001, 'least-squares': 0.0003, 'tiny-encoder': 0.001 } },
-  { label: 'helene-layerwise-row', config: { name: 'helene', variant: 'layerwise', blocks: 'row' }, anchor: { 'demo-mlp': 0.01, 'least-squares': 0.0003, 'tiny-encoder': 0.001 } },
+  { label: 'helene-layerwise', config: { name: 'helene', variant: 'layerwise' }, anchor: { 'demo-mlp': 0.001, 'least-squares': 0.0003, 'tiny-encoder': 0.001, 'tiny-encoder-body': 0.003 } },
+  { label: 'helene-layerwise-row', config: { name: 'helene', variant: 'layerwise', blocks: 'row' }, anchor: { 'demo-mlp': 0.01, 'least-squares': 0.0003, 'tiny-encoder': 0.001, 'tiny-encoder-body': 0.3 } },
   { label: 'zo-adam', config: { name: 'zo-adam' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.01 } },
   { label: 'hizoo', config: { name: 'hizoo' }, anchor: { 'demo-mlp': 0.018, 'least-squares': 0.001 } },
   // FZOO and the ZO-Bench set (docs/helene-notes.md, "Baselines: FZOO and the ZO-Bench set").
