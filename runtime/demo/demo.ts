@@ -62,7 +62,7 @@ function printComparison(results: DemoResult[]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   const out: string[] = ['', `${''.padEnd(width)}${results.map((r) => r.name.padStart(14)).join('')}`];
   for (const [label, cell] of rows) out.push(`${label.padEnd(width)}${results.map((r) => cell(r).padStart(14)).join('')}`);
-  out.push('', 'HELENE = the spec\'s defaults ("helene (paper)"); HELENE* = the recommended preset (variant layerwise, row blocks: docs/helene-notes.md).');
+  out.push('', 'HELENE = the spec\'s defaults ("helene (paper)"); HELENE* = the recommended preset (variant layerwise, blocks auto = row blocks here: docs/helene-notes.md).');
   for (const r of results.slice(1)) {
     const s = speedupToBaselineFinal(mezo.records, r.records);
     if (!s) continue;

@@ -23,7 +23,7 @@ A 4-class task whose labels come from a hidden teacher network, on 24 raw featur
 from forward passes alone.
 
 - \`demo-mlp.onnx\` — the model; \`train.jsonl\` / \`eval.jsonl\` — the data (\`{"x": [24 numbers], "label": 0..3}\`)
-- \`helene-recommended.helene.json\` — HELENE with the recommended preset (layerwise, row blocks)
+- \`helene-recommended.helene.json\` — HELENE with the recommended preset (layerwise, blocks auto: row blocks for this model)
 - \`helene.helene.json\` — HELENE as the paper/spec states it; \`mezo.helene.json\` — the MeZO baseline (same seed, data order and step seeds)
 
 In VS Code: **HELENE: Start HELENE run** and pick \`helene.helene.json\`; the run panel shows loss, eval,

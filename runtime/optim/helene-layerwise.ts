@@ -72,7 +72,7 @@ export class HeleneLayerwise implements ZoOptimizer {
   constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
     this.m = layers.map((l) => new Float32Array(l.size));
     this.h = layers.map((l) => new Float32Array(l.size));
-    this.blocks = makeBlocks(layers, config.blocks ?? 'layer');
+    this.blocks = makeBlocks(layers, config.blocks ?? 'layer', totalSteps);
     this.blockSizes = this.blocks.map((b) => b.size);
     this.lambdas = new Float64Array(this.blocks.length);
     this.refreshes = new Float64Array(this.blocks.length);

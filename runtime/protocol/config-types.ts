@@ -16,7 +16,7 @@ export type HeleneVariantName = (typeof HELENE_VARIANTS)[number];
 /** Which layer the "layerwise" variant perturbs at a step: in proportion to its size, or in turn. */
 export type LayerSampling = 'size' | 'cyclic';
 /** What the "layerwise" variant perturbs as a unit: a whole tensor, or one row (first-axis slice) of it. */
-export type BlockKind = 'layer' | 'row';
+export type BlockKind = 'layer' | 'row' | 'auto';
 
 export interface OptimizerConfig {
   name: OptimizerName;

@@ -10,7 +10,7 @@ import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/
 import { isserlisEnergy, energyNoiseFloor } from '../../runtime/optim/helene-energy';
 import { biasCorrection } from '../../runtime/optim/helene-bias-corrected';
 import { chooseBySize, HeleneLayerwise } from '../../runtime/optim/helene-layerwise';
-import { makeBlocks } from '../../runtime/optim/helene-blocks';
+import { makeBlocks, resolveBlockKind } from '../../runtime/optim/helene-blocks';
 
 function gaussian(seed: number): () => number {
   let a = seed >>> 0;
@@ -118,6 +118,23 @@ test('row blocks split rank >= 2 tensors along the first axis and share their me
   blocks[2].view.dir[1] = 7;
   assert.equal(layers[0].dir[7], 7);
   assert.equal(makeBlocks(layers, 'layer').length, 2);
+});
+
+test('blocks "auto": rows when every row block is chosen >= 50 times in the run, else whole tensors', () => {
+  // The demo's MLP (24-16-4): smallest row 4 of 468 elements.
+  const demo = layersOf([[24, 16], [16], [16, 4], [4]]);
+  assert.equal(resolveBlockKind(demo, 'auto', 20_000), 'row', '20000 x 4 / 468 = 171 choices');
+  assert.equal(resolveBlockKind(demo, 'auto', 5_000), 'layer', '5000 x 4 / 468 = 42.7 choices: under 50');
+  assert.equal(resolveBlockKind(demo, 'auto', 5_850), 'row', '5850 x 4 / 468 = 50 choices');
+  // A body of 64-wide rows among 67k elements: each row chosen about once in 1000 steps.
+  const body = layersOf([[64, 64], [64, 64], [128, 64], [64, 128], [64], [64]]);
+  assert.equal(resolveBlockKind(body, 'auto', 1_000), 'layer');
+  assert.equal(makeBlocks(body, 'auto', 1_000).length, body.length);
+  assert.equal(makeBlocks(demo, 'auto', 20_000).length, 24 + 1 + 16 + 1);
+  // Only rank-1 tensors: nothing to split, layer blocks; explicit kinds are kept.
+  assert.equal(resolveBlockKind(layersOf([[16], [16]]), 'auto', 1e6), 'layer');
+  assert.equal(resolveBlockKind(body, 'row', 1), 'row');
+  assert.equal(resolveBlockKind(demo, 'layer', 1e9), 'layer');
 });
 
 test('layerwise perturbs one layer per step and its h tracks each layer own gradient energy', async () => {

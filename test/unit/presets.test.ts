@@ -5,14 +5,14 @@ import { OPTIMIZER_PRESETS, presetById } from '../../runtime/optim/presets';
 import { resolveConfig } from '../../runtime/protocol';
 import { buildShortFormConfig } from '../../extension/short-form';
 
-test('every preset is a valid optimizer section; the recommended HELENE is layerwise with row blocks', () => {
+test('every preset is a valid optimizer section; the recommended HELENE is layerwise with automatic blocks', () => {
   for (const p of OPTIMIZER_PRESETS) {
     const { config } = resolveConfig({ model: { path: 'm.onnx' }, data: { train: 't.jsonl' }, optimizer: p.optimizer });
     assert.equal(config.optimizer.name, p.optimizer.name, p.id);
   }
   const recommended = resolveConfig({ model: { path: 'm.onnx' }, data: { train: 't.jsonl' }, optimizer: presetById('helene')!.optimizer }).config.optimizer as unknown as Record<string, unknown>;
   assert.equal(recommended.variant, 'layerwise');
-  assert.equal(recommended.blocks, 'row');
+  assert.equal(recommended.blocks, 'auto');
   const paper = resolveConfig({ model: { path: 'm.onnx' }, data: { train: 't.jsonl' }, optimizer: presetById('helene-paper')!.optimizer }).config.optimizer as unknown as Record<string, unknown>;
   assert.equal(paper.variant, 'paper', 'the spec defaults stay available as "helene (paper)"');
 });
@@ -23,5 +23,5 @@ test('the short form writes the preset keys with the chosen lr', () => {
     '/ws/.helene/configs',
     '/ws',
   );
-  assert.deepEqual(user.optimizer, { name: 'helene', variant: 'layerwise', blocks: 'row', lr: 0.01 });
+  assert.deepEqual(user.optimizer, { name: 'helene', variant: 'layerwise', blocks: 'auto', lr: 0.01 });
 });
