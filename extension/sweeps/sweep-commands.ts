@@ -13,6 +13,7 @@ import { defaultSweepId, expandSweep, parseSweepGrid, type PlannedRun } from '..
 import { readSweepFile, sweepFile } from '../../runtime/runs/sweep-queue';
 import { readSweepTable, SWEEP_METRIC_LABELS, SWEEP_SORT_METRICS, sweepTableCsv } from '../../runtime/runs/sweep-table';
 import { pickRunConfig } from '../commands/config-picker';
+import { runShortForm } from '../commands/short-form-wizard';
 import { ComparePanel } from '../compare/compare-panel';
 import { runsDirFor, settingOverrides } from '../run-overrides';
 import type { RunsView } from '../runs-view/runs-view';
@@ -83,11 +84,17 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     if (!uri) {
       const choice = await pickRunConfig();
       if (!choice) return undefined;
-      if (choice.kind !== 'file') {
-        void vscode.window.showInformationMessage('HELENE: a sweep starts from a saved run config. Write one with "Start HELENE run" → short form, then start the sweep from it.');
-        return undefined;
+      if (choice.kind === 'file') uri = choice.uri;
+      else {
+        // The short form writes the base config into .helene/configs/, as for a single run.
+        const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+        if (!root) {
+          void vscode.window.showErrorMessage('Open a folder first: the short form writes its config into .helene/configs/ of the workspace.');
+          return undefined;
+        }
+        uri = await runShortForm(root, { cliPath: path.join(services.extensionPath, 'dist', 'cli.js'), output: services.output });
+        if (!uri) return undefined;
       }
-      uri = choice.uri;
     }
     const configPath = uri.fsPath;
     const workspaceRoot = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
