@@ -25,23 +25,22 @@ function toUri(arg: unknown): vscode.Uri | undefined {
 export function startRunCommand(services: Services) {
   return async (arg?: unknown): Promise<RunSession | undefined> => {
     if (!(await ensureTrusted())) return undefined;
-    let uri = toUri(arg);
-    if (!uri) {
-      const choice = await pickRunConfig();
-      if (!choice) return undefined;
-      if (choice.kind === 'file') uri = choice.uri;
-      else {
-        const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-        if (!root) {
-          void vscode.window.showErrorMessage('Open a folder first: the short form writes its config into .helene/configs/ of the workspace.');
-          return undefined;
-        }
-        uri = await runShortForm(root, { cliPath: path.join(services.extensionPath, 'dist', 'cli.js'), output: services.output });
-        if (!uri) return undefined;
-      }
-    }
-    return launch(services, uri);
+    const uri = toUri(arg) ?? (await chooseRunConfig(services));
+    return uri ? launch(services, uri) : undefined;
   };
+}
+
+/** A config file from the workspace, or one the short form writes into .helene/configs/ (Start run, Start sweep). */
+export async function chooseRunConfig(services: Services): Promise<vscode.Uri | undefined> {
+  const choice = await pickRunConfig();
+  if (!choice) return undefined;
+  if (choice.kind === 'file') return choice.uri;
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!root) {
+    void vscode.window.showErrorMessage('Open a folder first: the short form writes its config into .helene/configs/ of the workspace.');
+    return undefined;
+  }
+  return runShortForm(root, { cliPath: path.join(services.extensionPath, 'dist', 'cli.js'), output: services.output });
 }
 
 async function showConfigError(services: Services, uri: vscode.Uri, error: ConfigError): Promise<void> {

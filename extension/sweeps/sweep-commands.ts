@@ -12,8 +12,7 @@ import { loadConfig, parseOverride, readUserConfig } from '../../runtime/cli/con
 import { defaultSweepId, expandSweep, parseSweepGrid, type PlannedRun } from '../../runtime/runs/sweep-spec';
 import { readSweepFile, sweepFile } from '../../runtime/runs/sweep-queue';
 import { readSweepTable, SWEEP_METRIC_LABELS, SWEEP_SORT_METRICS, sweepTableCsv } from '../../runtime/runs/sweep-table';
-import { pickRunConfig } from '../commands/config-picker';
-import { runShortForm } from '../commands/short-form-wizard';
+import { chooseRunConfig } from '../commands/start-run';
 import { ComparePanel } from '../compare/compare-panel';
 import { runsDirFor, settingOverrides } from '../run-overrides';
 import type { RunsView } from '../runs-view/runs-view';
@@ -80,22 +79,8 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
   // pick (keybindings, other extensions, the VS Code suite); they are validated like typed input.
   const start: Handler = async (arg?: unknown, gridArg?: unknown, sortArg?: unknown) => {
     if (!(await ensureTrusted())) return undefined;
-    let uri = toUri(arg);
-    if (!uri) {
-      const choice = await pickRunConfig();
-      if (!choice) return undefined;
-      if (choice.kind === 'file') uri = choice.uri;
-      else {
-        // The short form writes the base config into .helene/configs/, as for a single run.
-        const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-        if (!root) {
-          void vscode.window.showErrorMessage('Open a folder first: the short form writes its config into .helene/configs/ of the workspace.');
-          return undefined;
-        }
-        uri = await runShortForm(root, { cliPath: path.join(services.extensionPath, 'dist', 'cli.js'), output: services.output });
-        if (!uri) return undefined;
-      }
-    }
+    const uri = toUri(arg) ?? (await chooseRunConfig(services));
+    if (!uri) return undefined;
     const configPath = uri.fsPath;
     const workspaceRoot = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const settings = readRunSettings(uri);
