@@ -127,6 +127,22 @@ export class RunFolderWriter {
     fs.appendFileSync(this.metricsPath, text);
   }
 
+  /**
+   * flush(), then fsync metrics.jsonl: called before a checkpoint is written, so a checkpoint never
+   * stands for a step whose metric lines could still be lost (resume regenerates only the lines
+   * after the checkpoint; a kill used to lose buffered lines before it).
+   */
+  flushDurable(): void {
+    this.flush();
+    if (!fs.existsSync(this.metricsPath)) return;
+    const fd = fs.openSync(this.metricsPath, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   close(): void {
     this.flush();
     fs.rmSync(path.join(this.dir, RUN_FILES.lock), { force: true });

@@ -199,6 +199,7 @@ export class Trainer {
   /** Write a checkpoint; a failure (e.g. disk full) is reported and the previous checkpoints stay. */
   private checkpoint(): void {
     try {
+      this.folder.flushDurable();
       const file = saveCheckpoint(this.runDir, this.checkpointData(), this.config.checkpoint.keep);
       this.event('checkpoint', `checkpoint at step ${this.step}`, { file: file.slice(this.runDir.length + 1) });
     } catch (e) {

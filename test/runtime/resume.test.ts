@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { decodeCheckpoint, listCheckpoints, loadLatestCheckpoint, saveCheckpoint } from '../../runtime/run/checkpoint';
 import type { MetricRecord } from '../../runtime/protocol';
-import { demoWorkspace, tempDir } from './helpers';
+import { demoConfig, demoWorkspace, tempDir } from './helpers';
+import { Trainer } from '../../runtime/run/trainer';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const SETTINGS = ['--steps', '6000', '--set', 'checkpoint.every=1000', '--set', 'evalEvery=1000', '--set', 'statsEvery=500'];
@@ -98,4 +99,25 @@ test('an interrupted checkpoint write or a corrupted newest checkpoint never los
   // keep = 2 prunes older files.
   saveCheckpoint(dir, data(300), 2);
   assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [300, 200]);
+});
+
+test('a checkpoint is written only after every metric line up to its step is on disk', async () => {
+  // Resume regenerates only the lines after the checkpoint, so a line buffered before it and lost
+  // with the process would be lost for good (seen once as a flaky bit-exact resume).
+  const config = demoConfig('helene', ['steps=400', 'checkpoint.every=100', 'evalEvery=0', 'statsEvery=0']);
+  const seen: number[] = [];
+  let trainer!: Trainer;
+  trainer = await Trainer.create(config, {
+    record: (r) => {
+      if (r.kind !== 'event' || r.event !== 'checkpoint') return;
+      const onDisk = fs.readFileSync(path.join(trainer.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
+      const steps = onDisk.filter((x) => x.kind === 'step').map((x) => x.t);
+      assert.equal(Math.max(...steps), r.t, `metrics.jsonl holds step ${r.t} when its checkpoint exists`);
+      assert.equal(steps.length, r.t, 'and every step before it');
+      seen.push(r.t);
+    },
+  });
+  await trainer.run();
+  await trainer.close();
+  assert.deepEqual(seen.slice(0, 4), [100, 200, 300, 400]);
 });
