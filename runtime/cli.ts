@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError, type RunSummary } from './protocol';
-import { readRunFolderSync } from './run/run-reader';
+import { readRunHeaderSync, readRunHistorySync } from './run/run-reader';
 import { CheckpointError } from './run/checkpoint';
 import { HELP, parseCli } from './cli/args';
 import { loadConfig, parseOverride } from './cli/config-file';
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     case 'resume': {
       const dir = args.positionals[1];
       if (!dir) throw new ConfigError([{ path: 'resume', message: 'usage: helene-studio resume <run folder>' }]);
-      const snapshot = readRunFolderSync(path.resolve(dir));
+      const snapshot = readRunHeaderSync(path.resolve(dir));
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
       const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir) });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
@@ -115,6 +115,14 @@ async function main(argv: string[]): Promise<number> {
           `${done.copied.length ? `; copied ${done.copied.join(', ')}` : ''}
 `,
       );
+      return 0;
+    }
+    case 'history': {
+      // The run panel's snapshot with a decimated history, read here so the extension host never
+      // parses a long metrics.jsonl on its own thread (extension/panel/history-process.ts).
+      const dir = args.positionals[1];
+      if (!dir) throw new ConfigError([{ path: 'history', message: 'usage: helene-studio history <run folder>' }]);
+      process.stdout.write(JSON.stringify(readRunHistorySync(path.resolve(dir))));
       return 0;
     }
     default:

@@ -20,7 +20,7 @@ import {
   type RunStatus,
   type WebviewIntent,
 } from '../../runtime/protocol';
-import { readRunFolder } from '../../runtime/run/run-reader';
+import { loadRunHistory } from './history-process';
 import { MetricBatcher } from '../metric-batcher';
 import type { Output } from '../output';
 import type { RunRegistry } from '../run-registry';
@@ -199,7 +199,8 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     try {
-      const snapshot = await readRunFolder(this.runDir);
+      // In a child process: a long metrics.jsonl must not be parsed on the extension host's thread.
+      const snapshot = await loadRunHistory({ cliPath: path.join(this.deps.extensionUri.fsPath, 'dist', 'cli.js'), runDir: this.runDir });
       this.ready = true;
       this.stats.snapshots++;
       this.post({ type: 'snapshot', snapshot, live: false, runDir: this.runDir });

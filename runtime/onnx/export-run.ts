@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModel, writeModel } from './model-io';
 import { exportTunedModel } from './export-model';
-import { readRunFolderSync } from '../run/run-reader';
+import { readRunHeaderSync } from '../run/run-reader';
 import { CheckpointError, loadLatestCheckpoint } from '../run/checkpoint';
 
 export interface ExportedRun {
@@ -20,7 +20,7 @@ export interface ExportedRun {
 
 export function exportRun(runDir: string, out?: string): ExportedRun {
   const dir = path.resolve(runDir);
-  const snapshot = readRunFolderSync(dir);
+  const snapshot = readRunHeaderSync(dir);
   if (!snapshot.manifest) throw new CheckpointError(`${runDir} is not a run folder (no run.json)`);
   const config = snapshot.manifest.config;
   const found = loadLatestCheckpoint(dir);

@@ -31,6 +31,20 @@ export interface RunViewSnapshot {
   status: RunStatus | null;
   records: MetricRecord[];
   summary: RunSummary | null;
+  /** Present when records is a decimated history of a long metrics.jsonl (runtime/run/metrics-history.ts). */
+  history?: RunHistoryInfo;
+}
+
+/** How a snapshot's records relate to metrics.jsonl when they are a decimated history. */
+export interface RunHistoryInfo {
+  /** Records in metrics.jsonl, and how many of them the snapshot carries. */
+  totalRecords: number;
+  keptRecords: number;
+  /** Every record from this step on is there verbatim (full resolution); before it, decimated. */
+  tailFrom: number;
+  decimated: boolean;
+  /** Line number of a torn last line that was ignored, else null. */
+  tornLine: number | null;
 }
 export type HostToWebview =
   /** runDir lets the webview persist which run it shows (restored after a reload by the serializer). */

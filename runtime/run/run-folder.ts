@@ -11,7 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary } from '../protocol';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { writeJsonAtomic } from './atomic-write';
+import { dropMetricsAfter } from './metrics-truncate';
 
 export const RUN_FILES = {
   manifest: 'run.json',
@@ -90,12 +91,12 @@ export class RunFolderWriter {
   }
 
   /**
-   * Replace metrics.jsonl by exactly these records (resume drops what came after the checkpoint,
-   * since the resumed run regenerates it). Atomic: a crash leaves the old file.
+   * Keep only the metric records `keep` accepts (resume drops what came after the checkpoint, since
+   * the resumed run regenerates it). Streams and cuts at a byte offset, crash-safe: metrics-truncate.ts.
    */
-  rewriteMetrics(records: MetricRecord[]): void {
+  dropMetricsAfter(keep: (r: MetricRecord) => boolean): void {
     this.pending = [];
-    writeFileAtomic(this.metricsPath, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    dropMetricsAfter(this.metricsPath, keep);
   }
 
   writeManifest(manifest: RunManifest, config: ResolvedConfig): void {

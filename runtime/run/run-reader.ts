@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { MetricRecord, RunManifest, RunStatus, RunSummary, RunViewSnapshot } from '../protocol';
 import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
 import { RUN_FILES } from './run-folder';
+import { readAllMetricRecords } from './metrics-lines';
+import { readMetricsHistory, type HistoryOptions } from './metrics-history';
 
 function readJson<T>(file: string): T | null {
   try {
@@ -18,6 +20,7 @@ function readJson<T>(file: string): T | null {
   }
 }
 
+/** Parse metrics text already in memory (small inputs: tests, IPC batches); files go through metrics-lines.ts. */
 export function parseMetricLines(text: string): MetricRecord[] {
   const out: MetricRecord[] = [];
   const lines = text.split('\n');
@@ -45,7 +48,8 @@ function ownerAlive(dir: string): boolean {
   }
 }
 
-export function readRunFolderSync(dir: string): RunViewSnapshot {
+/** run.json, status.json and summary.json: everything but the metrics (resume, export). */
+export function readRunHeaderSync(dir: string): Omit<RunViewSnapshot, 'records'> {
   const manifest = readJson<RunManifest>(path.join(dir, RUN_FILES.manifest));
   if (manifest && (manifest.format !== RUN_FORMAT || manifest.version > RUN_FORMAT_VERSION)) {
     throw new Error(`${dir}: run format ${manifest.format} v${manifest.version} is not readable by this version (expects ${RUN_FORMAT} v${RUN_FORMAT_VERSION})`);
@@ -54,13 +58,23 @@ export function readRunFolderSync(dir: string): RunViewSnapshot {
   if (status && (status.state === 'running' || status.state === 'paused' || status.state === 'starting') && !ownerAlive(dir)) {
     status.state = 'interrupted';
   }
-  let records: MetricRecord[] = [];
-  try {
-    records = parseMetricLines(fs.readFileSync(path.join(dir, RUN_FILES.metrics), 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  return { manifest, status, records, summary: readJson<RunSummary>(path.join(dir, RUN_FILES.summary)) };
+  return { manifest, status, summary: readJson<RunSummary>(path.join(dir, RUN_FILES.summary)) };
+}
+
+/** The run with every metric record (streamed; memory grows with the run: small runs, demos, tests). */
+export function readRunFolderSync(dir: string): RunViewSnapshot {
+  const header = readRunHeaderSync(dir);
+  return { ...header, records: readAllMetricRecords(path.join(dir, RUN_FILES.metrics)) };
+}
+
+/**
+ * The run with a decimated history of its metrics (bounded, whatever the length): what the run
+ * panel and compare show (metrics-history.ts says what is kept).
+ */
+export function readRunHistorySync(dir: string, options?: HistoryOptions): RunViewSnapshot {
+  const header = readRunHeaderSync(dir);
+  const history = readMetricsHistory(path.join(dir, RUN_FILES.metrics), options);
+  return { ...header, records: history.records, history: history.info };
 }
 
 export async function readRunFolder(dir: string): Promise<RunViewSnapshot> {

@@ -3,7 +3,7 @@
  * with the reason; the comparison goes on with the rest.
  */
 import * as path from 'node:path';
-import { readRunFolderSync } from '../run/run-reader';
+import { readRunHistorySync } from '../run/run-reader';
 import type { CompareRunInput } from './compare-model';
 
 export interface LoadedComparison {
@@ -21,7 +21,8 @@ export function loadCompareRuns(runDirs: readonly string[]): LoadedComparison {
     for (let k = 2; seen.has(id); k++) id = `${path.basename(abs)} (${k})`;
     seen.add(id);
     try {
-      const snapshot = readRunFolderSync(abs);
+      // A decimated history: every eval and event, the steps' shape; bounded whatever the run's length.
+      const snapshot = readRunHistorySync(abs);
       if (!snapshot.manifest) out.unreadable.push({ id, reason: 'not a run folder: no run.json' });
       else out.runs.push({ id, dir: abs, snapshot });
     } catch (e) {

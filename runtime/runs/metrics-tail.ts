@@ -5,12 +5,15 @@
  * refresh (it is being written, or was torn by a crash: either way it is not data yet).
  */
 import * as fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { METRICS_CHUNK_BYTES } from '../run/metrics-lines';
 import type { EvalRecord } from '../protocol';
 
 export class MetricsTail {
   private offset = 0;
   private pending = '';
   private identity = '';
+  private decoder = new StringDecoder('utf8');
   bestEval: { t: number; loss: number; accuracy?: number } | null = null;
   lastStep = 0;
   badLines = 0;
@@ -29,13 +32,17 @@ export class MetricsTail {
     const identity = `${st.dev}:${st.ino}`;
     if (identity !== this.identity || st.size < this.offset) this.reset(identity);
     if (st.size === this.offset) return true;
+    // In chunks: the first refresh of a long run reads the whole file, which may not fit one string.
+    // The decoder carries a multi-byte character split between two chunks.
     const fd = fs.openSync(this.file, 'r');
     try {
-      const length = st.size - this.offset;
-      const buf = Buffer.alloc(length);
-      const read = fs.readSync(fd, buf, 0, length, this.offset);
-      this.offset += read;
-      this.consume(this.pending + buf.subarray(0, read).toString('utf8'));
+      const buf = Buffer.allocUnsafe(METRICS_CHUNK_BYTES);
+      while (this.offset < st.size) {
+        const read = fs.readSync(fd, buf, 0, Math.min(buf.length, st.size - this.offset), this.offset);
+        if (read === 0) break;
+        this.offset += read;
+        this.consume(this.pending + this.decoder.write(buf.subarray(0, read)));
+      }
     } finally {
       fs.closeSync(fd);
     }
@@ -46,6 +53,7 @@ export class MetricsTail {
     this.identity = identity;
     this.offset = 0;
     this.pending = '';
+    this.decoder = new StringDecoder('utf8');
     this.bestEval = null;
     this.lastStep = 0;
     this.badLines = 0;

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { RunViewSnapshot, SweepAxis, SweepEntryState, SweepRecord, SweepSortMetric, SweepValue } from '../protocol';
-import { readRunFolderSync } from '../run/run-reader';
+import { readRunHistorySync } from '../run/run-reader';
 import { toCsv, type CsvCell } from './csv';
 import { summarizeRecords } from './summary';
 
@@ -107,7 +107,7 @@ export function readSweepRows(record: SweepRecord): SweepRow[] {
       continue;
     }
     try {
-      const snap = readRunFolderSync(path.join(record.runsDir, e.runId));
+      const snap = readRunHistorySync(path.join(record.runsDir, e.runId));
       snaps.set(e.runId, snap.manifest || snap.status || snap.records.length ? snap : null);
     } catch (e2) {
       snaps.set(e.runId, e2 as Error);

@@ -1,0 +1,114 @@
+/**
+ * A decimated history of metrics.jsonl for the run panel and compare: one streaming pass, bounded
+ * memory, output of a few thousand records whatever the run's length. What is kept:
+ *   - every event and every eval record (they are few, and summaries/compare need them exact);
+ *   - the step records of the full run folded into `buckets` byte ranges of the file: per range the
+ *     step of lowest and of highest loss (a spike stays visible), and the last step of the range
+ *     (so accounting fields such as forward passes stay continuous), plus the last step before
+ *     each eval (so "training passes when the eval was reached" stays exact);
+ *   - the newest layers record of each range (the heatmap's shape) ;
+ *   - the newest `tail` records of any kind verbatim (full resolution where the user looks).
+ * Kept records are real records in file order, so the webview's view model treats them like any
+ * snapshot (RunViewSnapshot, runtime/protocol); `history` on the snapshot says it was decimated.
+ * Derived from metrics.jsonl on each open, it can never claim a line that is not in the file.
+ */
+import type { MetricRecord, RunHistoryInfo } from '../protocol';
+import { forEachMetricRecord, METRICS_CHUNK_BYTES, type PlacedRecord } from './metrics-lines';
+import * as fs from 'node:fs';
+
+export interface HistoryOptions {
+  /** Byte ranges the full run is folded into. */
+  buckets?: number;
+  /** Newest records kept verbatim. */
+  tail?: number;
+  chunkBytes?: number;
+}
+
+export const HISTORY_DEFAULTS = { buckets: 1500, tail: 3000 } as const;
+
+export interface MetricsHistory {
+  records: MetricRecord[];
+  info: RunHistoryInfo;
+}
+
+interface Bucket {
+  min?: PlacedRecord;
+  max?: PlacedRecord;
+  last?: PlacedRecord;
+  layers?: PlacedRecord;
+}
+
+/** Missing file: an empty history. */
+export function readMetricsHistory(file: string, options: HistoryOptions = {}): MetricsHistory {
+  const buckets = options.buckets ?? HISTORY_DEFAULTS.buckets;
+  const tailSize = options.tail ?? HISTORY_DEFAULTS.tail;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], info: { totalRecords: 0, keptRecords: 0, tailFrom: 0, decimated: false, tornLine: null } };
+    throw e;
+  }
+  const bytesPerBucket = Math.max(1, Math.ceil(size / buckets));
+  const slots = new Map<number, Bucket>();
+  const always: PlacedRecord[] = []; // events, evals, and the step before each eval
+  const ring: PlacedRecord[] = new Array(tailSize);
+  let total = 0;
+  let lastStep: PlacedRecord | null = null;
+  let lastStepKept = true;
+  const scan = forEachMetricRecord(
+    file,
+    (placed) => {
+      ring[total % tailSize] = placed;
+      total++;
+      const r = placed.record;
+      if (r.kind === 'event' || r.kind === 'eval') {
+        if (r.kind === 'eval' && lastStep && !lastStepKept) {
+          always.push(lastStep);
+          lastStepKept = true;
+        }
+        always.push(placed);
+        return;
+      }
+      const index = Math.floor(placed.start / bytesPerBucket);
+      let b = slots.get(index);
+      if (!b) slots.set(index, (b = {}));
+      if (r.kind === 'layers') {
+        b.layers = placed;
+      } else if (r.kind === 'step') {
+        lastStep = placed;
+        lastStepKept = false;
+        b.last = placed;
+        if (Number.isFinite(r.loss)) {
+          if (!b.min || r.loss < (b.min.record as { loss: number }).loss) b.min = placed;
+          if (!b.max || r.loss > (b.max.record as { loss: number }).loss) b.max = placed;
+        } else if (!b.max || Number.isFinite((b.max.record as { loss: number }).loss)) {
+          b.max = placed; // a NaN/inf step is the spike to show
+        }
+      }
+    },
+    options.chunkBytes ?? METRICS_CHUNK_BYTES,
+  );
+  // Merge by file position, without duplicates.
+  const kept = new Map<number, MetricRecord>();
+  for (const p of always) kept.set(p.start, p.record);
+  for (const b of slots.values()) for (const p of [b.min, b.max, b.last, b.layers]) if (p) kept.set(p.start, p.record);
+  const tailCount = Math.min(total, tailSize);
+  let tailFrom = Infinity;
+  for (let i = total - tailCount; i < total; i++) {
+    const p = ring[i % tailSize];
+    kept.set(p.start, p.record);
+    tailFrom = Math.min(tailFrom, p.record.t);
+  }
+  const records = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+  return {
+    records,
+    info: {
+      totalRecords: total,
+      keptRecords: records.length,
+      tailFrom: tailCount ? tailFrom : 0,
+      decimated: records.length < total,
+      tornLine: scan.torn?.lineNo ?? null,
+    },
+  };
+}
