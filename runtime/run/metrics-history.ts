@@ -7,7 +7,8 @@
  *     (so accounting fields such as forward passes stay continuous), plus the last step before
  *     each eval (so "training passes when the eval was reached" stays exact);
  *   - the newest layers record of each range (the heatmap's shape) ;
- *   - the newest `tail` records of any kind verbatim (full resolution where the user looks).
+ *   - the newest `tail` step/eval/event records and the newest 64 layers records verbatim (full
+ *     resolution where the user looks).
  * Kept records are real records in file order, so the webview's view model treats them like any
  * snapshot (RunViewSnapshot, runtime/protocol); `history` on the snapshot says it was decimated.
  * Derived from metrics.jsonl on each open, it can never claim a line that is not in the file.
@@ -23,6 +24,9 @@ export interface HistoryOptions {
   tail?: number;
   chunkBytes?: number;
 }
+
+/** Newest layers records kept verbatim (each holds every tensor's statistics). */
+const LAYER_TAIL = 64;
 
 export const HISTORY_DEFAULTS = { buckets: 1500, tail: 3000 } as const;
 
@@ -53,15 +57,20 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
   const slots = new Map<number, Bucket>();
   const always: PlacedRecord[] = []; // events, evals, and the step before each eval
   const ring: PlacedRecord[] = new Array(tailSize);
+  const layerRing: PlacedRecord[] = new Array(LAYER_TAIL);
   let total = 0;
+  let ringCount = 0;
+  let layerCount = 0;
   let lastStep: PlacedRecord | null = null;
   let lastStepKept = true;
   const scan = forEachMetricRecord(
     file,
     (placed) => {
-      ring[total % tailSize] = placed;
       total++;
       const r = placed.record;
+      // Layers records can be large (one entry per tensor): the tail keeps only the newest few.
+      if (r.kind === 'layers') layerRing[layerCount++ % LAYER_TAIL] = placed;
+      else ring[ringCount++ % tailSize] = placed;
       if (r.kind === 'event' || r.kind === 'eval') {
         if (r.kind === 'eval' && lastStep && !lastStepKept) {
           always.push(lastStep);
@@ -79,11 +88,14 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
         lastStep = placed;
         lastStepKept = false;
         b.last = placed;
+        // A non-finite loss (written as null) is the spike to show: it holds the max slot for good.
+        const lossOf = (p: PlacedRecord | undefined) => (p ? (p.record as { loss: number | null }).loss : null);
+        const maxFinite = b.max !== undefined && Number.isFinite(lossOf(b.max));
         if (Number.isFinite(r.loss)) {
-          if (!b.min || r.loss < (b.min.record as { loss: number }).loss) b.min = placed;
-          if (!b.max || r.loss > (b.max.record as { loss: number }).loss) b.max = placed;
-        } else if (!b.max || Number.isFinite((b.max.record as { loss: number }).loss)) {
-          b.max = placed; // a NaN/inf step is the spike to show
+          if (!b.min || r.loss < (lossOf(b.min) as number)) b.min = placed;
+          if (!b.max || (maxFinite && r.loss > (lossOf(b.max) as number))) b.max = placed;
+        } else if (!b.max || maxFinite) {
+          b.max = placed;
         }
       }
     },
@@ -93,13 +105,14 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
   const kept = new Map<number, MetricRecord>();
   for (const p of always) kept.set(p.start, p.record);
   for (const b of slots.values()) for (const p of [b.min, b.max, b.last, b.layers]) if (p) kept.set(p.start, p.record);
-  const tailCount = Math.min(total, tailSize);
+  const tailCount = Math.min(ringCount, tailSize);
   let tailFrom = Infinity;
-  for (let i = total - tailCount; i < total; i++) {
+  for (let i = ringCount - tailCount; i < ringCount; i++) {
     const p = ring[i % tailSize];
     kept.set(p.start, p.record);
     tailFrom = Math.min(tailFrom, p.record.t);
   }
+  for (let i = Math.max(0, layerCount - LAYER_TAIL); i < layerCount; i++) kept.set(layerRing[i % LAYER_TAIL].start, layerRing[i % LAYER_TAIL].record);
   const records = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   return {
     records,
