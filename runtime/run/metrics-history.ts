@@ -42,6 +42,21 @@ interface Bucket {
   layers?: PlacedRecord;
 }
 
+const RAW = Symbol('raw line');
+type Shallow = MetricRecord & { [RAW]: string };
+
+/**
+ * Layers records are most of a long file's bytes and only a few are kept: read just their step
+ * (the runtime writes `kind` first) and keep the line to parse if it is kept. A line this does not
+ * recognise is parsed in full, so a differently ordered line is still read correctly.
+ */
+function shallowLayers(text: string): MetricRecord | undefined {
+  if (!text.startsWith('{"kind":"layers","t":')) return undefined;
+  const t = Number(/^\{"kind":"layers","t":(\d+)[,}]/.exec(text)?.[1]);
+  if (!Number.isFinite(t)) return undefined;
+  return { kind: 'layers', t, layers: [], [RAW]: text } as Shallow;
+}
+
 /** Missing file: an empty history. */
 export function readMetricsHistory(file: string, options: HistoryOptions = {}): MetricsHistory {
   const buckets = options.buckets ?? HISTORY_DEFAULTS.buckets;
@@ -100,6 +115,7 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
       }
     },
     options.chunkBytes ?? METRICS_CHUNK_BYTES,
+    shallowLayers,
   );
   // Merge by file position, without duplicates.
   const kept = new Map<number, MetricRecord>();
@@ -113,7 +129,7 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
     tailFrom = Math.min(tailFrom, p.record.t);
   }
   for (let i = Math.max(0, layerCount - LAYER_TAIL); i < layerCount; i++) kept.set(layerRing[i % LAYER_TAIL].start, layerRing[i % LAYER_TAIL].record);
-  const records = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+  const records = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => (RAW in r ? (JSON.parse((r as Shallow)[RAW]) as MetricRecord) : r));
   return {
     records,
     info: {

@@ -103,7 +103,13 @@ export interface PlacedRecord {
  * Parse every record of metrics.jsonl in order (blank lines skipped). onRecord returning false
  * stops the scan. Throws "<file> line N: …" for a corrupt line that is not the last one.
  */
-export function forEachMetricRecord(file: string, onRecord: (placed: PlacedRecord) => boolean | void, chunkBytes = METRICS_CHUNK_BYTES): RecordScan {
+export function forEachMetricRecord(
+  file: string,
+  onRecord: (placed: PlacedRecord) => boolean | void,
+  chunkBytes = METRICS_CHUNK_BYTES,
+  /** A cheaper parse for lines the caller only needs in part (returns undefined to parse in full). */
+  shallow?: (text: string) => MetricRecord | undefined,
+): RecordScan {
   // A line that does not parse is only an error once another non-blank line follows it.
   let bad: { lineNo: number; start: number; message: string } | null = null;
   const scan = forEachLine(
@@ -113,7 +119,7 @@ export function forEachMetricRecord(file: string, onRecord: (placed: PlacedRecor
       if (bad) throw new Error(`metrics.jsonl line ${bad.lineNo}: ${bad.message}`);
       let record: MetricRecord;
       try {
-        record = JSON.parse(line.text) as MetricRecord;
+        record = shallow?.(line.text) ?? (JSON.parse(line.text) as MetricRecord);
       } catch (e) {
         bad = { lineNo: line.lineNo, start: line.start, message: (e as Error).message };
         return;

@@ -142,6 +142,7 @@ test('decimated history: bounded, keeps every event and eval, the spikes, the ex
       recs.push(evalAt(t, 1 / t, fp));
     }
     if (t === 20_000) recs.push(event(t, 'hyperparameters', 'lr 0.01 → 0.005'));
+    if (t % 100 === 0) recs.push({ kind: 'layers', t, layers: [{ name: `w${t}`, size: 4, updateRms: t, thetaRms: 1, updateToWeight: 0.1 }] });
   }
   const file = tmpFile(lines(recs).replace(/null/g, 'null'));
   const full = readAllMetricRecords(file);
@@ -153,8 +154,12 @@ test('decimated history: bounded, keeps every event and eval, the spikes, the ex
   assert.equal(h.records.filter((r) => r.kind === 'event').length, 2);
   assert.ok(h.records.some((r) => r.kind === 'step' && r.loss === 50), 'the loss spike is kept');
   assert.ok(h.records.some((r) => r.kind === 'step' && r.t === 12_345), 'the non-finite step is kept');
-  assert.deepEqual(h.records.slice(-500), full.slice(-500), 'the newest records are verbatim');
-  assert.equal(h.info.tailFrom, (full[full.length - 500] as { t: number }).t);
+  const nonLayers = full.filter((r) => r.kind !== 'layers');
+  assert.deepEqual(h.records.filter((r) => r.kind !== 'layers').slice(-500), nonLayers.slice(-500), 'the newest records are verbatim');
+  assert.equal(h.info.tailFrom, nonLayers[nonLayers.length - 500].t);
+  const layersKept = h.records.filter((r) => r.kind === 'layers');
+  assert.deepEqual(layersKept[layersKept.length - 1], full.filter((r) => r.kind === 'layers').pop(), 'the newest layers record, parsed in full');
+  assert.ok(layersKept.length >= 64 && layersKept.length <= 64 + 200, `layers kept ${layersKept.length}`);
   const ts = h.records.map((r) => r.t);
   assert.deepEqual(ts, [...ts].sort((a, b) => a - b), 'in file order');
   assert.deepEqual(summarizeRecords(h.records), summarizeRecords(full));
