@@ -30,7 +30,7 @@ async function runCase(name: CaseName, dir: string, before?: string): Promise<st
     }
     case 'export': {
       const { readRunHeaderSync } = await import('../runtime/run/run-reader');
-      return String(readRunHeaderSync(dir).manifest?.runId);
+      return readRunHeaderSync(dir).manifest ? "run.json read" : "no run.json";
     }
     case 'compare-load': {
       const { loadCompareRuns } = await import('../runtime/runs/compare-load');
