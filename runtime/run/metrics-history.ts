@@ -14,7 +14,7 @@
  * Derived from metrics.jsonl on each open, it can never claim a line that is not in the file.
  */
 import type { MetricRecord, RunHistoryInfo } from '../protocol';
-import { forEachMetricRecord, METRICS_CHUNK_BYTES, type PlacedRecord } from './metrics-lines';
+import { forEachMetricRecord, METRICS_CHUNK_BYTES, rawLineOf, shallowLayers, type PlacedRecord } from './metrics-lines';
 import * as fs from 'node:fs';
 
 export interface HistoryOptions {
@@ -40,21 +40,6 @@ interface Bucket {
   max?: PlacedRecord;
   last?: PlacedRecord;
   layers?: PlacedRecord;
-}
-
-const RAW = Symbol('raw line');
-type Shallow = MetricRecord & { [RAW]: string };
-
-/**
- * Layers records are most of a long file's bytes and only a few are kept: read just their step
- * (the runtime writes `kind` first) and keep the line to parse if it is kept. A line this does not
- * recognise is parsed in full, so a differently ordered line is still read correctly.
- */
-function shallowLayers(text: string): MetricRecord | undefined {
-  if (!text.startsWith('{"kind":"layers","t":')) return undefined;
-  const t = Number(/^\{"kind":"layers","t":(\d+)[,}]/.exec(text)?.[1]);
-  if (!Number.isFinite(t)) return undefined;
-  return { kind: 'layers', t, layers: [], [RAW]: text } as Shallow;
 }
 
 /** Missing file: an empty history. */
@@ -129,7 +114,10 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
     tailFrom = Math.min(tailFrom, p.record.t);
   }
   for (let i = Math.max(0, layerCount - LAYER_TAIL); i < layerCount; i++) kept.set(layerRing[i % LAYER_TAIL].start, layerRing[i % LAYER_TAIL].record);
-  const records = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => (RAW in r ? (JSON.parse((r as Shallow)[RAW]) as MetricRecord) : r));
+  const records = [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => {
+    const raw = rawLineOf(r);
+    return raw === undefined ? r : (JSON.parse(raw) as MetricRecord);
+  });
   return {
     records,
     info: {

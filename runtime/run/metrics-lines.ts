@@ -132,6 +132,27 @@ export function forEachMetricRecord(
   return { ...scan, torn: torn ? { lineNo: torn.lineNo, start: torn.start } : null };
 }
 
+const RAW = Symbol('raw line');
+type Shallow = MetricRecord & { [RAW]: string };
+
+/**
+ * Layers records are most of a long file's bytes and most passes need only their step: read just
+ * `kind` and `t` (the runtime writes them first) and keep the line (rawLineOf) to parse if needed.
+ * A line this does not recognise returns undefined and is parsed in full, so a differently ordered
+ * line is still read correctly. Pass as forEachMetricRecord's `shallow`.
+ */
+export function shallowLayers(text: string): MetricRecord | undefined {
+  if (!text.startsWith('{"kind":"layers","t":')) return undefined;
+  const t = Number(/^\{"kind":"layers","t":(\d+)[,}]/.exec(text)?.[1]);
+  if (!Number.isFinite(t)) return undefined;
+  return { kind: 'layers', t, layers: [], [RAW]: text } as Shallow;
+}
+
+/** The line a shallow record was read from (undefined for a fully parsed record). */
+export function rawLineOf(record: MetricRecord): string | undefined {
+  return (record as Partial<Shallow>)[RAW];
+}
+
 /** Every record, in order (for small files: demos, tests). Missing file: []. */
 export function readAllMetricRecords(file: string): MetricRecord[] {
   const out: MetricRecord[] = [];

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import type { MetricRecord } from '../protocol';
 import { writeFileAtomic } from './atomic-write';
-import { forEachMetricRecord } from './metrics-lines';
+import { forEachMetricRecord, METRICS_CHUNK_BYTES, rawLineOf, shallowLayers } from './metrics-lines';
 
 interface CutPlan {
   /** metrics.jsonl's size when the plan was made (sanity check on replay). */
@@ -86,6 +86,7 @@ export interface CutResult {
  * Keep only the records `keep` accepts, in order, by cutting metrics.jsonl at the first one it
  * refuses. A torn last line is dropped with the rest. Missing file: nothing to do.
  */
+/** `keep` sees layers records shallowly (kind and t only; see shallowLayers). */
 export function dropMetricsAfter(metricsFile: string, keep: (r: MetricRecord) => boolean): CutResult {
   if (!fs.existsSync(metricsFile)) return { cut: 0, dropped: 0, writtenBack: 0 };
   resumeCut(metricsFile);
@@ -94,12 +95,12 @@ export function dropMetricsAfter(metricsFile: string, keep: (r: MetricRecord) =>
   const back: string[] = [];
   const scan = forEachMetricRecord(metricsFile, ({ record, start }) => {
     if (keep(record)) {
-      if (cut >= 0) back.push(JSON.stringify(record) + '\n');
+      if (cut >= 0) back.push((rawLineOf(record) ?? JSON.stringify(record)) + '\n');
       return;
     }
     if (cut < 0) cut = start;
     dropped++;
-  });
+  }, METRICS_CHUNK_BYTES, shallowLayers);
   if (cut < 0 && scan.torn) cut = scan.torn.start;
   if (cut < 0) {
     // Everything is kept; a last line without its newline gets one, or the next append would join it.

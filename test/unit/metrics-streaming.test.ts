@@ -100,12 +100,14 @@ test('resume cut: records after the checkpoint are dropped at a byte offset, the
 
 test('resume cut: a record to keep after the first dropped one is written back, in order', () => {
   // The stop at the checkpoint's step: stop-requested (dropped) comes before the checkpoint event (kept).
-  const recs = [step(1, 1), step(2, 1), event(2, 'stop-requested'), event(2, 'checkpoint'), event(2, 'stopped')];
+  // A layers record is read shallowly by the cut pass; it must come back byte for byte.
+  const layers = { kind: 'layers', t: 2, layers: [{ name: 'w', size: 4, updateRms: 0.5, thetaRms: 1, updateToWeight: 0.1 }] } as MetricRecord;
+  const recs = [step(1, 1), step(2, 1), event(2, 'stop-requested'), layers, event(2, 'checkpoint'), event(2, 'stopped'), step(3, 1)];
   const file = tmpFile(lines(recs));
   const keep = (r: MetricRecord) => r.t <= 2 && !(r.kind === 'event' && /^(stopped|stop-requested)$/.test(r.event));
   const res = dropMetricsAfter(file, keep);
-  assert.equal(res.writtenBack, 1);
-  assert.equal(fs.readFileSync(file, 'utf8'), lines([step(1, 1), step(2, 1), event(2, 'checkpoint')]));
+  assert.equal(res.writtenBack, 2);
+  assert.equal(fs.readFileSync(file, 'utf8'), lines([step(1, 1), step(2, 1), layers, event(2, 'checkpoint')]));
 });
 
 test('resume cut: a kill after the cut but before the write-back is finished from the saved plan', () => {
