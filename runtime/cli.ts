@@ -122,7 +122,15 @@ async function main(argv: string[]): Promise<number> {
       // parses a long metrics.jsonl on its own thread (extension/panel/history-process.ts).
       const dir = args.positionals[1];
       if (!dir) throw new ConfigError([{ path: 'history', message: 'usage: helene-studio history <run folder>' }]);
-      process.stdout.write(JSON.stringify(readRunHistorySync(path.resolve(dir))));
+      let snapshot;
+      try {
+        snapshot = readRunHistorySync(path.resolve(dir));
+      } catch (e) {
+        // An unreadable file in the folder (its path is in the message) is the user's to fix, not a bug.
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        return 1;
+      }
+      process.stdout.write(JSON.stringify(snapshot));
       return 0;
     }
     default:

@@ -31,8 +31,10 @@ export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapsho
     child.on('error', (e) => reject(new Error(`could not start the runtime to read the run: ${e.message}`)));
     child.on('close', (code) => {
       if (code !== 0) {
+        // The runtime's one `error:` line (never a stack trace into a notification).
         const lines = Buffer.concat(err).toString('utf8').trim().split('\n');
-        reject(new Error(lines[lines.length - 1] || `the runtime exited with code ${code} while reading the run`));
+        const reason = lines.find((l) => l.startsWith('error: '))?.slice('error: '.length) ?? lines[0];
+        reject(new Error(reason || `the runtime exited with code ${code} while reading the run`));
         return;
       }
       try {
