@@ -204,6 +204,8 @@ export class RunPanel implements vscode.Disposable {
       this.ready = true;
       this.stats.snapshots++;
       this.post({ type: 'snapshot', snapshot, live: false, runDir: this.runDir });
+      const h = snapshot.history;
+      if (h?.decimated) this.post({ type: 'notice', level: 'info', text: `Long run: the charts show ${h.keptRecords.toLocaleString('en-US')} of ${h.totalRecords.toLocaleString('en-US')} records (the full run's shape with its spikes and every event; every record from step ${h.tailFrom} on).` });
     } catch (e) {
       this.ready = true;
       this.deps.output.error(`run panel: could not read ${this.runDir}: ${(e as Error).message}`);
