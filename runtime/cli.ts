@@ -21,8 +21,9 @@ import { formatDoctor, runDoctor } from './doctor/doctor';
 import { DataError } from './data/jsonl';
 import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
+import { DiskFaultError } from './run/disk-fault';
 
-const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError];
+const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Provider } from '../protocol';
+import { ProviderError } from './provider';
 
 export interface ProviderReport {
   /** The provider that executed the most nodes. */
@@ -21,7 +22,13 @@ export function readProfile(prefix: string): ProviderReport {
   if (files.length === 0) throw new Error(`onnxruntime wrote no profile under ${dir}`);
   const nodesByProvider: Record<string, number> = {};
   for (const f of files) {
-    const events = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { cat?: string; args?: { provider?: string } }[];
+    let events: { cat?: string; args?: { provider?: string } }[];
+    try {
+      events = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    } catch (e) {
+      // onnxruntime writes the profile itself and ignores a full disk: the file is then cut short.
+      throw new ProviderError(`onnxruntime's profile ${path.join(dir, f)} is unreadable (${(e as Error).message}); is the disk full?`);
+    }
     for (const e of events) {
       const p = e.args?.provider;
       if (e.cat === 'Node' && p) nodesByProvider[p] = (nodesByProvider[p] ?? 0) + 1;

@@ -123,7 +123,9 @@ export class TrainingEngine implements LossOracle {
     return report;
   }
 
+  /** Release the session and remove the profile folder (also when verifyProvider never ran). */
   async release(): Promise<void> {
+    fs.rmSync(path.dirname(this.profilePrefix), { recursive: true, force: true });
     await this.session.release();
   }
 }

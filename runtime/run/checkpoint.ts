@@ -8,13 +8,15 @@
  *   "HELCKPT1" | uint32 header length | header JSON (utf8) | padding to 8 bytes | tensor bytes
  * The header lists each tensor's name, dtype, length and byte offset, and an FNV-1a checksum of the
  * tensor bytes, so a truncated or corrupted file is detected and skipped on resume. Files are
- * written atomically (temp file, fsync, rename): a crash mid-write leaves the previous one intact.
+ * written atomically (temp file, every byte, fsync, rename) and read back before older ones are
+ * pruned: a crash or a full disk mid-write leaves the previous one intact.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EvalRecord, OptimizerConfig } from '../protocol';
 import type { BatchCursor } from '../data/batcher';
 import { writeFileAtomic } from './atomic-write';
+import { DiskFaultError } from './disk-fault';
 
 const MAGIC = 'HELCKPT1';
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -133,12 +135,43 @@ export function listCheckpoints(runDir: string): { file: string; step: number }[
     .sort((a, b) => b.step - a.step);
 }
 
-/** Write atomically, then prune to the newest `keep`. A failed write (disk full) leaves older files intact. */
+/** Checksum of a file read back in 1 MiB chunks (bounded memory for large checkpoints). */
+function fileChecksum(file: string): { size: number; checksum: number } {
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(1 << 20);
+  let size = 0;
+  let hash = 0x811c9dc5;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, size);
+      if (n === 0) break;
+      hash = fnv1a(chunk.subarray(0, n), hash);
+      size += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { size, checksum: hash };
+}
+
+/**
+ * Write atomically, read the file back (size and checksum) and only then prune to the newest
+ * `keep`. A failed or unverifiable write removes the new file and throws; older files stay, and the
+ * newest verified one is never pruned.
+ */
 export function saveCheckpoint(runDir: string, data: CheckpointData, keep: number): string {
   const file = checkpointFile(runDir, data.counters.step);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, encodeCheckpoint(data));
-  for (const old of listCheckpoints(runDir).slice(Math.max(1, keep))) fs.rmSync(old.file, { force: true });
+  const bytes = encodeCheckpoint(data);
+  writeFileAtomic(file, bytes);
+  const back = fileChecksum(file);
+  if (back.size !== bytes.length || back.checksum !== fnv1a(bytes)) {
+    fs.rmSync(file, { force: true });
+    throw new DiskFaultError(file, 'EIO', `checkpoint ${file} did not read back as written (${back.size} of ${bytes.length} bytes${back.size === bytes.length ? ', checksum differs' : ''})`);
+  }
+  // Prune only older checkpoints: the one just verified is always kept.
+  const older = listCheckpoints(runDir).filter((c) => c.step < data.counters.step);
+  for (const old of older.slice(Math.max(0, keep - 1))) fs.rmSync(old.file, { force: true });
   return file;
 }
 

@@ -6,12 +6,17 @@
  *   status.json    RunStatus, rewritten atomically as the run progresses
  *   summary.json   RunSummary, written when the run ends
  *   run.lock       pid of the process that owns the folder while it runs
+ *   .disk-reserve  64 KiB held while the run is live, freed on a full disk so the run can still
+ *                  record how it ended (failed event, status, summary)
  * Metric lines are buffered and appended in batches; flush() runs at the end, on stop and on errors.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary } from '../protocol';
-import { writeJsonAtomic } from './atomic-write';
+import * as crypto from 'node:crypto';
+import { removeStaleTempFiles, writeAllSync, writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { asDiskFault, DiskFaultError } from './disk-fault';
+import { CHECKPOINT_DIR } from './checkpoint';
 import { dropMetricsAfter } from './metrics-truncate';
 
 export const RUN_FILES = {
@@ -21,7 +26,11 @@ export const RUN_FILES = {
   status: 'status.json',
   summary: 'summary.json',
   lock: 'run.lock',
+  reserve: '.disk-reserve',
 } as const;
+
+/** Space held back for the last words of a run on a full disk (a few small files and lines). */
+export const DISK_RESERVE_BYTES = 64 * 1024;
 
 export class RunFolderError extends Error {
   constructor(message: string) {
@@ -39,11 +48,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A short, sortable, readable id: 20261123-142501-helene-demo-mlp. */
+/**
+ * A sortable, readable id with millisecond time and a random suffix, so runs started together in
+ * one runs folder never pick the same one: 20261123-142501-123-helene-demo-mlp-9f3a.
+ */
 export function makeRunId(name: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-');
+  const stamp = `${iso.slice(0, 15)}-${iso.slice(16, 19)}`;
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
-  return `${stamp}-${slug}`;
+  return `${stamp}-${slug}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
 export class RunFolderWriter {
@@ -66,14 +79,73 @@ export class RunFolderWriter {
       fs.rmSync(path.join(dir, RUN_FILES.lock), { force: true });
       throw new RunFolderError(`run folder ${dir} already holds a run; choose another output.runId (or resume it)`);
     }
-    return new RunFolderWriter(dir, id);
+    return RunFolderWriter.opened(dir, id);
+  }
+
+  /**
+   * A new folder under a generated id. mkdir without `recursive` is the claim: it fails when the
+   * folder exists, so two processes can never take the same id (the loser draws another).
+   */
+  static createNew(runsDir: string, name: string): RunFolderWriter {
+    fs.mkdirSync(runsDir, { recursive: true });
+    for (let attempt = 0; ; attempt++) {
+      const id = makeRunId(name);
+      const dir = path.resolve(runsDir, id);
+      try {
+        fs.mkdirSync(dir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 20) continue;
+        throw asDiskFault(e, dir);
+      }
+      RunFolderWriter.takeLock(dir);
+      return RunFolderWriter.opened(dir, id);
+    }
+  }
+
+  /** Clean what dead processes left (temp files of a killed write) and hold the disk reserve. */
+  private static opened(dir: string, id: string): RunFolderWriter {
+    removeStaleTempFiles(dir, isAlive);
+    removeStaleTempFiles(path.join(dir, CHECKPOINT_DIR), isAlive);
+    const writer = new RunFolderWriter(dir, id);
+    try {
+      writer.holdReserve();
+    } catch (e) {
+      fs.rmSync(path.join(dir, RUN_FILES.lock), { force: true });
+      if (e instanceof DiskFaultError) {
+        throw new DiskFaultError(e.file, e.code, `disk full: ${dir} has no room left (a run needs at least ${DISK_RESERVE_BYTES / 1024} KiB free to start); free some space and try again`);
+      }
+      throw e;
+    }
+    return writer;
+  }
+
+  /** Write the reserve with real bytes (zeros could be stored sparse or compressed and hold nothing). */
+  private holdReserve(): void {
+    const file = path.join(this.dir, RUN_FILES.reserve);
+    try {
+      const fd = fs.openSync(file, 'w');
+      try {
+        writeAllSync(fd, crypto.randomBytes(DISK_RESERVE_BYTES), file);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      fs.rmSync(file, { force: true });
+      throw asDiskFault(e, file);
+    }
+  }
+
+  /** Free the reserve (on a full disk), so the run's last writes have room. */
+  releaseReserve(): void {
+    fs.rmSync(path.join(this.dir, RUN_FILES.reserve), { force: true });
   }
 
   /** Re-open an existing run folder to resume it (refused while another live process owns it). */
   static reopen(dir: string): RunFolderWriter {
     if (!fs.existsSync(path.join(dir, RUN_FILES.manifest))) throw new RunFolderError(`${dir} is not a run folder (no ${RUN_FILES.manifest})`);
     RunFolderWriter.takeLock(dir);
-    return new RunFolderWriter(dir, path.basename(dir));
+    return RunFolderWriter.opened(dir, path.basename(dir));
   }
 
   private static takeLock(dir: string): void {
@@ -120,12 +192,37 @@ export class RunFolderWriter {
     return this.pending.length;
   }
 
-  /** Append the buffered lines in one write. Lines are complete before a newline, so a reader can drop a torn tail. */
+  /**
+   * Append the buffered lines in one write. On a failure (full disk) the file is cut back to its
+   * last complete line and the lines stay buffered, so nothing torn is ever left as the newest line.
+   */
   flush(): void {
     if (this.pending.length === 0) return;
-    const text = this.pending.join('\n') + '\n';
+    const text = Buffer.from(this.pending.join('\n') + '\n', 'utf8');
+    let fd: number | null = null;
+    let before = 0;
+    try {
+      fd = fs.openSync(this.metricsPath, 'a');
+      before = fs.fstatSync(fd).size;
+      writeAllSync(fd, text, this.metricsPath);
+      this.pending = [];
+    } catch (e) {
+      if (fd !== null) {
+        try {
+          fs.ftruncateSync(fd, before); // truncating needs no space
+        } catch {
+          // the reader drops a torn last line anyway
+        }
+      }
+      throw asDiskFault(e, this.metricsPath);
+    } finally {
+      if (fd !== null) fs.closeSync(fd);
+    }
+  }
+
+  /** Drop the buffered lines (after a fault that even the reserve could not absorb). */
+  dropPending(): void {
     this.pending = [];
-    fs.appendFileSync(this.metricsPath, text);
   }
 
   /**
@@ -139,13 +236,19 @@ export class RunFolderWriter {
     const fd = fs.openSync(this.metricsPath, 'r');
     try {
       fs.fsyncSync(fd);
+    } catch (e) {
+      throw asDiskFault(e, this.metricsPath);
     } finally {
       fs.closeSync(fd);
     }
   }
 
   close(): void {
-    this.flush();
-    fs.rmSync(path.join(this.dir, RUN_FILES.lock), { force: true });
+    try {
+      this.flush();
+    } finally {
+      this.releaseReserve();
+      fs.rmSync(path.join(this.dir, RUN_FILES.lock), { force: true });
+    }
   }
 }
