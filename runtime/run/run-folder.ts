@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary } from '../protocol';
 import * as crypto from 'node:crypto';
-import { removeStaleTempFiles, writeAllSync, writeFileAtomic, writeJsonAtomic } from './atomic-write';
+import { removeStaleTempFiles, writeAllSync, writeJsonAtomic } from './atomic-write';
 import { asDiskFault, DiskFaultError } from './disk-fault';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { dropMetricsAfter } from './metrics-truncate';
