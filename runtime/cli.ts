@@ -21,8 +21,9 @@ import { formatDoctor, runDoctor } from './doctor/doctor';
 import { DataError } from './data/jsonl';
 import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
+import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 
-const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError];
+const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, ResumeOverrideError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
@@ -68,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
       if (!dir) throw new ConfigError([{ path: 'resume', message: 'usage: helene-studio resume <run folder>' }]);
       const snapshot = readRunFolderSync(path.resolve(dir));
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
-      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir) });
+      const overrides = parseResumeOverrides(args.overrides);
+      const fromStep = parseFromStep(args.fromStep);
+      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir), fromStep, overrides });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
       return 0;
     }
