@@ -444,7 +444,8 @@ export class Trainer {
       // a good one); a periodic checkpoint of step t - 1 is rewritten marked not good, so resume
       // takes the previous one, whose weights' loss was seen finite.
       if (Number.isFinite(trip.loss)) this.checkpoint(true);
-      else if (fs.existsSync(checkpointFile(this.runDir, t - 1))) this.markNotGood();
+      // (Not on a resumed run's first step: that failure leaves the run folder as it was.)
+      else if (!this.held && fs.existsSync(checkpointFile(this.runDir, t - 1))) this.markNotGood();
       this.step = t;
     }
     this.event('guard', message, { ...data, action: 'stopped', ...(restoredTo !== null ? { restoredTo } : {}) });
