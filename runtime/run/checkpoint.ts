@@ -182,8 +182,8 @@ export function loadCheckpointAt(runDir: string, step: number): { file: string; 
 }
 
 /** Step, last train loss and lossFinite of each kept checkpoint, newest first, from the headers only (Runs view picker). */
-export function describeCheckpoints(runDir: string): { step: number; file: string; lastLoss: number | null; lossFinite: boolean | null }[] {
-  const out: { step: number; file: string; lastLoss: number | null; lossFinite: boolean | null }[] = [];
+export function describeCheckpoints(runDir: string): { step: number; file: string; lastLoss: number | null; lossFinite: boolean | null; lr: number }[] {
+  const out: { step: number; file: string; lastLoss: number | null; lossFinite: boolean | null; lr: number }[] = [];
   for (const { file, step } of listCheckpoints(runDir)) {
     try {
       const fd = fs.openSync(file, 'r');
@@ -194,7 +194,7 @@ export function describeCheckpoints(runDir: string): { step: number; file: strin
         const header = Buffer.alloc(prefix.readUInt32LE(MAGIC.length));
         fs.readSync(fd, header, 0, header.length, prefix.length);
         const h = JSON.parse(header.toString('utf8')) as CheckpointHeader;
-        out.push({ step, file, lastLoss: h.counters.lastLoss, lossFinite: h.lossFinite ?? null });
+        out.push({ step, file, lastLoss: h.counters.lastLoss, lossFinite: h.lossFinite ?? null, lr: h.optimizer.lr });
       } finally {
         fs.closeSync(fd);
       }

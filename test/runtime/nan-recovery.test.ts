@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { MetricRecord } from '../../runtime/protocol';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { describeCheckpoints, listCheckpoints } from '../../runtime/run/checkpoint';
+import { RuntimeProcess } from '../../extension/runtime-process';
 import { tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
@@ -135,4 +136,22 @@ test('a resume that fails at its first step leaves metrics.jsonl byte-identical 
     assert.ok(metricsBytes(dir).equals(before), `attempt ${i + 1}: metrics.jsonl byte-identical`);
   }
   assert.deepEqual(listCheckpoints(dir).map((c) => fs.readFileSync(c.file)), ckpts, 'checkpoints unchanged (the resumed one is not marked not good)');
+});
+
+test('the Runs view path: the picker offers only good checkpoints, and the supervisor resumes the picked one with another lr', async () => {
+  const dir = trainRun('from-view', 1);
+  const bad = cli(['resume', dir, '--from-step', '10', '--lr', '1e38']);
+  const nanStep = Number(/error: step (\d+): non-finite loss/.exec(bad.stderr)?.[1]);
+  // What pickCheckpoint (extension/runs-view/run-commands.ts) lists: the not-good one is left out.
+  const offered = describeCheckpoints(dir).filter((c) => c.lossFinite !== false);
+  assert.deepEqual(offered.map((c) => c.step), Array.from({ length: nanStep - 2 }, (_, i) => nanStep - 2 - i));
+  assert.equal(offered[0].lr, 0.002, 'the lr the picker shows is the checkpoint\'s');
+  const resumed = RuntimeProcess.start({ cliPath: CLI, configPath: path.join(dir, 'config.json'), resumeDir: dir, resumeArgs: ['--from-step', '5', '--lr=0.001'] });
+  const done = await resumed.exited;
+  assert.equal(done.outcome, 'finished', done.message);
+  assert.equal(done.summary!.steps, 30);
+  assert.ok(Number.isFinite(done.summary!.finalLoss));
+  const run = readRunFolderSync(dir);
+  assert.equal(run.records.find((r) => r.kind === 'event' && r.event === 'resumed')?.t, 5);
+  assert.ok(run.records.filter((r) => r.kind === 'step' && r.t > 5).every((r) => r.kind === 'step' && r.lr === 0.001));
 });
