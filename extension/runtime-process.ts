@@ -41,6 +41,8 @@ export interface RuntimeProcessOptions {
   overrides?: string[];
   /** Continue this run folder from its newest checkpoint (`resume <dir>`) instead of starting a new run. */
   resumeDir?: string;
+  /** With resumeDir: the resume options (`--from-step <n>`, `--lr=<x>`), checked by the CLI. */
+  resumeArgs?: string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** The Node binary; default process.execPath (in the extension host, VS Code's own runtime). */
@@ -90,8 +92,8 @@ export interface RuntimeProcessEvents extends Record<string, unknown> {
  * The argument vector after the script path: `train --config <file> --ipc [--runs-dir d] [--set k=v]...`,
  * or `resume <run folder> --ipc` (the run's own resolved config; overrides would break bit-exactness).
  */
-export function runtimeArgs(options: Pick<RuntimeProcessOptions, 'configPath' | 'runsDir' | 'overrides' | 'resumeDir'>): string[] {
-  if (options.resumeDir) return ['resume', options.resumeDir, '--ipc'];
+export function runtimeArgs(options: Pick<RuntimeProcessOptions, 'configPath' | 'runsDir' | 'overrides' | 'resumeDir' | 'resumeArgs'>): string[] {
+  if (options.resumeDir) return ['resume', options.resumeDir, ...(options.resumeArgs ?? []), '--ipc'];
   const args = ['train', '--config', options.configPath, '--ipc'];
   if (options.runsDir) args.push('--runs-dir', options.runsDir);
   for (const o of options.overrides ?? []) args.push('--set', o);

@@ -22,8 +22,9 @@ import { DataError } from './data/jsonl';
 import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
 import { DiskFaultError } from './run/disk-fault';
+import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 
-const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError];
+const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
@@ -69,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
       if (!dir) throw new ConfigError([{ path: 'resume', message: 'usage: helene-studio resume <run folder>' }]);
       const snapshot = readRunHeaderSync(path.resolve(dir));
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
-      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir) });
+      const overrides = parseResumeOverrides(args.overrides);
+      const fromStep = parseFromStep(args.fromStep);
+      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir), fromStep, overrides });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
       return 0;
     }

@@ -10,6 +10,8 @@ import * as vscode from 'vscode';
 import { annotateRun, MAX_NAME_LENGTH, parseTagList } from '../../runtime/runs/annotations';
 import { checkDeletable, deleteRun } from '../../runtime/runs/delete-run';
 import { isLive, isResumable, type RunListEntry, type RunListItem } from '../../runtime/runs/run-list-item';
+import { describeCheckpoints } from '../../runtime/run/checkpoint';
+import { validateHyperparameterPatch } from '../../runtime/protocol';
 import { ensureTrusted } from '../workspace-trust';
 import { ComparePanel } from '../compare/compare-panel';
 import { RunPanel } from '../panel/run-panel';
@@ -19,6 +21,38 @@ import { deleteQuestion, resolveRunTargets, rerunConfigPath, rootOfRunDir } from
 import type { RunsView } from './runs-view';
 
 type Handler = (...args: unknown[]) => unknown;
+
+/**
+ * Resume: which kept checkpoint (newest good one first; those marked not good after a NaN stop are
+ * not offered), then optionally another lr from the first resumed step (empty keeps the checkpoint's).
+ */
+async function pickCheckpoint(dir: string): Promise<{ step: number; lr?: number } | undefined> {
+  const kept = describeCheckpoints(dir).filter((c) => c.lossFinite !== false);
+  if (!kept.length) {
+    void vscode.window.showInformationMessage('HELENE: this run keeps no checkpoint that can be resumed.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    kept.map((c, i) => ({
+      label: `step ${c.step}`,
+      description: `${c.lastLoss !== null && Number.isFinite(c.lastLoss) ? `train loss ${c.lastLoss.toPrecision(4)}` : 'loss unknown'} · lr ${c.lr}${i === 0 ? ' · newest' : ''}`,
+      ckpt: c,
+    })),
+    { title: 'HELENE: Resume from which checkpoint? (later records are dropped)' },
+  );
+  if (!picked) return undefined;
+  const text = await vscode.window.showInputBox({
+    title: `HELENE: Learning rate from step ${picked.ckpt.step + 1}`,
+    prompt: `Empty keeps the checkpoint's lr (${picked.ckpt.lr}). A NaN or diverged run usually needs it 10x lower.`,
+    validateInput: (v) => {
+      if (!v.trim()) return undefined;
+      const checked = validateHyperparameterPatch({ lr: Number(v) });
+      return checked.ok ? undefined : checked.reason;
+    },
+  });
+  if (text === undefined) return undefined;
+  return { step: picked.ckpt.step, ...(text.trim() ? { lr: Number(text) } : {}) };
+}
 
 /** Run folders a command acts on; asks with a quick pick when nothing was given or selected. */
 async function targets(view: RunsView, args: unknown[], opts: { many: boolean; title: string; readableOnly?: boolean }): Promise<string[]> {
@@ -183,9 +217,12 @@ export function runsViewCommands(services: Services, view: RunsView) {
       );
       return;
     }
+    const choice = await pickCheckpoint(dir);
+    if (!choice) return;
     const cliPath = path.join(services.extensionPath, 'dist', 'cli.js');
-    services.output.info(`resuming "${item.name}" from the checkpoint at step ${item.checkpointStep} (${dir})`);
-    return services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, cwd: path.dirname(dir) }, item.name);
+    services.output.info(`resuming "${item.name}" from the checkpoint at step ${choice.step}${choice.lr !== undefined ? ` with lr ${choice.lr}` : ''} (${dir})`);
+    const resumeArgs = ['--from-step', String(choice.step), ...(choice.lr !== undefined ? [`--lr=${choice.lr}`] : [])];
+    return services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, resumeArgs, cwd: path.dirname(dir) }, item.name);
   };
 
   const rerun: Handler = async (...args) => {

@@ -5,7 +5,8 @@ export const HELP = `helene-studio — zeroth-order fine-tuning (HELENE, MeZO, H
 
 Usage:
   helene-studio train --config <run.json> [options]   train one run headless (progress bar)
-  helene-studio resume <run folder> [--ipc]           continue a stopped, failed or killed run from its newest checkpoint
+  helene-studio resume <run folder> [--from-step <n>] [--lr <x>] [--set optimizer.<key>=<v>] [--ipc]
+                                                       continue a stopped, failed or killed run from its newest good checkpoint
   helene-studio demo [--dir <folder>] [--steps <n>]   build the demo task, run MeZO and HELENE, compare
   helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
                                                        bracket the largest stable lr of the config's optimizer (short probes, ~600 passes) and suggest one
@@ -32,6 +33,12 @@ train options:
   --run-id <id>          fixed run folder name
   --ipc                  talk to the VS Code extension over the IPC channel (no progress bar)
   --quiet                no progress output
+
+resume options:
+  --from-step <n>        resume from the kept checkpoint of step n (default: the newest good one); later records are dropped
+  --lr <x>               change optimizer.lr from the first resumed step (recorded as an event)
+  --set optimizer.<k>=<v>  change a hyperparameter the panel can change mid-run: lr, eps, kappa, lambda, k, T,
+                         gamma, beta1, beta2, weightDecay, rho (anything else is refused)
 
 sweep options (plus every train option above, applied to each run):
   --grid <spec>          axes separated by ";", values by ",", e.g. "optimizer.lr=1e-3,3e-3; optimizer.name=mezo,helene; seed=1,2"
@@ -62,6 +69,8 @@ export interface CliArgs {
   parallel?: number;
   sort?: string;
   sweepId?: string;
+  /** resume: the kept checkpoint to resume from, as typed. */
+  fromStep?: string;
   positionals: string[];
 }
 
@@ -91,6 +100,7 @@ export function parseCli(argv: string[]): CliArgs {
       parallel: { type: 'string' },
       sort: { type: 'string' },
       'sweep-id': { type: 'string' },
+      'from-step': { type: 'string' },
     },
   });
   const overrides = [...(values.set ?? [])];
@@ -121,6 +131,7 @@ export function parseCli(argv: string[]): CliArgs {
     parallel: values.parallel !== undefined ? Number(values.parallel) : undefined,
     sort: values.sort,
     sweepId: values['sweep-id'],
+    fromStep: values['from-step'],
     positionals,
   };
 }

@@ -2,7 +2,7 @@
  * `helene-studio train`: run one config headless (progress bar) or under the extension (--ipc).
  * Ctrl-C stops at the next step boundary and leaves a valid run folder; a second Ctrl-C exits at once.
  */
-import type { ResolvedConfig, RunSummary } from '../protocol';
+import type { HyperparameterPatch, ResolvedConfig, RunSummary } from '../protocol';
 import { Trainer, type TrainerListener } from '../run/trainer';
 import { progressListener } from './progress';
 import { acceptControl, ipcListener, send } from './ipc';
@@ -13,6 +13,9 @@ export interface TrainOptions {
   label?: string;
   /** Continue this run folder from its newest checkpoint instead of starting a new run. */
   resumeDir?: string;
+  /** resume: the kept checkpoint's step (default: the newest good one), and hyperparameters to change. */
+  fromStep?: number;
+  overrides?: HyperparameterPatch;
 }
 
 export async function runTraining(config: ResolvedConfig, options: TrainOptions): Promise<{ summary: RunSummary; runDir: string }> {
@@ -20,7 +23,14 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
   const ipc = options.ipc ? ipcListener() : null;
   const progress = !options.ipc && !options.quiet ? progressListener(config.steps, label) : null;
   const listener: TrainerListener = ipc ?? progress ?? {};
-  const trainer = await Trainer.create(config, listener, { resumeDir: options.resumeDir });
+  const trainer = await Trainer.create(config, listener, { resumeDir: options.resumeDir, fromStep: options.fromStep, overrides: options.overrides });
+  const changed = trainer.resumeOverrideValues;
+  if (changed && !options.ipc) {
+    // The values the resumed run really uses (read back from the live optimizer config).
+    const text = Object.keys(changed.after).map((k) => `optimizer.${k} = ${changed.after[k]} (checkpoint had ${changed.before[k]})`).join(', ');
+    process.stderr.write(`resume: ${text}
+`);
+  }
   if (ipc) {
     send({ type: 'hello', runId: trainer.manifest.id, runDir: trainer.runDir, pid: process.pid });
     send({ type: 'manifest', manifest: trainer.manifest });

@@ -40,6 +40,8 @@ export interface CheckpointHeader {
   optimizer: OptimizerConfig;
   tensors: { name: string; dtype: 'float32' | 'float64'; length: number; offset: number }[];
   checksum: number;
+  /** See CheckpointData.lossFinite; absent in checkpoints written before the field (read as null). */
+  lossFinite?: boolean | null;
 }
 
 export interface CheckpointData {
@@ -48,6 +50,12 @@ export interface CheckpointData {
   optimizer: OptimizerConfig;
   /** "theta/<layer>" and "<state>/<index>" tensors. */
   tensors: Map<string, Float32Array | Float64Array>;
+  /**
+   * Was the loss at these weights seen? true: seen finite; false: seen non-finite (a NaN stop marks
+   * it so: resuming from it fails at its first step whatever the lr, so resume and export skip it);
+   * null: not evaluated yet (a periodic checkpoint: its weights' loss comes with the next step).
+   */
+  lossFinite?: boolean | null;
 }
 
 function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
@@ -73,6 +81,7 @@ export function encodeCheckpoint(data: CheckpointData): Buffer {
     optimizer: data.optimizer,
     tensors,
     checksum: fnv1a(body),
+    lossFinite: data.lossFinite ?? null,
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const prefixLength = MAGIC.length + 4 + headerBytes.length;
@@ -116,7 +125,7 @@ export function decodeCheckpoint(bytes: Buffer, source: string): CheckpointData 
     copy.set(body.subarray(t.offset, t.offset + copy.length));
     tensors.set(t.name, t.dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer));
   }
-  return { counters: header.counters, cursor: header.cursor, optimizer: header.optimizer, tensors };
+  return { counters: header.counters, cursor: header.cursor, optimizer: header.optimizer, tensors, lossFinite: header.lossFinite ?? null };
 }
 
 export function checkpointFile(runDir: string, step: number): string {
@@ -175,14 +184,56 @@ export function saveCheckpoint(runDir: string, data: CheckpointData, keep: numbe
   return file;
 }
 
-/** The newest checkpoint that decodes and passes its checksum; broken ones are reported, not fatal. */
+export const NOT_GOOD_REASON = 'its weights gave a non-finite loss (marked not good at a NaN stop)';
+
+/**
+ * The newest checkpoint that decodes, passes its checksum and is not marked not good (lossFinite
+ * false); skipped ones are reported, not fatal.
+ */
 export function loadLatestCheckpoint(runDir: string, onSkip?: (file: string, reason: string) => void): { file: string; data: CheckpointData } | null {
   for (const { file } of listCheckpoints(runDir)) {
     try {
-      return { file, data: decodeCheckpoint(fs.readFileSync(file), file) };
+      const data = decodeCheckpoint(fs.readFileSync(file), file);
+      if (data.lossFinite === false) onSkip?.(file, NOT_GOOD_REASON);
+      else return { file, data };
     } catch (e) {
       onSkip?.(file, (e as Error).message);
     }
   }
   return null;
+}
+
+/** The kept checkpoint of exactly `step` (resume --from-step); a clear error listing the kept steps otherwise. */
+export function loadCheckpointAt(runDir: string, step: number): { file: string; data: CheckpointData } {
+  const kept = listCheckpoints(runDir);
+  const found = kept.find((c) => c.step === step);
+  const steps = kept.length ? `kept checkpoints: step ${kept.map((c) => c.step).join(', ')}` : 'it keeps no checkpoint';
+  if (!found) throw new CheckpointError(`${runDir} has no checkpoint at step ${step}; ${steps}`);
+  const data = decodeCheckpoint(fs.readFileSync(found.file), found.file);
+  if (data.lossFinite === false) throw new CheckpointError(`the checkpoint at step ${step} cannot be resumed: ${NOT_GOOD_REASON}; ${steps}`);
+  return { file: found.file, data };
+}
+
+/** Step, last train loss and lossFinite of each kept checkpoint, newest first, from the headers only (Runs view picker). */
+export function describeCheckpoints(runDir: string): { step: number; file: string; lastLoss: number | null; lossFinite: boolean | null; lr: number }[] {
+  const out: { step: number; file: string; lastLoss: number | null; lossFinite: boolean | null; lr: number }[] = [];
+  for (const { file, step } of listCheckpoints(runDir)) {
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const prefix = Buffer.alloc(MAGIC.length + 4);
+        fs.readSync(fd, prefix, 0, prefix.length, 0);
+        if (prefix.toString('latin1', 0, MAGIC.length) !== MAGIC) continue;
+        const header = Buffer.alloc(prefix.readUInt32LE(MAGIC.length));
+        fs.readSync(fd, header, 0, header.length, prefix.length);
+        const h = JSON.parse(header.toString('utf8')) as CheckpointHeader;
+        out.push({ step, file, lastLoss: h.counters.lastLoss, lossFinite: h.lossFinite ?? null, lr: h.optimizer.lr });
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      // An unreadable header: not offered (resume would skip it too).
+    }
+  }
+  return out;
 }

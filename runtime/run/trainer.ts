@@ -34,7 +34,7 @@ import { checkResumeSpace } from './disk-space';
 import { SeededDirections } from './seeded-directions';
 import { TimedDirections, TimedOracle } from './instrumented';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
-import { CheckpointError, listCheckpoints, loadLatestCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
+import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { readRunHeaderSync } from './run-reader';
 import * as fs from 'node:fs';
 
@@ -85,7 +85,7 @@ export class Trainer {
    * Prepare everything that can fail on bad input (model, data, provider) before the run folder is
    * filled, so a typo costs nothing. Paths in the config are taken as given (resolve them first).
    */
-  static async create(config: ResolvedConfig, listener: TrainerListener = {}, options: { resumeDir?: string } = {}): Promise<Trainer> {
+  static async create(config: ResolvedConfig, listener: TrainerListener = {}, options: { resumeDir?: string; fromStep?: number; overrides?: HyperparameterPatch } = {}): Promise<Trainer> {
     // Resuming continues the saved run exactly: its own resolved config, not the caller's.
     const resumed = options.resumeDir ? readRunHeaderSync(options.resumeDir) : null;
     if (resumed) {
@@ -125,7 +125,7 @@ export class Trainer {
   private static async prepare(
     config: ResolvedConfig,
     listener: TrainerListener,
-    options: { resumeDir?: string },
+    options: { resumeDir?: string; fromStep?: number; overrides?: HyperparameterPatch },
     resumed: ReturnType<typeof readRunHeaderSync> | null,
     loaded: ReturnType<typeof loadTrainingModel>,
     layers: TrainableLayer[],
@@ -149,7 +149,8 @@ export class Trainer {
       const pool = new KernelPool(config.engine.kernelThreads);
       const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
       try {
-        trainer.restoreFrom();
+        trainer.restoreFrom(options.fromStep);
+        if (options.overrides && Object.keys(options.overrides).length) trainer.applyResumeOverrides(options.overrides);
       } catch (e) {
         folder.close();
         throw e;
@@ -196,7 +197,7 @@ export class Trainer {
   }
 
   // ------------------------------------------------------------------ checkpoints
-  private checkpointData(): CheckpointData {
+  private checkpointData(lossFinite: boolean | null = null): CheckpointData {
     const tensors = new Map<string, Float32Array | Float64Array>();
     for (const layer of this.layers) tensors.set(`theta/${layer.name}`, layer.theta);
     for (const [key, arrays] of Object.entries(this.optimizer.state())) arrays.forEach((a, i) => tensors.set(`${key}/${i}`, a));
@@ -214,14 +215,16 @@ export class Trainer {
       cursor: { ...this.batcher.cursor },
       optimizer: structuredClone(this.optimizer.config),
       tensors,
+      lossFinite,
     };
   }
 
   /** Write a checkpoint; a failure (e.g. disk full) is reported and the previous checkpoints stay. */
-  private checkpoint(): void {
+  private checkpoint(lossFinite: boolean | null = null): void {
     try {
+      this.commitHeld();
       this.folder.flushDurable();
-      const file = saveCheckpoint(this.runDir, this.checkpointData(), this.config.checkpoint.keep);
+      const file = saveCheckpoint(this.runDir, this.checkpointData(lossFinite), this.config.checkpoint.keep);
       this.lastCheckpointStep = this.step;
       this.event('checkpoint', `checkpoint at step ${this.step}`, { file: file.slice(this.runDir.length + 1) });
     } catch (e) {
@@ -232,15 +235,28 @@ export class Trainer {
     }
   }
 
+  /** Rewrite this step's checkpoint (same file, so pruning keeps the same set) marked lossFinite false. */
+  private markNotGood(): void {
+    try {
+      saveCheckpoint(this.runDir, this.checkpointData(false), this.config.checkpoint.keep);
+      const note = `checkpoint at step ${this.step} marked not good: the loss at its weights is non-finite; resume uses an older one`;
+      if (this.held) this.listener.log?.('warn', note);
+      else this.event('warning', note);
+    } catch (e) {
+      this.listener.log?.('warn', `checkpoint at step ${this.step} could not be marked not good: ${(e as Error).message}`);
+    }
+  }
+
   /** Continue from the newest valid checkpoint: weights, optimizer state and config, data cursor, counters. */
-  private restoreFrom(): void {
-    if (listCheckpoints(this.runDir).length === 0) {
+  private restoreFrom(fromStep?: number): void {
+    if (fromStep === undefined && listCheckpoints(this.runDir).length === 0) {
       // Killed before its first checkpoint: start over from step 0 (the same seed gives the same run).
       this.folder.dropMetricsAfter(() => false);
       this.resumedFrom = 'step 0 (no checkpoint had been written)';
       return;
     }
-    const found = loadLatestCheckpoint(this.runDir, (file, reason) => this.listener.log?.('warn', `skipping checkpoint ${file}: ${reason}`));
+    const found =
+      fromStep !== undefined ? loadCheckpointAt(this.runDir, fromStep) : loadLatestCheckpoint(this.runDir, (file, reason) => this.listener.log?.('warn', `skipping checkpoint ${file}: ${reason}`));
     if (!found) throw new CheckpointError(`${this.runDir} has no usable checkpoint to resume from`);
     const { data } = found;
     const take = (name: string, into: Float32Array | Float64Array) => {
@@ -257,17 +273,61 @@ export class Trainer {
     const c = data.counters;
     Object.assign(this, { step: c.step, forwardPasses: c.forwardPasses, examples: c.examples, skipped: c.skipped, lastLoss: c.lastLoss, lastEval: c.lastEval, bestEval: c.bestEval });
     this.resumedWallMs = c.wallMs;
-    // What came after the checkpoint is regenerated by the resumed run, bit for bit.
-    this.folder.dropMetricsAfter((r) => r.t <= c.step && !(r.kind === 'event' && r.t === c.step && /^(stopped|finished|stop-requested|failed)$/.test(r.event)));
+    // What came after the checkpoint is regenerated by the resumed run, bit for bit. Everything after
+    // the checkpoint's own event came after it was written (earlier resumes, controls, stop events):
+    // dropped, so resuming again never piles up events. The cut itself waits for the first resumed
+    // step (commitHeld), so a resume that fails before it leaves metrics.jsonl as it was.
+    let pastOwn = false;
+    const keep = (r: MetricRecord): boolean => {
+      if (pastOwn) return false;
+      if (r.kind === 'event' && r.event === 'checkpoint' && r.t === c.step) pastOwn = true;
+      return r.t <= c.step && !(r.kind === 'event' && r.t === c.step && /^(stopped|finished|stop-requested|failed)$/.test(r.event));
+    };
+    this.held = { keep, records: [] };
     this.resumedFrom = found.file.slice(this.runDir.length + 1);
+    this.resumedFromStep = c.step;
     this.lastCheckpointStep = c.step;
   }
 
   /** Step of the newest checkpoint known complete (written and read back, or resumed from). */
   private lastCheckpointStep: number | null = null;
+  /** Step of the checkpoint this run resumed from (null for a fresh run or a restart from step 0). */
+  private resumedFromStep: number | null = null;
+
+  /** resume --lr / --set: applied now (the first resumed step uses them), recorded as an event when the run starts. */
+  private applyResumeOverrides(patch: HyperparameterPatch): void {
+    const config = this.optimizer.config as unknown as Record<string, unknown>;
+    const before = Object.fromEntries(Object.keys(patch).map((k) => [k, config[k] ?? null]));
+    this.optimizer.setHyperparameters(patch);
+    const after = Object.fromEntries(Object.keys(patch).map((k) => [k, config[k] ?? null]));
+    this.resumeOverrides = { before, after };
+  }
+
+  /** The live values of the keys resume overrode, and the checkpoint's (the CLI prints them). */
+  get resumeOverrideValues(): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
+    return this.resumeOverrides;
+  }
+
+  /**
+   * A resumed run holds its metric lines in memory until its first step is done: a resume that fails
+   * before that (the same NaN at once, a bad override) leaves metrics.jsonl byte for byte as it was.
+   */
+  private commitHeld(): void {
+    if (!this.held) return;
+    const { keep, records } = this.held;
+    this.held = null;
+    this.folder.dropMetricsAfter(keep);
+    for (const r of records) this.folder.append(r);
+    this.folder.flush();
+    // Checkpoints newer than the one resumed from (resume --from-step) belong to the dropped records.
+    const from = this.resumedFromStep;
+    if (from !== null) for (const c of listCheckpoints(this.runDir)) if (c.step > from) fs.rmSync(c.file, { force: true });
+  }
 
   private resumedWallMs = 0;
   private resumedFrom: string | null = null;
+  private held: { keep: (r: MetricRecord) => boolean; records: MetricRecord[] } | null = null;
+  private resumeOverrides: { before: Record<string, unknown>; after: Record<string, unknown> } | null = null;
 
   // ------------------------------------------------------------------ control (any time)
   pause(): void {
@@ -291,8 +351,14 @@ export class Trainer {
   async run(): Promise<RunSummary> {
     this.startedAt = performance.now() - this.resumedWallMs;
     this.setState('running');
-    if (this.resumedFrom) this.event('resumed', `resumed from checkpoint at step ${this.step} (${this.resumedFrom})`);
-    else this.event('started', `${this.optimizer.name} on ${this.manifest.model.trainableElements} trainable elements, provider ${this.engine.info.provider}`);
+    if (this.resumedFrom) {
+      this.event('resumed', `resumed from checkpoint at step ${this.step} (${this.resumedFrom})`);
+      if (this.resumeOverrides) {
+        const { before, after } = this.resumeOverrides;
+        const text = Object.keys(after).map((k) => `${k} ${before[k]} → ${after[k]}`).join(', ');
+        this.event('hyperparameters', `from step ${this.step + 1} (resume override): ${text}`, { before, after, source: 'resume' });
+      }
+    } else this.event('started', `${this.optimizer.name} on ${this.manifest.model.trainableElements} trainable elements, provider ${this.engine.info.provider}`);
     // Divergence guards (guards.ts): loss checks inside the oracle, before any update; the starting
     // state is the first known-good copy the state guard can restore.
     const guards = new DivergenceGuards(guardsOf(this.config));
@@ -363,6 +429,7 @@ export class Trainer {
           examplesPerSec: totalMs > 0 ? (this.config.data.batchSize * 1000) / totalMs : 0,
         };
         this.emit(stepRecord);
+        this.commitHeld();
         if (outcome.note) this.event('warning', `step ${t}: ${outcome.note}`);
         if (collectStats) {
           const layersRecord: LayerStatsRecord = { kind: 'layers', t, layers: this.optimizer.layerStats(lr) };
@@ -443,7 +510,13 @@ export class Trainer {
     if (lastGood === this.step - 1) {
       const t = this.step;
       this.step = t - 1;
-      this.checkpoint();
+      // The loss at step t - 1's weights is the one this step saw: a NaN there means resuming from
+      // them fails at once whatever the lr. So a NaN stop writes no new checkpoint (that could prune
+      // a good one); a periodic checkpoint of step t - 1 is rewritten marked not good, so resume
+      // takes the previous one, whose weights' loss was seen finite.
+      if (Number.isFinite(trip.loss)) this.checkpoint(true);
+      // (Not on a resumed run's first step: that failure leaves the run folder as it was.)
+      else if (!this.held && fs.existsSync(checkpointFile(this.runDir, t - 1))) this.markNotGood();
       this.step = t;
     }
     this.event('guard', message, { ...data, action: 'stopped', ...(restoredTo !== null ? { restoredTo } : {}) });
@@ -534,7 +607,8 @@ export class Trainer {
   }
 
   private emit(record: MetricRecord): void {
-    this.folder.append(record);
+    if (this.held) this.held.records.push(record);
+    else this.folder.append(record);
     this.listener.record?.(record);
   }
 

@@ -33,6 +33,7 @@ test('runtimeArgs: train --config --ipc, runs dir and repeated --set', () => {
   ]);
   assert.deepEqual(runtimeArgs({ configPath: 'c.json' }), ['train', '--config', 'c.json', '--ipc']);
   assert.deepEqual(runtimeArgs({ configPath: '/r/x/config.json', resumeDir: '/r/x', overrides: ['seed=2'] }), ['resume', '/r/x', '--ipc']);
+  assert.deepEqual(runtimeArgs({ configPath: '/r/x/config.json', resumeDir: '/r/x', resumeArgs: ['--from-step', '10', '--lr=0.001'] }), ['resume', '/r/x', '--from-step', '10', '--lr=0.001', '--ipc']);
 });
 
 test('messages arrive in order: hello, manifest, status, metrics; stdout goes to the log sink', async () => {
