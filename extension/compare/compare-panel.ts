@@ -8,6 +8,7 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { reportWebviewFailure } from '../panel/webview-failure';
 import type { HostToCompare } from '../../runtime/protocol';
 import { CompareController } from '../../runtime/runs/compare-controller';
 import { renderCompareHtml } from '../../webview/compare/compare-html';
@@ -35,7 +36,7 @@ export class ComparePanel implements vscode.Disposable {
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private lastReload = 0;
 
-  static show(deps: ComparePanelDeps, runDirs: readonly string[]): ComparePanel {
+  static show(deps: ComparePanelDeps, runDirs: readonly string[]): ComparePanel | undefined {
     const dirs = runDirs.map((d) => path.resolve(d));
     const key = compareKey(dirs);
     const existing = ComparePanel.panels.get(key);
@@ -48,7 +49,14 @@ export class ComparePanel implements vscode.Disposable {
       // Only the bundles and the media folder are loadable; nothing from the workspace.
       localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
     });
-    return new ComparePanel(deps, panel, dirs, key);
+    try {
+      return new ComparePanel(deps, panel, dirs, key);
+    } catch (e) {
+      // Never a blank tab: the reason reaches the user and the Output channel.
+      ComparePanel.panels.delete(key);
+      reportWebviewFailure(deps.output, 'the comparison', panel, e);
+      return undefined;
+    }
   }
 
   static disposeAll(): void {

@@ -49,7 +49,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function renderPanelHtml(o: PanelHtmlOptions): string {
   // A nonce that could close the attribute would defeat the policy it is part of.
   if (!NONCE_PATTERN.test(o.nonce)) throw new Error('renderPanelHtml: the nonce must be at least 16 base64 characters');
-  if (/[\s;'"]/.test(o.cspSource)) throw new Error('renderPanelHtml: unexpected characters in cspSource');
+  // VS Code's real cspSource is several sources (`'self' https://*.vscode-cdn.net`): spaces and quotes
+  // are part of it. Only what could end the directive, the attribute or the tag is refused.
+  if (/[;"<>\r\n]/.test(o.cspSource)) throw new Error(`renderPanelHtml: unexpected characters in cspSource ${JSON.stringify(o.cspSource)}`);
   const csp = contentSecurityPolicy(o.cspSource, o.nonce);
   return `<!DOCTYPE html>
 <html lang="en">

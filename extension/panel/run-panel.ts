@@ -27,6 +27,7 @@ import type { RunRegistry } from '../run-registry';
 import type { RunSession } from '../run-session';
 import { PanelMemory } from './panel-memory';
 import { renderPanelHtml } from './panel-html';
+import { reportWebviewFailure } from './webview-failure';
 
 export const RUN_PANEL_VIEW_TYPE = 'heleneStudio.runPanel';
 
@@ -62,14 +63,25 @@ export class RunPanel implements vscode.Disposable {
   private readonly batcher: MetricBatcher;
 
   /** Open (or reveal) the panel of a run folder. */
-  static show(deps: RunPanelDeps, runDir: string, column = vscode.ViewColumn.Beside, preserveFocus = false): RunPanel {
+  static show(deps: RunPanelDeps, runDir: string, column = vscode.ViewColumn.Beside, preserveFocus = false): RunPanel | undefined {
     const existing = RunPanel.panels.get(runDir);
     if (existing) {
       existing.panel.reveal(undefined, preserveFocus);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, panelTitle(runDir), { viewColumn: column, preserveFocus }, webviewOptions(deps.extensionUri));
-    return new RunPanel(deps, panel, runDir);
+    return RunPanel.build(deps, panel, runDir);
+  }
+
+  /** The constructor, or the reason it failed shown to the user (never a blank tab, never a stale entry). */
+  private static build(deps: RunPanelDeps, panel: vscode.WebviewPanel, runDir: string): RunPanel | undefined {
+    try {
+      return new RunPanel(deps, panel, runDir);
+    } catch (e) {
+      RunPanel.panels.delete(runDir);
+      reportWebviewFailure(deps.output, `the run panel of ${path.basename(runDir)}`, panel, e);
+      return undefined;
+    }
   }
 
   /** Serializer entry: VS Code reloaded with this panel open. */
@@ -88,7 +100,7 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     panel.webview.options = webviewOptions(deps.extensionUri);
-    new RunPanel(deps, panel, runDir);
+    RunPanel.build(deps, panel, runDir);
   }
 
   static find(runDir: string): RunPanel | undefined {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { contentSecurityPolicy, renderPanelHtml } from '../../extension/panel/panel-html';
 
 const options = {
-  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  // webview.cspSource as VS Code 1.100 (code-server 4.100.3) really gives it: two sources.
+  cspSource: "'self' https://*.vscode-cdn.net",
   nonce: 'q1w2e3r4t5y6u7i8o9p0aA==',
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview/panel.js',
   styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css',
@@ -22,9 +23,9 @@ test('the CSP is strict: nothing by default, scripts by nonce only, styles/image
   assert.deepEqual(directives, {
     'default-src': ["'none'"],
     'script-src': [`'nonce-${options.nonce}'`],
-    'style-src': [options.cspSource, `'nonce-${options.nonce}'`],
-    'img-src': [options.cspSource, 'data:'],
-    'font-src': [options.cspSource],
+    'style-src': ["'self'", 'https://*.vscode-cdn.net', `'nonce-${options.nonce}'`],
+    'img-src': ["'self'", 'https://*.vscode-cdn.net', 'data:'],
+    'font-src': ["'self'", 'https://*.vscode-cdn.net'],
   });
   assert.ok(!/unsafe-(inline|eval)/.test(csp));
   assert.equal(csp, contentSecurityPolicy(options.cspSource, options.nonce));
@@ -51,4 +52,7 @@ test('the title is escaped and a bad nonce is refused', () => {
   assert.throws(() => renderPanelHtml({ ...options, nonce: 'short' }), /nonce/);
   assert.throws(() => renderPanelHtml({ ...options, nonce: `${'a'.repeat(20)}" onload="x` }), /nonce/);
   assert.throws(() => renderPanelHtml({ ...options, cspSource: "x; script-src 'unsafe-inline'" }), /cspSource/);
+  assert.throws(() => renderPanelHtml({ ...options, cspSource: 'x" http-equiv="refresh' }), /cspSource/);
+  assert.throws(() => renderPanelHtml({ ...options, cspSource: 'x\nscript-src *' }), /cspSource/);
+  assert.throws(() => renderPanelHtml({ ...options, cspSource: 'x><script>' }), /cspSource/);
 });
