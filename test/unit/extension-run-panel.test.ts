@@ -19,7 +19,7 @@ function deps(registry = new RunRegistry()): RunPanelDeps & { logged: string[] }
   const store = new Map<string, unknown>();
   const memento = { get: (k: string, d: unknown) => store.get(k) ?? d, update: async (k: string, v: unknown) => void store.set(k, v), keys: () => [...store.keys()] };
   const output = { info: (t: string) => logged.push(t), warn: (t: string) => logged.push(t), error: (t: string) => logged.push(t) };
-  return { extensionUri: Uri.file('/ext'), registry, output: output as never, memory: new PanelMemory(memento as never), logged };
+  return { extensionUri: Uri.file('/ext') as never, registry, output: output as never, memory: new PanelMemory(memento as never), logged };
 }
 
 function runDir(): string {
