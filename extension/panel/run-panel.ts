@@ -61,11 +61,13 @@ export class RunPanel implements vscode.Disposable {
   private readonly sessionListeners: (() => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly batcher: MetricBatcher;
+  /** VS Code throws "Webview is disposed" on any use of a closed panel: never touch it once this is set. */
+  private disposed = false;
 
   /** Open (or reveal) the panel of a run folder. */
   static show(deps: RunPanelDeps, runDir: string, column = vscode.ViewColumn.Beside, preserveFocus = false): RunPanel | undefined {
     const existing = RunPanel.panels.get(runDir);
-    if (existing) {
+    if (existing && !existing.disposed) {
       existing.panel.reveal(undefined, preserveFocus);
       return existing;
     }
@@ -94,7 +96,7 @@ export class RunPanel implements vscode.Disposable {
       return;
     }
     const existing = RunPanel.panels.get(runDir);
-    if (existing) {
+    if (existing && !existing.disposed) {
       panel.dispose();
       existing.panel.reveal();
       return;
@@ -112,9 +114,10 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private constructor(private readonly deps: RunPanelDeps, readonly panel: vscode.WebviewPanel, readonly runDir: string) {
-    RunPanel.panels.set(runDir, this);
-    deps.memory.remember(panel.title, runDir);
     this.batcher = new MetricBatcher({ flush: (records) => this.postAppend(records) });
+    // Disposal is tracked before anything that can throw, and the panel is listed only once built:
+    // a listed panel whose tab was closed would be revealed instead of reopened ("Webview is disposed").
+    this.disposables.push(panel.onDidDispose(() => this.dispose()));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -123,8 +126,9 @@ export class RunPanel implements vscode.Disposable {
         // A hidden page is destroyed; it asks again with 'ready' when shown.
         if (!panel.visible) this.notReady();
       }),
-      panel.onDidDispose(() => this.dispose()),
     );
+    RunPanel.panels.set(runDir, this);
+    deps.memory.remember(panel.title, runDir);
     this.attach(deps.registry.byRunDir(runDir));
     // A run of this folder started after the panel opened (a resume): follow it.
     this.detach.push(
@@ -239,6 +243,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private post(message: HostToWebview): void {
+    if (this.disposed) return;
     void this.panel.webview.postMessage(message).then(undefined, (e: unknown) => this.deps.output.warn(`run panel: postMessage failed: ${String(e)}`));
   }
 
@@ -248,6 +253,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (RunPanel.panels.get(this.runDir) === this) RunPanel.panels.delete(this.runDir);
     this.batcher.dispose();
     for (const off of [...this.detach.splice(0), ...this.sessionListeners.splice(0)]) off();
