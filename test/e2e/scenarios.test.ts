@@ -16,8 +16,16 @@ import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, ru
 let wb: Workbench;
 const durations: [string, number][] = [];
 
+/** A demo config long enough to pause, change and stop while it runs (the demo's own 20k steps take ~7 s). */
+const LONG_CONFIG = 'long-helene.helene.json';
+
 before(async () => {
-  wb = await launchWorkbench();
+  wb = await launchWorkbench({
+    prepareWorkspace(dir) {
+      const demo = JSON.parse(fs.readFileSync(path.join(dir, 'helene.helene.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, LONG_CONFIG), JSON.stringify({ ...demo, name: 'demo-helene-long', steps: 5_000_000, evalEvery: 5000, statsEvery: 500 }, null, 2));
+    },
+  });
 });
 
 after(async () => {
@@ -94,6 +102,113 @@ scenario('b-start-run: "Start HELENE run" through the config picker shows a live
   const statusFile = path.join(dirs.at(-1)!, 'status.json');
   if (readJson(statusFile)?.state === 'running') await runCommand(wb.page, 'HELENE: Stop');
   await step('the run ends', () => waitFor('status.json state stopped or finished', () => ['stopped', 'finished'].includes(readJson(statusFile)?.state), 15_000));
+});
+
+scenario('a-views: the activity bar opens the Runs and Sweeps views; the walkthrough lists its steps', async () => {
+  await step('open the HELENE Studio view container', () => wb.page.locator('.activitybar [aria-label^="HELENE Studio"]').first().click());
+  const header = (name: string) => wb.page.locator('.pane-header', { hasText: name }).first();
+  await step('the Runs and Sweeps views are shown', async () => {
+    await header('Runs').waitFor({ timeout: 10_000 });
+    await header('Sweeps').waitFor({ timeout: 10_000 });
+  });
+  const runName = path.basename(runDirs(wb.workspace)[0]);
+  await step(`the Runs view lists the run of scenario b (${runName})`, () =>
+    wb.page.locator('.pane-body .monaco-list-row', { hasText: /demo-helene/ }).first().waitFor({ timeout: 10_000 }),
+  );
+  await screenshots(wb, 'a-views');
+  await runCommand(wb.page, 'Welcome: Open Walkthrough...');
+  await pickQuick(wb.page, 'Fine-tune with HELENE Studio');
+  const page = wb.page;
+  await step('the walkthrough shows its steps', async () => {
+    for (const title of ['Open the demo project', 'Start a HELENE run', 'Watch the per-layer panel', 'Compare with MeZO', 'Use a GPU']) {
+      await page.locator('.getting-started-step', { hasText: title }).first().waitFor({ timeout: 10_000 });
+    }
+  });
+  // Its steps must be true of what the extension does: scaffold writes three run configs.
+  const configs = fs.readdirSync(wb.workspace).filter((f) => f.endsWith('.helene.json') && f !== LONG_CONFIG);
+  assert.equal(configs.length, 3, `scaffold wrote ${configs.join(', ')}`);
+  await screenshots(wb, 'a-walkthrough');
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'View: Close All Editors');
+});
+
+/** Polls status.json until `state`, then until its step stops moving; returns the step and when it was reached. */
+async function settle(statusFile: string, state: string, timeoutMs = 15_000) {
+  await waitFor(`status.json state ${state}`, () => readJson(statusFile)?.state === state, timeoutMs, 10);
+  const reachedAt = Date.now();
+  const first = readJson(statusFile)!.step as number;
+  await new Promise((r) => setTimeout(r, 1_200));
+  const later = readJson(statusFile)!.step as number;
+  return { reachedAt, step: first, later };
+}
+
+scenario('c-controls: pause from panel and palette stops at a step boundary; resume; lr changes; invalid value refused; stop', async () => {
+  const page = wb.page;
+  await runCommand(page, 'HELENE: Start HELENE run');
+  await pickQuick(page, LONG_CONFIG);
+  await step('the run starts', () => waitFor('a new run folder running', () => { const d = runDirs(wb.workspace).at(-1)!; return readJson(path.join(d, 'status.json'))?.state === 'running' && readJson(path.join(d, 'run.json'))?.name?.includes?.('long') !== false ? d : undefined; }, 20_000));
+  const dir = runDirs(wb.workspace).at(-1)!;
+  const statusFile = path.join(dir, 'status.json');
+  const panel = await step('the run panel of the long run', () => waitFor('the long run panel', async () => {
+    const f = await webviewFrame(page, '#run-title');
+    return /long/.test(await f.locator('#run-title').innerText()) ? f : undefined;
+  }, 15_000));
+  await step('the panel counts steps', () => waitFor('#run-step > 0', async () => /[1-9]/.test(await panel.locator('#run-step').innerText()), 10_000));
+
+  const pauseOnce = async (how: 'panel' | 'palette') => {
+    const shownBefore = await panel.locator('#run-step').innerText();
+    const t0 = Date.now();
+    if (how === 'panel') await panel.locator('#control-pause').click();
+    else await runCommand(page, 'HELENE: Pause');
+    const s = await step(`pause from the ${how}`, () => settle(statusFile, 'paused'));
+    const stepAtClick = Number(shownBefore.split('/')[0].replace(/[^0-9]/g, ''));
+    console.log(`[e2e] c: pause from the ${how}: status paused ${s.reachedAt - t0} ms after the click, at step ${s.step} (${s.step - stepAtClick} steps after the panel's count at the click)`);
+    assert.equal(s.later, s.step, `status.json kept moving while paused (${s.step} → ${s.later})`);
+    const shown = await waitFor('the panel shows the paused step', async () => {
+      const t = await panel.locator('#run-step').innerText();
+      return Number(t.split('/')[0].replace(/[^0-9]/g, '')) === s.step ? t : undefined;
+    }, 5_000).catch(async () => panel.locator('#run-step').innerText());
+    assert.equal(Number(shown.split('/')[0].replace(/[^0-9]/g, '')), s.step, `panel shows ${shown}, status.json ${s.step}`);
+    assert.match(await statusBarText(page), /paused/, 'the status bar says paused');
+    return s.step;
+  };
+  await pauseOnce('panel');
+  await screenshots(wb, 'c-paused');
+
+  // lr change while paused: the event is in metrics.jsonl.
+  const metrics = () => fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8');
+  const hpEvents = () => metrics().split('\n').filter((l) => l.includes('"hyperparameters"'));
+  await panel.locator('#hp-lr input').fill('0.002');
+  await panel.locator('#hp-apply').click();
+  await step('an lr change while paused is recorded', () => waitFor('a hyperparameters event in metrics.jsonl', () => hpEvents().length >= 1, 10_000));
+
+  await runCommand(page, 'HELENE: Resume');
+  await step('resume from the palette', () => waitFor('status.json running', () => readJson(statusFile)?.state === 'running', 10_000, 20));
+  await panel.locator('#hp-lr input').fill('0.0015');
+  await panel.locator('#hp-apply').click();
+  await step('an lr change while running is recorded', () => waitFor('a second hyperparameters event', () => hpEvents().length >= 2, 10_000));
+  const lrAfter = await waitFor('a step record using lr 0.0015', () => metrics().split('\n').reverse().find((l) => l.startsWith('{"kind":"step"') && /"lr":0\.0015[,}]/.test(l)), 10_000).catch(() => undefined);
+  assert.ok(lrAfter, 'steps after the change use lr 0.0015');
+
+  await step('an invalid lr is refused', async () => {
+    await panel.locator('#hp-lr input').fill('-1');
+    await panel.locator('#hp-apply').click();
+    await waitFor('the error message', async () => (await panel.locator('#hp-feedback').innerText()).trim().length > 0, 5_000);
+  });
+  assert.equal(hpEvents().length, 2, 'the invalid value was not sent');
+  await screenshots(wb, 'c-invalid-lr');
+  // Checked now, asserted at the end, so that one wrong detail does not hide the rest of the flow.
+  const later: string[] = [];
+  await step('the error clears once the value is corrected', async () => {
+    await panel.locator('#hp-lr input').fill('0.001');
+    await waitFor('no error text and no invalid mark', async () => (await panel.locator('#hp-feedback').innerText()).trim() === '' && (await panel.locator('#hp-lr').getAttribute('aria-invalid')) === null, 5_000);
+  }).catch(async (e: Error) => later.push(`${e.message}; #hp-feedback still reads ${JSON.stringify(await panel.locator('#hp-feedback').innerText().catch(() => '?'))}`));
+
+  await pauseOnce('palette');
+  await panel.locator('#control-stop').click();
+  await step('stop from the panel', () => waitFor('status.json stopped', () => readJson(statusFile)?.state === 'stopped', 15_000));
+  await screenshots(wb, 'c-stopped');
+  assert.deepEqual(later, [], 'details of the flow that were wrong');
 });
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
