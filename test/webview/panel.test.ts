@@ -275,6 +275,16 @@ describe('run panel, synthetic HELENE run (6 layers, 300 steps)', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'panel-invalid-input.png') });
   });
 
+  test('the error and the invalid mark go as soon as the value is corrected, before Apply', async () => {
+    const before = (await posted(page)).length;
+    await page.locator('#hp-lr input').fill('-2');
+    assert.equal(await text(page, '#hp-feedback'), 'lr must be > 0', 'still invalid: the message stays');
+    await page.locator('#hp-lr input').fill('0.001');
+    assert.equal(await text(page, '#hp-feedback'), '');
+    assert.equal(await page.locator('#hp-lr').getAttribute('aria-invalid'), null);
+    assert.equal((await posted(page)).length, before, 'correcting posts nothing by itself');
+  });
+
   test('a finished status disables every control; notices are shown', async () => {
     await send(page, [{ type: 'status', status: run.status }, { type: 'notice', level: 'error', text: 'Could not send pause: the run has ended' }]);
     await settle(page, 0);

@@ -49,6 +49,21 @@ export function createHyperparameterForm(parent: HTMLElement, post: (intent: Web
     feedback.classList.toggle('error', kind === 'error');
   };
 
+  // While an error shows, every edit re-checks the form: the message and the red border go as soon
+  // as the value is valid again (not only at the next Apply), and follow the field still at fault.
+  const recheck = () => {
+    if (!feedback.classList.contains('error')) return;
+    const texts = Object.fromEntries([...fields].map(([k, tf]) => [k, tf.value]));
+    const result = buildHyperparameterPatch(texts, current);
+    for (const tf of fields.values()) tf.setInvalid(false);
+    if (!result.ok && result.field) {
+      fields.get(result.field)?.setInvalid(true);
+      showFeedback(result.reason, 'error');
+    } else showFeedback('', 'info');
+  };
+  form.addEventListener('input', recheck);
+  form.addEventListener('change', recheck);
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!enabled) return;
