@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { ConfigError, type RunSummary } from './protocol';
 import { readRunFolderSync } from './run/run-reader';
 import { CheckpointError } from './run/checkpoint';
-import { HELP, parseCli } from './cli/args';
+import { CliUsageError, HELP, parseCli, wantsDebug } from './cli/args';
+import { formatCliError } from './cli/errors';
 import { loadConfig, parseOverride } from './cli/config-file';
 import { runTraining } from './cli/train-command';
 import { runSweep } from './cli/sweep-command';
@@ -22,7 +23,7 @@ import { DataError } from './data/jsonl';
 import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
 
-const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError];
+const USER_ERRORS = [CliUsageError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
@@ -129,8 +130,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const known = USER_ERRORS.some((E) => e instanceof E) || (e instanceof Error && /^(step \d+:|.*\.onnx)/.test(e.message));
-    const message = e instanceof Error ? (known ? e.message : e.stack ?? e.message) : String(e);
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(formatCliError(e, known, wantsDebug(process.argv.slice(2))) + '\n');
     if (process.send && process.connected) {
       process.send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }, () => process.connected && process.disconnect());
     }

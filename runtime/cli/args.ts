@@ -1,5 +1,19 @@
 /** Command-line parsing for helene-studio (node:util parseArgs: no dependency needed for flags). */
 import { parseArgs } from 'node:util';
+import { formatParseError, isParseError } from './errors';
+
+/** A command line that does not parse: the user's typing, printed as one line. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** --debug anywhere on the line: errors print their stack trace (read before parsing, so it works on parse errors too). */
+export function wantsDebug(argv: string[]): boolean {
+  return argv.includes('--debug');
+}
 
 export const HELP = `helene-studio — zeroth-order fine-tuning (HELENE, MeZO, HiZOO, ZO-Adam, FZOO) over ONNX Runtime
 
@@ -31,6 +45,7 @@ train options:
   --run-id <id>          fixed run folder name
   --ipc                  talk to the VS Code extension over the IPC channel (no progress bar)
   --quiet                no progress output
+  --debug                print the stack trace of an error
 
 sweep options (plus every train option above, applied to each run):
   --grid <spec>          axes separated by ";", values by ",", e.g. "optimizer.lr=1e-3,3e-3; optimizer.name=mezo,helene; seed=1,2"
@@ -64,12 +79,7 @@ export interface CliArgs {
   positionals: string[];
 }
 
-export function parseCli(argv: string[]): CliArgs {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
+export const CLI_OPTIONS = {
       config: { type: 'string', short: 'c' },
       set: { type: 'string', multiple: true },
       optimizer: { type: 'string' },
@@ -90,8 +100,18 @@ export function parseCli(argv: string[]): CliArgs {
       parallel: { type: 'string' },
       sort: { type: 'string' },
       'sweep-id': { type: 'string' },
-    },
-  });
+      debug: { type: 'boolean', default: false },
+} as const;
+
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+  } catch (e) {
+    if (isParseError(e)) throw new CliUsageError(formatParseError(e as Error, Object.keys(CLI_OPTIONS)));
+    throw e;
+  }
+  const { values, positionals } = parsed;
   const overrides = [...(values.set ?? [])];
   const shortcut = (flag: string | undefined, key: string, json = true) => {
     if (flag !== undefined) overrides.push(`${key}=${json ? flag : JSON.stringify(flag)}`);
