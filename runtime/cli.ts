@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { ConfigError, type RunSummary } from './protocol';
 import { readRunHeaderSync, readRunHistorySync } from './run/run-reader';
 import { CheckpointError } from './run/checkpoint';
-import { HELP, parseCli } from './cli/args';
+import { CliUsageError, HELP, parseCli, wantsDebug } from './cli/args';
+import { formatCliError } from './cli/errors';
 import { loadConfig, parseOverride } from './cli/config-file';
 import { runTraining } from './cli/train-command';
 import { runSweep } from './cli/sweep-command';
@@ -24,7 +25,7 @@ import { RunFolderError } from './run/run-folder';
 import { DiskFaultError } from './run/disk-fault';
 import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 
-const USER_ERRORS = [ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
+const USER_ERRORS = [CliUsageError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
@@ -149,8 +150,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const known = USER_ERRORS.some((E) => e instanceof E) || (e instanceof Error && /^(step \d+:|.*\.onnx)/.test(e.message));
-    const message = e instanceof Error ? (known ? e.message : e.stack ?? e.message) : String(e);
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(formatCliError(e, known, wantsDebug(process.argv.slice(2))) + '\n');
     if (process.send && process.connected) {
       process.send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }, () => process.connected && process.disconnect());
     }

@@ -1,5 +1,19 @@
 /** Command-line parsing for helene-studio (node:util parseArgs: no dependency needed for flags). */
 import { parseArgs } from 'node:util';
+import { formatParseError, isParseError } from './errors';
+
+/** A command line that does not parse: the user's typing, printed as one line. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** --debug anywhere on the line: errors print their stack trace (read before parsing, so it works on parse errors too). */
+export function wantsDebug(argv: string[]): boolean {
+  return argv.includes('--debug');
+}
 
 export const HELP = `helene-studio — zeroth-order fine-tuning (HELENE, MeZO, HiZOO, ZO-Adam, FZOO) over ONNX Runtime
 
@@ -33,6 +47,7 @@ train options:
   --run-id <id>          fixed run folder name
   --ipc                  talk to the VS Code extension over the IPC channel (no progress bar)
   --quiet                no progress output
+  --debug                print the stack trace of an error
 
 resume options:
   --from-step <n>        resume from the kept checkpoint of step n (default: the newest good one); later records are dropped
@@ -74,12 +89,7 @@ export interface CliArgs {
   positionals: string[];
 }
 
-export function parseCli(argv: string[]): CliArgs {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
+export const CLI_OPTIONS = {
       config: { type: 'string', short: 'c' },
       set: { type: 'string', multiple: true },
       optimizer: { type: 'string' },
@@ -101,8 +111,18 @@ export function parseCli(argv: string[]): CliArgs {
       sort: { type: 'string' },
       'sweep-id': { type: 'string' },
       'from-step': { type: 'string' },
-    },
-  });
+      debug: { type: 'boolean', default: false },
+} as const;
+
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+  } catch (e) {
+    if (isParseError(e)) throw new CliUsageError(formatParseError(e as Error, Object.keys(CLI_OPTIONS)));
+    throw e;
+  }
+  const { values, positionals } = parsed;
   const overrides = [...(values.set ?? [])];
   const shortcut = (flag: string | undefined, key: string, json = true) => {
     if (flag !== undefined) overrides.push(`${key}=${json ? flag : JSON.stringify(flag)}`);

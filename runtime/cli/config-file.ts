@@ -34,11 +34,18 @@ export function readUserConfig(file: string): Record<string, unknown> {
   } catch (e) {
     throw new ConfigError([{ path: '(file)', message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message }], file);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new ConfigError([{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }], file);
   }
+  // Checked before overrides are merged: merging would turn an array into {"0": ...} keys.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const got = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+    throw new ConfigError([{ path: '(root)', message: `the config must be a JSON object, got ${got}` }], file);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 export function loadConfig(file: string, overrides: Record<string, unknown>[] = []): LoadedConfig {

@@ -208,6 +208,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  // JSON.parse reads 1e309 as Infinity, which JSON.stringify would print as "null".
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : `${value} (a non-finite number: beyond the double range, about 1.8e308)`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -281,7 +283,7 @@ export interface ResolveResult {
 export function resolveConfig(user: unknown, source?: string): ResolveResult {
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  if (!isPlainObject(user)) throw new ConfigError([{ path: '(root)', message: `expected a JSON object, got ${describe(user)}` }], source);
+  if (!isPlainObject(user)) throw new ConfigError([{ path: '(root)', message: `the config must be a JSON object, got ${describe(user)}` }], source);
   const optimizerSection = isPlainObject(user.optimizer) ? user.optimizer : {};
   const optimizerName = (OPTIMIZER_NAMES as readonly string[]).includes(optimizerSection.name as string)
     ? (optimizerSection.name as OptimizerName)

@@ -1,0 +1,61 @@
+/**
+ * Bad input through the real CLI (dist/cli.js): each case prints exactly one `error:` line naming
+ * what and where, never a stack trace; --debug shows the trace.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { demoWorkspace, tempDir } from './helpers';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+function assertOneErrorLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('error:'));
+  assert.equal(lines.length, 1, stderr);
+  assert.doesNotMatch(stderr, /\n {4}at /, 'no stack trace for bad input');
+  assert.match(stderr, pattern);
+}
+
+test('an unknown flag names it and suggests the closest one', () => {
+  const r = cli(['train', '--config', demoWorkspace().configs.mezo, '--stpes', '5']);
+  assert.equal(r.status, 1);
+  assertOneErrorLine(r.stderr, /^error: unknown flag --stpes \(did you mean --steps\?\)/);
+});
+
+test('--steps -5 says the flag needs a value written as --steps=<value>', () => {
+  const r = cli(['train', '--config', demoWorkspace().configs.mezo, '--steps', '-5']);
+  assert.equal(r.status, 1);
+  assertOneErrorLine(r.stderr, /--steps needs a value.*--steps=-5/);
+});
+
+test('--debug shows the stack trace of the same error', () => {
+  const r = cli(['train', '--stpes', '5', '--debug']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /\n {4}at /);
+});
+
+test('lr 1e309 is named as a non-finite number with its key path', () => {
+  const dir = tempDir('inf-lr');
+  const cfg = path.join(dir, 'run.json');
+  fs.writeFileSync(cfg, '{"model":{"path":"m.onnx"},"data":{"train":"t.jsonl"},"optimizer":{"lr":1e309}}');
+  const r = cli(['train', '--config', cfg]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /optimizer\.lr: expected a number, got Infinity \(a non-finite number/);
+  assert.doesNotMatch(r.stderr, /got number null/);
+});
+
+test('a config that is a JSON array says it must be an object', () => {
+  const dir = tempDir('array-cfg');
+  const cfg = path.join(dir, 'run.json');
+  fs.writeFileSync(cfg, '[{"steps": 5}]');
+  const r = cli(['train', '--config', cfg, '--steps', '3']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /the config must be a JSON object, got an array/);
+  assert.doesNotMatch(r.stderr, /0: unknown key/);
+});
