@@ -23,9 +23,10 @@ import { DataError } from './data/jsonl';
 import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
 import { DiskFaultError } from './run/disk-fault';
+import { ModelFileError } from './onnx/model-io';
 import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 
-const USER_ERRORS = [CliUsageError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
+const USER_ERRORS = [CliUsageError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;

@@ -9,6 +9,11 @@ import { basename, dirname } from 'node:path';
 import type { OnnxModel, TensorProto } from './onnx-types';
 import { decodeModelProto, encodeModelProto } from './proto-codec';
 import { missingExternalDataFiles, resolveExternalData } from './external-data';
+
+/** A model file the user named that cannot be used (missing, a folder, empty, not ONNX): one message naming it. */
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
+}
 import { tensorToFloat32 } from './tensor-data';
 
 export type { OnnxModel } from './onnx-types';
@@ -43,24 +48,24 @@ export function decodeModel(bytes: Uint8Array, source = 'buffer'): OnnxModel {
     const reason = error instanceof Error ? error.message : String(error);
     // protobufjs reports a cut-off message as "index out of range: a + b > c".
     const hint = /index out of range/.test(reason) ? 'the file is truncated or corrupt' : 'it is not ONNX protobuf data';
-    throw new Error(`${source} is not a valid ONNX model: ${hint} (${reason})`);
+    throw new ModelFileError(`${source} is not a valid ONNX model: ${hint} (${reason})`);
   }
   // Arbitrary bytes sometimes parse as protobuf; a real model always has these two fields.
-  if (!model.graph) throw new Error(`${source} is not a valid ONNX model: it has no graph`);
+  if (!model.graph) throw new ModelFileError(`${source} is not a valid ONNX model: it has no graph`);
   if (!Number.isInteger(model.ir_version) || (model.ir_version ?? 0) <= 0) {
-    throw new Error(`${source} is not a valid ONNX model: it has no ir_version`);
+    throw new ModelFileError(`${source} is not a valid ONNX model: it has no ir_version`);
   }
   return model;
 }
 
 export function readModel(path: string, options: ReadModelOptions = {}): OnnxModel {
-  if (!existsSync(path)) throw new Error(`ONNX model file not found: ${path}`);
+  if (!existsSync(path)) throw new ModelFileError(`ONNX model file not found: ${path}`);
   const stats = statSync(path);
-  if (!stats.isFile()) throw new Error(`${path} is not a valid ONNX model: it is not a file`);
+  if (!stats.isFile()) throw new ModelFileError(`${path} is not a valid ONNX model: it is not a file`);
   if (stats.size > MAX_PROTOBUF_BYTES) {
-    throw new Error(`${path} is ${stats.size} bytes: an ONNX protobuf file cannot exceed 2 GiB; export the weights as external data`);
+    throw new ModelFileError(`${path} is ${stats.size} bytes: an ONNX protobuf file cannot exceed 2 GiB; export the weights as external data`);
   }
-  if (stats.size === 0) throw new Error(`${path} is not a valid ONNX model: the file is empty`);
+  if (stats.size === 0) throw new ModelFileError(`${path} is not a valid ONNX model: the file is empty`);
   const model = decodeModel(readFileSync(path), path);
   if ((options.externalData ?? 'load') === 'load') resolveExternalData(model, dirname(path), `${path}: `);
   return model;

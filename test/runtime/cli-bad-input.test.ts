@@ -59,3 +59,12 @@ test('a config that is a JSON array says it must be an object', () => {
   assert.match(r.stderr, /the config must be a JSON object, got an array/);
   assert.doesNotMatch(r.stderr, /0: unknown key/);
 });
+
+test('a folder given as the model is named as such, not as an internal error', () => {
+  const dir = tempDir('model-dir');
+  fs.mkdirSync(path.join(dir, 'model.onnx'));
+  const r = cli(['train', '--config', demoWorkspace().configs.mezo, '--set', `model.path=${JSON.stringify(path.join(dir, 'model.onnx'))}`, '--steps', '5']);
+  assert.equal(r.status, 1);
+  assertOneErrorLine(r.stderr, /^error: .*model\.onnx is not a valid ONNX model: it is not a file$/m);
+  assert.doesNotMatch(r.stderr, /internal error/);
+});
