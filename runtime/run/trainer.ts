@@ -252,7 +252,7 @@ export class Trainer {
     if (fromStep === undefined && listCheckpoints(this.runDir).length === 0) {
       // Killed before its first checkpoint: start over from step 0 (the same seed gives the same run).
       this.folder.dropMetricsAfter(() => false);
-      this.resumedFrom = 'step 0 (no checkpoint had been written)';
+      this.resumedFrom = 'no checkpoint had been written: started again from step 0';
       return;
     }
     const found =
