@@ -150,7 +150,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
     else if (errors.length) this.treeView.message = `Cannot list ${errors.join('; ')}`;
     else if (count === 0) {
       const where = this.watched.map((w) => vscode.workspace.asRelativePath(w.root.runsDir)).join(', ');
-      this.treeView.message = `No runs in ${where} yet. Start one with "HELENE: Start HELENE run".`;
+      this.treeView.message = `No runs yet (runs folder: ${where}). Start one with "HELENE: Start HELENE run".`;
     } else this.treeView.message = undefined;
   }
 

@@ -88,3 +88,11 @@ test('loss formatting stays short', () => {
   assert.equal(formatLoss(123456), '1.23e+5');
   assert.equal(formatLoss(Number.NaN), 'NaN');
 });
+
+test('the status bar names the run\'s optimizer (a MeZO run does not say HELENE)', () => {
+  const base = { name: 'demo-mezo', status: { state: 'running' }, lastStep: undefined, step: 12, totalSteps: 100, exit: undefined, live: true };
+  const mezo = statusText({ ...base, manifest: { engine: { provider: 'cpu', requestedProvider: 'auto' }, config: { optimizer: { name: 'mezo' } } } } as never);
+  assert.match(mezo.text, /^\$\(pulse\) MeZO · 12\/100 · CPU$/);
+  const hizoo = statusText({ ...base, manifest: { engine: { provider: 'cpu', requestedProvider: 'auto' }, config: { optimizer: { name: 'hizoo' } } } } as never);
+  assert.match(hizoo.text, /^\$\(pulse\) HiZOO /);
+});

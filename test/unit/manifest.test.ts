@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { scaffoldDemoWorkspace } from '../../runtime/demo/scaffold';
 import { COMMAND_IDS } from '../../extension/commands/command-ids';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -40,4 +42,16 @@ test('the walkthrough covers the first run and its media exist', () => {
   const [walkthrough] = manifest.contributes.walkthroughs;
   assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id).slice(0, 4), ['demo', 'start', 'panel', 'compare']);
   for (const step of walkthrough.steps) assert.ok(fs.existsSync(path.join(ROOT, step.media.markdown)), step.media.markdown);
+});
+
+test('the walkthrough\'s demo page names every run config that "Create demo workspace" writes', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-scaffold-'));
+  scaffoldDemoWorkspace(dir);
+  const configs = fs.readdirSync(dir).filter((f) => f.endsWith('.helene.json'));
+  assert.ok(configs.length >= 3, configs.join(', '));
+  const page = fs.readFileSync(path.join(ROOT, 'media/walkthrough/demo.md'), 'utf8');
+  for (const c of configs) assert.ok(page.includes(`\`${c}\``), `media/walkthrough/demo.md does not mention ${c}`);
+  const count = ['no', 'one', 'two', 'three', 'four', 'five'][configs.length];
+  assert.match(page, new RegExp(`\\b${count} run configs\\b`), `the page should say "${count} run configs"`);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
