@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { buildLeastSquares } from '../onnx/graph-builder';
 import { encodeModel } from '../onnx/model-io';
+import { cudaInstallSteps } from './cuda-install-hint';
 import { probeGpu, type GpuProbe } from './gpu-probe';
 
 export interface DoctorReport {
@@ -48,7 +49,8 @@ export async function runDoctor(): Promise<DoctorReport> {
     if (probe.gpus.length === 0) verdict.push('  No NVIDIA GPU/driver found on this machine (/proc/driver/nvidia is absent): runs use the CPU.');
     else verdict.push(`  GPU: ${probe.gpus.join(', ')}${probe.driverVersion ? `, driver ${probe.driverVersion}` : ''}.`);
     if (probe.missingProviderLibraries.length) {
-      verdict.push(`  onnxruntime-node's CUDA provider libraries are not installed (${probe.missingProviderLibraries.join(', ')} missing in ${probe.bindingDir ?? 'the binding folder'}). Install them with: npm run install:cuda`);
+      verdict.push(`  onnxruntime-node's CUDA provider libraries are not installed (${probe.missingProviderLibraries.join(', ')} missing in ${probe.bindingDir ?? 'the binding folder'}). To install them:`);
+      for (const line of cudaInstallSteps(probe.bindingDir, ort.env.versions?.common ?? 'latest')) verdict.push(`    ${line}`);
     }
     if (probe.gpus.length && probe.cudaRuntime.length === 0) verdict.push('  The CUDA 12 runtime (libcudart.so.12) is not on the library path: install CUDA 12 or add it to LD_LIBRARY_PATH.');
     if (probe.gpus.length && probe.cudnn.length === 0) verdict.push('  cuDNN 9 (libcudnn.so.9) is not on the library path: install cuDNN 9 for CUDA 12.');

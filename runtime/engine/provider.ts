@@ -6,10 +6,16 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Provider, RequestedProvider } from '../protocol';
+import { isSourceCheckout } from '../doctor/cuda-install-hint';
+import { findBindingDir } from '../doctor/gpu-probe';
 
-export const CUDA_INSTALL_HINT =
-  'Install the CUDA provider libraries with `npm run install:cuda` on a machine that can reach them (see README, "GPU"), ' +
-  'or set engine.provider to "auto" or "cpu".';
+/** What to do about a missing CUDA provider, worded for a source checkout or an installed extension. */
+export function cudaInstallHint(): string {
+  const how = isSourceCheckout(findBindingDir())
+    ? 'Install the CUDA provider libraries with `npm run install:cuda` on a machine that can reach them (see README, "GPU")'
+    : 'Run "HELENE: Check GPU" (or `helene-studio doctor`) for the exact steps to add the CUDA provider libraries to this installation';
+  return `${how}, or set engine.provider to "auto" or "cpu".`;
+}
 
 export class ProviderError extends Error {
   constructor(message: string) {
@@ -68,7 +74,7 @@ export async function createSession(request: SessionRequest): Promise<SessionCho
   } catch (e) {
     const reason = `the CUDA execution provider could not be loaded (${firstLine(e)})`;
     if (request.requested === 'cuda') {
-      throw new ProviderError(`engine.provider is "cuda" but ${reason}. ${CUDA_INSTALL_HINT}`);
+      throw new ProviderError(`engine.provider is "cuda" but ${reason}. ${cudaInstallHint()}`);
     }
     return { session: await create(request, 'cpu'), provider: 'cpu', fallbackReason: `provider "auto": ${reason}; running on CPU.` };
   }
