@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findDuplicateKey } from '../protocol/json-duplicate-keys';
 import { ConfigError, mergeConfig, resolveConfig, type ConfigIssue, type ResolvedConfig } from '../protocol';
 
 export interface LoadedConfig {
@@ -39,6 +40,10 @@ export function readUserConfig(file: string): Record<string, unknown> {
     parsed = JSON.parse(text);
   } catch (e) {
     throw new ConfigError([{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }], file);
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    throw new ConfigError([{ path: duplicate.path, message: `appears twice in one object (line ${duplicate.line}); JSON would silently keep the last one, so remove one of them` }], file);
   }
   // Checked before overrides are merged: merging would turn an array into {"0": ...} keys.
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

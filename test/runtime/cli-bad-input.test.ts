@@ -68,3 +68,15 @@ test('a folder given as the model is named as such, not as an internal error', (
   assertOneErrorLine(r.stderr, /^error: .*model\.onnx is not a valid ONNX model: it is not a file$/m);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
+
+test('a config key given twice is refused, naming the key and the line', () => {
+  const dir = tempDir('dup-key');
+  const base = JSON.parse(fs.readFileSync(demoWorkspace().configs.mezo, 'utf8'));
+  const text = JSON.stringify(base, null, 2).replace(/\n(\s*)"seed": (\d+)/, '\n$1"seed": $2,\n$1"seed": 7');
+  const file = path.join(dir, 'dup.helene.json');
+  fs.writeFileSync(file, text);
+  const r = cli(['train', '--config', file, '--steps', '5']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /seed: appears twice in one object \(line \d+\)/);
+  assert.doesNotMatch(r.stderr, /\n {4}at /);
+});
