@@ -66,6 +66,14 @@ test('missing tokenizer.json names where it was looked for', () => {
   assert.throws(() => findTokenizerFiles(dir, 'data.tokenizer is not set, so it is looked for beside the model model.onnx'), new RegExp(`no tokenizer\\.json at ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/tokenizer\\.json \\(data\\.tokenizer is not set`));
 });
 
+test('data.tokenizer naming a file that does not exist names that file once, not <file>/tokenizer.json', () => {
+  const file = path.join(tmp(), 'my-tokenizer.json');
+  assert.throws(
+    () => findTokenizerFiles(file, 'data.tokenizer'),
+    (e: Error) => e.message.startsWith(`no tokenizer file at ${file} (data.tokenizer)`) && !e.message.includes(`${file}/tokenizer.json`),
+  );
+});
+
 test('classification dataset: padded ids, attention masks, string labels by name', () => {
   const file = writeLines([{ text: 'A cynic.', label: 'devil' }, { text: 'A kludge is a hack that works.', label: 'jargon' }]);
   const d = loadTextDataset(file, options({}));

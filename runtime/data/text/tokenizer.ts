@@ -44,6 +44,10 @@ export interface TextTokenizer {
 /** tokenizer.json in `location` (a folder, or the file itself), with tokenizer_config.json beside it. */
 export function findTokenizerFiles(location: string, why: string): TokenizerFiles {
   const isFile = fs.existsSync(location) && fs.statSync(location).isFile();
+  // A path that names a file (…/my-tokenizer.json) is taken as that file, never as a folder to look in.
+  if (!fs.existsSync(location) && /\.json$/i.test(location)) {
+    throw new DataError(`no tokenizer file at ${location} (${why}). Set data.tokenizer to the tokenizer.json file or to its folder`);
+  }
   const dir = isFile ? path.dirname(location) : location;
   const tokenizerJson = isFile ? location : path.join(dir, 'tokenizer.json');
   if (!fs.existsSync(tokenizerJson)) {
