@@ -42,8 +42,13 @@ export class RunRegistry {
     return this.sessions[this.sessions.length - 1];
   }
 
+  /**
+   * The session of a run folder: the newest one, since a resumed run is a second session of the same
+   * folder (the first one ended); a panel or command must reach the live one, not the ended one.
+   */
   byRunDir(runDir: string): RunSession | undefined {
-    return this.sessions.find((s) => s.runDir === runDir);
+    for (let i = this.sessions.length - 1; i >= 0; i--) if (this.sessions[i].runDir === runDir) return this.sessions[i];
+    return undefined;
   }
 
   /** Ask every live run to stop cleanly (window closing); resolves when all have exited. */

@@ -54,3 +54,29 @@ test('a panel whose page failed to build is not kept: the next Open run panel bu
   assert.notEqual(again.panel as unknown, failed);
   again.panel.dispose();
 });
+
+const FAKE = path.join(__dirname, 'fixtures-fake-runtime', 'fake-runtime.js');
+
+test('after Resume from checkpoint a newly opened panel attaches to the live resumed run, not the ended one', async (t) => {
+  const registry = new RunRegistry();
+  const d = deps(registry);
+  const dir = runDir();
+  const start = (steps?: number) => registry.start({ cliPath: FAKE, configPath: 'c.json', env: { ...process.env, FAKE_MODE: 'normal', FAKE_RUN_DIR: dir, ...(steps ? { FAKE_STEPS: String(steps) } : {}) } }, 'label');
+  const first = start(2);
+  await first.process.exited; // the run stopped in this window; its panel tab was closed
+  const resumed = start();
+  await resumed.events.once('started');
+  // What followRuns does on 'started': open the folder's panel.
+  const panel = RunPanel.show(d, dir);
+  const fake = panel.panel as unknown as FakeWebviewPanel;
+  t.after(async () => {
+    await resumed.process.stop(2000);
+    panel.panel.dispose();
+  });
+  fake.receive({ type: 'ready' });
+  await new Promise((r) => setTimeout(r, 50));
+  const snapshot = fake.posted.find((m) => (m as { type: string }).type === 'snapshot') as { live: boolean } | undefined;
+  assert.equal(snapshot?.live, true, 'the panel shows the live run (controls enabled), not a recorded one');
+  fake.receive({ type: 'control', command: 'pause' });
+  assert.ok(d.logged.some((l) => /sent pause/.test(l)), `the pause reached the live run: ${d.logged.join(' | ')}`);
+});
