@@ -67,7 +67,7 @@ test('after Resume from checkpoint a newly opened panel attaches to the live res
   const resumed = start();
   await resumed.events.once('started');
   // What followRuns does on 'started': open the folder's panel.
-  const panel = RunPanel.show(d, dir);
+  const panel = RunPanel.show(d, dir)!;
   const fake = panel.panel as unknown as FakeWebviewPanel;
   t.after(async () => {
     await resumed.process.stop(2000);
