@@ -15,7 +15,7 @@ import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { listCheckpoints, loadLatestCheckpoint } from '../../runtime/run/checkpoint';
 import { DiskFaultError } from '../../runtime/run/disk-fault';
 import type { MetricRecord, ResolvedConfig } from '../../runtime/protocol';
-import { demoConfig } from './helpers';
+import { comparable, demoConfig, latestCheckpointTensors } from './helpers';
 import { fillLeaving, mountTmpfs, pagesFor, PAGE } from './tmpfs';
 
 const SETTINGS = ['steps=60', 'evalEvery=0', 'checkpoint.every=20', 'checkpoint.keep=2'];
@@ -24,21 +24,6 @@ function config(runsDir: string, runId: string, extra: string[] = []): ResolvedC
   const c = demoConfig('helene', [...SETTINGS, ...extra, `output.runsDir=${JSON.stringify(runsDir)}`, `output.runId="${runId}"`]);
   c.data.eval = null;
   return c;
-}
-
-function comparable(records: MetricRecord[]): unknown[] {
-  return records.filter((r) => r.kind !== 'event').map((r) => {
-    if (r.kind === 'step') {
-      const { timing, wallMs, examplesPerSec, ...rest } = r;
-      return rest;
-    }
-    return r;
-  });
-}
-
-function finalTensors(runDir: string): Map<string, Buffer> {
-  const latest = loadLatestCheckpoint(runDir)!;
-  return new Map([...latest.data.tensors].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
 }
 
 async function straightRun(runsDir: string, extra: string[]): Promise<string> {
@@ -125,7 +110,7 @@ async function assertCleanFaultThenResume(
     assert.equal(summary.state, 'finished');
     const straight = await straightRun(path.join(path.dirname(fsys.dir), path.basename(fsys.dir) + '-straight'), extra);
     assert.deepEqual(comparable(readRunFolderSync(runDir).records), comparable(readRunFolderSync(straight).records), 'same metrics step for step');
-    assert.deepEqual(finalTensors(runDir), finalTensors(straight), 'same weights and optimizer state');
+    assert.deepEqual(latestCheckpointTensors(runDir), latestCheckpointTensors(straight), 'same weights and optimizer state');
   } finally {
     fsys.unmount();
   }

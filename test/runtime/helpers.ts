@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { writeDemoWorkspace, type DemoFiles } from '../../runtime/demo/demo-task';
 import { loadConfig } from '../../runtime/cli/config-file';
 import { parseOverride } from '../../runtime/cli/config-file';
-import type { ResolvedConfig } from '../../runtime/protocol';
+import type { MetricRecord, ResolvedConfig } from '../../runtime/protocol';
+import { loadLatestCheckpoint } from '../../runtime/run/checkpoint';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `helene-${prefix}-`));
@@ -22,4 +23,27 @@ export function demoConfig(optimizer: 'mezo' | 'helene', overrides: string[] = [
   const files = demoWorkspace();
   const file = optimizer === 'mezo' ? files.configs.mezo : files.configs.helene;
   return loadConfig(file, [`output.runsDir=${JSON.stringify(tempDir('runs'))}`, ...overrides].map(parseOverride)).config;
+}
+
+/** The deterministic part of metric records: everything but events, timing and wall clock (for bit-exact resume checks). */
+export function comparable(records: MetricRecord[]): unknown[] {
+  return records
+    .filter((r) => r.kind !== 'event')
+    .map((r) => {
+      if (r.kind === 'step') {
+        const { timing, wallMs, examplesPerSec, ...rest } = r;
+        return rest;
+      }
+      if (r.kind === 'eval') {
+        const { wallMs, ...rest } = r;
+        return rest;
+      }
+      return r;
+    });
+}
+
+/** The newest checkpoint's tensors as bytes (weights and optimizer state), to compare two runs bit for bit. */
+export function latestCheckpointTensors(runDir: string): Map<string, Buffer> {
+  const latest = loadLatestCheckpoint(runDir)!;
+  return new Map([...latest.data.tensors].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
 }

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MetricRecord } from '../../runtime/protocol';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { describeCheckpoints, listCheckpoints } from '../../runtime/run/checkpoint';
 import { RuntimeProcess } from '../../extension/runtime-process';
-import { tempDir } from './helpers';
+import { comparable, tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
@@ -37,23 +36,6 @@ function trainRun(id: string, every: number): string {
   const r = cli(['train', '--config', path.join(ws(), 'mezo.helene.json'), '--lr', '0.002', '--steps', '30', '--set', `checkpoint.every=${every}`, '--set', 'checkpoint.keep=100', '--set', 'evalEvery=10', '--set', 'statsEvery=10', '--run-id', id, '--runs-dir', runs]);
   assert.equal(r.status, 0, r.stderr);
   return path.join(runs, id);
-}
-
-/** Records without wall clock and timing (the deterministic part). */
-function comparable(records: MetricRecord[]): unknown[] {
-  return records
-    .filter((r) => r.kind !== 'event')
-    .map((r) => {
-      if (r.kind === 'step') {
-        const { timing, wallMs, examplesPerSec, ...rest } = r;
-        return rest;
-      }
-      if (r.kind === 'eval') {
-        const { wallMs, ...rest } = r;
-        return rest;
-      }
-      return r;
-    });
 }
 
 const metricsBytes = (dir: string) => fs.readFileSync(path.join(dir, 'metrics.jsonl'));

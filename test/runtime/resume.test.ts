@@ -12,33 +12,11 @@ import * as path from 'node:path';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { decodeCheckpoint, listCheckpoints, loadLatestCheckpoint, saveCheckpoint } from '../../runtime/run/checkpoint';
 import type { MetricRecord } from '../../runtime/protocol';
-import { demoConfig, demoWorkspace, tempDir } from './helpers';
+import { comparable, demoConfig, demoWorkspace, latestCheckpointTensors, tempDir } from './helpers';
 import { Trainer } from '../../runtime/run/trainer';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const SETTINGS = ['--steps', '6000', '--set', 'checkpoint.every=1000', '--set', 'evalEvery=1000', '--set', 'statsEvery=500'];
-
-/** The deterministic part of the records: everything but timing and wall clock. */
-function comparable(records: MetricRecord[]): unknown[] {
-  return records
-    .filter((r) => r.kind !== 'event')
-    .map((r) => {
-      if (r.kind === 'step') {
-        const { timing, wallMs, examplesPerSec, ...rest } = r;
-        return rest;
-      }
-      if (r.kind === 'eval') {
-        const { wallMs, ...rest } = r;
-        return rest;
-      }
-      return r;
-    });
-}
-
-function finalState(runDir: string): Map<string, Buffer> {
-  const latest = loadLatestCheckpoint(runDir)!;
-  return new Map([...latest.data.tensors].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
-}
 
 test('SIGKILL mid-run, then resume: weights, optimizer state and metrics equal an uninterrupted run bit for bit', async () => {
   const runs = tempDir('resume-runs');
@@ -63,7 +41,7 @@ test('SIGKILL mid-run, then resume: weights, optimizer state and metrics equal a
   const b = readRunFolderSync(victimDir);
   assert.equal(b.status?.state, 'finished');
   assert.deepEqual(comparable(b.records), comparable(a.records), 'same metrics step for step');
-  assert.deepEqual(finalState(victimDir), finalState(path.join(runs, 'straight')), 'same weights and optimizer state, bit for bit');
+  assert.deepEqual(latestCheckpointTensors(victimDir), latestCheckpointTensors(path.join(runs, 'straight')), 'same weights and optimizer state, bit for bit');
   assert.equal(b.summary?.forwardPasses, a.summary?.forwardPasses);
   assert.ok(b.records.some((r) => r.kind === 'event' && r.event === 'resumed'));
 });
