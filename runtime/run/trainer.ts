@@ -193,6 +193,13 @@ export class Trainer {
         trainer.event('warning', invalidUtf8Warning(s.file, s.invalidUtf8), { file: s.file, invalidUtf8Lines: s.invalidUtf8.count, first: s.invalidUtf8.first });
       }
     }
+    if (folder.movedAside) {
+      trainer.event(
+        'warning',
+        `output.runId "${id}": the folder held a run killed before its first checkpoint (nothing to resume); its files were moved to ${folder.movedAside} and this run starts afresh`,
+        { movedTo: folder.movedAside },
+      );
+    }
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;
   }
