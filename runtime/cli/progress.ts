@@ -3,7 +3,7 @@
  * log lines printed above it. Falls back to plain periodic lines when stdout is not a TTY (CI logs).
  */
 import * as cliProgress from 'cli-progress';
-import type { MetricRecord, RunManifest } from '../protocol';
+import { truncationSummary, type MetricRecord, type RunManifest } from '../protocol';
 import type { TrainerListener } from '../run/trainer';
 
 export function progressListener(total: number, label: string): TrainerListener & { stop(): void } {
@@ -30,6 +30,8 @@ export function progressListener(total: number, label: string): TrainerListener 
     manifest(m: RunManifest) {
       const fallback = m.engine.fallbackReason ? ` (${m.engine.fallbackReason})` : '';
       process.stdout.write(`${label}: provider ${m.engine.provider} (requested ${m.engine.requestedProvider})${fallback}\n`);
+      const truncation = truncationSummary(m.data);
+      if (truncation) process.stdout.write(`${label}: ${truncation}\n`);
     },
     record(r: MetricRecord) {
       if (r.kind === 'eval') evalText = `${r.loss.toFixed(4)}${r.accuracy !== undefined ? ` acc ${(100 * r.accuracy).toFixed(1)}%` : ''}`;

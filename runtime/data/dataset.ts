@@ -3,7 +3,7 @@
  * from one JSON key (data.fields): a number (→ shape [B]) or an array of numbers of fixed length F
  * (→ shape [B, F]); int64 inputs (labels) must hold integers. Checks name the file, line and key.
  */
-import { DataError, readJsonl } from './jsonl';
+import { DataError, lineRules, readJsonl, type InvalidUtf8Report, type LineRules } from './jsonl';
 
 export interface InputSpec {
   /** Graph input name. */
@@ -28,10 +28,13 @@ export interface Dataset {
   size: number;
   columns: Column[];
   skippedLines: { line: number; reason: string }[];
+  /** Lines read with U+FFFD in place of invalid UTF-8 (data.invalidUtf8 warn or replace). */
+  invalidUtf8?: InvalidUtf8Report;
 }
 
-export function loadDataset(file: string, specs: InputSpec[], badLines: 'fail' | 'skip', classes?: { input: string; count: number }): Dataset {
-  const read = readJsonl(file, specs.map((s) => s.key), badLines);
+export function loadDataset(file: string, specs: InputSpec[], rules: 'fail' | 'skip' | Partial<LineRules>, classes?: { input: string; count: number }): Dataset {
+  const read = readJsonl(file, specs.map((s) => s.key), rules);
+  const { badLines } = lineRules(rules);
   const keep: number[] = [];
   const skipped = [...read.skipped];
   rows: for (let r = 0; r < read.rows.length; r++) {
@@ -57,7 +60,7 @@ export function loadDataset(file: string, specs: InputSpec[], badLines: 'fail' |
     return { spec, values };
   });
   skipped.sort((a, b) => a.line - b.line);
-  return { file, size: keep.length, columns, skippedLines: skipped };
+  return { file, size: keep.length, columns, skippedLines: skipped, invalidUtf8: read.invalidUtf8 };
 }
 
 function checkValue(v: unknown, spec: InputSpec, classCount?: number): string | null {

@@ -71,6 +71,8 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       batchSize: { type: 'number', doc: 'Examples per step (B).', default: 16, integer: true, min: 1 },
       shuffle: { type: 'boolean', doc: 'Reshuffle the training set each epoch (seeded).', default: true },
       badLines: { type: 'string', doc: 'A line that does not parse or misses a field: fail, or skip and count.', default: 'fail', enum: ['fail', 'skip'] },
+      invalidUtf8: { type: 'string', doc: 'A line that is not valid UTF-8 (often a Latin-1 file): error (refuse with file:line and the byte), warn (read the bad bytes as U+FFFD and record a warning with file:line and the count), or replace (read them as U+FFFD silently).', default: 'error', enum: ['error', 'warn', 'replace'] },
+      maxLineBytes: { type: 'number', doc: 'Longest dataset line in bytes; a longer line is refused with file:line and its size while the file is read, before it is parsed or tokenized (wide numeric inputs, e.g. images, may need more).', default: 1048576, integer: true, min: 1 },
       classes: { type: 'number', doc: 'Number of classes for label checks (null = from the model).', default: null, nullable: true, integer: true, min: 2 },
       kind: { type: 'string', doc: 'auto (text when the model takes input_ids or the task is causal-lm), numeric (data.fields), or text.', default: 'auto', enum: ['auto', 'numeric', 'text'] },
       tokenizer: { type: 'string', doc: 'Folder with tokenizer.json and tokenizer_config.json, or the tokenizer.json file (null = beside the model).', default: null, nullable: true },

@@ -101,6 +101,10 @@ export interface DataConfig {
   shuffle: boolean;
   /** What to do with a line that does not parse or misses a field. */
   badLines: 'fail' | 'skip';
+  /** A line that is not valid UTF-8: refuse it (error), read it with U+FFFD and warn, or read it with U+FFFD silently. */
+  invalidUtf8: 'error' | 'warn' | 'replace';
+  /** Longest line in bytes, checked while the file is streamed, before parsing or tokenizing. */
+  maxLineBytes: number;
   /** Number of classes, for label range checks (null = taken from the model's logits). */
   classes: number | null;
   /** auto: text when the model takes input_ids (or task causal-lm); numeric: data.fields; text. */

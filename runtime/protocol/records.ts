@@ -45,10 +45,33 @@ export interface RunManifest {
     name: string;
     forwardPassesPerStep: number;
   };
+  /** What was read from the datasets (absent from run.json files written before it was recorded). */
+  data?: { train: DatasetFacts; eval: DatasetFacts | null };
   /** Free-form user annotations (runs view): notes, tags, star. */
   notes?: string;
   tags?: string[];
   starred?: boolean;
+}
+
+export interface DatasetFacts {
+  file: string;
+  /** Examples used (after skipped lines). */
+  examples: number;
+  skippedLines: number;
+  /** Lines whose invalid UTF-8 was read as U+FFFD (data.invalidUtf8 warn or replace). */
+  invalidUtf8Lines: number;
+  /** Text data: examples cut to maxLength tokens, and that limit (data.maxLength, capped by the tokenizer or the model). */
+  truncated?: number;
+  maxLength?: number;
+}
+
+/** "N of M training examples truncated to maxLength L" (CLI start line, run panel), or null for numeric data. */
+export function truncationSummary(data: RunManifest['data']): string | null {
+  const t = data?.train;
+  if (!t || t.truncated === undefined) return null;
+  const e = data.eval;
+  const evalPart = e && e.truncated ? ` (eval: ${e.truncated} of ${e.examples})` : '';
+  return `${t.truncated} of ${t.examples} training examples truncated to maxLength ${t.maxLength}${evalPart}`;
 }
 
 export interface EngineInfo {

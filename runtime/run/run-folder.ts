@@ -14,9 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary } from '../protocol';
 import * as crypto from 'node:crypto';
-import { removeStaleTempFiles, writeAllSync, writeJsonAtomic } from './atomic-write';
+import { fsyncDir, removeStaleTempFiles, writeAllSync, writeJsonAtomic } from './atomic-write';
 import { asDiskFault, DiskFaultError } from './disk-fault';
-import { CHECKPOINT_DIR } from './checkpoint';
+import { CHECKPOINT_DIR, listCheckpoints } from './checkpoint';
 import { dropMetricsAfter } from './metrics-truncate';
 
 export const RUN_FILES = {
@@ -62,24 +62,40 @@ export function makeRunId(name: string, now = new Date()): string {
 export class RunFolderWriter {
   private pending: string[] = [];
   private readonly metricsPath: string;
+  /** Where create() moved the files of a run killed before its first checkpoint (null: nothing moved). */
+  movedAside: string | null = null;
 
   private constructor(readonly dir: string, readonly id: string) {
     this.metricsPath = path.join(dir, RUN_FILES.metrics);
   }
 
   /**
-   * Create (or, for an explicit id, reuse an empty or finished) run folder and take its lock.
-   * Refuses a folder another live process is writing to.
+   * Create the run folder of an explicit id (output.runId) and take its lock. Refuses a folder
+   * another live process is writing to, and one that holds a run worth keeping (one that ended, or
+   * one with a checkpoint to resume). A folder left by a run killed before its first checkpoint
+   * holds nothing a resume could not regenerate, so the user expects the id to simply work again:
+   * its files are moved aside to <id>.interrupted-<time> (nothing deleted) and the folder is reused.
    */
   static create(runsDir: string, id: string): RunFolderWriter {
     const dir = path.resolve(runsDir, id);
     fs.mkdirSync(dir, { recursive: true });
     RunFolderWriter.takeLock(dir);
+    let movedAside: string | null = null;
     if (fs.existsSync(path.join(dir, RUN_FILES.metrics))) {
-      fs.rmSync(path.join(dir, RUN_FILES.lock), { force: true });
-      throw new RunFolderError(`run folder ${dir} already holds a run; choose another output.runId (or resume it)`);
+      const refuse = (why: string) => {
+        fs.rmSync(path.join(dir, RUN_FILES.lock), { force: true });
+        return new RunFolderError(`run folder ${dir} ${why}`);
+      };
+      if (fs.existsSync(path.join(dir, RUN_FILES.summary))) throw refuse('already holds a run; choose another output.runId (or resume it)');
+      const checkpoints = listCheckpoints(dir);
+      if (checkpoints.length) {
+        throw refuse(`holds an interrupted run with a checkpoint at step ${checkpoints[0].step}: continue it with helene-studio resume ${dir}, or choose another output.runId`);
+      }
+      movedAside = moveRunAside(dir);
     }
-    return RunFolderWriter.opened(dir, id);
+    const writer = RunFolderWriter.opened(dir, id);
+    writer.movedAside = movedAside;
+    return writer;
   }
 
   /**
@@ -251,4 +267,32 @@ export class RunFolderWriter {
       fs.rmSync(path.join(this.dir, RUN_FILES.lock), { force: true });
     }
   }
+}
+
+/**
+ * Move a dead run's files (all but our own lock) into a new sibling folder <id>.interrupted-<time>,
+ * claimed by a non-recursive mkdir. Temp files of the dead process and its disk reserve go away.
+ */
+function moveRunAside(dir: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  let aside = `${dir}.interrupted-${stamp}`;
+  for (let n = 2; ; n++) {
+    try {
+      fs.mkdirSync(aside);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 50) throw asDiskFault(e, aside);
+      aside = `${dir}.interrupted-${stamp}-${n}`;
+    }
+  }
+  removeStaleTempFiles(dir, isAlive);
+  removeStaleTempFiles(path.join(dir, CHECKPOINT_DIR), isAlive);
+  for (const name of fs.readdirSync(dir)) {
+    if (name === RUN_FILES.lock) continue;
+    if (name === RUN_FILES.reserve) fs.rmSync(path.join(dir, name), { force: true });
+    else fs.renameSync(path.join(dir, name), path.join(aside, name));
+  }
+  fsyncDir(aside);
+  fsyncDir(dir);
+  return aside;
 }

@@ -25,7 +25,8 @@ import { TrainingEngine } from '../engine/training-engine';
 import { type Dataset, type InputSpec } from '../data/dataset';
 import { loadRunData } from '../data/text/load-run-data';
 import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
-import { DataError } from '../data/jsonl';
+import { DataError, invalidUtf8Warning } from '../data/jsonl';
+import { datasetFacts } from '../data/dataset-facts';
 import { KernelPool, seedFromConfig } from '../rng';
 import { loadTrainingModel } from './load-model';
 import { RunFolderWriter } from './run-folder';
@@ -174,6 +175,7 @@ export class Trainer {
       },
       engine: engine.info,
       optimizer: { name: optimizer.name, forwardPassesPerStep: optimizer.forwardPassesPerStep },
+      data: { train: datasetFacts(train), eval: evalSet ? datasetFacts(evalSet) : null },
     };
     folder.writeManifest(manifest, config);
     const pool = new KernelPool(config.engine.kernelThreads);
@@ -187,6 +189,16 @@ export class Trainer {
           lines: s.skippedLines.slice(0, 20),
         });
       }
+      if (s && s.invalidUtf8?.count && config.data.invalidUtf8 === 'warn') {
+        trainer.event('warning', invalidUtf8Warning(s.file, s.invalidUtf8), { file: s.file, invalidUtf8Lines: s.invalidUtf8.count, first: s.invalidUtf8.first });
+      }
+    }
+    if (folder.movedAside) {
+      trainer.event(
+        'warning',
+        `output.runId "${id}": the folder held a run killed before its first checkpoint (nothing to resume); its files were moved to ${folder.movedAside} and this run starts afresh`,
+        { movedTo: folder.movedAside },
+      );
     }
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;

@@ -83,3 +83,48 @@ test('a run killed before its first checkpoint resumes from step 0 and ends as a
   assert.deepEqual(strip(dir), strip(path.join(runs, 'straight')), 'the same steps, bit for bit');
   assert.equal(readRunFolderSync(dir).status?.state, 'finished');
 });
+
+test('the id of a run killed before its first checkpoint can be used again: its files are moved aside, the new run starts; one with a checkpoint is refused with the resume command', async () => {
+  const runs = tempDir('reuse-id');
+  const config = demoWorkspace().configs.mezo;
+  const settings = ['--steps', '3000', '--set', 'evalEvery=0', '--runs-dir', runs, '--run-id', 'exp1'];
+  const dir = path.join(runs, 'exp1');
+  const killWhen = async (ready: () => boolean) => {
+    const child = spawn(process.execPath, [CLI, 'train', '--config', config, ...settings, '--set', 'checkpoint.every=1000', '--quiet'], { stdio: 'ignore' });
+    for (let i = 0; i < 3000 && !ready(); i++) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited(child);
+  };
+  const steps = (d: string) => readRunFolderSync(d).records.filter((r) => r.kind === 'step').length;
+  await killWhen(() => fs.existsSync(path.join(dir, 'metrics.jsonl')) && steps(dir) > 10);
+  assert.equal(listCheckpoints(dir).length, 0, 'killed before any checkpoint');
+  const killedSteps = steps(dir);
+
+  const again = spawnSync(process.execPath, [CLI, 'train', '--config', config, ...settings, '--set', 'checkpoint.every=1000'], { encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  const asides = fs.readdirSync(runs).filter((f) => f.startsWith('exp1.interrupted-'));
+  assert.equal(asides.length, 1, fs.readdirSync(runs).join(', '));
+  const aside = path.join(runs, asides[0]);
+  assert.match(again.stdout, new RegExp(`output\\.runId "exp1": the folder held a run killed before its first checkpoint \\(nothing to resume\\); its files were moved to ${aside.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} and this run starts afresh`));
+  assert.equal(readRunFolderSync(dir).status?.state, 'finished');
+  assert.equal(steps(dir), 3000, 'the new run owns the folder alone');
+  // Nothing deleted: the killed run's files are in the aside folder, which reads as an interrupted run.
+  const old = readRunFolderSync(aside);
+  assert.equal(old.status?.state, 'interrupted');
+  assert.equal(steps(aside), killedSteps);
+  assert.ok(!fs.existsSync(path.join(aside, 'run.lock')) && !fs.existsSync(path.join(aside, '.disk-reserve')));
+
+  // Killed after a checkpoint: there is something to resume, so the id is refused with the command.
+  fs.rmSync(dir, { recursive: true });
+  await killWhen(() => listCheckpoints(dir).length > 0);
+  const before = fs.readFileSync(path.join(dir, 'metrics.jsonl'));
+  const refused = spawnSync(process.execPath, [CLI, 'train', '--config', config, ...settings], { encoding: 'utf8' });
+  assert.equal(refused.status, 1);
+  assert.equal(
+    refused.stderr.trim(),
+    `error: run folder ${dir} holds an interrupted run with a checkpoint at step ${listCheckpoints(dir)[0].step}: continue it with helene-studio resume ${dir}, or choose another output.runId`,
+  );
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'metrics.jsonl')), before, 'nothing changed');
+  assert.ok(!fs.existsSync(path.join(dir, 'run.lock')), 'the refused run let go of the lock');
+  assert.equal(fs.readdirSync(runs).filter((f) => f.startsWith('exp1.interrupted-')).length, 1, 'nothing moved');
+});

@@ -200,3 +200,21 @@ test('a 100,000-step run with statistics on 200 layers stays bounded and exact a
   assert.equal(vm.layers?.t, 100_000);
   assert.ok(lastOf([lastStep], 'step'));
 });
+
+test('a run whose texts were cut to maxLength shows one notice with the count; none when nothing was cut or for numeric data', () => {
+  const run = buildSyntheticRun();
+  const facts = { file: '/ws/train.jsonl', examples: 3000, skippedLines: 0, invalidUtf8Lines: 0, truncated: 412, maxLength: 64 };
+  const snapshot = (data: typeof run.manifest.data): HostToWebview => ({
+    type: 'snapshot',
+    live: false,
+    snapshot: { manifest: { ...run.manifest, data }, status: run.status, records: [], summary: run.summary },
+  });
+  const cut = replayAll([snapshot({ train: facts, eval: { ...facts, examples: 500, truncated: 70 } })]);
+  assert.deepEqual(cut.notices, [{ level: 'info', text: '412 of 3000 training examples truncated to maxLength 64 (eval: 70 of 500)' }]);
+  // A new snapshot (panel reload) replaces it instead of adding a second one.
+  const again = replayAll([snapshot({ train: facts, eval: null }), snapshot({ train: facts, eval: null })]);
+  assert.equal(again.notices.length, 1);
+  assert.deepEqual(replayAll([snapshot({ train: { ...facts, truncated: 0 }, eval: null })]).notices, []);
+  assert.deepEqual(replayAll([snapshot({ train: { file: '/ws/train.jsonl', examples: 10, skippedLines: 0, invalidUtf8Lines: 0 }, eval: null })]).notices, []);
+  assert.deepEqual(replayAll([snapshot(undefined)]).notices, [], 'a run.json written before data facts were recorded');
+});

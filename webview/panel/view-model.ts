@@ -12,6 +12,7 @@
  */
 import {
   LIVE_HYPERPARAMETERS,
+  truncationSummary,
   validateHyperparameterPatch,
   type EvalRecord,
   type EventRecord,
@@ -194,6 +195,9 @@ export function applyMessage(vm: RunViewModel, msg: HostToWebview): Changes {
       if (manifest) {
         vm.heatmap.declareLayers(manifest.model.trainables.map((t) => t.name));
         vm.hyperparameters = hyperparametersOf(manifest);
+        // Texts cut to maxLength train on less than the user wrote: say how many, once per snapshot.
+        const cut = manifest.data?.train.truncated || manifest.data?.eval?.truncated ? truncationSummary(manifest.data) : null;
+        if (cut) vm.notices.push({ level: 'info', text: cut });
       }
       for (const r of records) applyRecord(vm, r);
       return { ...ALL_CHANGES };

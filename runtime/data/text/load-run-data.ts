@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { ResolvedConfig } from '../../protocol';
 import { loadDataset, type Dataset, type InputSpec } from '../dataset';
+import type { LineRules } from '../jsonl';
 import { findTokenizerFiles, loadTokenizer } from './tokenizer';
 import { loadTextDataset, type TextDataOptions } from './text-dataset';
 
@@ -36,14 +37,15 @@ export function loadRunData(
   classes: { input: string; count: number } | undefined,
   numericSpecs: () => InputSpec[],
 ): RunData {
+  const d = config.data;
+  const rules = lineRulesOf(d);
   if (!isTextRun(config, inputs)) {
     const specs = numericSpecs();
     return {
-      train: loadDataset(config.data.train, specs, config.data.badLines, classes),
-      evalSet: config.data.eval ? loadDataset(config.data.eval, specs, config.data.badLines, classes) : null,
+      train: loadDataset(d.train, specs, rules, classes),
+      evalSet: d.eval ? loadDataset(d.eval, specs, rules, classes) : null,
     };
   }
-  const d = config.data;
   const location = d.tokenizer ?? path.dirname(model.modelPath);
   const tokenizer = loadTokenizer(findTokenizerFiles(location, d.tokenizer ? 'data.tokenizer' : `data.tokenizer is not set, so it is looked for beside the model ${path.basename(model.modelPath)}`));
   const ids = inputs.find((m) => m.name === 'input_ids');
@@ -62,11 +64,20 @@ export function loadRunData(
     classCount: d.classes ?? model.classes,
     inputs: inputs.map((m) => m.name),
     modelVocab: model.vocabRows,
-    badLines: d.badLines,
+    ...rules,
   };
   if (config.model.task === 'loss-output') throw new TypeError('text data needs model.task "classification" or "causal-lm"');
   return {
     train: loadTextDataset(d.train, options),
     evalSet: d.eval ? loadTextDataset(d.eval, options) : null,
   };
+}
+
+/**
+ * The line rules of a run's config. A run.json written before data.invalidUtf8 and data.maxLineBytes
+ * existed is resumed as it was read then: invalid bytes replaced, no line limit (a resume must
+ * see the same data, and these keys cannot change mid-run).
+ */
+function lineRulesOf(d: ResolvedConfig['data']): LineRules {
+  return { badLines: d.badLines, invalidUtf8: d.invalidUtf8 ?? 'replace', maxLineBytes: d.maxLineBytes ?? Number.MAX_SAFE_INTEGER };
 }

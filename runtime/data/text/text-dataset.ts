@@ -11,7 +11,7 @@
  * example, capped at maxLength (or the model's fixed sequence length). Longer texts are cut and
  * counted, never silently.
  */
-import { DataError, readJsonl } from '../jsonl';
+import { DataError, readJsonl, type InvalidUtf8Policy } from '../jsonl';
 import type { Column, Dataset } from '../dataset';
 import type { TextTokenizer } from './tokenizer';
 
@@ -36,6 +36,10 @@ export interface TextDataOptions {
   /** Embedding rows of the model, to refuse a tokenizer that produces larger ids (null = unknown). */
   modelVocab: number | null;
   badLines: 'fail' | 'skip';
+  /** Invalid UTF-8 in a line: refuse with file:line (error), read as U+FFFD and report (warn), or read as U+FFFD (replace). */
+  invalidUtf8?: InvalidUtf8Policy;
+  /** Longest line in bytes read before tokenizing; longer lines are refused (data.maxLineBytes). */
+  maxLineBytes?: number;
 }
 
 export interface TextDataset extends Dataset {
@@ -43,6 +47,8 @@ export interface TextDataset extends Dataset {
   width: number;
   /** Examples cut at the width. */
   truncated: number;
+  /** The token limit examples were cut at (data.maxLength, or the model's fixed length). */
+  maxLength: number;
 }
 
 interface Example {
@@ -50,6 +56,8 @@ interface Example {
   /** Per-position labels (causal-lm) or the class (classification). */
   labels: number[] | number;
   line: number;
+  /** Cut by the tokenizer already (classification keeps its specials, so it cuts while encoding). */
+  cut?: boolean;
 }
 
 export const TEXT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids', 'labels'] as const;
@@ -60,7 +68,11 @@ export function loadTextDataset(file: string, options: TextDataOptions): TextDat
     throw new DataError(`the model's input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} cannot be fed from text; text models take ${TEXT_INPUTS.join(', ')}`);
   }
   if (!options.inputs.includes('input_ids')) throw new DataError(`the model has no "input_ids" input, so it cannot be fed from text (its inputs: ${options.inputs.join(', ')})`);
-  const read = readJsonl(file, [], options.badLines);
+  const read = readJsonl(file, [], {
+    badLines: options.badLines,
+    ...(options.invalidUtf8 ? { invalidUtf8: options.invalidUtf8 } : {}),
+    ...(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {}),
+  });
   const skipped = [...read.skipped];
   const examples: Example[] = [];
   read.rows.forEach((row, r) => {
@@ -96,7 +108,7 @@ export function loadTextDataset(file: string, options: TextDataOptions): TextDat
   const causal = options.task === 'causal-lm';
   const labels = causal ? new Float64Array(n * width).fill(IGNORE_INDEX) : new Float64Array(n);
   examples.forEach((ex, i) => {
-    if (ex.ids.length > width) truncated++;
+    if (ex.cut || ex.ids.length > width) truncated++;
     const len = Math.min(width, ex.ids.length);
     for (let k = 0; k < len; k++) {
       ids[i * width + k] = ex.ids[k];
@@ -117,7 +129,7 @@ export function loadTextDataset(file: string, options: TextDataOptions): TextDat
     else if (name === 'labels') columns.push(causal ? column(name, labels, width) : column(name, labels, 1));
   }
   skipped.sort((a, b) => a.line - b.line);
-  return { file, size: n, columns, skippedLines: skipped, width, truncated };
+  return { file, size: n, columns, skippedLines: skipped, invalidUtf8: read.invalidUtf8, width, truncated, maxLength: options.fixedLength ?? options.maxLength };
 }
 
 function stringField(row: Record<string, unknown>, key: string, what: string): string {
@@ -143,7 +155,9 @@ function classificationExample(row: Record<string, unknown>, o: TextDataOptions)
   }
   const classes = o.classCount ?? o.labelNames?.length ?? null;
   if (label < 0 || (classes !== null && label >= classes)) throw new DataError(`label ${JSON.stringify(raw)} is out of range [0, ${classes !== null ? classes - 1 : '…'}] for a ${classes}-class model`);
-  return { ids: o.tokenizer.encodeWithSpecials(text, o.fixedLength ?? o.maxLength), labels: label, line: 0 };
+  let cut = false;
+  const ids = o.tokenizer.encodeWithSpecials(text, o.fixedLength ?? o.maxLength, () => (cut = true));
+  return { ids, labels: label, line: 0, cut };
 }
 
 function causalExample(row: Record<string, unknown>, o: TextDataOptions): Example {

@@ -35,7 +35,8 @@ export interface TextTokenizer {
   /** tokenizer_config.json model_max_length (the model's position table), when it is a real limit. */
   modelMaxLength: number | null;
   /** Ids of `text` with the post-processor's special tokens (e.g. [CLS] … [SEP]), cut to maxLength keeping the specials. */
-  encodeWithSpecials(text: string, maxLength: number): number[];
+  /** Ids with the specials, the content cut to fit maxLength; onCut hears when (and from how many ids) it was cut. */
+  encodeWithSpecials(text: string, maxLength: number, onCut?: (fullLength: number) => void): number[];
   /** Ids of `text` without special tokens. */
   encodePlain(text: string): number[];
   decode(ids: number[]): string;
@@ -140,9 +141,10 @@ export function loadTokenizer(files: TokenizerFiles): TextTokenizer {
     // Hugging Face writes a huge sentinel (1e30) when there is no limit.
     modelMaxLength: typeof config.model_max_length === 'number' && config.model_max_length >= 2 && config.model_max_length < 1e9 ? config.model_max_length : null,
     encodePlain: plain,
-    encodeWithSpecials(text: string, maxLength: number): number[] {
+    encodeWithSpecials(text: string, maxLength: number, onCut?: (fullLength: number) => void): number[] {
       const full = checked(tokenizer.encode(text, { add_special_tokens: true }).ids, text);
       if (full.length <= maxLength) return full;
+      onCut?.(full.length);
       // Cut the content, not the specials: prefix specials + content[: room] + suffix specials.
       const content = plain(text);
       const p = prefixLength(full, content);
