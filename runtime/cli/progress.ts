@@ -53,9 +53,15 @@ export function progressListener(total: number, label: string): TrainerListener 
     },
     log(level, text) {
       if (level === 'info' && !/stopped|finished|paused|resumed|hyperparameters/.test(text)) return;
+      // A "failed" event is always followed by the error the trainer throws, which the CLI prints as
+      // its one `error:` line: printing the event too would show the message twice.
+      if (level === 'error') {
+        if (bar && started) bar.stop(), (started = false);
+        return;
+      }
       const line = `${label}: ${level === 'info' ? '' : level + ': '}${text}`;
       if (bar && started) bar.stop(), (started = false);
-      (level === 'error' ? process.stderr : process.stdout).write(line + '\n');
+      process.stdout.write(line + '\n');
     },
     stop() {
       if (bar && started) bar.stop();

@@ -9,14 +9,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Trainer } from '../../runtime/run/trainer';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { listCheckpoints, loadLatestCheckpoint } from '../../runtime/run/checkpoint';
 import { DiskFaultError } from '../../runtime/run/disk-fault';
 import type { MetricRecord, ResolvedConfig } from '../../runtime/protocol';
 import { comparable, demoConfig, latestCheckpointTensors } from './helpers';
-import { fillLeaving, mountTmpfs, pagesFor, PAGE } from './tmpfs';
+import { fillLeaving, mountTmpfs, pagesFor, PAGE, remountTmpfs } from './tmpfs';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
 const SETTINGS = ['steps=60', 'evalEvery=0', 'checkpoint.every=20', 'checkpoint.keep=2'];
 
@@ -154,3 +158,48 @@ for (const target of ['summary.json', 'status.json'] as const) {
     await assertCleanFaultThenResume(outcome, new RegExp(`^disk full writing .*${target.replace('.', '\\.')}: `), 60, ['statsEvery=0']);
   });
 }
+
+/**
+ * The issue's own shape through the real CLI: a pre-trained encoder (HELENE, ~2.4 MB checkpoints,
+ * keep 2) on a tmpfs that holds two checkpoints but not a third beside them (the report used 25 MB
+ * and ~11 MB checkpoints: the same ratio). Before the fix the run said "finished", exit 0, and left
+ * only truncated checkpoints. Now: exit 1, the disk-full line said once, both kept checkpoints
+ * complete, and after the space is grown the resumed run ends with the weights and optimizer state
+ * of an uninterrupted run.
+ */
+test('through the CLI, checkpoints that do not fit: one error line, exit 1, the kept checkpoints complete, resume after more space is bit-exact', () => {
+  const fixture = path.resolve(__dirname, '..', 'fixtures', 'lm', 'tiny-encoder');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-cli-full-'));
+  const cfg = path.join(work, 'run.json');
+  fs.writeFileSync(cfg, JSON.stringify({
+    name: 'cli-disk-full', seed: 1, steps: 100, evalEvery: 0,
+    model: { path: path.join(fixture, 'model.onnx'), task: 'classification', trainablePreset: 'all' },
+    data: { train: path.join(fixture, 'train.jsonl'), labelNames: ['devil', 'jargon'], batchSize: 8, maxLength: 32 },
+    optimizer: { name: 'helene', lr: 0.0003 },
+    checkpoint: { every: 20, keep: 2 },
+    engine: { provider: 'cpu' },
+  }));
+  const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const fsys = mountTmpfs(5632);
+  try {
+    const failed = cli(['train', '--config', cfg, '--runs-dir', fsys.dir, '--run-id', 'r']);
+    assert.equal(failed.status, 1, failed.stdout + failed.stderr);
+    const lines = failed.stderr.split('\n').filter((l) => l.includes('disk full'));
+    assert.equal(lines.length, 1, `the fault is said once:\n${failed.stderr}`);
+    assert.match(lines[0], /^error: disk full writing .*step-0+60\.ckpt: the last complete checkpoint is step 40; free some space and run helene-studio resume /);
+    const runDir = path.join(fsys.dir, 'r');
+    assert.equal(readRunFolderSync(runDir).status?.state, 'failed');
+    assert.deepEqual(listCheckpoints(runDir).map((c) => c.step).sort((a, b) => a - b), [20, 40]);
+    assert.equal(loadLatestCheckpoint(runDir)?.data.counters.step, 40, 'the newest kept checkpoint reads back whole');
+
+    remountTmpfs(fsys.dir, 20 * 1024);
+    const resumed = cli(['resume', runDir]);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const straight = cli(['train', '--config', cfg, '--runs-dir', path.join(work, 'straight'), '--run-id', 'r']);
+    assert.equal(straight.status, 0, straight.stderr);
+    assert.deepEqual(latestCheckpointTensors(runDir), latestCheckpointTensors(path.join(work, 'straight', 'r')), 'same weights and optimizer state as an uninterrupted run');
+  } finally {
+    fsys.unmount();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -49,6 +49,7 @@ test('a run driven to NaN: its checkpoint is marked not good, and resume --lr <s
   assert.ok(m, bad.stderr);
   const nanStep = Number(m[1]);
   assert.ok(nanStep > 11, `NaN at step ${nanStep}, after the first resumed step`);
+  assert.equal(bad.stderr.split('\n').filter((l) => l.includes('non-finite loss')).length, 1, `the failure is said once:\n${bad.stderr}`);
   assert.match(bad.stderr, /resume: optimizer\.lr = 1e\+38 \(checkpoint had 0\.002\)/);
   // The checkpoint of step nanStep - 1 holds the weights whose loss was NaN: marked not good.
   const info = describeCheckpoints(dir);

@@ -47,3 +47,8 @@ export function fillLeaving(dir: string, leave: number, name = 'filler'): string
   if (freeBytes(dir) !== leave) throw new Error(`filler left ${freeBytes(dir)} bytes free, wanted ${leave}`);
   return file;
 }
+
+/** Grow (or shrink) a mounted tmpfs in place: "the user freed space" without touching its files. */
+export function remountTmpfs(dir: string, sizeKiB: number): void {
+  execFileSync('mount', ['-o', `remount,size=${sizeKiB}k`, dir], { stdio: 'pipe' });
+}
