@@ -36,12 +36,21 @@ export interface SeriesSpec {
   /** Draw points (sparse series such as evaluations). */
   points?: boolean;
   dashed?: boolean;
+  /** Line width in pixels (default 1.5). */
+  width?: number;
 }
 
 export interface AxisSpec {
   title: string;
   min?: number;
   max?: number;
+  /**
+   * Room above and below the data, as a share of its range ('10%'): the lines stay inside the
+   * plot area instead of on its border when the data's ends fall on round tick values (a
+   * learning rate of 0.001 halved to 0.0005 drew both levels on the frame). A constant series is
+   * centred by Chart.js itself (±5 % of the value).
+   */
+  grace?: string;
 }
 
 export interface LineChartSpec {
@@ -65,6 +74,7 @@ function axisOptions(spec: AxisSpec, theme: ThemeColours, position: 'left' | 'ri
     position,
     min: spec.min,
     max: spec.max,
+    ...(spec.grace ? { grace: spec.grace } : {}),
     title: { display: true, text: spec.title, color: theme.muted },
     ticks: { color: theme.muted, maxTicksLimit: 6 },
     grid: { color: theme.grid, drawOnChartArea: position === 'left' },
@@ -80,7 +90,8 @@ function dataset(s: SeriesSpec, theme: ThemeColours): ChartDataset<'line', XY[]>
     yAxisID: s.axis,
     borderColor: colour,
     backgroundColor: colour,
-    borderWidth: 1.5,
+    borderWidth: s.width ?? 1.5,
+    fill: false,
     borderDash: s.dashed ? [5, 3] : [],
     pointRadius: s.points ? 2.5 : 0,
     pointHoverRadius: 4,
@@ -156,6 +167,7 @@ export function updateLineChart(
     warning: theme.yellow,
     guard: theme.red,
     font: `${theme.fontSize - 2}px ${theme.fontFamily}`,
+    background: theme.background,
   });
   chart.update('none');
 }
