@@ -32,6 +32,8 @@ export interface SeriesSpec {
   key: string;
   label: string;
   colour: ColourName;
+  /** A CSS colour that overrides `colour` (the compare page's per-run colours). */
+  css?: string;
   axis: 'y' | 'y1';
   /** Draw points (sparse series such as evaluations). */
   points?: boolean;
@@ -59,6 +61,8 @@ export interface LineChartSpec {
   /** Optional right-hand axis. */
   y1?: AxisSpec;
   xTitle: string;
+  /** Chart.js's own legend (default shown); the compare page draws one HTML legend for all charts. */
+  legend?: boolean;
 }
 
 export interface XY {
@@ -82,8 +86,10 @@ function axisOptions(spec: AxisSpec, theme: ThemeColours, position: 'left' | 'ri
   };
 }
 
+const colourOf = (s: SeriesSpec, theme: ThemeColours): string => s.css ?? theme[s.colour];
+
 function dataset(s: SeriesSpec, theme: ThemeColours): ChartDataset<'line', XY[]> {
-  const colour = theme[s.colour];
+  const colour = colourOf(s, theme);
   return {
     label: s.label,
     data: [],
@@ -135,7 +141,7 @@ function themedOptions(spec: LineChartSpec, theme: ThemeColours): LineChart['opt
       ...(spec.y1 ? { y1: axisOptions(spec.y1, theme, 'right') } : {}),
     },
     plugins: {
-      legend: { labels: { color: theme.foreground, boxWidth: 12, boxHeight: 2 } },
+      legend: { display: spec.legend ?? true, labels: { color: theme.foreground, boxWidth: 12, boxHeight: 2 } },
       tooltip: { enabled: true },
     },
   } as LineChart['options'];
@@ -146,8 +152,8 @@ export function applyChartTheme(chart: LineChart, spec: LineChartSpec, theme: Th
   chart.options = themedOptions(spec, theme);
   spec.series.forEach((s, i) => {
     const ds = chart.data.datasets[i];
-    ds.borderColor = theme[s.colour];
-    ds.backgroundColor = theme[s.colour];
+    ds.borderColor = colourOf(s, theme);
+    ds.backgroundColor = colourOf(s, theme);
   });
   chart.update('none');
 }

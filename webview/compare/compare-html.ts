@@ -2,6 +2,10 @@
  * The compare page's HTML shell (string only, importable by the extension host and by tests):
  * strict CSP with a nonce, one script (dist/webview/compare.js), styles from VS Code's theme
  * variables so the page follows the user's theme.
+ * The nonce is also published in <meta property="csp-nonce">: the toolkit (FAST) probes
+ * :focus-visible support by inserting a <style> element, and takes its nonce from there; without
+ * it that element was refused ("style-src-elem inline", issue 14). Run colours are set through
+ * the CSSOM (element.style), which the policy allows; no markup carries a style="" attribute.
  */
 export interface CompareHtmlOptions {
   /** webview.cspSource */
@@ -57,6 +61,7 @@ export function renderCompareHtml(o: CompareHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${esc(o.nonce)}">
 <title>${esc(o.title)}</title>
 <style nonce="${esc(o.nonce)}">${COMPARE_CSS}</style>
 </head>

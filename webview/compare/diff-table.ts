@@ -1,8 +1,9 @@
 /** The config diff: only the keys whose values differ between the runs, one column per run. */
 import type { CompareViewModel } from '../../runtime/protocol';
 import { MISSING } from './format';
+import { createSwatch } from './swatch';
 
-export function renderDiffTable(model: CompareViewModel): HTMLElement {
+export function renderDiffTable(model: CompareViewModel, colours: ReadonlyMap<string, string>): HTMLElement {
   const wrap = document.createElement('section');
   wrap.id = 'diff';
   if (model.diff.length === 0) {
@@ -17,9 +18,14 @@ export function renderDiffTable(model: CompareViewModel): HTMLElement {
   table.className = 'data';
   table.id = 'diff-table';
   const head = table.createTHead().insertRow();
-  for (const title of ['config key', ...model.runs.map((r) => r.name)]) {
+  const keyHead = document.createElement('th');
+  keyHead.textContent = 'config key';
+  head.appendChild(keyHead);
+  for (const r of model.runs) {
     const th = document.createElement('th');
-    th.textContent = title;
+    th.dataset.run = r.id;
+    th.title = r.id;
+    th.append(createSwatch(colours.get(r.id)), r.name);
     head.appendChild(th);
   }
   const body = table.createTBody();

@@ -4,6 +4,7 @@
  * (the unrounded number) so tests and screen readers get the exact value behind the rounded text.
  */
 import type { CompareSummaryRow, CompareTarget, CompareViewModel } from '../../runtime/protocol';
+import { createSwatch } from './swatch';
 import { MISSING, formatAt, formatCount, formatLoss, formatPercent, formatSeconds, formatSpeedup } from './format';
 
 export interface SummaryColumn {
@@ -36,7 +37,7 @@ export function describeTarget(target: CompareTarget, baselineName: string): str
   return 'a fixed eval loss';
 }
 
-export function renderSummaryTable(model: CompareViewModel, colours: readonly string[], onOpen: (runId: string) => void): HTMLElement {
+export function renderSummaryTable(model: CompareViewModel, colours: ReadonlyMap<string, string>, onOpen: (runId: string) => void): HTMLElement {
   const wrap = document.createElement('section');
   wrap.id = 'summary';
   const baseline = model.summary.find((r) => r.isBaseline);
@@ -59,15 +60,13 @@ export function renderSummaryTable(model: CompareViewModel, colours: readonly st
     head.appendChild(th);
   }
   const body = table.createTBody();
-  model.summary.forEach((r, i) => {
+  model.summary.forEach((r) => {
     const tr = body.insertRow();
     tr.dataset.run = r.id;
     if (r.isBaseline) tr.classList.add('baseline');
     const name = tr.insertCell();
     name.dataset.col = 'name';
-    const swatch = document.createElement('span');
-    swatch.className = 'swatch';
-    swatch.style.background = colours[i % colours.length];
+    const swatch = createSwatch(colours.get(r.id));
     const link = document.createElement('a');
     link.href = '#';
     link.textContent = r.name;
