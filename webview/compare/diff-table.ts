@@ -42,6 +42,10 @@ export function renderDiffTable(model: CompareViewModel, colours: ReadonlyMap<st
       if (v !== row.values[0]) td.classList.add('differs');
     });
   }
-  wrap.append(table);
+  const scroll = document.createElement('div');
+  scroll.className = 'table-scroll';
+  scroll.id = 'diff-scroll';
+  scroll.append(table);
+  wrap.append(scroll);
   return wrap;
 }

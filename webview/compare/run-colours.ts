@@ -5,7 +5,7 @@
  *
  * The palette is 10 hue families × 2 shades (the second shade is only handed out once every family
  * is in use, so a comparison of up to 10 runs has no two runs of one hue). A run's preferred slot
- * is an FNV-1a hash of its id. Per family, the run with the smallest id among those preferring it
+ * is a hash of its id. Per family, the run with the smallest id among those preferring it
  * gets its preferred slot; the others move on to the next free family (then the next free slot).
  * So a run keeps its colour in every comparison where no run with a smaller id hashes to its
  * family; only such a collision moves it, and only the run that lost it.
@@ -40,13 +40,21 @@ export const RUN_PALETTE: readonly PaletteEntry[] = [
 
 const FAMILY_COUNT = FAMILIES.length;
 
-/** FNV-1a, 32 bits: a stable spread of run ids over the palette. */
+/**
+ * FNV-1a over the id, then murmur3's finaliser: run ids differ in a few trailing characters
+ * (timestamps, counters), and FNV's low bits alone spread those poorly over 10 families.
+ */
 export function hashRunId(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     h ^= id.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

@@ -94,6 +94,10 @@ export function renderSummaryTable(model: CompareViewModel, colours: ReadonlyMap
       td.className = 'num';
     }
   });
-  wrap.append(caption, table);
+  const scroll = document.createElement('div');
+  scroll.className = 'table-scroll';
+  scroll.id = 'summary-scroll';
+  scroll.append(table);
+  wrap.append(caption, scroll);
   return wrap;
 }
