@@ -50,7 +50,7 @@ const COLOURS_SHOWN = `(() => {
   );
   const swatches = (selector) =>
     Object.fromEntries([...document.querySelectorAll(selector)].map((el) => [el.closest('[data-run]').dataset.run, getComputedStyle(el.querySelector('.swatch')).backgroundColor]));
-  return { charts, legend: swatches('#run-legend li[data-run]'), summary: swatches('#summary-table tbody td[data-col="name"]'), diff: swatches('#diff-table th[data-run]') };
+  return { charts, legend: swatches('#run-legend li[data-run]'), summary: swatches('#summary-table tbody td[data-col="name"]'), diff: swatches('#diff-table th[data-run], #diff-table tr[data-run] td[data-col="name"]') };
 })()`;
 
 interface ColoursShown {
@@ -121,13 +121,28 @@ describe('summary table at a typical editor width (900 px)', () => {
         const page = await h.open({ theme, width: 900, height: 1000 });
         try {
           await showModel(page, syntheticComparison(runIds(n)));
-          const size = await page.$eval('#summary-scroll', (el) => ({ scroll: el.scrollWidth, client: el.clientWidth, table: el.querySelector('table')!.scrollWidth }));
-          assert.ok(size.scroll <= size.client, `summary table ${size.scroll} px wide in ${size.client} px`);
+          await page.screenshot({ path: path.join(ARTIFACTS, `compare-layout-${n}-runs-${themeName}.png`), fullPage: true });
+          for (const box of ['#summary-scroll', '#diff-scroll']) {
+            const size = await page.$eval(box, (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+            assert.ok(size.scroll <= size.client, `${box}: table ${size.scroll} px wide in ${size.client} px`);
+          }
+          // Whole words: a cell broken inside a word ("hele|ne") has more lines than words.
+          const broken = await page.$$eval('#summary-table td[data-col="optimizer"], #summary-table thead th', (cells) =>
+            cells
+              .map((c) => {
+                const range = document.createRange();
+                range.selectNodeContents(c);
+                const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+                return { text: c.textContent!.trim(), lines, words: c.textContent!.trim().split(/\s+/).length };
+              })
+              .filter((c) => c.lines > c.words),
+          );
+          assert.deepEqual(broken, [], 'cells broken inside a word');
           const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
           assert.ok(page_.scroll <= page_.client, `page ${page_.scroll} px wide in ${page_.client} px`);
           const rows = await page.$$eval('#summary-table tbody tr', (trs) => trs.map((tr) => tr.children.length));
           assert.deepEqual(rows, Array(n).fill(15));
-          await page.screenshot({ path: path.join(ARTIFACTS, `compare-layout-${n}-runs-${themeName}.png`), fullPage: true });
+          if (n === 20) assert.deepEqual(await page.$$eval('#diff-table tbody tr', (trs) => trs.length), [20][0], '20 runs: one diff row per run');
         } finally {
           await page.close();
         }

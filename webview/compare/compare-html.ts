@@ -36,7 +36,8 @@ figure.chart figcaption span { flex: 1; }
 h2.section { font-size: 1.1em; margin: 18px 0 6px; }
 .caption { color: var(--vscode-descriptionForeground); margin: 4px 0 8px; }
 table.data { border-collapse: collapse; width: 100%; }
-table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 3px 6px; text-align: left; vertical-align: top; }
+table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 3px 4px; text-align: left; vertical-align: top; }
+table.data th.group { text-align: center; border-bottom-style: dotted; }
 table.data th { color: var(--vscode-descriptionForeground); font-weight: 600; vertical-align: bottom; }
 table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
 /* Tables fit the editor: headers and "value @ step" cells wrap at spaces, numbers never break
@@ -44,10 +45,10 @@ table.data td.num, table.data th.num { text-align: right; font-variant-numeric: 
 .table-scroll { overflow-x: auto; max-width: 100%; }
 .table-scroll th:first-child, .table-scroll td:first-child { position: sticky; left: 0; z-index: 1; background: var(--vscode-editor-background); }
 #summary-table { font-size: 0.95em; }
-#summary-table td[data-col="name"] { min-width: 7em; max-width: 16em; overflow-wrap: anywhere; }
-#summary-table td[data-col="optimizer"] { overflow-wrap: anywhere; }
+#summary-table td[data-col="name"] { min-width: 6em; max-width: 16em; overflow-wrap: anywhere; }
 #diff-table th, #diff-table td { white-space: nowrap; }
 #diff-table th[data-run] { white-space: normal; min-width: 6em; max-width: 12em; overflow-wrap: anywhere; }
+#diff-table.by-run td[data-col="name"] { white-space: normal; min-width: 8em; max-width: 18em; overflow-wrap: anywhere; }
 abbr[title] { text-decoration: underline dotted; cursor: help; }
 tr.baseline td { background: var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)); }
 .table-scroll tr.baseline td:first-child { background: linear-gradient(var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)), var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12))), var(--vscode-editor-background); }
