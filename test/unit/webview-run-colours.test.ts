@@ -53,3 +53,13 @@ test('a run keeps its colour when the comparison around it changes (no collision
   assert.equal(light.get(b), RUN_PALETTE[preferredSlot(b)].light);
   assert.notEqual(light.get(b), first.get(b));
 });
+
+test('the second shade of a family is used only once every family has a run', () => {
+  const rand = prng(7);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 2 + Math.floor(rand() * 9);
+    const ids = [...pool].sort(() => rand() - 0.5).slice(0, n);
+    const slots = [...assignRunColours(ids).values()];
+    assert.ok(slots.every((s) => s < 10), `trial ${trial}: ${n} runs got a second shade: ${slots.join(' ')}`);
+  }
+});

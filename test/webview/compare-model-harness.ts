@@ -71,7 +71,8 @@ export function syntheticComparison(ids: readonly string[], steps = 300): Compar
   const runs = ids.map((id, i) => {
     const lr = [1e-3, 3e-3, 5e-4, 2e-3][i % 4];
     const run = buildSyntheticRun({ ...DEFAULT_SYNTHETIC, steps, seed: 100 + i, lr, changeAt: 0, statsEvery: Math.max(10, Math.floor(steps / 20)), evalEvery: Math.max(50, Math.floor(steps / 10)) });
-    const optimizer = i % 3 === 0 ? 'mezo' : 'helene';
+    // The optimizer the id names (…-mezo-lr1e-3-…), so names, optimizers and config diffs agree.
+    const optimizer = /-(helene|mezo|hizoo|zo-adam)-/.exec(id)?.[1] ?? 'helene';
     const manifest = {
       ...run.manifest,
       id,

@@ -53,7 +53,7 @@ abbr[title] { text-decoration: underline dotted; cursor: help; }
 tr.baseline td { background: var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)); }
 .table-scroll tr.baseline td:first-child { background: linear-gradient(var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)), var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12))), var(--vscode-editor-background); }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; vertical-align: baseline; }
-.swatch.dashed { height: 0; border-top: 2px dashed var(--vscode-descriptionForeground); border-radius: 0; width: 14px; vertical-align: middle; }
+.swatch.dashed { height: 0; border-top: 2px dashed var(--vscode-descriptionForeground, #888); border-radius: 0; width: 14px; vertical-align: middle; }
 .tag { font-size: .85em; padding: 0 4px; border-radius: 3px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
 .run-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; list-style: none; margin: 4px 0 8px; padding: 0; }
 .run-legend li { display: inline-flex; align-items: center; max-width: 24em; overflow-wrap: anywhere; }

@@ -6,7 +6,8 @@
  * The palette is 10 hue families × 2 shades (the second shade is only handed out once every family
  * is in use, so a comparison of up to 10 runs has no two runs of one hue). A run's preferred slot
  * is a hash of its id. Per family, the run with the smallest id among those preferring it
- * gets its preferred slot; the others move on to the next free family (then the next free slot).
+ * gets its preferred slot; the others move on to the next free family in its first shade (then,
+ * with every family in use, the next free second shade).
  * So a run keeps its colour in every comparison where no run with a smaller id hashes to its
  * family; only such a collision moves it, and only the run that lost it.
  */
@@ -87,7 +88,8 @@ export function assignRunColours(ids: readonly string[]): Map<string, number> {
   // 2. The others probe from their preferred slot: a free family first, then any free slot.
   for (const id of losers) {
     const start = preferredSlot(id);
-    const order = Array.from({ length: RUN_PALETTE.length }, (_, k) => (start + k) % RUN_PALETTE.length);
+    // The first shades of the following families, then the second shades in the same order.
+    const order = [0, FAMILY_COUNT].flatMap((shade) => Array.from({ length: FAMILY_COUNT }, (_, k) => shade + ((start + k) % FAMILY_COUNT)));
     const slot =
       order.find((s) => !usedSlots.has(s) && !usedFamilies.has(RUN_PALETTE[s].family)) ??
       order.find((s) => !usedSlots.has(s)) ??
