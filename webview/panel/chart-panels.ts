@@ -64,7 +64,7 @@ export const CHART_SPECS: readonly ChartPanelSpec[] = [
     id: 'timing',
     title: 'Step time',
     xTitle: 'step',
-    y: { title: 'ms per step', min: 0 },
+    y: { title: 'ms per step', min: 0, grace: '10%' },
     // Throughput on its own axis, as a thin dashed moving mean: raw, its per-step jitter was a
     // band that dominated the chart; the current value is also the number in the caption.
     y1: { title: 'examples / s (mean)', min: 0, grace: '10%' },
