@@ -72,7 +72,10 @@ function renderHeader(table: HTMLTableElement): void {
       i++;
       continue;
     }
-    const members = SUMMARY_COLUMNS.slice(i).filter((x, k, all) => all.slice(0, k + 1).every((y) => y.group === c.group));
+    // The run of adjacent columns of this group.
+    let end = i;
+    while (end < SUMMARY_COLUMNS.length && SUMMARY_COLUMNS[end].group === c.group) end++;
+    const members = SUMMARY_COLUMNS.slice(i, end);
     th(top, c.group, { cols: members.length });
     for (const m of members) th(bottom, m.short, { title: `${m.title}: ${m.help}`, label: m.title, num: true });
     i += members.length;
