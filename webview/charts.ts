@@ -32,16 +32,27 @@ export interface SeriesSpec {
   key: string;
   label: string;
   colour: ColourName;
+  /** A CSS colour that overrides `colour` (the compare page's per-run colours). */
+  css?: string;
   axis: 'y' | 'y1';
   /** Draw points (sparse series such as evaluations). */
   points?: boolean;
   dashed?: boolean;
+  /** Line width in pixels (default 1.5). */
+  width?: number;
 }
 
 export interface AxisSpec {
   title: string;
   min?: number;
   max?: number;
+  /**
+   * Room above and below the data, as a share of its range ('10%'): the lines stay inside the
+   * plot area instead of on its border when the data's ends fall on round tick values (a
+   * learning rate of 0.001 halved to 0.0005 drew both levels on the frame). A constant series is
+   * centred by Chart.js itself (±5 % of the value).
+   */
+  grace?: string;
 }
 
 export interface LineChartSpec {
@@ -50,6 +61,8 @@ export interface LineChartSpec {
   /** Optional right-hand axis. */
   y1?: AxisSpec;
   xTitle: string;
+  /** Chart.js's own legend (default shown); the compare page draws one HTML legend for all charts. */
+  legend?: boolean;
 }
 
 export interface XY {
@@ -65,6 +78,7 @@ function axisOptions(spec: AxisSpec, theme: ThemeColours, position: 'left' | 'ri
     position,
     min: spec.min,
     max: spec.max,
+    ...(spec.grace ? { grace: spec.grace } : {}),
     title: { display: true, text: spec.title, color: theme.muted },
     ticks: { color: theme.muted, maxTicksLimit: 6 },
     grid: { color: theme.grid, drawOnChartArea: position === 'left' },
@@ -72,15 +86,18 @@ function axisOptions(spec: AxisSpec, theme: ThemeColours, position: 'left' | 'ri
   };
 }
 
+const colourOf = (s: SeriesSpec, theme: ThemeColours): string => s.css ?? theme[s.colour];
+
 function dataset(s: SeriesSpec, theme: ThemeColours): ChartDataset<'line', XY[]> {
-  const colour = theme[s.colour];
+  const colour = colourOf(s, theme);
   return {
     label: s.label,
     data: [],
     yAxisID: s.axis,
     borderColor: colour,
     backgroundColor: colour,
-    borderWidth: 1.5,
+    borderWidth: s.width ?? 1.5,
+    fill: false,
     borderDash: s.dashed ? [5, 3] : [],
     pointRadius: s.points ? 2.5 : 0,
     pointHoverRadius: 4,
@@ -124,7 +141,7 @@ function themedOptions(spec: LineChartSpec, theme: ThemeColours): LineChart['opt
       ...(spec.y1 ? { y1: axisOptions(spec.y1, theme, 'right') } : {}),
     },
     plugins: {
-      legend: { labels: { color: theme.foreground, boxWidth: 12, boxHeight: 2 } },
+      legend: { display: spec.legend ?? true, labels: { color: theme.foreground, boxWidth: 12, boxHeight: 2 } },
       tooltip: { enabled: true },
     },
   } as LineChart['options'];
@@ -135,8 +152,8 @@ export function applyChartTheme(chart: LineChart, spec: LineChartSpec, theme: Th
   chart.options = themedOptions(spec, theme);
   spec.series.forEach((s, i) => {
     const ds = chart.data.datasets[i];
-    ds.borderColor = theme[s.colour];
-    ds.backgroundColor = theme[s.colour];
+    ds.borderColor = colourOf(s, theme);
+    ds.backgroundColor = colourOf(s, theme);
   });
   chart.update('none');
 }
@@ -156,6 +173,7 @@ export function updateLineChart(
     warning: theme.yellow,
     guard: theme.red,
     font: `${theme.fontSize - 2}px ${theme.fontFamily}`,
+    background: theme.background,
   });
   chart.update('none');
 }

@@ -1,12 +1,17 @@
-/** Builds webview/panel/main.ts the way scripts/build.mjs does (iife, browser), in memory: fast, no files. */
+/** Builds webview/<page>/main.ts the way scripts/build.mjs does (iife, browser), in memory: fast, no files. */
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
 export async function buildPanelBundle(): Promise<string> {
+  return buildWebviewBundle('panel');
+}
+
+/** webview/<page>/main.ts as the iife the extension ships (panel, compare). */
+export async function buildWebviewBundle(page: 'panel' | 'compare'): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(REPO_ROOT, 'webview', 'panel', 'main.ts')],
+    entryPoints: [path.join(REPO_ROOT, 'webview', page, 'main.ts')],
     bundle: true,
     write: false,
     platform: 'browser',

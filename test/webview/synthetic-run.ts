@@ -252,3 +252,26 @@ export function withGuardTrip(run: RunFolderData, trip: SyntheticGuardTrip): Run
   }
   return { ...run, records, summary: run.summary ? { ...run.summary, skippedSteps: run.summary.skippedSteps + 1 } : null };
 }
+
+export interface SyntheticEvent {
+  t: number;
+  event: 'paused' | 'resumed' | 'stop-requested' | 'hyperparameters' | 'warning' | 'provider';
+  message?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The run with extra event records, each right after the step record of its t (at that step's
+ * wall time), in the order given: what a run writes when the user pauses, changes lr, resumes.
+ */
+export function withEvents(run: RunFolderData, events: readonly SyntheticEvent[]): RunFolderData {
+  const records: MetricRecord[] = [];
+  for (const r of run.records) {
+    records.push(r);
+    if (r.kind !== 'step') continue;
+    for (const e of events.filter((x) => x.t === r.t)) {
+      records.push({ kind: 'event', t: e.t, wallMs: r.wallMs, event: e.event, message: e.message ?? `${e.event} at step ${e.t}`, ...(e.data ? { data: e.data } : {}) });
+    }
+  }
+  return { ...run, records };
+}

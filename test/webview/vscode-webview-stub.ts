@@ -54,8 +54,53 @@ export const DARK_THEME: Record<string, string> = {
   '--vscode-charts-purple': '#b180d7',
 };
 
+/** VS Code's Light Modern theme: the variables of DARK_THEME with their light values. */
+export const LIGHT_THEME: Record<string, string> = {
+  ...DARK_THEME,
+  '--vscode-foreground': '#3b3b3b',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-errorForeground': '#f85149',
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-editor-foreground': '#3b3b3b',
+  '--vscode-editorWidget-background': '#f8f8f8',
+  '--vscode-editorWarning-foreground': '#bf8803',
+  '--vscode-panel-border': '#e5e5e5',
+  '--vscode-focusBorder': '#005fb8',
+  '--vscode-button-background': '#005fb8',
+  '--vscode-button-foreground': '#ffffff',
+  '--vscode-button-hoverBackground': '#0258a8',
+  '--vscode-button-secondaryBackground': '#e5e5e5',
+  '--vscode-button-secondaryForeground': '#3b3b3b',
+  '--vscode-button-secondaryHoverBackground': '#cccccc',
+  '--vscode-button-border': '#0000001a',
+  '--vscode-input-background': '#ffffff',
+  '--vscode-input-foreground': '#3b3b3b',
+  '--vscode-input-border': '#cecece',
+  '--vscode-input-placeholderForeground': '#767676',
+  '--vscode-dropdown-background': '#ffffff',
+  '--vscode-dropdown-foreground': '#3b3b3b',
+  '--vscode-dropdown-border': '#cecece',
+  '--vscode-badge-background': '#cccccc',
+  '--vscode-badge-foreground': '#3b3b3b',
+  '--vscode-list-hoverBackground': '#f2f2f2',
+  '--vscode-list-activeSelectionBackground': '#e8e8e8',
+  '--vscode-list-activeSelectionForeground': '#000000',
+  '--vscode-list-inactiveSelectionBackground': '#e4e6f1',
+  '--vscode-textBlockQuote-background': '#f8f8f8',
+  '--vscode-textLink-foreground': '#005fb8',
+  '--vscode-charts-foreground': '#3b3b3b',
+  '--vscode-charts-lines': '#3b3b3b33',
+  '--vscode-charts-red': '#e51400',
+  '--vscode-charts-blue': '#1a85ff',
+  '--vscode-charts-yellow': '#bf8803',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-green': '#388a34',
+  '--vscode-charts-purple': '#652d90',
+};
+
 /** Source of the init script (runs before the page's own scripts). */
 export function webviewStubScript(theme: Record<string, string> = DARK_THEME, initialState: unknown = undefined): string {
+  const bodyClass = theme === LIGHT_THEME ? 'vscode-light' : 'vscode-dark';
   return `(() => {
   const theme = ${JSON.stringify(theme)};
   let state = ${JSON.stringify(initialState ?? null)};
@@ -76,7 +121,7 @@ export function webviewStubScript(theme: Record<string, string> = DARK_THEME, in
   });
   document.addEventListener('DOMContentLoaded', () => {
     for (const [k, v] of Object.entries(theme)) document.documentElement.style.setProperty(k, v);
-    document.body.classList.add('vscode-dark');
+    document.body.classList.add(${JSON.stringify(bodyClass)});
   }, { once: true });
 })();`;
 }

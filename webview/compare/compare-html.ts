@@ -2,6 +2,10 @@
  * The compare page's HTML shell (string only, importable by the extension host and by tests):
  * strict CSP with a nonce, one script (dist/webview/compare.js), styles from VS Code's theme
  * variables so the page follows the user's theme.
+ * The nonce is also published in <meta property="csp-nonce">: the toolkit (FAST) probes
+ * :focus-visible support by inserting a <style> element, and takes its nonce from there; without
+ * it that element was refused ("style-src-elem inline", issue 14). Run colours are set through
+ * the CSSOM (element.style), which the policy allows; no markup carries a style="" attribute.
  */
 export interface CompareHtmlOptions {
   /** webview.cspSource */
@@ -32,12 +36,27 @@ figure.chart figcaption span { flex: 1; }
 h2.section { font-size: 1.1em; margin: 18px 0 6px; }
 .caption { color: var(--vscode-descriptionForeground); margin: 4px 0 8px; }
 table.data { border-collapse: collapse; width: 100%; }
-table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 3px 8px; text-align: left; white-space: nowrap; }
-table.data th { color: var(--vscode-descriptionForeground); font-weight: 600; }
-table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 3px 4px; text-align: left; vertical-align: top; }
+table.data th.group { text-align: center; border-bottom-style: dotted; }
+table.data th { color: var(--vscode-descriptionForeground); font-weight: 600; vertical-align: bottom; }
+table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* Tables fit the editor: headers and "value @ step" cells wrap at spaces, numbers never break
+   inside; a wider table scrolls inside its own box with the first column kept in view. */
+.table-scroll { overflow-x: auto; max-width: 100%; }
+.table-scroll th:first-child, .table-scroll td:first-child { position: sticky; left: 0; z-index: 1; background: var(--vscode-editor-background); }
+#summary-table { font-size: 0.95em; }
+#summary-table td[data-col="name"] { min-width: 6em; max-width: 16em; overflow-wrap: anywhere; }
+#diff-table th, #diff-table td { white-space: nowrap; }
+#diff-table th[data-run] { white-space: normal; min-width: 6em; max-width: 12em; overflow-wrap: anywhere; }
+#diff-table.by-run td[data-col="name"] { white-space: normal; min-width: 8em; max-width: 18em; overflow-wrap: anywhere; }
+abbr[title] { text-decoration: underline dotted; cursor: help; }
 tr.baseline td { background: var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)); }
-.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
+.table-scroll tr.baseline td:first-child { background: linear-gradient(var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)), var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12))), var(--vscode-editor-background); }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; vertical-align: baseline; }
+.swatch.dashed { height: 0; border-top: 2px dashed var(--vscode-descriptionForeground, #888); border-radius: 0; width: 14px; vertical-align: middle; }
 .tag { font-size: .85em; padding: 0 4px; border-radius: 3px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
+.run-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; list-style: none; margin: 4px 0 8px; padding: 0; }
+.run-legend li { display: inline-flex; align-items: center; max-width: 24em; overflow-wrap: anywhere; }
 td.key { font-family: var(--vscode-editor-font-family, monospace); }
 td.differs { color: var(--vscode-textLink-foreground); }
 a { color: var(--vscode-textLink-foreground); }
@@ -57,6 +76,7 @@ export function renderCompareHtml(o: CompareHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${esc(o.nonce)}">
 <title>${esc(o.title)}</title>
 <style nonce="${esc(o.nonce)}">${COMPARE_CSS}</style>
 </head>

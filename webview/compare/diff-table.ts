@@ -1,8 +1,16 @@
-/** The config diff: only the keys whose values differ between the runs, one column per run. */
+/**
+ * The config diff: only the keys whose values differ between the runs. Few runs: one row per key,
+ * one column per run. Many runs (more than 6, and more runs than keys): one row per run, one column
+ * per key, so 20 runs read down the page instead of scrolling sideways.
+ */
 import type { CompareViewModel } from '../../runtime/protocol';
 import { MISSING } from './format';
+import { createSwatch } from './swatch';
 
-export function renderDiffTable(model: CompareViewModel): HTMLElement {
+/** Up to this many runs are columns; beyond, runs are rows (when they outnumber the keys). */
+const MAX_RUN_COLUMNS = 6;
+
+export function renderDiffTable(model: CompareViewModel, colours: ReadonlyMap<string, string>): HTMLElement {
   const wrap = document.createElement('section');
   wrap.id = 'diff';
   if (model.diff.length === 0) {
@@ -13,13 +21,33 @@ export function renderDiffTable(model: CompareViewModel): HTMLElement {
     wrap.append(p);
     return wrap;
   }
-  const table = document.createElement('table');
-  table.className = 'data';
+  const byRun = model.runs.length > MAX_RUN_COLUMNS && model.runs.length > model.diff.length;
+  const table = byRun ? runsAsRows(model, colours) : keysAsRows(model, colours);
+  table.classList.add('data');
   table.id = 'diff-table';
+  const scroll = document.createElement('div');
+  scroll.className = 'table-scroll';
+  scroll.id = 'diff-scroll';
+  scroll.append(table);
+  wrap.append(scroll);
+  return wrap;
+}
+
+function runHeader(r: CompareViewModel['runs'][number], colours: ReadonlyMap<string, string>): Node[] {
+  return [createSwatch(colours.get(r.id)), document.createTextNode(r.name)];
+}
+
+function keysAsRows(model: CompareViewModel, colours: ReadonlyMap<string, string>): HTMLTableElement {
+  const table = document.createElement('table');
   const head = table.createTHead().insertRow();
-  for (const title of ['config key', ...model.runs.map((r) => r.name)]) {
+  const keyHead = document.createElement('th');
+  keyHead.textContent = 'config key';
+  head.appendChild(keyHead);
+  for (const r of model.runs) {
     const th = document.createElement('th');
-    th.textContent = title;
+    th.dataset.run = r.id;
+    th.title = r.id;
+    th.append(...runHeader(r, colours));
     head.appendChild(th);
   }
   const body = table.createTBody();
@@ -36,6 +64,37 @@ export function renderDiffTable(model: CompareViewModel): HTMLElement {
       if (v !== row.values[0]) td.classList.add('differs');
     });
   }
-  wrap.append(table);
-  return wrap;
+  return table;
+}
+
+function runsAsRows(model: CompareViewModel, colours: ReadonlyMap<string, string>): HTMLTableElement {
+  const table = document.createElement('table');
+  table.className = 'by-run';
+  const head = table.createTHead().insertRow();
+  const runHead = document.createElement('th');
+  runHead.textContent = 'run';
+  head.appendChild(runHead);
+  for (const row of model.diff) {
+    const th = document.createElement('th');
+    th.dataset.key = row.key;
+    th.className = 'key';
+    th.textContent = row.key;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  model.runs.forEach((r, i) => {
+    const tr = body.insertRow();
+    tr.dataset.run = r.id;
+    const name = tr.insertCell();
+    name.dataset.col = 'name';
+    name.title = r.id;
+    name.append(...runHeader(r, colours));
+    for (const row of model.diff) {
+      const td = tr.insertCell();
+      td.dataset.key = row.key;
+      td.textContent = row.values[i] ?? MISSING;
+      if (row.values[i] !== row.values[0]) td.classList.add('differs');
+    }
+  });
+  return table;
 }

@@ -9,7 +9,9 @@ import { createButton, createDropdown, registerUiKit } from '../ui-kit';
 import { readThemeColours, watchThemeChanges } from '../theme';
 import { compareHost } from './compare-host';
 import { renderDiffTable } from './diff-table';
-import { OverlayCharts, RUN_COLOURS, X_AXES, savedXAxis, type RenderedChart, type ViewOptions } from './overlay-charts';
+import { OverlayCharts, X_AXES, savedXAxis, type RenderedChart, type ViewOptions } from './overlay-charts';
+import { renderRunLegend } from './run-legend';
+import { runColourMap, themeKind } from './run-colours';
 import { renderSummaryTable } from './summary-table';
 import { chartToSvg, utf8ToBase64 } from './svg-chart';
 
@@ -40,10 +42,13 @@ const controls = el('div', 'controls');
 const notice = el('div', 'notice');
 notice.id = 'notice';
 notice.setAttribute('role', 'status');
+const legend = el('ul', 'run-legend');
+legend.id = 'run-legend';
+legend.setAttribute('aria-label', 'runs');
 const chartsBox = el('div', 'charts');
 chartsBox.id = 'charts';
 const tables = el('div', 'tables');
-root.append(controls, notice, chartsBox, tables);
+root.append(controls, notice, legend, chartsBox, tables);
 const charts = new OverlayCharts(chartsBox, exportChart);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
@@ -121,17 +126,27 @@ function renderControls(m: CompareViewModel): void {
 function setView(patch: Partial<ViewOptions>): void {
   Object.assign(view, patch);
   host.writeState({ ...view });
-  if (model) charts.render(model, view, readThemeColours());
+  if (model) charts.render(model, view, readThemeColours(), coloursOf(model));
   document.body.dataset.view = `${view.xAxis}|${view.smoothing}|${view.logY}`;
 }
 
+/** One colour per run, from its id (stable across comparisons), for the current theme. */
+function coloursOf(m: CompareViewModel): Map<string, string> {
+  return runColourMap(m.runs.map((r) => r.id), themeKind());
+}
+
+/** How long the last full render took (ms, performance.now): the 20-run measurement reads it. */
+let lastRenderMs = 0;
+
 function render(m: CompareViewModel): void {
+  const started = performance.now();
   model = m;
   const theme = readThemeColours();
+  const colours = coloursOf(m);
   renderControls(m);
-  charts.render(m, view, theme);
-  const colours = m.runs.map((_, i) => theme[RUN_COLOURS[i % RUN_COLOURS.length]]);
-  const parts: HTMLElement[] = [heading('Summary'), renderSummaryTable(m, colours, (runId) => host.post({ type: 'open-run', runId })), heading('Config differences'), renderDiffTable(m)];
+  legend.replaceChildren(...renderRunLegend(m, colours));
+  charts.render(m, view, theme, colours);
+  const parts: HTMLElement[] = [heading('Summary'), renderSummaryTable(m, colours, (runId) => host.post({ type: 'open-run', runId })), heading('Config differences'), renderDiffTable(m, colours)];
   if (m.unreadable.length) {
     const list = el('ul', 'unreadable');
     list.id = 'unreadable';
@@ -145,6 +160,7 @@ function render(m: CompareViewModel): void {
   tables.replaceChildren(...parts);
   document.body.dataset.baseline = m.baselineId;
   document.body.dataset.ready = 'true';
+  lastRenderMs = performance.now() - started;
 }
 
 function heading(text: string): HTMLElement {
@@ -186,7 +202,8 @@ window.addEventListener('message', (event: MessageEvent) => {
     notice.className = `notice ${msg.level}`;
   }
 });
-watchThemeChanges(() => model && charts.render(model, view, readThemeColours()));
+// Run colours have a light and a dark shade: the tables and the legend are redrawn too.
+watchThemeChanges(() => model && render(model));
 
 /**
  * Read-only window.__heleneCompareDebug for the headless-browser tests and the webview developer
@@ -203,6 +220,10 @@ Object.defineProperty(window, '__heleneCompareDebug', {
         }),
       ),
     }),
+    /** Per chart, each dataset's label and line colour. */
+    chartColours: () =>
+      Object.fromEntries(charts.rendered.map((c) => [c.name, c.chart.data.datasets.map((ds) => ({ label: String(ds.label), colour: String(ds.borderColor) }))])),
+    lastRenderMs: () => lastRenderMs,
   }),
   writable: false,
   configurable: false,

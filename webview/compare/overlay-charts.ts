@@ -7,7 +7,7 @@
  */
 import { Chart, LogarithmicScale } from 'chart.js';
 import type { ComparePoint, CompareRunView, CompareViewModel } from '../../runtime/protocol';
-import { createLineChart, registerChartParts, updateLineChart, type ColourName, type LineChart, type LineChartSpec, type XY } from '../charts';
+import { createLineChart, registerChartParts, updateLineChart, type LineChart, type LineChartSpec, type XY } from '../charts';
 import type { ThemeColours } from '../theme';
 import { PANEL_X_AXES, axisValue, isXAxis, xAxisTitle, type XAxis } from '../panel/x-axis';
 // The same debiased EMA the vscode-free compare summary uses (browser-safe module).
@@ -45,8 +45,6 @@ export const CHARTS: readonly { name: ChartName; title: string; y: string; curve
   { name: 'eval-metric', title: 'Eval accuracy', y: 'accuracy', curve: (r) => r.evalMetric, points: true },
 ];
 
-/** Run colours in order; the summary table's swatches use the same order. */
-export const RUN_COLOURS: readonly ColourName[] = ['blue', 'red', 'green', 'orange', 'purple', 'yellow', 'foreground', 'muted'];
 
 let registered = false;
 function register(): void {
@@ -84,7 +82,8 @@ export class OverlayCharts {
     return this.charts;
   }
 
-  render(model: CompareViewModel, view: ViewOptions, theme: ThemeColours): void {
+  /** `colours`: CSS colour per run id (run-colours.ts), the same the tables and the legend use. */
+  render(model: CompareViewModel, view: ViewOptions, theme: ThemeColours, colours: ReadonlyMap<string, string>): void {
     for (const c of this.charts) c.chart.destroy();
     this.charts = [];
     this.container.replaceChildren();
@@ -95,9 +94,12 @@ export class OverlayCharts {
       const withTarget = def.name === 'eval-loss' && model.targetLoss !== null;
       const spec: LineChartSpec = {
         xTitle,
+        // One HTML legend above the charts serves all three: 20 runs in each chart's own legend
+        // would leave no room for the plot.
+        legend: false,
         y: { title: def.y },
         series: [
-          ...runs.map((r) => ({ key: r.id, label: r.name, colour: RUN_COLOURS[model.runs.indexOf(r) % RUN_COLOURS.length], axis: 'y' as const, points: def.points })),
+          ...runs.map((r) => ({ key: r.id, label: r.name, colour: 'foreground' as const, css: colours.get(r.id), axis: 'y' as const, points: def.points })),
           ...(withTarget ? [{ key: '__target', label: 'target', colour: 'muted' as const, axis: 'y' as const, dashed: true }] : []),
         ],
       };

@@ -11,17 +11,29 @@ import {
   type ChartMarker,
   type LineChart,
   type LineChartSpec,
+  type SeriesSpec,
   type XY,
 } from '../charts';
+import { getMarkerLayout } from '../chart-event-markers';
+import type { MarkerGroup } from '../marker-layout';
+import { formatCount } from './number-format';
+import { THROUGHPUT_READOUT_STEPS, movingMean, recentMean } from './smooth';
+import type { Chart } from 'chart.js';
 import type { ThemeColours } from '../theme';
 import { createDropdown } from '../ui-kit';
 import type { EventMarker, RunViewModel, SeriesKey } from './view-model';
 import { PANEL_X_AXES, axisValue, isXAxis, pointsOnAxis, xAxisTitle, type XAxis } from './x-axis';
 
+interface PanelSeriesSpec extends SeriesSpec {
+  key: SeriesKey;
+  /** Drawn as a moving mean (smooth.ts) instead of raw: a noisy series must not hide the others. */
+  smooth?: boolean;
+}
+
 interface ChartPanelSpec extends LineChartSpec {
   id: string;
   title: string;
-  series: readonly (LineChartSpec['series'][number] & { key: SeriesKey })[];
+  series: readonly PanelSeriesSpec[];
 }
 
 export const CHART_SPECS: readonly ChartPanelSpec[] = [
@@ -41,8 +53,8 @@ export const CHART_SPECS: readonly ChartPanelSpec[] = [
     id: 'schedule',
     title: 'Schedule',
     xTitle: 'step',
-    y: { title: 'αₜ' },
-    y1: { title: 'lrₜ' },
+    y: { title: 'αₜ', grace: '10%' },
+    y1: { title: 'lrₜ', grace: '10%' },
     series: [
       { key: 'alpha', label: 'αₜ (annealing)', colour: 'purple', axis: 'y' },
       { key: 'lr', label: 'lrₜ', colour: 'blue', axis: 'y1' },
@@ -52,14 +64,16 @@ export const CHART_SPECS: readonly ChartPanelSpec[] = [
     id: 'timing',
     title: 'Step time',
     xTitle: 'step',
-    y: { title: 'ms per step', min: 0 },
-    y1: { title: 'examples / s', min: 0 },
+    y: { title: 'ms per step', min: 0, grace: '10%' },
+    // Throughput on its own axis, as a thin dashed moving mean: raw, its per-step jitter was a
+    // band that dominated the chart; the current value is also the number in the caption.
+    y1: { title: 'examples / s (mean)', min: 0, grace: '10%' },
     series: [
       { key: 'forwardMs', label: 'forward', colour: 'blue', axis: 'y' },
       { key: 'rngMs', label: 'rng', colour: 'purple', axis: 'y' },
       { key: 'optimizerMs', label: 'optimizer', colour: 'orange', axis: 'y' },
       { key: 'dataMs', label: 'data', colour: 'green', axis: 'y' },
-      { key: 'examplesPerSec', label: 'examples/s', colour: 'muted', axis: 'y1' },
+      { key: 'examplesPerSec', label: 'examples/s (mean)', colour: 'muted', axis: 'y1', smooth: true, dashed: true, width: 1 },
     ],
   },
 ];
@@ -88,6 +102,16 @@ export interface ChartPanels {
   debugMarkerStyles(): { x: number; label: string; style: ChartMarker['style'] }[];
   /** Every x value of every dataset, and the x axis title each chart shows. */
   debugXs(): Record<string, { title: string; datasets: { label: string; xs: number[] }[] }>;
+  /** Per chart, the marker groups and label boxes the plugin computed on its last draw. */
+  debugMarkerLayout(): Record<string, MarkerGroup[]>;
+  /** Per chart, the plot area, the canvas size and where each dataset's values landed (pixels). */
+  debugGeometry(): Record<string, ChartGeometry>;
+}
+
+export interface ChartGeometry {
+  area: { left: number; right: number; top: number; bottom: number };
+  canvas: { cssWidth: number; cssHeight: number; width: number; height: number };
+  datasets: { label: string; axis: string; ys: number[]; pixelYs: number[]; borderWidth: number; fill: boolean; dashed: boolean }[];
 }
 
 /**
@@ -129,6 +153,13 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
     card.className = 'chart-card';
     const caption = document.createElement('figcaption');
     caption.textContent = spec.title;
+    if (spec.id === 'timing') {
+      const readout = document.createElement('span');
+      readout.className = 'chart-readout';
+      readout.id = 'throughput-readout';
+      readout.title = `mean of the last ${THROUGHPUT_READOUT_STEPS} steps`;
+      caption.append(readout);
+    }
     const box = document.createElement('div');
     box.className = 'chart-box';
     const canvas = document.createElement('canvas');
@@ -158,9 +189,15 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
       drawnMarkers = markers;
       for (const { spec, chart } of charts) {
         const data: Record<string, XY[]> = {};
-        for (const s of spec.series) data[s.key] = pointsOnAxis(vm.series[s.key].points(), xAxis);
+        for (const s of spec.series) {
+          const points = vm.series[s.key].points();
+          data[s.key] = pointsOnAxis(s.smooth ? movingMean(points) : points, xAxis);
+        }
         updateLineChart(chart, specFor(spec), data, markers, theme);
       }
+      const readout = parent.querySelector('#throughput-readout');
+      const mean = recentMean(vm.series.examplesPerSec.points(), THROUGHPUT_READOUT_STEPS);
+      if (readout) readout.textContent = mean === null ? '' : `${formatCount(mean)} examples/s`;
     },
     retheme(theme) {
       for (const { spec, chart } of charts) applyChartTheme(chart, specFor(spec), theme);
@@ -184,6 +221,37 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
     },
     debugMarkerStyles() {
       return drawnMarkers.map((m) => ({ ...m }));
+    },
+    debugMarkerLayout() {
+      return Object.fromEntries(charts.map(({ spec, chart }) => [spec.id, getMarkerLayout(chart as unknown as Chart)]));
+    },
+    debugGeometry() {
+      return Object.fromEntries(
+        charts.map(({ spec, chart, canvas }) => {
+          const a = chart.chartArea;
+          return [
+            spec.id,
+            {
+              area: { left: a.left, right: a.right, top: a.top, bottom: a.bottom },
+              canvas: { cssWidth: canvas.clientWidth, cssHeight: canvas.clientHeight, width: canvas.width, height: canvas.height },
+              datasets: chart.data.datasets.map((ds) => {
+                const axis = String(ds.yAxisID ?? 'y');
+                const scale = chart.scales[axis];
+                const ys = (ds.data as XY[]).map((p) => p.y);
+                return {
+                  label: String(ds.label),
+                  axis,
+                  ys,
+                  pixelYs: ys.filter(Number.isFinite).map((y) => scale.getPixelForValue(y)),
+                  borderWidth: Number(ds.borderWidth),
+                  fill: Boolean((ds as { fill?: unknown }).fill),
+                  dashed: Array.isArray(ds.borderDash) && ds.borderDash.length > 0,
+                };
+              }),
+            },
+          ];
+        }),
+      );
     },
     debugXs() {
       return Object.fromEntries(

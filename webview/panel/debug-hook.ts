@@ -3,7 +3,8 @@
  * the webview developer tools: what the charts hold, the heatmap's size, how often the panel drew.
  * It returns copies; nothing reachable from it can change the panel.
  */
-import type { ChartDebugSeries } from './chart-panels';
+import type { MarkerGroup } from '../marker-layout';
+import type { ChartDebugSeries, ChartGeometry } from './chart-panels';
 
 export interface PanelDebugSource {
   renders(): number;
@@ -15,6 +16,10 @@ export interface PanelDebugSource {
   /** The charts' x axis: the choice, and per chart the axis title and every dataset's x values. */
   chartXs(): { axis: string; charts: Record<string, { title: string; datasets: { label: string; xs: number[] }[] }> } | null;
   heatmap(): { rows: number; cols: number; stat: string } | null;
+  /** Per chart, the event-marker groups and label boxes the marker plugin computed on its last draw. */
+  chartMarkerLayout(): Record<string, MarkerGroup[]> | null;
+  /** Per chart, the plot area, canvas size and each dataset's values and their pixel y. */
+  chartGeometry(): Record<string, ChartGeometry> | null;
 }
 
 export interface HeleneDebugHook extends PanelDebugSource {
@@ -37,6 +42,8 @@ export function installDebugHook(source: PanelDebugSource): void {
     chartMarkerStyles: () => source.chartMarkerStyles(),
     chartXs: () => source.chartXs(),
     heatmap: () => source.heatmap(),
+    chartMarkerLayout: () => source.chartMarkerLayout(),
+    chartGeometry: () => source.chartGeometry(),
   });
   Object.defineProperty(window, '__heleneDebug', { value: hook, writable: false, configurable: false });
 }

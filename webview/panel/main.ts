@@ -124,6 +124,8 @@ function start(): void {
     chartMarkerStyles: () => ui?.charts.debugMarkerStyles() ?? null,
     chartXs: () => (ui ? { axis: ui.charts.xAxis, charts: ui.charts.debugXs() } : null),
     heatmap: () => (ui ? { ...ui.heatmap.size, stat: heatmapStat } : null),
+    chartMarkerLayout: () => ui?.charts.debugMarkerLayout() ?? null,
+    chartGeometry: () => ui?.charts.debugGeometry() ?? null,
   });
 
   // Handshake last: every listener is in place before the host can answer.
