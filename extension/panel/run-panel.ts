@@ -185,7 +185,8 @@ export class RunPanel implements vscode.Disposable {
         await this.sendSnapshot();
         return;
       case 'control':
-        this.control({ type: intent.command });
+        // The trace gets the host's stamp: the run records every hop of a pause/resume/stop.
+        this.control({ type: intent.command, trace: { ...intent.trace, hostAt: Date.now() } });
         return;
       case 'set-hyperparameters':
         this.control({ type: 'set-hyperparameters', values: intent.values });

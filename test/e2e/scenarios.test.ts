@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { breakdown, latestTracedEvent } from './control-latency';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -142,6 +143,10 @@ async function settle(statusFile: string, state: string, timeoutMs = 15_000) {
   return { reachedAt, step: first, later };
 }
 
+/** Issue 14's goal: from the click to the paused state written, at most 200 ms (and at most the step in progress). */
+const PAUSE_GOAL_MS = 200;
+const latencies: string[] = [];
+
 scenario('c-controls: pause from panel and palette stops at a step boundary; resume; lr changes; invalid value refused; stop', async () => {
   const page = wb.page;
   await runCommand(page, 'HELENE: Start HELENE run');
@@ -155,15 +160,32 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   }, 15_000));
   await step('the panel counts steps', () => waitFor('#run-step > 0', async () => /[1-9]/.test(await panel.locator('#run-step').innerText()), 10_000));
 
+  /** Stamps every click in the workbench page (the palette's rows): a palette command's "click" on the same clock as the run's trace. */
+  const lastWorkbenchClick = async (after: number) => {
+    const clicks: number[] = await page.evaluate(() => (window as any).__heleneClicks ?? []);
+    return clicks.filter((c) => c >= after - 5).at(-1);
+  };
+  await page.evaluate(() => {
+    (window as any).__heleneClicks = [];
+    document.addEventListener('click', (e) => (window as any).__heleneClicks.push(performance.timeOrigin + e.timeStamp), true);
+  });
+
   const pauseOnce = async (how: 'panel' | 'palette') => {
-    const shownBefore = await panel.locator('#run-step').innerText();
+    const eventsBefore = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('"event":"paused"').length;
     const t0 = Date.now();
     if (how === 'panel') await panel.locator('#control-pause').click();
     else await runCommand(page, 'HELENE: Pause');
     const s = await step(`pause from the ${how}`, () => settle(statusFile, 'paused'));
-    const stepAtClick = Number(shownBefore.split('/')[0].replace(/[^0-9]/g, ''));
-    console.log(`[e2e] c: pause from the ${how}: status paused ${s.reachedAt - t0} ms after the click, at step ${s.step} (${s.step - stepAtClick} steps after the panel's count at the click)`);
     assert.equal(s.later, s.step, `status.json kept moving while paused (${s.step} → ${s.later})`);
+    const traced = await waitFor('the paused event with its latency trace', () => fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('"event":"paused"').length > eventsBefore && latestTracedEvent(dir, 'paused'), 5_000);
+    const clickedAt = traced.clickedAt ?? (await lastWorkbenchClick(t0));
+    assert.ok(clickedAt !== undefined, `the ${how} click was stamped`);
+    const b = breakdown(traced, clickedAt);
+    console.log(`[e2e] c: pause from the ${how}: click → paused ${b.text}`);
+    latencies.push(`pause (${how}) ${b.total.toFixed(0)} ms, ${b.steps} step(s)`);
+    assert.equal(traced.step, s.step, 'the paused event and status.json name the same step');
+    assert.ok(b.steps <= 1, `the run completed ${b.steps} steps after the pause reached it (goal: at most the step in progress)`);
+    assert.ok(b.total <= PAUSE_GOAL_MS, `pause from the ${how}: ${b.text} (goal ≤ ${PAUSE_GOAL_MS} ms from the click)`);
     const shown = await waitFor('the panel shows the paused step', async () => {
       const t = await panel.locator('#run-step').innerText();
       return Number(t.split('/')[0].replace(/[^0-9]/g, '')) === s.step ? t : undefined;
@@ -182,8 +204,13 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await panel.locator('#hp-apply').click();
   await step('an lr change while paused is recorded', () => waitFor('a hyperparameters event in metrics.jsonl', () => hpEvents().length >= 1, 10_000));
 
+  const resumeT0 = Date.now();
   await runCommand(page, 'HELENE: Resume');
   await step('resume from the palette', () => waitFor('status.json running', () => readJson(statusFile)?.state === 'running', 10_000, 20));
+  const resumed = await waitFor('the resumed event with its latency trace', () => latestTracedEvent(dir, 'resumed'), 5_000);
+  const rb = breakdown(resumed, await lastWorkbenchClick(resumeT0));
+  console.log(`[e2e] c: resume from the palette: click → running ${rb.text}`);
+  latencies.push(`resume (palette) ${rb.total.toFixed(0)} ms`);
   await panel.locator('#hp-lr input').fill('0.0015');
   await panel.locator('#hp-apply').click();
   await step('an lr change while running is recorded', () => waitFor('a second hyperparameters event', () => hpEvents().length >= 2, 10_000));
@@ -206,7 +233,13 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
 
   await pauseOnce('palette');
   await panel.locator('#control-stop').click();
-  await step('stop from the panel', () => waitFor('status.json stopped', () => readJson(statusFile)?.state === 'stopped', 15_000));
+  await step('stop from the panel', () => waitFor('status.json stopped', () => readJson(statusFile)?.state === 'stopped', 15_000, 10));
+  const stopped = await waitFor('the stopped event with its latency trace', () => latestTracedEvent(dir, 'stopped'), 5_000);
+  const stoppedWritten = Date.parse(readJson(statusFile)!.updatedAt);
+  const sb = breakdown(stopped);
+  console.log(`[e2e] c: stop from the panel: click → stopped event ${sb.text}; status.json stopped ${(stoppedWritten - stopped.clickedAt!).toFixed(0)} ms after the click`);
+  latencies.push(`stop (panel) ${(stoppedWritten - stopped.clickedAt!).toFixed(0)} ms to status.json stopped`);
+  console.log(`[e2e] c: latencies: ${latencies.join('; ')}`);
   await screenshots(wb, 'c-stopped');
   assert.deepEqual(later, [], 'details of the flow that were wrong');
 });

@@ -233,9 +233,13 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await step(`run "${title}" from the command palette`, async () => {
     await page.keyboard.press('Escape');
     await page.locator('.monaco-workbench').click({ position: { x: 5, y: 500 }, force: true }).catch(() => undefined);
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    // F1 can be lost while focus moves out of a webview frame: press it again rather than fail.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('F1');
+      const shown = await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 3_000 : 10_000 }).then(() => true, (e: Error) => (attempt < 3 ? false : Promise.reject(e)));
+      if (shown) break;
+    }
     await input.fill(`>${title}`);
     // The row whose label is exactly the title (fuzzy matching lists look-alikes first at times).
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
