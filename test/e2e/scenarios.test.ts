@@ -182,6 +182,8 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
     assert.ok(clickedAt !== undefined, `the ${how} click was stamped`);
     const b = breakdown(traced, clickedAt);
     console.log(`[e2e] c: pause from the ${how}: click → paused ${b.text}`);
+    // What the old, crude measure counted besides: playwright's own work before the click event (actionability checks, palette typing) and status.json polling.
+    console.log(`[e2e] c: (${how}: the test's call began ${(clickedAt - t0).toFixed(0)} ms before the click event; status.json was seen paused ${(s.reachedAt - traced.appliedAt).toFixed(0)} ms after it was written; crude measure ${s.reachedAt - t0} ms)`);
     latencies.push(`pause (${how}) ${b.total.toFixed(0)} ms, ${b.steps} step(s)`);
     assert.equal(traced.step, s.step, 'the paused event and status.json name the same step');
     assert.ok(b.steps <= 1, `the run completed ${b.steps} steps after the pause reached it (goal: at most the step in progress)`);
