@@ -12,20 +12,44 @@ export interface HistoryProcessOptions {
   runDir: string;
   /** The Node binary; default process.execPath (in the extension host, VS Code's own runtime). */
   execPath?: string;
+  /** Filled when given: what the load cost the calling (extension host) thread, and in all. */
+  timing?: HistoryTiming;
+}
+
+/**
+ * The calling thread's share is the point of the child process: fork(), collecting the output and
+ * one JSON.parse of the small snapshot. wallMs includes the child reading metrics.jsonl meanwhile.
+ */
+export interface HistoryTiming {
+  hostMs: number;
+  wallMs: number;
+  snapshotBytes: number;
 }
 
 /** Resolves with the snapshot, or rejects with the runtime's one-line reason. */
 export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapshot> {
   return new Promise((resolve, reject) => {
-    const child = fork(o.cliPath, ['history', o.runDir], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execPath: o.execPath,
-      execArgv: [],
-      serialization: 'json',
-    });
+    const started = performance.now();
+    let hostMs = 0;
+    const onThread = <T>(fn: () => T): T => {
+      const t0 = performance.now();
+      try {
+        return fn();
+      } finally {
+        hostMs += performance.now() - t0;
+      }
+    };
+    const child = onThread(() =>
+      fork(o.cliPath, ['history', o.runDir], {
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        execPath: o.execPath,
+        execArgv: [],
+        serialization: 'json',
+      }),
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stdout?.on('data', (b: Buffer) => onThread(() => out.push(b)));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('message', () => undefined);
     child.on('error', (e) => reject(new Error(`could not start the runtime to read the run: ${e.message}`)));
@@ -38,7 +62,10 @@ export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapsho
         return;
       }
       try {
-        resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as RunViewSnapshot);
+        const text = onThread(() => Buffer.concat(out).toString('utf8'));
+        const snapshot = onThread(() => JSON.parse(text) as RunViewSnapshot);
+        if (o.timing) Object.assign(o.timing, { hostMs, wallMs: performance.now() - started, snapshotBytes: text.length });
+        resolve(snapshot);
       } catch (e) {
         reject(new Error(`the runtime sent an unreadable snapshot: ${(e as Error).message}`));
       }

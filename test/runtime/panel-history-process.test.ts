@@ -18,8 +18,12 @@ test('the panel history of a long run comes back decimated from a child process,
   const lines: string[] = [JSON.stringify({ kind: 'event', t: 0, wallMs: 0, event: 'started', message: 'started' })];
   for (let t = 1; t <= 40_000; t++) lines.push(JSON.stringify({ kind: 'step', t, loss: t === 9_000 ? 99 : 1, lr: 0.01, forwardPasses: 2 * t, examples: t, wallMs: t, timing: { forwardMs: 1, optimizerMs: 0, dataMs: 0, totalMs: 1 }, examplesPerSec: 1 }));
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.join('\n') + '\n{"kind":"st');
-  const snap = await loadRunHistory({ cliPath: CLI, runDir: dir });
+  const timing = { hostMs: -1, wallMs: -1, snapshotBytes: -1 };
+  const snap = await loadRunHistory({ cliPath: CLI, runDir: dir, timing });
   assert.equal(snap.history?.totalRecords, 40_001);
+  // The timing the panel logs: the snapshot's size, and the calling thread's share inside the wall time.
+  assert.equal(timing.snapshotBytes, JSON.stringify(snap).length);
+  assert.ok(timing.hostMs > 0 && timing.hostMs < timing.wallMs, `host ${timing.hostMs} ms of ${timing.wallMs} ms`);
   assert.equal(snap.history?.decimated, true);
   assert.equal(snap.history?.tornLine, 40_002);
   assert.ok(snap.records.length < 10_000, `kept ${snap.records.length}`);
