@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { breakdown, latestTracedEvent } from './control-latency';
+import { largeRunScenario } from './scenarios/g-large-run';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -245,6 +246,10 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await screenshots(wb, 'c-stopped');
   assert.deepEqual(later, [], 'details of the flow that were wrong');
 });
+
+scenario('g-large-run: the panel of a run with a ≥ 100 MB metrics.jsonl opens with ≤ 1 s of extension-host time while a live run\'s status bar keeps updating', () =>
+  largeRunScenario(wb, { liveConfig: LONG_CONFIG, historyConfig: 'helene.helene.json' }),
+);
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
   const out = outputChannelText(wb.userDataDir);
