@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { writeBigRun } from '../big-run-folder';
-import { outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
+import { outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, step, waitFor, type Workbench } from '../workbench';
 
 export const BIG_RUN_MIN_BYTES = 100 * 1024 * 1024;
 /** Issue 14's goal for the extension host's share of opening the panel. */
@@ -40,19 +40,20 @@ export async function largeRunScenario(wb: Workbench, o: { liveConfig: string; h
       waitFor('a new running run folder', () => runDirs(wb.workspace).find((d) => d !== bigDir && readJson(path.join(d, 'status.json'))?.state === 'running'), 20_000),
     );
     const liveTotal = String(readJson(path.join(liveDir, 'status.json'))!.totalSteps);
-    await page.evaluate((total) => {
-      const w = window as any;
+    // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+    await page.evaluate(`(() => {
+      const w = window;
       w.__heleneStatusUpdates = [];
       let last = '';
-      const record = () => {
-        const m = new RegExp(`(\\d+)/${total}`).exec((document.querySelector('.statusbar') as HTMLElement | null)?.innerText ?? '');
+      const pattern = new RegExp('([0-9]+)/${liveTotal}');
+      new MutationObserver(() => {
+        const m = pattern.exec(document.querySelector('.statusbar')?.innerText ?? '');
         if (m && m[1] !== last) {
           last = m[1];
           w.__heleneStatusUpdates.push([Date.now(), Number(m[1])]);
         }
-      };
-      new MutationObserver(record).observe(document.querySelector('.statusbar')!, { subtree: true, childList: true, characterData: true });
-    }, liveTotal);
+      }).observe(document.querySelector('.statusbar'), { subtree: true, childList: true, characterData: true });
+    })()`);
     await step('the live run updates the status bar', () => waitFor('3 status bar updates', () => page.evaluate(() => (window as any).__heleneStatusUpdates.length >= 3), 10_000));
 
     // Open the big run's panel as a user does: palette, pick the run.
@@ -62,8 +63,12 @@ export async function largeRunScenario(wb: Workbench, o: { liveConfig: string; h
     await pickQuick(page, BIG_RUN_ID);
     const panel: Frame = await step('the big run panel appears', () =>
       waitFor('a panel titled big-history', async () => {
-        const f = await webviewFrame(page, '#run-title', 15_000);
-        return /big-history/.test(await f.locator('#run-title').innerText()) ? f : undefined;
+        // The live run's panel is open too: look at every webview frame, not the first one.
+        for (const f of page.frames()) {
+          const title = await f.locator('#run-title').innerText({ timeout: 200 }).catch(() => '');
+          if (/big-history/.test(title)) return f;
+        }
+        return undefined;
       }, 30_000),
     );
     const charted = await step('its charts are drawn', () =>
