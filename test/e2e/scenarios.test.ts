@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { breakdown, latestTracedEvent } from './control-latency';
+import { prepareSweepWorkspace, SWEEP_CONFIG, sweepScenario } from './scenarios/f-sweep';
 import { largeRunScenario } from './scenarios/g-large-run';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
@@ -26,6 +27,7 @@ before(async () => {
     prepareWorkspace(dir) {
       const demo = JSON.parse(fs.readFileSync(path.join(dir, 'helene.helene.json'), 'utf8'));
       fs.writeFileSync(path.join(dir, LONG_CONFIG), JSON.stringify({ ...demo, name: 'demo-helene-long', steps: 5_000_000, evalEvery: 5000, statsEvery: 500 }, null, 2));
+      prepareSweepWorkspace(dir);
     },
   });
 });
@@ -127,7 +129,7 @@ scenario('a-views: the activity bar opens the Runs and Sweeps views; the walkthr
     }
   });
   // Its steps must be true of what the extension does: scaffold writes three run configs.
-  const configs = fs.readdirSync(wb.workspace).filter((f) => f.endsWith('.helene.json') && f !== LONG_CONFIG);
+  const configs = fs.readdirSync(wb.workspace).filter((f) => f.endsWith('.helene.json') && f !== LONG_CONFIG && f !== SWEEP_CONFIG);
   assert.equal(configs.length, 3, `scaffold wrote ${configs.join(', ')}`);
   await screenshots(wb, 'a-walkthrough');
   await page.keyboard.press('Escape');
@@ -246,6 +248,8 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await screenshots(wb, 'c-stopped');
   assert.deepEqual(later, [], 'details of the flow that were wrong');
 });
+
+scenario('f-sweep: a sweep of 4 runs, 2 at a time, from the extension: progress in the Sweeps view, stop, compare its runs', () => sweepScenario(wb));
 
 scenario('g-large-run: the panel of a run with a ≥ 100 MB metrics.jsonl opens with ≤ 1 s of extension-host time while a live run\'s status bar keeps updating', () =>
   largeRunScenario(wb, { liveConfig: LONG_CONFIG, historyConfig: 'helene.helene.json' }),
