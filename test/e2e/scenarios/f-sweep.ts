@@ -57,7 +57,12 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
 
   const sweepsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Sweeps/ }) }).first();
   const sweepRow = sweepsPane.locator('.monaco-list-row', { hasText: id }).first();
-  const rowText = (row: Locator) => row.innerText().then((t) => t.replace(/\s+/g, ' ').trim());
+  /** A tree row as "label — description" (the two are separate elements in the row). */
+  const rowText = async (row: Locator) => {
+    const label = await row.locator('.label-name').first().innerText();
+    const description = await row.locator('.label-description').first().innerText().catch(() => '');
+    return `${label.trim()} — ${description.replace(/\s+/g, ' ').trim()}`;
+  };
 
   // Two at a time: while the short pair runs, the long pair waits.
   const running = await step('the Sweeps view shows the sweep running, 2 at a time', () =>
@@ -66,7 +71,7 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
       const r = record();
       const counts = countStates(r);
       assert.ok((counts.running ?? 0) <= 2, `more than 2 runs at once: ${JSON.stringify(counts)}`);
-      return /2 running/.test(t) ? { t, counts } : undefined;
+      return / — .*2 running/.test(t) ? { t, counts } : undefined;
     }, 30_000),
   );
   console.log(`[e2e] f: the Sweeps view reads "${running.t}"`);
@@ -74,25 +79,25 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
   const progressed = await step('the short runs finish and the long ones start', () =>
     waitFor('the sweep row reads "2/4 done, 2 running"', async () => {
       const t = await rowText(sweepRow).catch(() => '');
-      return /2\/4 done, 2 running/.test(t) ? t : undefined;
+      return / — 2\/4 done, 2 running$/.test(t) ? t : undefined;
     }, 60_000),
   );
   console.log(`[e2e] f: the Sweeps view reads "${progressed}"`);
   const runRows = sweepsPane.locator('.monaco-list-row', { hasText: /^\s*\d+\. / });
   await step('the sweep lists its four runs, ranked', () => waitFor('4 run rows', async () => (await runRows.count()) === 4, 10_000));
-  const rows = await runRows.allInnerTexts().then((ts) => ts.map((t) => t.replace(/\s+/g, ' ').trim()));
+  const rows = await Promise.all((await runRows.all()).map(rowText));
   console.log(`[e2e] f: run rows: ${rows.join(' | ')}`);
-  assert.equal(rows.filter((r) => /finished · best eval loss \d\.\d{4} · step 2000\/2000/.test(r)).length, 2, 'two finished rows with their best eval loss');
-  assert.equal(rows.filter((r) => / running /.test(r)).length, 2, 'two running rows');
+  assert.equal(rows.filter((r) => /^\d\. steps=2000 lr=0\.0\d+ — finished · best eval loss \d\.\d{4} · step 2000\/2000$/.test(r)).length, 2, 'two finished rows with their best eval loss');
+  assert.equal(rows.filter((r) => /^\d\. steps=400000 lr=0\.0\d+ — running · /.test(r)).length, 2, 'two running rows');
   await screenshots(wb, 'f-sweep-running');
 
   await runCommand(page, 'HELENE: Stop sweep');
-  if (await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().isVisible().catch(() => false)) await pickQuick(page, id);
+  await pickIfAsked(page, id);
   await step('the sweep stops: its file says stopped', () => waitFor('state stopped in the sweep file', () => record().state === 'stopped', 20_000));
   const stopped = await step('the Sweeps view shows it stopped', () =>
     waitFor('the sweep row reads "4/4 done, 2 stopped (sweep stopped)"', async () => {
       const t = await rowText(sweepRow).catch(() => '');
-      return /4\/4 done, 2 stopped \(sweep stopped\)/.test(t) ? t : undefined;
+      return / — 4\/4 done, 2 stopped \(sweep stopped\)$/.test(t) ? t : undefined;
     }, 15_000),
   );
   console.log(`[e2e] f: after Stop sweep the view reads "${stopped}"`);
@@ -106,7 +111,7 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
   }
 
   await runCommand(page, 'HELENE: Compare sweep runs');
-  if (await page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first().isVisible().catch(() => false)) await pickQuick(page, id);
+  await pickIfAsked(page, id);
   const compare: Frame = await step('the compare page opens', () => webviewFrame(page, '#summary-table', 20_000));
   const summaryRows = await step('its summary table lists the four runs', () =>
     waitFor('4 rows in the summary table', async () => {
@@ -122,6 +127,13 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
   assert.ok(withPoints.length >= 4, `the first chart draws a curve per run (${withPoints.length})`);
   await screenshots(wb, 'f-sweep-compare');
   await runCommand(page, 'View: Close All Editors');
+}
+
+/** Sweep commands ask which sweep when none is selected in the view: answer with `id` if asked. */
+async function pickIfAsked(page: Workbench['page'], id: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: id }).first();
+  const asked = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  if (asked) await row.click();
 }
 
 function countStates(r: SweepFile): Record<string, number> {
