@@ -1,11 +1,11 @@
 /**
  * Load a recorded run's panel snapshot in a child process (`helene-studio history <dir>`): the
- * runtime streams metrics.jsonl and sends back a decimated history (a few thousand records), so
- * opening the panel of a run of any length costs the extension host one small JSON.parse and
- * never blocks its thread (a live run's status bar keeps updating meanwhile).
+ * runtime streams metrics.jsonl and sends back a decimated history (a few thousand records, a few
+ * MB of JSON), so opening the panel of a run of any length never blocks the extension host's
+ * thread (a live run's status bar keeps updating meanwhile). The panel takes the text unparsed.
  */
 import { fork } from 'node:child_process';
-import type { RunViewSnapshot } from '../../runtime/protocol';
+import type { RunHistoryInfo, RunViewSnapshot } from '../../runtime/protocol';
 
 export interface HistoryProcessOptions {
   cliPath: string;
@@ -26,8 +26,28 @@ export interface HistoryTiming {
   snapshotBytes: number;
 }
 
+/** What the runtime says about the history besides its text (sent over IPC before the text). */
+export interface HistoryFacts {
+  history: RunHistoryInfo | null;
+  records: number;
+}
+
 /** Resolves with the snapshot, or rejects with the runtime's one-line reason. */
-export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapshot> {
+export async function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapshot> {
+  const { json } = await loadRunHistoryText(o);
+  try {
+    return JSON.parse(json) as RunViewSnapshot;
+  } catch (e) {
+    throw new Error(`the runtime sent an unreadable snapshot: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The snapshot as the runtime's JSON text, unparsed, with its facts: the run panel passes the text
+ * on to the webview (which parses it), so the extension host's thread never parses or re-serializes
+ * a long run's history. Rejects with the runtime's one-line reason.
+ */
+export function loadRunHistoryText(o: HistoryProcessOptions): Promise<{ json: string; facts: HistoryFacts | null }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let hostMs = 0;
@@ -49,9 +69,13 @@ export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapsho
     );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let facts: HistoryFacts | null = null;
     child.stdout?.on('data', (b: Buffer) => onThread(() => out.push(b)));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
-    child.on('message', () => undefined);
+    child.on('message', (m: unknown) => {
+      const msg = m as { type?: unknown; history?: unknown; records?: unknown };
+      if (msg?.type === 'history' && typeof msg.records === 'number') facts = { history: (msg.history ?? null) as RunHistoryInfo | null, records: msg.records };
+    });
     child.on('error', (e) => reject(new Error(`could not start the runtime to read the run: ${e.message}`)));
     child.on('close', (code) => {
       if (code !== 0) {
@@ -61,14 +85,9 @@ export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapsho
         reject(new Error(reason || `the runtime exited with code ${code} while reading the run`));
         return;
       }
-      try {
-        const text = onThread(() => Buffer.concat(out).toString('utf8'));
-        const snapshot = onThread(() => JSON.parse(text) as RunViewSnapshot);
-        if (o.timing) Object.assign(o.timing, { hostMs, wallMs: performance.now() - started, snapshotBytes: text.length });
-        resolve(snapshot);
-      } catch (e) {
-        reject(new Error(`the runtime sent an unreadable snapshot: ${(e as Error).message}`));
-      }
+      const json = onThread(() => Buffer.concat(out).toString('utf8'));
+      if (o.timing) Object.assign(o.timing, { hostMs, wallMs: performance.now() - started, snapshotBytes: json.length });
+      resolve({ json, facts });
     });
   });
 }

@@ -73,6 +73,12 @@ export interface RunHistoryInfo {
 export type HostToWebview =
   /** runDir lets the webview persist which run it shows (restored after a reload by the serializer). */
   | { type: 'snapshot'; snapshot: RunViewSnapshot; live: boolean; runDir?: string }
+  /**
+   * A recorded run's snapshot as the JSON text `helene-studio history` wrote (a RunViewSnapshot).
+   * The host passes it through unparsed: a long run's history is megabytes, and parsing it and
+   * serializing it again for postMessage cost the extension host's thread about a second under load.
+   */
+  | { type: 'snapshot-json'; json: string; live: false; runDir?: string }
   | { type: 'append'; records: MetricRecord[] }
   | { type: 'status'; status: RunStatus }
   | { type: 'notice'; level: 'info' | 'error'; text: string };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadRunHistory } from '../../extension/panel/history-process';
+import { loadRunHistory, loadRunHistoryText } from '../../extension/panel/history-process';
 import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../../runtime/protocol';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
@@ -30,6 +30,10 @@ test('the panel history of a long run comes back decimated from a child process,
   assert.equal(snap.records[0].kind, 'event');
   assert.equal(snap.records[snap.records.length - 1].t, 40_000);
   assert.ok(snap.records.some((r) => r.kind === 'step' && r.loss === 99), 'the spike is kept');
+  // The run panel's way: the text unparsed, and the facts for its notice over IPC.
+  const { json, facts } = await loadRunHistoryText({ cliPath: CLI, runDir: dir });
+  assert.deepEqual(JSON.parse(json), snap);
+  assert.deepEqual(facts, { history: snap.history, records: snap.records.length });
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
