@@ -33,7 +33,11 @@ test('a traced pause, resume and stop each record every hop in their event; the 
     const deadline = Date.now() + 20_000;
     while (!ok()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((r) => waiters.push(r));
+      // Woken by the next metrics batch, or after 200 ms (a paused run sends none).
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 200);
+      });
     }
   };
   const traced = (name: string) => events.find((e) => e.event === name && e.data?.latency) as (EventRecord & { data: { latency: Record<string, number> } }) | undefined;
