@@ -15,10 +15,11 @@ import { tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
-test('a traced pause, resume and stop each record every hop in their event; the run completes at most the step in progress', async () => {
+test('a traced pause, resume and stop each record every hop in their event; the run completes at most the step in progress', async (t) => {
   const work = tempDir('control-trace');
   assert.equal(spawnSync(process.execPath, [CLI, 'scaffold', path.join(work, 'ws')]).status, 0);
   const proc = RuntimeProcess.start({ cliPath: CLI, configPath: path.join(work, 'ws', 'helene.helene.json'), runsDir: path.join(work, 'runs'), overrides: ['steps=1000000', 'evalEvery=0', 'engine.threads=1'] });
+  t.after(() => proc.kill('SIGKILL')); // a failed assertion must not leave a paused runtime behind
   const events: EventRecord[] = [];
   let lastStep = 0;
   const waiters: (() => void)[] = [];
