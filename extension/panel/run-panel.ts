@@ -25,6 +25,7 @@ import { MetricBatcher } from '../metric-batcher';
 import type { Output } from '../output';
 import type { RunRegistry } from '../run-registry';
 import type { RunSession } from '../run-session';
+import { thinStepRecords } from './live-thinning';
 import { PanelMemory } from './panel-memory';
 import { renderPanelHtml } from './panel-html';
 import { reportWebviewFailure } from './webview-failure';
@@ -242,8 +243,9 @@ export class RunPanel implements vscode.Disposable {
 
   private postAppend(records: MetricRecord[]): void {
     if (!this.ready) return;
-    this.stats.appendedRecords += records.length;
-    this.post({ type: 'append', records });
+    const thinned = thinStepRecords(records);
+    this.stats.appendedRecords += thinned.length;
+    this.post({ type: 'append', records: thinned });
   }
 
   private postStatus(status: RunStatus): void {

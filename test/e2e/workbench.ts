@@ -249,6 +249,24 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   });
 }
 
+/**
+ * A palette command whose first question is a quick pick, answered with `text`. Under load the pick
+ * has been seen to close before it could be answered (focus moving to a webview); nothing has
+ * happened yet at that point, so the command is run once more instead of failing the scenario.
+ */
+export async function runCommandAndPick(page: Page, title: string, text: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    try {
+      await pickQuick(page, text);
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      console.log(`[e2e] retrying "${title}": its pick closed before "${text}" could be chosen`);
+    }
+  }
+}
+
 /** In an open quick pick: filter by `text` and accept the row that contains it. */
 export async function pickQuick(page: Page, text: string, what = text): Promise<void> {
   await step(`pick "${what}"`, async () => {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import { pickQuick, readJson, runCommand, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
+import { pickQuick, readJson, runCommand, runCommandAndPick, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
 
 export const SWEEP_CONFIG = 'sweep-base.helene.json';
 const SHORT_STEPS = 2_000;
@@ -37,8 +37,7 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
   const sweepFiles = () => (fs.existsSync(sweepsDir) ? fs.readdirSync(sweepsDir).filter((f) => f.endsWith('.json')) : []);
   const before = new Set(sweepFiles());
 
-  await runCommand(page, 'HELENE: Start sweep…');
-  await pickQuick(page, SWEEP_CONFIG);
+  await runCommandAndPick(page, 'HELENE: Start sweep…', SWEEP_CONFIG);
   await step('type the grid; the input box counts the runs', async () => {
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });

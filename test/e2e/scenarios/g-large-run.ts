@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { writeBigRun } from '../big-run-folder';
-import { outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, step, waitFor, type Workbench } from '../workbench';
+import { outputChannelText, readJson, runCommand, runCommandAndPick, runDirs, screenshots, step, waitFor, type Workbench } from '../workbench';
 
 export const BIG_RUN_MIN_BYTES = 100 * 1024 * 1024;
 /** Issue 14's goal for the extension host's share of opening the panel. */
@@ -34,8 +34,7 @@ export async function largeRunScenario(wb: Workbench, o: { liveConfig: string; h
     assert.ok(big.bytes >= BIG_RUN_MIN_BYTES);
 
     // A live run whose status bar item must keep moving.
-    await runCommand(page, 'HELENE: Start HELENE run');
-    await pickQuick(page, o.liveConfig);
+    await runCommandAndPick(page, 'HELENE: Start HELENE run', o.liveConfig);
     const liveDir = await step('the live run starts', () =>
       waitFor('a new running run folder', () => runDirs(wb.workspace).find((d) => d !== bigDir && readJson(path.join(d, 'status.json'))?.state === 'running'), 20_000),
     );
@@ -58,9 +57,8 @@ export async function largeRunScenario(wb: Workbench, o: { liveConfig: string; h
 
     // Open the big run's panel as a user does: palette, pick the run.
     const logBefore = outputChannelText(wb.userDataDir).length;
-    await runCommand(page, 'HELENE: Open run panel');
+    await runCommandAndPick(page, 'HELENE: Open run panel', BIG_RUN_ID);
     const openedAt = Date.now();
-    await pickQuick(page, BIG_RUN_ID);
     const panel: Frame = await step('the big run panel appears', () =>
       waitFor('a panel titled big-history', async () => {
         // The live run's panel is open too: look at every webview frame, not the first one.
