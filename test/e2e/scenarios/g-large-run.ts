@@ -16,11 +16,14 @@ export const BIG_RUN_MIN_BYTES = 100 * 1024 * 1024;
 export const HOST_GOAL_MS = 1_000;
 /**
  * The longest pause allowed between two status bar updates of the live run while the big panel
- * opens. The host sends one about every 100 ms (one per metrics batch); a host blocked by parsing
- * 100 MB would stop them for seconds. The browser's own thread also builds the new panel's charts,
- * which delays drawing them, so the bound is 1 s, not 100 ms.
+ * opens. The host sends one about every 100 ms (one per metrics batch); a host blocked by reading
+ * 100 MB would stop them for many seconds (the child process alone takes 1.4–4.6 s here). What the
+ * page sees also includes the browser's thread, which code-server shares between the workbench and
+ * its webview frames (same origin, printed below) and which builds the new panel's charts meanwhile:
+ * 0.8–1.6 s gaps were measured with the host's share at 30–84 ms while neighbours loaded the 2 cores
+ * (load average 8–13). So 2 s; the host's own share is asserted separately, against 1 s.
  */
-export const STATUS_GAP_GOAL_MS = 1_000;
+export const STATUS_GAP_GOAL_MS = 2_000;
 
 const BIG_RUN_ID = 'big-history-run';
 
@@ -88,6 +91,7 @@ export async function largeRunScenario(wb: Workbench, o: { liveConfig: string; h
     const before = updates.filter(([at]) => at < openedAt);
     const gapsBefore = before.slice(1).map(([at], i) => at - before[i][0]);
     const maxGap = Math.max(0, ...gaps, inWindow.length ? 0 : Infinity);
+    console.log(`[e2e] g: the workbench is ${new URL(page.url()).origin}; the big panel's frame ${new URL(panel.url()).origin}`);
     console.log(
       `[e2e] g: big panel shown ${shownAt - openedAt} ms after the pick (${charted} train loss points); host: ${timingLine.replace(/^.*history loaded, /, '')}; ` +
         `live status bar: ${inWindow.length} updates while it opened, longest gap ${maxGap} ms (before opening: longest ${Math.max(0, ...gapsBefore)} ms over ${before.length} updates)`,
