@@ -136,6 +136,9 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`error: ${(e as Error).message}\n`);
         return 1;
       }
+      // The history facts first, over IPC when the extension forked us: it passes the snapshot's
+      // text to the webview without parsing it, and needs only these for its notice.
+      if (process.send) await new Promise<void>((resolve) => process.send!({ type: 'history', history: snapshot.history ?? null, records: snapshot.records.length }, () => resolve()));
       process.stdout.write(JSON.stringify(snapshot));
       return 0;
     }

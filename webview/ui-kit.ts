@@ -29,7 +29,7 @@ export interface ButtonOptions {
   /** 'submit' submits the enclosing form (Enter in a text field presses it too). */
   type?: 'button' | 'submit';
   title?: string;
-  onClick?: () => void;
+  onClick?: (event: Event) => void;
 }
 
 export function createButton(o: ButtonOptions): HTMLElement {
@@ -42,7 +42,7 @@ export function createButton(o: ButtonOptions): HTMLElement {
   el.appearance = o.appearance ?? 'secondary';
   el.type = o.type ?? 'button';
   if (o.title) el.title = o.title;
-  if (o.onClick) el.addEventListener('click', () => !isDisabled(el) && o.onClick!());
+  if (o.onClick) el.addEventListener('click', (event) => !isDisabled(el) && o.onClick!(event));
   return el;
 }
 

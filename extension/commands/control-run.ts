@@ -18,8 +18,10 @@ function deliver(services: Services, session: RunSession, command: ControlComman
 
 export function controlCommand(services: Services, type: 'pause' | 'resume' | 'stop') {
   return async (arg?: unknown): Promise<boolean> => {
+    // Stamped on arrival (before any pick): the run records it with the runtime's own stamps.
+    const hostAt = Date.now();
     const session = await pickLiveRun(services.registry, arg, type);
-    return session ? deliver(services, session, { type }) : false;
+    return session ? deliver(services, session, { type, trace: { hostAt } }) : false;
   };
 }
 

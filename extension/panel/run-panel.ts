@@ -20,11 +20,12 @@ import {
   type RunStatus,
   type WebviewIntent,
 } from '../../runtime/protocol';
-import { loadRunHistory } from './history-process';
+import { loadRunHistoryText, type HistoryTiming } from './history-process';
 import { MetricBatcher } from '../metric-batcher';
 import type { Output } from '../output';
 import type { RunRegistry } from '../run-registry';
 import type { RunSession } from '../run-session';
+import { thinStepRecords } from './live-thinning';
 import { PanelMemory } from './panel-memory';
 import { renderPanelHtml } from './panel-html';
 import { reportWebviewFailure } from './webview-failure';
@@ -185,7 +186,8 @@ export class RunPanel implements vscode.Disposable {
         await this.sendSnapshot();
         return;
       case 'control':
-        this.control({ type: intent.command });
+        // The trace gets the host's stamp: the run records every hop of a pause/resume/stop.
+        this.control({ type: intent.command, trace: { ...intent.trace, hostAt: Date.now() } });
         return;
       case 'set-hyperparameters':
         this.control({ type: 'set-hyperparameters', values: intent.values });
@@ -216,11 +218,21 @@ export class RunPanel implements vscode.Disposable {
     }
     try {
       // In a child process: a long metrics.jsonl must not be parsed on the extension host's thread.
-      const snapshot = await loadRunHistory({ cliPath: path.join(this.deps.extensionUri.fsPath, 'dist', 'cli.js'), runDir: this.runDir });
+      const timing: HistoryTiming = { hostMs: 0, wallMs: 0, snapshotBytes: 0 };
+      const { json, facts } = await loadRunHistoryText({ cliPath: path.join(this.deps.extensionUri.fsPath, 'dist', 'cli.js'), runDir: this.runDir, timing });
       this.ready = true;
       this.stats.snapshots++;
-      this.post({ type: 'snapshot', snapshot, live: false, runDir: this.runDir });
-      const h = snapshot.history;
+      const postStart = performance.now();
+      this.post({ type: 'snapshot-json', json, live: false, runDir: this.runDir });
+      const postMs = performance.now() - postStart;
+      const h = facts?.history;
+      // One timing line per opening: the extension host thread's share must stay small whatever the
+      // run's length (the e2e tier reads this line for a run with a 100 MB metrics.jsonl).
+      this.deps.output.info(
+        `run panel ${path.basename(this.runDir)}: history loaded, extension host thread ${(timing.hostMs + postMs).toFixed(1)} ms ` +
+          `(child process start + ${(timing.snapshotBytes / 1024).toFixed(0)} KB snapshot text ${timing.hostMs.toFixed(1)} ms, post ${postMs.toFixed(1)} ms), ` +
+          `wall ${timing.wallMs.toFixed(0)} ms; ${h ? `${h.keptRecords} of ${h.totalRecords} records` : `${facts?.records ?? '?'} records`}`,
+      );
       if (h?.decimated) this.post({ type: 'notice', level: 'info', text: `Long run: the charts show ${h.keptRecords.toLocaleString('en-US')} of ${h.totalRecords.toLocaleString('en-US')} records (the full run's shape with its spikes and every event; every record from step ${h.tailFrom} on).` });
     } catch (e) {
       this.ready = true;
@@ -231,8 +243,9 @@ export class RunPanel implements vscode.Disposable {
 
   private postAppend(records: MetricRecord[]): void {
     if (!this.ready) return;
-    this.stats.appendedRecords += records.length;
-    this.post({ type: 'append', records });
+    const thinned = thinStepRecords(records);
+    this.stats.appendedRecords += thinned.length;
+    this.post({ type: 'append', records: thinned });
   }
 
   private postStatus(status: RunStatus): void {

@@ -49,10 +49,15 @@ export function acceptControl(trainer: Trainer): void {
       return;
     }
     const c = v.value;
-    if (c.type === 'pause') trainer.pause();
-    else if (c.type === 'resume') trainer.resume();
-    else if (c.type === 'stop') trainer.stop();
-    else trainer.setHyperparameters(c.values);
+    if (c.type === 'set-hyperparameters') {
+      trainer.setHyperparameters(c.values);
+      return;
+    }
+    // A traced command (from the panel or the palette) gets the runtime's receipt stamp too.
+    const trace = c.trace ? { ...c.trace, runtimeAt: Date.now(), stepAtReceipt: trainer.currentStep } : undefined;
+    if (c.type === 'pause') trainer.pause(trace);
+    else if (c.type === 'resume') trainer.resume(trace);
+    else trainer.stop(trace);
   });
   // The host going away (VS Code closed, extension reloaded) stops the run cleanly.
   process.on('disconnect', () => trainer.stop());

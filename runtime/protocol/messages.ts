@@ -20,10 +20,34 @@ export type RuntimeMessage =
 
 // ---------------------------------------------------------------- extension → runtime (IPC)
 export type ControlCommand =
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'stop' }
+  | { type: 'pause' | 'resume' | 'stop'; trace?: ControlTrace }
   | { type: 'set-hyperparameters'; values: HyperparameterPatch };
+
+/**
+ * When a pause / resume / stop passed each hop, in epoch milliseconds (Date.now(), or
+ * performance.timeOrigin + performance.now() in the webview: one clock on one machine). Each hop
+ * adds its own stamp; the runtime records the whole trace in the event it writes (paused, resumed,
+ * stop-requested, stopped), so the latency from the click to the run's answer can be read back
+ * from metrics.jsonl hop by hop.
+ */
+export interface ControlTrace {
+  /** The user's click or key press, as the browser stamped the input event. */
+  clickedAt?: number;
+  /** The webview's handler ran (later than clickedAt when the webview's thread was busy). */
+  webviewAt?: number;
+  /** The extension host received the intent or ran the command. */
+  hostAt?: number;
+}
+
+const TRACE_KEYS = ['clickedAt', 'webviewAt', 'hostAt'] as const;
+
+/** A trace keeps only its known keys with finite numbers; anything else is dropped, never an error. */
+export function cleanControlTrace(raw: unknown): ControlTrace | undefined {
+  if (!isObject(raw)) return undefined;
+  const out: ControlTrace = {};
+  for (const k of TRACE_KEYS) if (typeof raw[k] === 'number' && Number.isFinite(raw[k])) out[k] = raw[k] as number;
+  return Object.keys(out).length ? out : undefined;
+}
 
 // ---------------------------------------------------------------- extension → webview
 export interface RunViewSnapshot {
@@ -49,6 +73,12 @@ export interface RunHistoryInfo {
 export type HostToWebview =
   /** runDir lets the webview persist which run it shows (restored after a reload by the serializer). */
   | { type: 'snapshot'; snapshot: RunViewSnapshot; live: boolean; runDir?: string }
+  /**
+   * A recorded run's snapshot as the JSON text `helene-studio history` wrote (a RunViewSnapshot).
+   * The host passes it through unparsed: a long run's history is megabytes, and parsing it and
+   * serializing it again for postMessage cost the extension host's thread about a second under load.
+   */
+  | { type: 'snapshot-json'; json: string; live: false; runDir?: string }
   | { type: 'append'; records: MetricRecord[] }
   | { type: 'status'; status: RunStatus }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
@@ -56,7 +86,7 @@ export type HostToWebview =
 // ---------------------------------------------------------------- webview → extension
 export type WebviewIntent =
   | { type: 'ready' }
-  | { type: 'control'; command: 'pause' | 'resume' | 'stop' }
+  | { type: 'control'; command: 'pause' | 'resume' | 'stop'; trace?: ControlTrace }
   | { type: 'set-hyperparameters'; values: HyperparameterPatch };
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -97,8 +127,10 @@ export function validateControlCommand(msg: unknown): Validation<ControlCommand>
   switch (msg.type) {
     case 'pause':
     case 'resume':
-    case 'stop':
-      return { ok: true, value: { type: msg.type } };
+    case 'stop': {
+      const trace = cleanControlTrace(msg.trace);
+      return { ok: true, value: trace ? { type: msg.type, trace } : { type: msg.type } };
+    }
     case 'set-hyperparameters': {
       const v = validateHyperparameterPatch(msg.values);
       return v.ok ? { ok: true, value: { type: 'set-hyperparameters', values: v.value } } : v;
@@ -115,7 +147,8 @@ export function validateWebviewIntent(msg: unknown): Validation<WebviewIntent> {
       return { ok: true, value: { type: 'ready' } };
     case 'control':
       if (msg.command === 'pause' || msg.command === 'resume' || msg.command === 'stop') {
-        return { ok: true, value: { type: 'control', command: msg.command } };
+        const trace = cleanControlTrace(msg.trace);
+        return { ok: true, value: trace ? { type: 'control', command: msg.command, trace } : { type: 'control', command: msg.command } };
       }
       return { ok: false, reason: `unknown control command ${JSON.stringify(msg.command)}` };
     case 'set-hyperparameters': {

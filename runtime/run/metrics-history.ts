@@ -22,13 +22,21 @@ export interface HistoryOptions {
   buckets?: number;
   /** Newest records kept verbatim. */
   tail?: number;
+  /** At most this many buckets keep a layers record (evenly spaced): the heatmap's history. */
+  layerBuckets?: number;
   chunkBytes?: number;
 }
 
 /** Newest layers records kept verbatim (each holds every tensor's statistics). */
 const LAYER_TAIL = 64;
 
-export const HISTORY_DEFAULTS = { buckets: 1500, tail: 3000 } as const;
+/**
+ * Sized to what the panel draws (webview/panel/decimate.ts: 500 newest points exact and 750 min/max
+ * buckets per series; heatmap-model.ts: 300 columns): more is parsed, posted and thrown away. A
+ * 100 MB metrics.jsonl gave a 4.9 MB snapshot with 1500 buckets, a 3000-record tail and a layers
+ * record per bucket, and the browser's thread stalled for seconds taking it in (e2e scenario g).
+ */
+export const HISTORY_DEFAULTS = { buckets: 750, tail: 1000, layerBuckets: 300 } as const;
 
 export interface MetricsHistory {
   records: MetricRecord[];
@@ -46,6 +54,7 @@ interface Bucket {
 export function readMetricsHistory(file: string, options: HistoryOptions = {}): MetricsHistory {
   const buckets = options.buckets ?? HISTORY_DEFAULTS.buckets;
   const tailSize = options.tail ?? HISTORY_DEFAULTS.tail;
+  const layerStride = Math.max(1, Math.ceil(buckets / (options.layerBuckets ?? HISTORY_DEFAULTS.layerBuckets)));
   let size: number;
   try {
     size = fs.statSync(file).size;
@@ -83,7 +92,7 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
       let b = slots.get(index);
       if (!b) slots.set(index, (b = {}));
       if (r.kind === 'layers') {
-        b.layers = placed;
+        if (index % layerStride === 0) b.layers = placed;
       } else if (r.kind === 'step') {
         lastStep = placed;
         lastStepKept = false;

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import type {
   EvalRecord,
   EventRecord,
+  ControlTrace,
   HyperparameterPatch,
   LayerStatsRecord,
   MetricRecord,
@@ -46,7 +47,19 @@ export interface TrainerListener {
   log?(level: 'info' | 'warn' | 'error', text: string): void;
 }
 
-type Control = { type: 'pause' } | { type: 'resume' } | { type: 'stop' } | { type: 'set-hyperparameters'; values: HyperparameterPatch };
+/**
+ * Where a pause / resume / stop came from and when it passed each hop (protocol ControlTrace, plus
+ * the runtime's own receipt): recorded in the event the command produces, so its latency is
+ * readable from metrics.jsonl. Epoch milliseconds (Date.now()), one clock with the host and webview.
+ */
+export interface RuntimeControlTrace extends ControlTrace {
+  /** The runtime process received the command (its IPC message handler ran). */
+  runtimeAt?: number;
+  /** The step completed when the command was received (the run may finish the step in progress). */
+  stepAtReceipt?: number;
+}
+
+type Control = { type: 'pause' | 'resume' | 'stop'; trace?: RuntimeControlTrace } | { type: 'set-hyperparameters'; values: HyperparameterPatch };
 
 const FLUSH_EVERY_MS = 200;
 const STATUS_EVERY_MS = 1000;
@@ -66,6 +79,8 @@ export class Trainer {
   private pausedMs = 0;
   private lastFlush = 0;
   private lastStatus = 0;
+  /** Date.now() when the newest step ended: a control's trace says how long it waited for that step. */
+  private lastStepEndAt = 0;
 
   private constructor(
     readonly config: ResolvedConfig,
@@ -342,14 +357,18 @@ export class Trainer {
   private resumeOverrides: { before: Record<string, unknown>; after: Record<string, unknown> } | null = null;
 
   // ------------------------------------------------------------------ control (any time)
-  pause(): void {
-    this.enqueue({ type: 'pause' });
+  pause(trace?: RuntimeControlTrace): void {
+    this.enqueue({ type: 'pause', trace });
   }
-  resume(): void {
-    this.enqueue({ type: 'resume' });
+  resume(trace?: RuntimeControlTrace): void {
+    this.enqueue({ type: 'resume', trace });
   }
-  stop(): void {
-    this.enqueue({ type: 'stop' });
+  stop(trace?: RuntimeControlTrace): void {
+    this.enqueue({ type: 'stop', trace });
+  }
+  /** The step completed so far (a control's trace records it at receipt). */
+  get currentStep(): number {
+    return this.step;
   }
   setHyperparameters(values: HyperparameterPatch): void {
     this.enqueue({ type: 'set-hyperparameters', values });
@@ -441,6 +460,7 @@ export class Trainer {
           examplesPerSec: totalMs > 0 ? (this.config.data.batchSize * 1000) / totalMs : 0,
         };
         this.emit(stepRecord);
+        this.lastStepEndAt = Date.now();
         this.commitHeld();
         if (outcome.note) this.event('warning', `step ${t}: ${outcome.note}`);
         if (collectStats) {
@@ -454,7 +474,8 @@ export class Trainer {
       if (this.evalSet && (this.lastEval === null || this.lastEval.t !== this.step)) await this.evaluate();
       const finalState: RunState = this.step >= steps ? 'finished' : 'stopped';
       this.checkpoint();
-      this.event(finalState === 'finished' ? 'finished' : 'stopped', finalState === 'finished' ? `finished ${this.step} steps` : `stopped at step ${this.step} of ${steps}`);
+      const stopLatency = finalState === 'stopped' && this.stopTrace ? { latency: { ...this.stopTrace, appliedAt: Date.now() } } : undefined;
+      this.event(finalState === 'finished' ? 'finished' : 'stopped', finalState === 'finished' ? `finished ${this.step} steps` : `stopped at step ${this.step} of ${steps}`, stopLatency);
       return this.finish(finalState);
     } catch (e) {
       if (isDiskFault(e)) throw this.diskFault(e);
@@ -542,18 +563,19 @@ export class Trainer {
         const c = this.controls.shift()!;
         switch (c.type) {
           case 'stop':
-            this.event('stop-requested', `stop requested at step ${this.step}`);
+            this.stopTrace = c.trace ? { ...c.trace, lastStepEndAt: this.lastStepEndAt, step: this.step } : null;
+            this.event('stop-requested', `stop requested at step ${this.step}`, this.latencyData(c.trace));
             return true;
           case 'pause':
             if (this.state !== 'paused') {
               this.setState('paused');
-              this.event('paused', `paused after step ${this.step}`);
+              this.event('paused', `paused after step ${this.step}`, this.latencyData(c.trace));
             }
             break;
           case 'resume':
             if (this.state === 'paused') {
               this.setState('running');
-              this.event('resumed', `resumed at step ${this.step + 1}`);
+              this.event('resumed', `resumed at step ${this.step + 1}`, this.latencyData(c.trace));
             }
             break;
           case 'set-hyperparameters': {
@@ -572,6 +594,19 @@ export class Trainer {
       this.wake = null;
       this.pausedMs += performance.now() - pauseStart;
     }
+  }
+
+  /** A stop's trace, kept for the 'stopped' event (written after the final eval and checkpoint). */
+  private stopTrace: (RuntimeControlTrace & { lastStepEndAt: number; step: number }) | null = null;
+
+  /**
+   * The event data of a traced control: every hop's stamp, the step at receipt, when the last step
+   * ended and when the new state was written (status.json). Untraced controls (CLI Ctrl-C, tests)
+   * record nothing extra.
+   */
+  private latencyData(trace: RuntimeControlTrace | undefined): Record<string, unknown> | undefined {
+    if (!trace) return undefined;
+    return { latency: { ...trace, step: this.step, lastStepEndAt: this.lastStepEndAt, appliedAt: Date.now() } };
   }
 
   private async evaluate(): Promise<void> {

@@ -11,6 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { breakdown, latestTracedEvent } from './control-latency';
+import { prepareSweepWorkspace, SWEEP_CONFIG, sweepScenario } from './scenarios/f-sweep';
+import { largeRunScenario } from './scenarios/g-large-run';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -24,6 +27,7 @@ before(async () => {
     prepareWorkspace(dir) {
       const demo = JSON.parse(fs.readFileSync(path.join(dir, 'helene.helene.json'), 'utf8'));
       fs.writeFileSync(path.join(dir, LONG_CONFIG), JSON.stringify({ ...demo, name: 'demo-helene-long', steps: 5_000_000, evalEvery: 5000, statsEvery: 500 }, null, 2));
+      prepareSweepWorkspace(dir);
     },
   });
 });
@@ -125,7 +129,7 @@ scenario('a-views: the activity bar opens the Runs and Sweeps views; the walkthr
     }
   });
   // Its steps must be true of what the extension does: scaffold writes three run configs.
-  const configs = fs.readdirSync(wb.workspace).filter((f) => f.endsWith('.helene.json') && f !== LONG_CONFIG);
+  const configs = fs.readdirSync(wb.workspace).filter((f) => f.endsWith('.helene.json') && f !== LONG_CONFIG && f !== SWEEP_CONFIG);
   assert.equal(configs.length, 3, `scaffold wrote ${configs.join(', ')}`);
   await screenshots(wb, 'a-walkthrough');
   await page.keyboard.press('Escape');
@@ -142,6 +146,19 @@ async function settle(statusFile: string, state: string, timeoutMs = 15_000) {
   return { reachedAt, step: first, later };
 }
 
+/**
+ * Issue 14's goal: from the click to the paused state written, at most 200 ms, and at most the step
+ * in progress after the pause reached the runtime. The step count is asserted on every pause; the
+ * time on the median of PAUSE_SAMPLES pauses per path (panel, palette), because the machine running
+ * the tier is shared (2 cores, other test runs): one sample of 700 ms in the extension host hop was
+ * seen while neighbours loaded the machine (load average 13), the median stayed under the goal.
+ */
+const PAUSE_GOAL_MS = 200;
+const PAUSE_SAMPLES = 3;
+const latencies: string[] = [];
+const pauseMs: Record<'panel' | 'palette', number[]> = { panel: [], palette: [] };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 scenario('c-controls: pause from panel and palette stops at a step boundary; resume; lr changes; invalid value refused; stop', async () => {
   const page = wb.page;
   await runCommand(page, 'HELENE: Start HELENE run');
@@ -155,15 +172,34 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   }, 15_000));
   await step('the panel counts steps', () => waitFor('#run-step > 0', async () => /[1-9]/.test(await panel.locator('#run-step').innerText()), 10_000));
 
+  /** Stamps every click in the workbench page (the palette's rows): a palette command's "click" on the same clock as the run's trace. */
+  const lastWorkbenchClick = async (after: number) => {
+    const clicks: number[] = await page.evaluate(() => (window as any).__heleneClicks ?? []);
+    return clicks.filter((c) => c >= after - 5).at(-1);
+  };
+  await page.evaluate(() => {
+    (window as any).__heleneClicks = [];
+    document.addEventListener('click', (e) => (window as any).__heleneClicks.push(performance.timeOrigin + e.timeStamp), true);
+  });
+
   const pauseOnce = async (how: 'panel' | 'palette') => {
-    const shownBefore = await panel.locator('#run-step').innerText();
+    const eventsBefore = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('"event":"paused"').length;
     const t0 = Date.now();
     if (how === 'panel') await panel.locator('#control-pause').click();
     else await runCommand(page, 'HELENE: Pause');
     const s = await step(`pause from the ${how}`, () => settle(statusFile, 'paused'));
-    const stepAtClick = Number(shownBefore.split('/')[0].replace(/[^0-9]/g, ''));
-    console.log(`[e2e] c: pause from the ${how}: status paused ${s.reachedAt - t0} ms after the click, at step ${s.step} (${s.step - stepAtClick} steps after the panel's count at the click)`);
     assert.equal(s.later, s.step, `status.json kept moving while paused (${s.step} → ${s.later})`);
+    const traced = await waitFor('the paused event with its latency trace', () => fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('"event":"paused"').length > eventsBefore && latestTracedEvent(dir, 'paused'), 5_000);
+    const clickedAt = traced.clickedAt ?? (await lastWorkbenchClick(t0));
+    assert.ok(clickedAt !== undefined, `the ${how} click was stamped`);
+    const b = breakdown(traced, clickedAt);
+    console.log(`[e2e] c: pause from the ${how}: click → paused ${b.text}`);
+    // What the old, crude measure counted besides: playwright's own work before the click event (actionability checks, palette typing) and status.json polling.
+    console.log(`[e2e] c: (${how}: the test's call began ${(clickedAt - t0).toFixed(0)} ms before the click event; status.json was seen paused ${(s.reachedAt - traced.appliedAt).toFixed(0)} ms after it was written; crude measure ${s.reachedAt - t0} ms)`);
+    latencies.push(`pause (${how}) ${b.total.toFixed(0)} ms, ${b.steps} step(s)`);
+    pauseMs[how].push(b.total);
+    assert.equal(traced.step, s.step, 'the paused event and status.json name the same step');
+    assert.ok(b.steps <= 1, `the run completed ${b.steps} steps after the pause reached it (goal: at most the step in progress)`);
     const shown = await waitFor('the panel shows the paused step', async () => {
       const t = await panel.locator('#run-step').innerText();
       return Number(t.split('/')[0].replace(/[^0-9]/g, '')) === s.step ? t : undefined;
@@ -182,8 +218,13 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await panel.locator('#hp-apply').click();
   await step('an lr change while paused is recorded', () => waitFor('a hyperparameters event in metrics.jsonl', () => hpEvents().length >= 1, 10_000));
 
+  const resumeT0 = Date.now();
   await runCommand(page, 'HELENE: Resume');
   await step('resume from the palette', () => waitFor('status.json running', () => readJson(statusFile)?.state === 'running', 10_000, 20));
+  const resumed = await waitFor('the resumed event with its latency trace', () => latestTracedEvent(dir, 'resumed'), 5_000);
+  const rb = breakdown(resumed, await lastWorkbenchClick(resumeT0));
+  console.log(`[e2e] c: resume from the palette: click → running ${rb.text}`);
+  latencies.push(`resume (palette) ${rb.total.toFixed(0)} ms`);
   await panel.locator('#hp-lr input').fill('0.0015');
   await panel.locator('#hp-apply').click();
   await step('an lr change while running is recorded', () => waitFor('a second hyperparameters event', () => hpEvents().length >= 2, 10_000));
@@ -204,12 +245,38 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
     await waitFor('no error text and no invalid mark', async () => (await panel.locator('#hp-feedback').innerText()).trim() === '' && (await panel.locator('#hp-lr').getAttribute('aria-invalid')) === null, 5_000);
   }).catch(async (e: Error) => later.push(`${e.message}; #hp-feedback still reads ${JSON.stringify(await panel.locator('#hp-feedback').innerText().catch(() => '?'))}`));
 
+  // More samples of both paths (each pause checked as above, then resumed), then the last one from the palette.
+  for (let i = 1; i < PAUSE_SAMPLES; i++) {
+    for (const how of ['panel', 'palette'] as const) {
+      await pauseOnce(how);
+      if (how === 'panel') await panel.locator('#control-resume').click();
+      else await runCommand(page, 'HELENE: Resume');
+      await step(`resume after pause sample ${i} (${how})`, () => waitFor('status.json running', () => readJson(statusFile)?.state === 'running', 10_000, 20));
+    }
+  }
   await pauseOnce('palette');
+  for (const how of ['panel', 'palette'] as const) {
+    const m = median(pauseMs[how]);
+    console.log(`[e2e] c: pause from the ${how}: median ${m.toFixed(0)} ms of ${pauseMs[how].map((x) => x.toFixed(0)).join(', ')} ms (goal ≤ ${PAUSE_GOAL_MS} ms)`);
+    later.push(...(m <= PAUSE_GOAL_MS ? [] : [`pause from the ${how}: median ${m.toFixed(0)} ms of ${pauseMs[how].map((x) => x.toFixed(0)).join(', ')} ms (goal ≤ ${PAUSE_GOAL_MS} ms from the click)`]));
+  }
   await panel.locator('#control-stop').click();
-  await step('stop from the panel', () => waitFor('status.json stopped', () => readJson(statusFile)?.state === 'stopped', 15_000));
+  await step('stop from the panel', () => waitFor('status.json stopped', () => readJson(statusFile)?.state === 'stopped', 15_000, 10));
+  const stopped = await waitFor('the stopped event with its latency trace', () => latestTracedEvent(dir, 'stopped'), 5_000);
+  const stoppedWritten = Date.parse(readJson(statusFile)!.updatedAt);
+  const sb = breakdown(stopped);
+  console.log(`[e2e] c: stop from the panel: click → stopped event ${sb.text}; status.json stopped ${(stoppedWritten - stopped.clickedAt!).toFixed(0)} ms after the click`);
+  latencies.push(`stop (panel) ${(stoppedWritten - stopped.clickedAt!).toFixed(0)} ms to status.json stopped`);
+  console.log(`[e2e] c: latencies: ${latencies.join('; ')}`);
   await screenshots(wb, 'c-stopped');
   assert.deepEqual(later, [], 'details of the flow that were wrong');
 });
+
+scenario('f-sweep: a sweep of 4 runs, 2 at a time, from the extension: progress in the Sweeps view, stop, compare its runs', () => sweepScenario(wb));
+
+scenario('g-large-run: the panel of a run with a ≥ 100 MB metrics.jsonl opens with ≤ 1 s of extension-host time while a live run\'s status bar keeps updating', () =>
+  largeRunScenario(wb, { liveConfig: LONG_CONFIG, historyConfig: 'helene.helene.json' }),
+);
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
   const out = outputChannelText(wb.userDataDir);

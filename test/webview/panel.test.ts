@@ -241,11 +241,16 @@ describe('run panel, synthetic HELENE run (6 layers, 300 steps)', () => {
     await page.keyboard.press('Enter');
     await page.locator('#control-resume').click({ force: true });
     await page.locator('#control-pause').click();
-    const sent = (await posted(page)).slice(before);
-    assert.deepEqual(sent, [
+    const sent = (await posted(page)).slice(before) as { type: string; command?: string; trace?: { clickedAt: number; webviewAt: number } }[];
+    const now = await page.evaluate(() => Date.now());
+    assert.deepEqual(sent.map(({ type, command }) => ({ type, command })), [
       { type: 'control', command: 'pause' },
       { type: 'control', command: 'pause' },
     ]);
+    // Each carries when the input event happened and when its handler ran (the pause latency trace), on the page's clock.
+    for (const { trace } of sent) {
+      assert.ok(trace && trace.clickedAt <= trace.webviewAt && trace.webviewAt <= now && now - trace.clickedAt < 10_000, JSON.stringify(trace));
+    }
     assert.equal(await page.locator('#control-resume').getAttribute('disabled'), '');
   });
 

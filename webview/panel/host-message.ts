@@ -14,6 +14,8 @@ export function asHostMessage(data: unknown): HostToWebview | null {
   switch (data.type) {
     case 'snapshot':
       return isObject(data.snapshot) && Array.isArray(data.snapshot.records) ? (data as unknown as HostToWebview) : null;
+    case 'snapshot-json':
+      return typeof data.json === 'string' ? (data as unknown as HostToWebview) : null;
     case 'append':
       return Array.isArray(data.records) ? (data as unknown as HostToWebview) : null;
     case 'status':

@@ -105,7 +105,7 @@ function start(): void {
     if (!msg) return;
     messages++;
     // Remember which run this panel shows: the host's serializer restores it after a reload.
-    if (msg.type === 'snapshot' && msg.runDir) host.writeState({ runDir: msg.runDir });
+    if ((msg.type === 'snapshot' || msg.type === 'snapshot-json') && msg.runDir) host.writeState({ runDir: msg.runDir });
     scheduler.schedule(applyMessage(vm, msg));
   });
 

@@ -15,7 +15,10 @@ export function createRunControls(parent: HTMLElement, post: (intent: WebviewInt
   group.className = 'run-controls';
   group.setAttribute('role', 'group');
   group.setAttribute('aria-label', 'Run controls');
-  const command = (c: 'pause' | 'resume' | 'stop') => () => post({ type: 'control', command: c });
+  // Each intent carries when the user clicked (the input event's own stamp) and when this handler
+  // ran: the host and runtime add theirs, and the run records the trace in its event (latency).
+  const command = (c: 'pause' | 'resume' | 'stop') => (event: Event) =>
+    post({ type: 'control', command: c, trace: { clickedAt: performance.timeOrigin + event.timeStamp, webviewAt: performance.timeOrigin + performance.now() } });
   const pause = createButton({ id: 'control-pause', label: 'Pause', onClick: command('pause'), title: 'Pause at the next step boundary' });
   const resume = createButton({ id: 'control-resume', label: 'Resume', onClick: command('resume') });
   const stop = createButton({ id: 'control-stop', label: 'Stop', onClick: command('stop'), title: 'Stop the run (a summary is written)' });

@@ -25,6 +25,7 @@ import {
   type RunState,
   type RunStatus,
   type RunSummary,
+  type RunViewSnapshot,
   type StepRecord,
 } from '../../runtime/protocol';
 import { DEFAULT_SERIES_LIMITS, DecimatedSeries, type SeriesLimits } from './decimate';
@@ -182,6 +183,18 @@ export function createViewModel(limits: ViewModelLimits = DEFAULT_LIMITS): RunVi
 /** Fold one host message into vm (in place); returns what changed. */
 export function applyMessage(vm: RunViewModel, msg: HostToWebview): Changes {
   switch (msg.type) {
+    case 'snapshot-json': {
+      // A recorded run's history as the runtime's text (the host does not parse megabytes on its thread).
+      let snapshot: unknown;
+      try {
+        snapshot = JSON.parse(msg.json);
+      } catch (e) {
+        return applyMessage(vm, { type: 'notice', level: 'error', text: `Could not read the run's history: ${(e as Error).message}` });
+      }
+      const s = snapshot as { records?: unknown } | null;
+      if (!s || typeof s !== 'object' || !Array.isArray(s.records)) return applyMessage(vm, { type: 'notice', level: 'error', text: "Could not read the run's history: it is not a run snapshot." });
+      return applyMessage(vm, { type: 'snapshot', snapshot: snapshot as RunViewSnapshot, live: false, runDir: msg.runDir });
+    }
     case 'snapshot': {
       // A snapshot replaces everything: the page was reloaded or the panel switched runs.
       const fresh = createViewModel(vm.limits);
