@@ -56,7 +56,7 @@ export function progressListener(total: number, label: string): TrainerListener 
       (level === 'error' ? process.stderr : process.stdout).write(line + '\n');
     },
     stop() {
-      if (bar && started) bar.stop();
+      if (bar && started) bar.stop(), (started = false);
     },
   };
 }

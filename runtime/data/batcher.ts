@@ -26,6 +26,11 @@ export class TrainBatcher {
     });
   }
 
+  /** Sequence width of the current batch (text data), null for numeric data. */
+  get width(): number | null {
+    return null;
+  }
+
   setCursor(cursor: BatchCursor): void {
     this.cursor = { ...cursor };
     this.order = epochPermutation(this.data.size, this.seed, cursor.epoch, this.shuffle);
