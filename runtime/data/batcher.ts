@@ -1,11 +1,12 @@
 /**
- * Fixed-size training batches in seeded epoch order. Batches may straddle epochs so every step sees
- * exactly B examples; buffers and ORT tensors are allocated once and refilled (no per-step allocation).
+ * Fixed-size training batches in seeded epoch order (text: each padded to its own longest example).
+ * Batches may straddle epochs so every step sees exactly B examples; buffers and ORT tensors are allocated once and refilled (no per-step allocation).
  * The cursor (epoch, position) is all the state there is, so a checkpoint can restore it exactly.
  */
 import * as ort from 'onnxruntime-node';
 import type { Dataset } from './dataset';
 import { epochPermutation } from './shuffle';
+import { batchWidth, type SequenceLayout } from './batch-padding';
 
 export interface BatchCursor {
   epoch: number;
@@ -15,20 +16,37 @@ export interface BatchCursor {
 export class TrainBatcher {
   private order: Uint32Array;
   private readonly buffers: (Float32Array | BigInt64Array)[];
+  /** Feeds at the dataset's width; with a sequence layout, narrower batches get their own (cached) feeds. */
   readonly feeds: Record<string, ort.Tensor> = {};
+  private readonly feedsByWidth = new Map<number, Record<string, ort.Tensor>>();
+  private readonly picked: Uint32Array;
+  private currentWidth: number | null;
   cursor: BatchCursor = { epoch: 0, position: 0 };
 
-  constructor(private readonly data: Dataset, readonly batchSize: number, private readonly seed: number, private readonly shuffle: boolean) {
+  /**
+   * With `layout` (batch-padding.ts), each batch is padded to its own longest example; without, to
+   * the dataset's width. The data order is the same either way.
+   */
+  constructor(
+    private readonly data: Dataset,
+    readonly batchSize: number,
+    private readonly seed: number,
+    private readonly shuffle: boolean,
+    private readonly layout: SequenceLayout | null = null,
+  ) {
     this.order = epochPermutation(data.size, seed, 0, shuffle);
+    this.picked = new Uint32Array(batchSize);
     this.buffers = data.columns.map((c) => (c.spec.type === 'float32' ? new Float32Array(batchSize * c.spec.width) : new BigInt64Array(batchSize * c.spec.width)));
     data.columns.forEach((c, i) => {
       this.feeds[c.spec.name] = new ort.Tensor(c.spec.type, this.buffers[i], [batchSize, ...c.spec.exampleShape]);
     });
+    this.currentWidth = layout ? layout.width : null;
+    if (layout) this.feedsByWidth.set(layout.width, this.feeds);
   }
 
   /** Sequence width of the current batch (text data), null for numeric data. */
   get width(): number | null {
-    return null;
+    return this.currentWidth;
   }
 
   setCursor(cursor: BatchCursor): void {
@@ -43,34 +61,75 @@ export class TrainBatcher {
         this.cursor = { epoch: this.cursor.epoch + 1, position: 0 };
         this.order = epochPermutation(this.data.size, this.seed, this.cursor.epoch, this.shuffle);
       }
-      copyExample(this.data, this.order[this.cursor.position++], this.buffers, b);
+      this.picked[b] = this.order[this.cursor.position++];
     }
-    return this.feeds;
+    if (!this.layout) {
+      for (let b = 0; b < this.batchSize; b++) copyExample(this.data, this.picked[b], this.buffers, b, null, 0);
+      return this.feeds;
+    }
+    const w = batchWidth(this.layout, this.picked);
+    for (let b = 0; b < this.batchSize; b++) copyExample(this.data, this.picked[b], this.buffers, b, this.layout, w);
+    this.currentWidth = w;
+    return this.feedsAt(w);
+  }
+
+  /** Tensors over the first B·w elements of the same buffers: one small object per width, made once. */
+  private feedsAt(w: number): Record<string, ort.Tensor> {
+    let feeds = this.feedsByWidth.get(w);
+    if (!feeds) {
+      feeds = {};
+      this.data.columns.forEach((c, i) => {
+        feeds![c.spec.name] = this.layout!.columns.has(c.spec.name)
+          ? new ort.Tensor(c.spec.type, this.buffers[i].subarray(0, this.batchSize * w), [this.batchSize, w])
+          : this.feeds[c.spec.name];
+      });
+      this.feedsByWidth.set(w, feeds);
+    }
+    return feeds;
   }
 }
 
-function copyExample(data: Dataset, example: number, buffers: (Float32Array | BigInt64Array)[], slot: number): void {
+/**
+ * Copy one example into batch slot `slot`. Sequence columns of `layout` are copied at width `w`
+ * (their first w values: padding is on the right); other columns whole.
+ */
+function copyExample(data: Dataset, example: number, buffers: (Float32Array | BigInt64Array)[], slot: number, layout: SequenceLayout | null, w: number): void {
   data.columns.forEach((c, i) => {
-    const w = c.spec.width;
+    const full = c.spec.width;
+    const width = layout && layout.columns.has(c.spec.name) ? w : full;
+    const from = example * full;
     const buf = buffers[i];
-    if (buf instanceof Float32Array) buf.set((c.values as Float32Array).subarray(example * w, example * w + w), slot * w);
-    else for (let k = 0; k < w; k++) buf[slot * w + k] = BigInt(c.values[example * w + k]);
+    if (buf instanceof Float32Array) buf.set((c.values as Float32Array).subarray(from, from + width), slot * width);
+    else for (let k = 0; k < width; k++) buf[slot * width + k] = BigInt(c.values[from + k]);
   });
 }
 
-/** Evaluation batches in file order, the last one possibly smaller. Allocates per batch: eval is rare. */
-export function* evalBatches(data: Dataset, batchSize: number): Generator<{ feeds: Record<string, ort.Tensor>; start: number; count: number }> {
+/**
+ * Evaluation batches in file order, the last one possibly smaller; with `layout`, each padded to its
+ * own longest example. Allocates per batch: eval is rare.
+ */
+export function* evalBatches(data: Dataset, batchSize: number, layout: SequenceLayout | null = null): Generator<{ feeds: Record<string, ort.Tensor>; start: number; count: number }> {
   for (let start = 0; start < data.size; start += batchSize) {
     const count = Math.min(batchSize, data.size - start);
+    let w = 1;
+    if (layout) for (let e = start; e < start + count; e++) w = Math.max(w, layout.lengths[e]);
     const feeds: Record<string, ort.Tensor> = {};
     for (const c of data.columns) {
-      const w = c.spec.width;
-      const slice = c.values.subarray(start * w, (start + count) * w);
+      const full = c.spec.width;
+      const narrow = layout !== null && layout.columns.has(c.spec.name) && w < full;
+      const slice = narrow ? gatherPrefix(c.values, full, start, count, w) : c.values.subarray(start * full, (start + count) * full);
       const values = c.spec.type === 'float32' ? Float32Array.from(slice) : BigInt64Array.from(slice, (v) => BigInt(v));
-      feeds[c.spec.name] = new ort.Tensor(c.spec.type, values, [count, ...c.spec.exampleShape]);
+      feeds[c.spec.name] = new ort.Tensor(c.spec.type, values, narrow ? [count, w] : [count, ...c.spec.exampleShape]);
     }
     yield { feeds, start, count };
   }
+}
+
+/** The first w values of each of `count` examples from `start` (rows of width `full`). */
+function gatherPrefix(values: Float32Array | Float64Array, full: number, start: number, count: number, w: number): Float64Array {
+  const out = new Float64Array(count * w);
+  for (let e = 0; e < count; e++) for (let k = 0; k < w; k++) out[e * w + k] = values[(start + e) * full + k];
+  return out;
 }
 
 /** The integer labels of an eval range, for accuracy. */

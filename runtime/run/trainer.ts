@@ -24,7 +24,8 @@ import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
 import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
 import { TrainingEngine } from '../engine/training-engine';
 import { type Dataset, type InputSpec } from '../data/dataset';
-import { loadRunData } from '../data/text/load-run-data';
+import { isTextRun, loadRunData } from '../data/text/load-run-data';
+import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
 import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
 import { DataError } from '../data/jsonl';
 import { KernelPool, seedFromConfig } from '../rng';
@@ -146,10 +147,14 @@ export class Trainer {
     const classes = labelsInput && classCount ? { input: labelsInput, count: classCount } : undefined;
     // Text (tokenized JSON lines) or numeric JSON lines; both give the Dataset shape TrainBatcher feeds.
     const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config));
-    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle);
+    // Text batches are padded to their own longest example where the model allows it (batch-padding.ts).
+    const text = isTextRun(config, engine.dataInputs());
+    const padding = text ? sequenceLayout(train, engine.dataInputs()) : { layout: null, fullWidthReason: null };
+    const evalLayout = padding.layout && evalSet ? sequenceLayout(evalSet, engine.dataInputs()).layout : null;
+    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle, padding.layout);
 
     // Verify which provider really runs, on a first batch, before anything is written.
-    engine.setBatch(evalBatches(train, config.data.batchSize).next().value!.feeds);
+    engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
 
     const optimizer = createOptimizer(layers, config.optimizer, config.steps);
@@ -166,6 +171,7 @@ export class Trainer {
         throw e;
       }
       trainer.profileWanted = options.profile ?? false;
+      trainer.evalLayout = evalLayout;
       listener.manifest?.(manifest);
       return trainer;
     }
@@ -190,6 +196,7 @@ export class Trainer {
     const pool = new KernelPool(config.engine.kernelThreads);
     const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
     trainer.profileWanted = options.profile ?? false;
+    trainer.evalLayout = evalLayout;
     listener.manifest?.(manifest);
     for (const s of [train, evalSet]) {
       if (s && s.skippedLines.length) {
@@ -200,6 +207,7 @@ export class Trainer {
         });
       }
     }
+    if (padding.fullWidthReason) trainer.event('warning', `padding: ${padding.fullWidthReason}`);
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;
   }
@@ -337,6 +345,8 @@ export class Trainer {
   }
 
   private profileWanted = false;
+  /** The eval set's sequence layout when batches are padded per batch (null: dataset width). */
+  private evalLayout: SequenceLayout | null = null;
   private profiler: StepProfiler | null = null;
   /** The step profile of a --profile run, once it has ended (also in the run folder's profile.json). */
   profile: StepProfile | null = null;
@@ -619,7 +629,7 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const logitsName = this.config.model.logitsOutput;
-    for (const batch of evalBatches(data, this.config.data.batchSize)) {
+    for (const batch of evalBatches(data, this.config.data.batchSize, this.evalLayout)) {
       this.engine.setBatch(batch.feeds);
       const out = await this.engine.evaluate(this.labelsInput ? [logitsName] : []);
       const losses = out[this.engine.graph.lossOutput].data as Float32Array;
