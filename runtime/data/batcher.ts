@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { Dataset } from './dataset';
 import { epochPermutation } from './shuffle';
 import { batchWidth, type SequenceLayout } from './batch-padding';
+import { bucketByLength } from './length-buckets';
 
 export interface BatchCursor {
   epoch: number;
@@ -33,8 +34,10 @@ export class TrainBatcher {
     private readonly seed: number,
     private readonly shuffle: boolean,
     private readonly layout: SequenceLayout | null = null,
+    /** data.bucketByLength (length-buckets.ts); needs `layout`. */
+    private readonly bucket = false,
   ) {
-    this.order = epochPermutation(data.size, seed, 0, shuffle);
+    this.order = this.epochOrder(0);
     this.picked = new Uint32Array(batchSize);
     this.buffers = data.columns.map((c) => (c.spec.type === 'float32' ? new Float32Array(batchSize * c.spec.width) : new BigInt64Array(batchSize * c.spec.width)));
     data.columns.forEach((c, i) => {
@@ -51,7 +54,12 @@ export class TrainBatcher {
 
   setCursor(cursor: BatchCursor): void {
     this.cursor = { ...cursor };
-    this.order = epochPermutation(this.data.size, this.seed, cursor.epoch, this.shuffle);
+    this.order = this.epochOrder(cursor.epoch);
+  }
+
+  private epochOrder(epoch: number): Uint32Array {
+    const order = epochPermutation(this.data.size, this.seed, epoch, this.shuffle);
+    return this.bucket && this.layout ? bucketByLength(order, this.layout.lengths, this.batchSize, this.seed, epoch) : order;
   }
 
   /** Fill the batch buffers with the next B examples; returns the (reused) feeds. */
@@ -59,7 +67,7 @@ export class TrainBatcher {
     for (let b = 0; b < this.batchSize; b++) {
       if (this.cursor.position >= this.data.size) {
         this.cursor = { epoch: this.cursor.epoch + 1, position: 0 };
-        this.order = epochPermutation(this.data.size, this.seed, this.cursor.epoch, this.shuffle);
+        this.order = this.epochOrder(this.cursor.epoch);
       }
       this.picked[b] = this.order[this.cursor.position++];
     }

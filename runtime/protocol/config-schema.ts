@@ -70,6 +70,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       fields: { type: 'record', doc: 'Graph input name → JSON key of each line.', default: { x: 'x', labels: 'label' } },
       batchSize: { type: 'number', doc: 'Examples per step (B).', default: 16, integer: true, min: 1 },
       shuffle: { type: 'boolean', doc: 'Reshuffle the training set each epoch (seeded).', default: true },
+      bucketByLength: { type: 'boolean', doc: 'Text: group examples of similar length into batches (seeded; changes the data order), so per-batch padding feeds fewer pad tokens. See docs/benchmarks.md, issue 17.', default: false },
       badLines: { type: 'string', doc: 'A line that does not parse or misses a field: fail, or skip and count.', default: 'fail', enum: ['fail', 'skip'] },
       classes: { type: 'number', doc: 'Number of classes for label checks (null = from the model).', default: null, nullable: true, integer: true, min: 2 },
       kind: { type: 'string', doc: 'auto (text when the model takes input_ids or the task is causal-lm), numeric (data.fields), or text.', default: 'auto', enum: ['auto', 'numeric', 'text'] },

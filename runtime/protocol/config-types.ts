@@ -99,6 +99,8 @@ export interface DataConfig {
   fields: Record<string, string>;
   batchSize: number;
   shuffle: boolean;
+  /** Text: batches of similar-length examples (runtime/data/length-buckets.ts); absent in run.json files written before it. */
+  bucketByLength?: boolean;
   /** What to do with a line that does not parse or misses a field. */
   badLines: 'fail' | 'skip';
   /** Number of classes, for label range checks (null = taken from the model's logits). */

@@ -151,7 +151,8 @@ export class Trainer {
     const text = isTextRun(config, engine.dataInputs());
     const padding = text ? sequenceLayout(train, engine.dataInputs()) : { layout: null, fullWidthReason: null };
     const evalLayout = padding.layout && evalSet ? sequenceLayout(evalSet, engine.dataInputs()).layout : null;
-    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle, padding.layout);
+    const bucket = (config.data.bucketByLength ?? false) && padding.layout !== null;
+    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle, padding.layout, bucket);
 
     // Verify which provider really runs, on a first batch, before anything is written.
     engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
@@ -207,7 +208,8 @@ export class Trainer {
         });
       }
     }
-    if (padding.fullWidthReason) trainer.event('warning', `padding: ${padding.fullWidthReason}`);
+    if (padding.fullWidthReason) trainer.event('warning', `padding: ${padding.fullWidthReason}${config.data.bucketByLength ? '; data.bucketByLength is ignored (it only pays with per-batch padding)' : ''}`);
+    else if (config.data.bucketByLength && !text) trainer.event('warning', 'data.bucketByLength is ignored: it applies to text data only');
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;
   }
