@@ -2,8 +2,9 @@
  * `npm run bench:profile`: the step profile (runtime/run/step-profiler.ts) of real training runs,
  * through the CLI exactly as a user runs `helene-studio train --profile`, for one or more builds
  * (to compare before/after a change), repeated and interleaved so a shared machine's load drift
- * hits every variant alike. Prints min and median steps/s per variant and the profile table of the
- * median run; writes every profile to --out.
+ * hits every variant alike. Prints min and median steps/s and process CPU time per step (far less
+ * sensitive to other load than wall time) per variant, and the profile table of the median run;
+ * writes every profile to --out.
  *
  *   npm run bench:profile                                  tiny encoder, MeZO and HELENE, this build
  *   npm run bench:profile -- --cli before=/tmp/old/dist/cli.js --cli after=dist/cli.js --bucket-clis after
@@ -94,13 +95,14 @@ const summary = variants.map((v) => {
   const rates = runs.map((x) => x.profile.stepsPerSecond);
   const sorted = [...runs].sort((a, b) => a.profile.stepsPerSecond - b.profile.stepsPerSecond);
   const medianRun = sorted[(sorted.length - 1) >> 1].profile;
-  return { name: v.name, overrides: v.overrides, minStepsPerSecond: Math.min(...rates), medianStepsPerSecond: median(rates), maxStepsPerSecond: Math.max(...rates), load1: runs.map((x) => x.load1), medianRun, runs: runs.map((x) => x.profile) };
+  const cpu = runs.map((x) => x.profile.cpuMsPerStep);
+  return { name: v.name, overrides: v.overrides, minStepsPerSecond: Math.min(...rates), medianStepsPerSecond: median(rates), maxStepsPerSecond: Math.max(...rates), minCpuMsPerStep: Math.min(...cpu), medianCpuMsPerStep: median(cpu), load1: runs.map((x) => x.load1), medianRun, runs: runs.map((x) => x.profile) };
 });
 const nameWidth = Math.max(...summary.map((s) => s.name.length));
-process.stdout.write(`\n${'variant'.padEnd(nameWidth)}  steps/s min  median    max  mean width  load1\n`);
+process.stdout.write(`\n${'variant'.padEnd(nameWidth)}  steps/s min  median    max  CPU ms/step min  median  mean width  load1\n`);
 for (const s of summary) {
   const w = s.medianRun.meanSequenceWidth;
-  process.stdout.write(`${s.name.padEnd(nameWidth)}  ${s.minStepsPerSecond.toFixed(1).padStart(11)} ${s.medianStepsPerSecond.toFixed(1).padStart(7)} ${s.maxStepsPerSecond.toFixed(1).padStart(6)}  ${(w === null ? '-' : w.toFixed(1)).padStart(10)}  ${s.load1.join('/')}\n`);
+  process.stdout.write(`${s.name.padEnd(nameWidth)}  ${s.minStepsPerSecond.toFixed(1).padStart(11)} ${s.medianStepsPerSecond.toFixed(1).padStart(7)} ${s.maxStepsPerSecond.toFixed(1).padStart(6)}  ${s.minCpuMsPerStep.toFixed(2).padStart(15)} ${s.medianCpuMsPerStep.toFixed(2).padStart(7)}  ${(w === null ? '-' : w.toFixed(1)).padStart(10)}  ${s.load1.join('/')}\n`);
 }
 for (const s of summary) process.stdout.write(`\n${s.name} (median run)\n${formatProfile(s.medianRun)}`);
 fs.mkdirSync(path.dirname(path.resolve(values.out!)), { recursive: true });

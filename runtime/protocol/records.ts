@@ -208,6 +208,8 @@ export interface StepProfile {
   step: { meanMs: number; p50Ms: number; p95Ms: number };
   /** 1000 / mean step time. */
   stepsPerSecond: number;
+  /** Process CPU time (user + system, every thread) per profiled step, in ms: on a shared machine it moves far less with other load than wall time. */
+  cpuMsPerStep: number;
   /** Mean sequence width fed per step (text data only; null otherwise). */
   meanSequenceWidth: number | null;
   rows: ProfileRow[];

@@ -43,12 +43,15 @@ export class StepProfiler {
   private readonly totals: number[] = [];
   private readonly widths: number[] = [];
   private maxPasses = 0;
+  private cpuStart: NodeJS.CpuUsage | null = null;
+  private cpuEnd: NodeJS.CpuUsage | null = null;
 
   constructor(readonly warmupSteps: number) {}
 
   beginStep(): void {
     this.current = new Map();
     this.stepStart = performance.now();
+    if (this.seen === this.warmupSteps && !this.cpuStart) this.cpuStart = process.cpuUsage();
   }
 
   add(key: ProfileRowKey, ms: number): void {
@@ -71,6 +74,7 @@ export class StepProfiler {
     if (this.seen++ < this.warmupSteps) return;
     this.steps.push(this.current);
     this.totals.push(total);
+    this.cpuEnd = process.cpuUsage();
   }
 
   private addNamed(name: string, ms: number): void {
@@ -110,6 +114,7 @@ export class StepProfiler {
       warmupSteps: this.warmupSteps,
       step: { meanMs: stepMean, p50Ms: percentile(this.totals, 0.5), p95Ms: percentile(this.totals, 0.95) },
       stepsPerSecond: stepMean > 0 ? 1000 / stepMean : 0,
+      cpuMsPerStep: this.cpuStart && this.cpuEnd && this.totals.length ? (this.cpuEnd.user - this.cpuStart.user + this.cpuEnd.system - this.cpuStart.system) / 1000 / this.totals.length : 0,
       meanSequenceWidth: this.widths.length ? mean(this.widths) : null,
       rows: [...names.map((n) => row(n, series(n))), row(PROFILE_ROWS.unaccounted, unaccounted)],
     };
@@ -137,6 +142,7 @@ export function formatProfile(p: StepProfile): string {
     `${'part'.padEnd(width)}   mean ms    p50 ms    p95 ms   share`,
     ...p.rows.map((r) => `${r.name.padEnd(width)} ${num(r.meanMs)} ${num(r.p50Ms)} ${num(r.p95Ms)} ${(100 * r.share).toFixed(1).padStart(6)} %`),
     `${'step (total)'.padEnd(width)} ${num(p.step.meanMs)} ${num(p.step.p50Ms)} ${num(p.step.p95Ms)}  100.0 %   (${p.stepsPerSecond.toFixed(1)} steps/s)`,
+    `process CPU time ${p.cpuMsPerStep.toFixed(2)} ms a step (every thread: JS, onnxruntime, kernel workers; less sensitive to other load than wall time)`,
   ];
   return lines.join('\n') + '\n';
 }

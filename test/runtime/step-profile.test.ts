@@ -43,6 +43,7 @@ test('a --profile run writes profile.json with every row, and its rows add up to
   assert.equal(profile.warmupSteps, warmupStepsFor(STEPS));
   assert.equal(profile.profiledSteps, STEPS - warmupStepsFor(STEPS));
 
+  assert.ok(profile.cpuMsPerStep > 0, `CPU time per step measured (${profile.cpuMsPerStep} ms)`);
   const names = profile.rows.map((r) => r.name);
   const forwards = Array.from({ length: run.passes }, (_, i) => forwardRowName(i + 1));
   for (const name of [...Object.values(PROFILE_ROWS), ...forwards]) assert.ok(names.includes(name), `row "${name}" is present (rows: ${names.join(', ')})`);
