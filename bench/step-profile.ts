@@ -96,7 +96,7 @@ const summary = variants.map((v) => {
   const sorted = [...runs].sort((a, b) => a.profile.stepsPerSecond - b.profile.stepsPerSecond);
   const medianRun = sorted[(sorted.length - 1) >> 1].profile;
   const cpu = runs.map((x) => x.profile.cpuMsPerStep);
-  return { name: v.name, overrides: v.overrides, minStepsPerSecond: Math.min(...rates), medianStepsPerSecond: median(rates), maxStepsPerSecond: Math.max(...rates), minCpuMsPerStep: Math.min(...cpu), medianCpuMsPerStep: median(cpu), load1: runs.map((x) => x.load1), medianRun, runs: runs.map((x) => x.profile) };
+  return { name: v.name, overrides: v.overrides, minStepsPerSecond: Math.min(...rates), medianStepsPerSecond: median(rates), maxStepsPerSecond: Math.max(...rates), minCpuMsPerStep: Math.min(...cpu), medianCpuMsPerStep: median(cpu), load1: runs.map((x) => x.load1), medianRun, runs: runs.map(({ profile: p }) => ({ stepsPerSecond: p.stepsPerSecond, cpuMsPerStep: p.cpuMsPerStep, step: p.step, meanSequenceWidth: p.meanSequenceWidth })) };
 });
 const nameWidth = Math.max(...summary.map((s) => s.name.length));
 process.stdout.write(`\n${'variant'.padEnd(nameWidth)}  steps/s min  median    max  CPU ms/step min  median  mean width  load1\n`);
