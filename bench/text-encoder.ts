@@ -25,6 +25,8 @@ export interface TextEncoderOptions {
   layers: number;
   classes: number;
   seed: number;
+  /** Export the sequence axis with this fixed length instead of dynamic (to test the full-width fallback). */
+  fixedSequence?: number;
 }
 
 export const ISSUE17_ENCODER: TextEncoderOptions = { vocab: 2000, maxPositions: 64, dModel: 128, heads: 2, layers: 4, classes: 2, seed: 17 };
@@ -45,8 +47,9 @@ export function buildTextEncoder(o: TextEncoderOptions): OnnxModel {
   const linear = (x: string, prefix: string, rows: number, cols: number) =>
     b.op('Add', [b.op('MatMul', [x, matrix(`${prefix}.weight`, rows, cols)], [], `${prefix}/matmul`), vector(`${prefix}.bias`, cols)], [], `${prefix}/out`);
 
-  const ids = b.input('input_ids', 'int64', ['batch', 'sequence']);
-  const mask = b.input('attention_mask', 'int64', ['batch', 'sequence']);
+  const seqDim = o.fixedSequence ?? 'sequence';
+  const ids = b.input('input_ids', 'int64', ['batch', seqDim]);
+  const mask = b.input('attention_mask', 'int64', ['batch', seqDim]);
   const headsShape = b.initializer(makeShapeTensor('tf.heads_shape', [0, 0, H, dh]));
   const modelShape = b.initializer(makeShapeTensor('tf.model_shape', [0, 0, D]));
   const qkvSplit = b.initializer(makeShapeTensor('tf.qkv_split', [D, D, D]));

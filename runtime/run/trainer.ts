@@ -152,6 +152,7 @@ export class Trainer {
     const padding = text ? sequenceLayout(train, engine.dataInputs()) : { layout: null, fullWidthReason: null };
     const evalLayout = padding.layout && evalSet ? sequenceLayout(evalSet, engine.dataInputs()).layout : null;
     const bucket = (config.data.bucketByLength ?? false) && padding.layout !== null;
+    const fullSequenceWidth = text ? (train.columns.find((c) => c.spec.name === 'input_ids')?.spec.width ?? null) : null;
     const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle, padding.layout, bucket);
 
     // Verify which provider really runs, on a first batch, before anything is written.
@@ -173,6 +174,7 @@ export class Trainer {
       }
       trainer.profileWanted = options.profile ?? false;
       trainer.evalLayout = evalLayout;
+      trainer.fullSequenceWidth = fullSequenceWidth;
       listener.manifest?.(manifest);
       return trainer;
     }
@@ -198,6 +200,7 @@ export class Trainer {
     const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
     trainer.profileWanted = options.profile ?? false;
     trainer.evalLayout = evalLayout;
+    trainer.fullSequenceWidth = fullSequenceWidth;
     listener.manifest?.(manifest);
     for (const s of [train, evalSet]) {
       if (s && s.skippedLines.length) {
@@ -349,6 +352,8 @@ export class Trainer {
   private profileWanted = false;
   /** The eval set's sequence layout when batches are padded per batch (null: dataset width). */
   private evalLayout: SequenceLayout | null = null;
+  /** Text data fed at the dataset's width (no per-batch padding): that width, for the profile. */
+  private fullSequenceWidth: number | null = null;
   private profiler: StepProfiler | null = null;
   /** The step profile of a --profile run, once it has ended (also in the run folder's profile.json). */
   profile: StepProfile | null = null;
@@ -421,7 +426,7 @@ export class Trainer {
           const t1 = performance.now();
           prof?.add('data', tData - t0);
           prof?.add('feeds', t1 - tData);
-          prof?.sequenceWidth(this.batcher.width);
+          prof?.sequenceWidth(this.batcher.width ?? this.fullSequenceWidth);
           const o = this.optimizer.config;
           const lr = learningRateAt(t, o.lr, o.schedule, o.warmup, steps);
           const collectStats = statsEvery > 0 && (t % statsEvery === 0 || t === 1);

@@ -3,6 +3,7 @@
  * example's loss with its batch padded to the batch's longest example equals the loss with the
  * dataset's full padding within 1e-5, for the unperturbed and a perturbed pass, for training batches
  * (the same examples in the same order) and evaluation batches. And the batches really are narrower.
+ * A fixed-length export keeps full padding and the run says why.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,9 @@ import { evalBatches, TrainBatcher } from '../../runtime/data/batcher';
 import { sequenceLayout } from '../../runtime/data/batch-padding';
 import { ENCODER_DIR, GPT_DIR, maxAbsDiff } from '../unit/lm-helpers';
 import { tempDir } from './helpers';
+import { Trainer } from '../../runtime/run/trainer';
+import { readRunFolderSync } from '../../runtime/run/run-reader';
+import { ISSUE17_ENCODER, writeTextEncoderWorkspace } from '../../bench/text-encoder';
 
 /** The trainer's set-up (model → engine → datasets), with seeded non-zero directions for perturbed passes. */
 async function pipeline(configFile: string, overrides: string[]) {
@@ -85,3 +89,18 @@ for (const [label, configFile, overrides] of [
     }
   });
 }
+
+test('a model with a fixed sequence length is fed every batch at that length, and the run says so', async () => {
+  const dir = tempDir('fixed-seq');
+  const configFile = writeTextEncoderWorkspace(dir, { ...ISSUE17_ENCODER, dModel: 32, layers: 1, fixedSequence: 64 });
+  const { config } = loadConfig(configFile, [`output.runsDir=${JSON.stringify(path.join(dir, 'runs'))}`, 'steps=12', 'data.batchSize=4', 'data.bucketByLength=true'].map(parseOverride));
+  const trainer = await Trainer.create(config, {}, { profile: true });
+  try {
+    await trainer.run();
+  } finally {
+    await trainer.close();
+  }
+  const warnings = readRunFolderSync(trainer.runDir).records.filter((r) => r.kind === 'event' && r.event === 'warning').map((r) => (r as { message: string }).message);
+  assert.ok(warnings.some((m) => /fixed sequence length \(64\)/.test(m) && /bucketByLength is ignored/.test(m)), `a warning names the fixed length (warnings: ${warnings.join(' | ')})`);
+  assert.equal(trainer.profile!.meanSequenceWidth, 64, 'every batch fed at the fixed length');
+});
