@@ -19,7 +19,7 @@ export const HELP = `helene-studio — zeroth-order fine-tuning (HELENE, MeZO, H
 
 Usage:
   helene-studio train --config <run.json> [options]   train one run headless (progress bar)
-  helene-studio resume <run folder> [--from-step <n>] [--lr <x>] [--set optimizer.<key>=<v>] [--ipc]
+  helene-studio resume <run folder> [--from-step <n>] [--lr <x>] [--set optimizer.<key>=<v>] [--ipc] [--profile]
                                                        continue a stopped, failed or killed run from its newest good checkpoint
   helene-studio demo [--dir <folder>] [--steps <n>]   build the demo task, run MeZO and HELENE, compare
   helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
