@@ -1,6 +1,7 @@
 /**
  * Fixed-size training batches in seeded epoch order (text: each padded to its own longest example).
- * Batches may straddle epochs so every step sees exactly B examples; buffers and ORT tensors are allocated once and refilled (no per-step allocation).
+ * Batches may straddle epochs so every step sees exactly B examples; buffers and ORT tensors are
+ * allocated once and refilled (no per-step allocation).
  * The cursor (epoch, position) is all the state there is, so a checkpoint can restore it exactly.
  */
 import * as ort from 'onnxruntime-node';
@@ -55,7 +56,7 @@ export class TrainBatcher {
     if (layout) this.feedsByWidth.set(layout.width, this.feeds);
   }
 
-  /** Sequence width of the current batch (text data), null for numeric data. */
+  /** Sequence width of the current batch with per-batch padding; null without a layout. */
   get width(): number | null {
     return this.currentWidth;
   }
