@@ -120,6 +120,7 @@ export async function measureThroughput(model: BenchModel, cases: OptimizerCase[
     const t = ++run.t;
     const t0 = performance.now();
     oracle.forwardMs = 0;
+    oracle.passMs.length = 0;
     directions.rngMs = 0;
     engine.setBatch(batches[t % batches.length]!);
     const t1 = performance.now();

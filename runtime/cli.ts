@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       if (!args.config) throw new ConfigError([{ path: '--config', message: 'train needs --config <run.json>' }]);
       const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride));
       for (const w of warnings) process.stderr.write(`warning: ${w.path} ${w.message}\n`);
-      const { summary, runDir } = await runTraining(config, { ipc: args.ipc, quiet: args.quiet });
+      const { summary, runDir } = await runTraining(config, { ipc: args.ipc, quiet: args.quiet, profile: args.profile });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
       return 0;
     }
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
       const overrides = parseResumeOverrides(args.overrides);
       const fromStep = parseFromStep(args.fromStep);
-      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir), fromStep, overrides });
+      const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir), fromStep, overrides, profile: args.profile });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
       return 0;
     }

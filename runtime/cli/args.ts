@@ -19,7 +19,7 @@ export const HELP = `helene-studio — zeroth-order fine-tuning (HELENE, MeZO, H
 
 Usage:
   helene-studio train --config <run.json> [options]   train one run headless (progress bar)
-  helene-studio resume <run folder> [--from-step <n>] [--lr <x>] [--set optimizer.<key>=<v>] [--ipc]
+  helene-studio resume <run folder> [--from-step <n>] [--lr <x>] [--set optimizer.<key>=<v>] [--ipc] [--profile]
                                                        continue a stopped, failed or killed run from its newest good checkpoint
   helene-studio demo [--dir <folder>] [--steps <n>]   build the demo task, run MeZO and HELENE, compare
   helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
@@ -47,6 +47,8 @@ train options:
   --run-id <id>          fixed run folder name
   --ipc                  talk to the VS Code extension over the IPC channel (no progress bar)
   --quiet                no progress output
+  --profile              time every part of each step (forward passes, z, update, data, I/O, …); prints the table
+                         at the end and writes profile.json to the run folder (results are unchanged)
   --debug                print the stack trace of an error
 
 resume options:
@@ -71,6 +73,8 @@ export interface CliArgs {
   overrides: string[];
   ipc: boolean;
   quiet: boolean;
+  /** train/resume: profile the steps (profile.json, table at the end). */
+  profile: boolean;
   dir?: string;
   /** export: output file. */
   out?: string;
@@ -103,6 +107,7 @@ export const CLI_OPTIONS = {
       out: { type: 'string', short: 'o' },
       ipc: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       json: { type: 'boolean', default: false },
       budget: { type: 'string' },
@@ -141,6 +146,7 @@ export function parseCli(argv: string[]): CliArgs {
     overrides,
     ipc: values.ipc ?? false,
     quiet: values.quiet ?? false,
+    profile: values.profile ?? false,
     dir: values.dir,
     out: values.out,
     steps,

@@ -64,7 +64,7 @@ export function progressListener(total: number, label: string): TrainerListener 
       process.stdout.write(line + '\n');
     },
     stop() {
-      if (bar && started) bar.stop();
+      if (bar && started) bar.stop(), (started = false);
     },
   };
 }

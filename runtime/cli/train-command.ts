@@ -5,6 +5,7 @@
 import type { HyperparameterPatch, ResolvedConfig, RunSummary } from '../protocol';
 import { Trainer, type TrainerListener } from '../run/trainer';
 import { progressListener } from './progress';
+import { formatProfile } from '../run/step-profiler';
 import { acceptControl, ipcListener, send } from './ipc';
 
 export interface TrainOptions {
@@ -16,6 +17,8 @@ export interface TrainOptions {
   /** resume: the kept checkpoint's step (default: the newest good one), and hyperparameters to change. */
   fromStep?: number;
   overrides?: HyperparameterPatch;
+  /** Profile every step: profile.json in the run folder, and the table printed at the end (not with --ipc or --quiet). */
+  profile?: boolean;
 }
 
 export async function runTraining(config: ResolvedConfig, options: TrainOptions): Promise<{ summary: RunSummary; runDir: string }> {
@@ -23,7 +26,7 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
   const ipc = options.ipc ? ipcListener() : null;
   const progress = !options.ipc && !options.quiet ? progressListener(config.steps, label) : null;
   const listener: TrainerListener = ipc ?? progress ?? {};
-  const trainer = await Trainer.create(config, listener, { resumeDir: options.resumeDir, fromStep: options.fromStep, overrides: options.overrides });
+  const trainer = await Trainer.create(config, listener, { resumeDir: options.resumeDir, fromStep: options.fromStep, overrides: options.overrides, profile: options.profile });
   const changed = trainer.resumeOverrideValues;
   if (changed && !options.ipc) {
     // The values the resumed run really uses (read back from the live optimizer config).
@@ -50,6 +53,10 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
   try {
     const summary = await trainer.run();
     ipc?.flush();
+    if (trainer.profile && !options.ipc && !options.quiet) {
+      progress?.stop();
+      process.stdout.write(formatProfile(trainer.profile));
+    }
     if (ipc) {
       send({ type: 'done', summary });
       // An open IPC channel keeps the process alive: let go of it once the last message is out.

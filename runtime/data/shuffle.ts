@@ -4,7 +4,7 @@
  */
 
 /** SplitMix32-style generator: small, fast, good enough to shuffle (not used for z). */
-function generator(seed: number): () => number {
+export function generator(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x9e3779b9) >>> 0;

@@ -37,6 +37,7 @@ export class TrainingEngine implements LossOracle {
   private readonly feeds: Record<string, ort.Tensor> = {};
   private readonly scale: Float32Array;
   private dataInputNames: string[] = [];
+  private batch: DataFeeds | null = null;
   /** Filled by verifyProvider(): which provider ran the nodes. */
   providerReport: ProviderReport | null = null;
 
@@ -89,6 +90,9 @@ export class TrainingEngine implements LossOracle {
 
   /** Point the data inputs at the current batch (tensors wrap the batcher's reused buffers). */
   setBatch(data: DataFeeds): void {
+    // The batcher hands back the same feeds object while the batch width stays: nothing to redo.
+    if (data === this.batch) return;
+    this.batch = data;
     for (const name of this.dataInputNames) delete this.feeds[name];
     Object.assign(this.feeds, data);
     this.dataInputNames = Object.keys(data);

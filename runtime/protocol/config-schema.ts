@@ -70,6 +70,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       fields: { type: 'record', doc: 'Graph input name → JSON key of each line.', default: { x: 'x', labels: 'label' } },
       batchSize: { type: 'number', doc: 'Examples per step (B).', default: 16, integer: true, min: 1 },
       shuffle: { type: 'boolean', doc: 'Reshuffle the training set each epoch (seeded).', default: true },
+      bucketByLength: { type: 'boolean', doc: 'Text: group examples of similar length into batches (seeded; changes the data order), so per-batch padding feeds fewer pad tokens. See docs/benchmarks.md, issue 17.', default: false },
       badLines: { type: 'string', doc: 'A line that does not parse or misses a field: fail, or skip and count.', default: 'fail', enum: ['fail', 'skip'] },
       invalidUtf8: { type: 'string', doc: 'A line that is not valid UTF-8 (often a Latin-1 file): error (refuse with file:line and the byte), warn (read the bad bytes as U+FFFD and record a warning with file:line and the count), or replace (read them as U+FFFD silently).', default: 'error', enum: ['error', 'warn', 'replace'] },
       maxLineBytes: { type: 'number', doc: 'Longest dataset line in bytes; a longer line is refused with file:line and its size while the file is read, before it is parsed or tokenized (wide numeric inputs, e.g. images, may need more).', default: 1048576, integer: true, min: 1 },

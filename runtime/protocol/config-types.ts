@@ -99,6 +99,8 @@ export interface DataConfig {
   fields: Record<string, string>;
   batchSize: number;
   shuffle: boolean;
+  /** Text: batches of similar-length examples (runtime/data/length-buckets.ts); absent in run.json files written before it. */
+  bucketByLength?: boolean;
   /** What to do with a line that does not parse or misses a field. */
   badLines: 'fail' | 'skip';
   /** A line that is not valid UTF-8: refuse it (error), read it with U+FFFD and warn, or read it with U+FFFD silently. */

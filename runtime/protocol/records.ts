@@ -207,6 +207,37 @@ export interface RunSummary {
   skippedSteps: number;
 }
 
+/** One part of a profiled step (runtime/run/step-profiler.ts). */
+export interface ProfileRow {
+  name: string;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** meanMs / the mean step time. */
+  share: number;
+}
+
+/** runs/<id>/profile.json — written at the end of a `train --profile` run (docs/run-folder.md). */
+export interface StepProfile {
+  format: 'helene-profile';
+  version: 1;
+  optimizer: string;
+  provider: string;
+  threads: number;
+  batchSize: number;
+  /** Steps measured, after `warmupSteps` left out. */
+  profiledSteps: number;
+  warmupSteps: number;
+  step: { meanMs: number; p50Ms: number; p95Ms: number };
+  /** 1000 / mean step time. */
+  stepsPerSecond: number;
+  /** Process CPU time (user + system, every thread) per profiled step, in ms: on a shared machine it moves far less with other load than wall time. */
+  cpuMsPerStep: number;
+  /** Mean sequence width fed per step (text data only; null otherwise). */
+  meanSequenceWidth: number | null;
+  rows: ProfileRow[];
+}
+
 /** `<runsDir>/.sweeps/<sweep-id>.json` — a sweep's plan and progress (runtime/runs/sweep-queue.ts). */
 export const SWEEP_FORMAT = 'helene-sweep';
 export const SWEEP_FORMAT_VERSION = 1;

@@ -17,6 +17,8 @@ export class NonFiniteLossError extends Error {
 export class TimedOracle implements LossOracle {
   forwardMs = 0;
   passes = 0;
+  /** Each pass's time since the caller last cleared it (the step profiler's "forward pass k" rows). */
+  readonly passMs: number[] = [];
   /**
    * With `guards`, every estimate pass goes through the divergence guards (NaN/Inf, explosion,
    * collapse) and a trip throws GuardTripError; without, a non-finite loss throws NonFiniteLossError.
@@ -26,7 +28,9 @@ export class TimedOracle implements LossOracle {
   async losses(scale: number, purpose: LossPurpose = 'estimate'): Promise<Float32Array> {
     const t0 = performance.now();
     const out = await this.inner.losses(scale, purpose);
-    this.forwardMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    this.forwardMs += ms;
+    this.passMs.push(ms);
     this.passes++;
     if (purpose === 'candidate') return out;
     if (this.guards) {

@@ -5,6 +5,7 @@
  *   metrics.jsonl  append-only MetricRecords, one JSON object per line
  *   status.json    RunStatus, rewritten atomically as the run progresses
  *   summary.json   RunSummary, written when the run ends
+ *   profile.json   StepProfile, where a step's time went (train --profile only)
  *   run.lock       pid of the process that owns the folder while it runs
  *   .disk-reserve  64 KiB held while the run is live, freed on a full disk so the run can still
  *                  record how it ended (failed event, status, summary)
@@ -12,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary } from '../protocol';
+import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary, StepProfile } from '../protocol';
 import * as crypto from 'node:crypto';
 import { fsyncDir, removeStaleTempFiles, writeAllSync, writeJsonAtomic } from './atomic-write';
 import { asDiskFault, DiskFaultError } from './disk-fault';
@@ -25,6 +26,7 @@ export const RUN_FILES = {
   metrics: 'metrics.jsonl',
   status: 'status.json',
   summary: 'summary.json',
+  profile: 'profile.json',
   lock: 'run.lock',
   reserve: '.disk-reserve',
 } as const;
@@ -198,6 +200,10 @@ export class RunFolderWriter {
 
   writeSummary(summary: RunSummary): void {
     writeJsonAtomic(path.join(this.dir, RUN_FILES.summary), summary);
+  }
+
+  writeProfile(profile: StepProfile): void {
+    writeJsonAtomic(path.join(this.dir, RUN_FILES.profile), profile);
   }
 
   append(record: MetricRecord): void {

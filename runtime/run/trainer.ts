@@ -18,13 +18,15 @@ import type {
   RunState,
   RunStatus,
   RunSummary,
+  StepProfile,
   StepRecord,
 } from '../protocol';
 import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
 import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
 import { TrainingEngine } from '../engine/training-engine';
 import { type Dataset, type InputSpec } from '../data/dataset';
-import { loadRunData } from '../data/text/load-run-data';
+import { isTextRun, loadRunData } from '../data/text/load-run-data';
+import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
 import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
 import { DataError, invalidUtf8Warning } from '../data/jsonl';
 import { datasetFacts } from '../data/dataset-facts';
@@ -35,6 +37,7 @@ import { DiskFaultError, isDiskFault } from './disk-fault';
 import { checkResumeSpace } from './disk-space';
 import { SeededDirections } from './seeded-directions';
 import { TimedDirections, TimedOracle } from './instrumented';
+import { StepProfiler, warmupStepsFor } from './step-profiler';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
 import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { readRunHeaderSync } from './run-reader';
@@ -45,6 +48,14 @@ export interface TrainerListener {
   record?(record: MetricRecord): void;
   status?(status: RunStatus): void;
   log?(level: 'info' | 'warn' | 'error', text: string): void;
+}
+
+export interface TrainerOptions {
+  resumeDir?: string;
+  fromStep?: number;
+  overrides?: HyperparameterPatch;
+  /** Time the parts of every step and write profile.json at the end (train --profile). */
+  profile?: boolean;
 }
 
 /**
@@ -101,7 +112,7 @@ export class Trainer {
    * Prepare everything that can fail on bad input (model, data, provider) before the run folder is
    * filled, so a typo costs nothing. Paths in the config are taken as given (resolve them first).
    */
-  static async create(config: ResolvedConfig, listener: TrainerListener = {}, options: { resumeDir?: string; fromStep?: number; overrides?: HyperparameterPatch } = {}): Promise<Trainer> {
+  static async create(config: ResolvedConfig, listener: TrainerListener = {}, options: TrainerOptions = {}): Promise<Trainer> {
     // Resuming continues the saved run exactly: its own resolved config, not the caller's.
     const resumed = options.resumeDir ? readRunHeaderSync(options.resumeDir) : null;
     if (resumed) {
@@ -141,7 +152,7 @@ export class Trainer {
   private static async prepare(
     config: ResolvedConfig,
     listener: TrainerListener,
-    options: { resumeDir?: string; fromStep?: number; overrides?: HyperparameterPatch },
+    options: TrainerOptions,
     resumed: ReturnType<typeof readRunHeaderSync> | null,
     loaded: ReturnType<typeof loadTrainingModel>,
     layers: TrainableLayer[],
@@ -152,10 +163,16 @@ export class Trainer {
     const classes = labelsInput && classCount ? { input: labelsInput, count: classCount } : undefined;
     // Text (tokenized JSON lines) or numeric JSON lines; both give the Dataset shape TrainBatcher feeds.
     const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config));
-    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle);
+    // Text batches are padded to their own longest example where the model allows it (batch-padding.ts).
+    const text = isTextRun(config, engine.dataInputs());
+    const padding = text ? sequenceLayout(train, engine.dataInputs()) : { layout: null, fullWidthReason: null };
+    const evalLayout = padding.layout && evalSet ? sequenceLayout(evalSet, engine.dataInputs()).layout : null;
+    const bucket = (config.data.bucketByLength ?? false) && padding.layout !== null;
+    const fullSequenceWidth = text ? (train.columns.find((c) => c.spec.name === 'input_ids')?.spec.width ?? null) : null;
+    const batcher = new TrainBatcher(train, config.data.batchSize, config.seed, config.data.shuffle, padding.layout, bucket);
 
     // Verify which provider really runs, on a first batch, before anything is written.
-    engine.setBatch(evalBatches(train, config.data.batchSize).next().value!.feeds);
+    engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
 
     const optimizer = createOptimizer(layers, config.optimizer, config.steps);
@@ -171,6 +188,9 @@ export class Trainer {
         folder.close();
         throw e;
       }
+      trainer.profileWanted = options.profile ?? false;
+      trainer.evalLayout = evalLayout;
+      trainer.fullSequenceWidth = fullSequenceWidth;
       listener.manifest?.(manifest);
       return trainer;
     }
@@ -195,6 +215,9 @@ export class Trainer {
     folder.writeManifest(manifest, config);
     const pool = new KernelPool(config.engine.kernelThreads);
     const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
+    trainer.profileWanted = options.profile ?? false;
+    trainer.evalLayout = evalLayout;
+    trainer.fullSequenceWidth = fullSequenceWidth;
     listener.manifest?.(manifest);
     for (const s of [train, evalSet]) {
       if (s && s.skippedLines.length) {
@@ -215,6 +238,8 @@ export class Trainer {
         { movedTo: folder.movedAside },
       );
     }
+    if (padding.fullWidthReason) trainer.event('warning', `padding: ${padding.fullWidthReason}${config.data.bucketByLength ? '; data.bucketByLength is ignored (it only pays with per-batch padding)' : ''}`);
+    else if (config.data.bucketByLength && !text) trainer.event('warning', 'data.bucketByLength is ignored: it applies to text data only');
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;
   }
@@ -351,6 +376,15 @@ export class Trainer {
     if (from !== null) for (const c of listCheckpoints(this.runDir)) if (c.step > from) fs.rmSync(c.file, { force: true });
   }
 
+  private profileWanted = false;
+  /** The eval set's sequence layout when batches are padded per batch (null: dataset width). */
+  private evalLayout: SequenceLayout | null = null;
+  /** Text data fed at the dataset's width (no per-batch padding): that width, for the profile. */
+  private fullSequenceWidth: number | null = null;
+  private profiler: StepProfiler | null = null;
+  /** The step profile of a --profile run, once it has ended (also in the run folder's profile.json). */
+  profile: StepProfile | null = null;
+
   private resumedWallMs = 0;
   private resumedFrom: string | null = null;
   private held: { keep: (r: MetricRecord) => boolean; records: MetricRecord[] } | null = null;
@@ -397,79 +431,114 @@ export class Trainer {
     const oracle = new TimedOracle(this.engine, guards);
     const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));
     const { steps, statsEvery, evalEvery } = this.config;
+    if (this.profileWanted) this.profiler = new StepProfiler(warmupStepsFor(steps - this.step));
     try {
       // The untrained model's eval loss (t = 0) is the "before" every comparison starts from.
       if (this.evalSet && this.step === 0) await this.evaluate();
+      const prof = this.profiler;
       while (this.step < steps) {
+        prof?.beginStep();
+        const pausedBefore = this.pausedMs;
+        let p0 = performance.now();
         if (await this.applyControls()) break;
-        const t = this.step + 1;
-        const t0 = performance.now();
-        oracle.forwardMs = 0;
-        directions.rngMs = 0;
-        const passesBefore = oracle.passes;
-        const feeds = this.batcher.next();
-        this.engine.setBatch(feeds);
-        const t1 = performance.now();
-        const o = this.optimizer.config;
-        const lr = learningRateAt(t, o.lr, o.schedule, o.warmup, steps);
-        const collectStats = statsEvery > 0 && (t % statsEvery === 0 || t === 1);
-        guards.beginStep(t, lr);
-        let outcome;
+        // A pause is not part of any step: the profiled step starts when training goes on.
+        if (this.pausedMs !== pausedBefore) prof?.beginStep();
+        else prof?.add('other', performance.now() - p0);
         try {
-          outcome = await this.optimizer.step({ t, lr, oracle, directions, collectStats });
-        } catch (e) {
-          if (!(e instanceof GuardTripError)) throw e;
-          // A loss guard tripped inside the oracle: the optimizer never updated (theta and state are step t - 1's).
-          this.forwardPasses += oracle.passes - passesBefore;
-          this.examples += this.config.data.batchSize;
+          const t = this.step + 1;
+          const t0 = performance.now();
+          oracle.forwardMs = 0;
+          oracle.passMs.length = 0;
+          directions.rngMs = 0;
+          const passesBefore = oracle.passes;
+          const feeds = this.batcher.next();
+          const tData = performance.now();
+          this.engine.setBatch(feeds);
+          const t1 = performance.now();
+          prof?.add('data', tData - t0);
+          prof?.add('feeds', t1 - tData);
+          prof?.sequenceWidth(this.batcher.width ?? this.fullSequenceWidth);
+          const o = this.optimizer.config;
+          const lr = learningRateAt(t, o.lr, o.schedule, o.warmup, steps);
+          const collectStats = statsEvery > 0 && (t % statsEvery === 0 || t === 1);
+          guards.beginStep(t, lr);
+          let outcome;
+          const tStep = performance.now();
+          prof?.add('other', tStep - t1);
+          try {
+            outcome = await this.optimizer.step({ t, lr, oracle, directions, collectStats });
+          } catch (e) {
+            if (!(e instanceof GuardTripError)) throw e;
+            // A loss guard tripped inside the oracle: the optimizer never updated (theta and state are step t - 1's).
+            this.forwardPasses += oracle.passes - passesBefore;
+            this.examples += this.config.data.batchSize;
+            this.step = t;
+            this.guardTripped(e.trip, guards, 'before-update');
+            continue;
+          }
+          const t2 = performance.now();
+          prof?.addForwards(oracle.passMs);
+          prof?.add('directions', directions.rngMs);
+          prof?.add('update', Math.max(0, t2 - tStep - oracle.forwardMs - directions.rngMs));
           this.step = t;
-          this.guardTripped(e.trip, guards, 'before-update');
-          continue;
+          this.forwardPasses += outcome.forwardPasses;
+          this.examples += this.config.data.batchSize;
+          // theta or the optimizer state non-finite after the update: restore the last good copy or stop.
+          const checkpointDue = this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps;
+          const stateTrip = guards.checkState(this.layers, this.optimizer.state(), outcome.loss, checkpointDue || t === steps || this.controls.length > 0);
+          if (stateTrip) {
+            this.guardTripped(stateTrip, guards, 'after-update');
+            continue;
+          }
+          guards.accept(outcome.loss);
+          p0 = performance.now();
+          prof?.add('guards', p0 - t2);
+          this.lastLoss = outcome.loss;
+          const totalMs = t2 - t0;
+          const stepRecord: StepRecord = {
+            kind: 'step',
+            t,
+            loss: outcome.loss,
+            ...(outcome.c !== undefined ? { c: outcome.c } : {}),
+            ...(outcome.alpha !== undefined ? { alpha: outcome.alpha } : {}),
+            lr,
+            forwardPasses: this.forwardPasses,
+            examples: this.examples,
+            wallMs: this.wallMs(),
+            timing: {
+              forwardMs: oracle.forwardMs,
+              rngMs: directions.rngMs,
+              optimizerMs: Math.max(0, t2 - t1 - oracle.forwardMs - directions.rngMs),
+              dataMs: t1 - t0,
+              totalMs,
+            },
+            examplesPerSec: totalMs > 0 ? (this.config.data.batchSize * 1000) / totalMs : 0,
+          };
+          this.emit(stepRecord);
+          this.lastStepEndAt = Date.now();
+          this.commitHeld();
+          if (outcome.note) this.event('warning', `step ${t}: ${outcome.note}`);
+          let p1 = performance.now();
+          prof?.add('other', p1 - p0);
+          if (collectStats) {
+            const layersRecord: LayerStatsRecord = { kind: 'layers', t, layers: this.optimizer.layerStats(lr) };
+            this.emit(layersRecord);
+            p0 = p1;
+            p1 = performance.now();
+            prof?.add('statistics', p1 - p0);
+          }
+          if (this.evalSet && evalEvery > 0 && t % evalEvery === 0 && t < steps) {
+            await this.evaluate();
+            p0 = p1;
+            p1 = performance.now();
+            prof?.add('evaluation', p1 - p0);
+          }
+          if (this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps) this.checkpoint();
+          this.tick();
+          prof?.add('io', performance.now() - p1);
+        } finally {
+          prof?.endStep();
         }
-        const t2 = performance.now();
-        this.step = t;
-        this.forwardPasses += outcome.forwardPasses;
-        this.examples += this.config.data.batchSize;
-        // theta or the optimizer state non-finite after the update: restore the last good copy or stop.
-        const checkpointDue = this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps;
-        const stateTrip = guards.checkState(this.layers, this.optimizer.state(), outcome.loss, checkpointDue || t === steps || this.controls.length > 0);
-        if (stateTrip) {
-          this.guardTripped(stateTrip, guards, 'after-update');
-          continue;
-        }
-        guards.accept(outcome.loss);
-        this.lastLoss = outcome.loss;
-        const totalMs = t2 - t0;
-        const stepRecord: StepRecord = {
-          kind: 'step',
-          t,
-          loss: outcome.loss,
-          ...(outcome.c !== undefined ? { c: outcome.c } : {}),
-          ...(outcome.alpha !== undefined ? { alpha: outcome.alpha } : {}),
-          lr,
-          forwardPasses: this.forwardPasses,
-          examples: this.examples,
-          wallMs: this.wallMs(),
-          timing: {
-            forwardMs: oracle.forwardMs,
-            rngMs: directions.rngMs,
-            optimizerMs: Math.max(0, t2 - t1 - oracle.forwardMs - directions.rngMs),
-            dataMs: t1 - t0,
-            totalMs,
-          },
-          examplesPerSec: totalMs > 0 ? (this.config.data.batchSize * 1000) / totalMs : 0,
-        };
-        this.emit(stepRecord);
-        this.lastStepEndAt = Date.now();
-        this.commitHeld();
-        if (outcome.note) this.event('warning', `step ${t}: ${outcome.note}`);
-        if (collectStats) {
-          const layersRecord: LayerStatsRecord = { kind: 'layers', t, layers: this.optimizer.layerStats(lr) };
-          this.emit(layersRecord);
-        }
-        if (this.evalSet && evalEvery > 0 && t % evalEvery === 0 && t < steps) await this.evaluate();
-        if (this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps) this.checkpoint();
-        this.tick();
       }
       if (this.evalSet && (this.lastEval === null || this.lastEval.t !== this.step)) await this.evaluate();
       const finalState: RunState = this.step >= steps ? 'finished' : 'stopped';
@@ -614,7 +683,7 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const logitsName = this.config.model.logitsOutput;
-    for (const batch of evalBatches(data, this.config.data.batchSize)) {
+    for (const batch of evalBatches(data, this.config.data.batchSize, this.evalLayout)) {
       this.engine.setBatch(batch.feeds);
       const out = await this.engine.evaluate(this.labelsInput ? [logitsName] : []);
       const losses = out[this.engine.graph.lossOutput].data as Float32Array;
@@ -718,6 +787,11 @@ export class Trainer {
     };
     this.folder.flush();
     this.folder.writeSummary(summary);
+    if (this.profiler) {
+      const o = this.optimizer;
+      this.profile = this.profiler.result({ optimizer: o.name, provider: this.engine.info.provider, threads: this.engine.info.threads, batchSize: this.config.data.batchSize });
+      this.folder.writeProfile(this.profile);
+    }
     this.writeStatus(undefined, error);
     return summary;
   }

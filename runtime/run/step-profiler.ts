@@ -1,0 +1,148 @@
+/**
+ * Where one training step's time goes (`helene-studio train --profile`, bench/step-profile.ts).
+ *
+ * The trainer times named parts of every step (spans with their own start and end, never laps, so
+ * time spent between parts is not silently given to one of them) and the whole step from the top of
+ * the loop to the end of its body. "unaccounted" is the step minus every named part: loop overhead,
+ * awaits between parts, anything not wrapped. The rows therefore add up to the step time exactly.
+ * The first steps (JIT, ORT's first runs, allocator warm-up) are left out.
+ *
+ * Profiling only reads clocks: it never touches theta, the optimizer state or the data order, so a
+ * profiled run's metrics are bit-identical to an unprofiled one's (test/runtime/step-profile.test.ts).
+ */
+import type { ProfileRow, StepProfile } from '../protocol';
+
+/** The fixed rows, in print order; "forward pass k" rows (one per pass of the step) go after "z generation". */
+export const PROFILE_ROWS = {
+  data: 'data (batching)',
+  feeds: 'feed preparation',
+  directions: 'z generation',
+  update: 'update',
+  guards: 'guards (finite checks)',
+  statistics: 'statistics',
+  evaluation: 'evaluation',
+  io: 'checkpoint/metrics I/O',
+  other: 'other (controls, lr, records)',
+  unaccounted: 'unaccounted',
+} as const;
+
+export type ProfileRowKey = Exclude<keyof typeof PROFILE_ROWS, 'unaccounted'>;
+
+export const forwardRowName = (pass: number): string => `forward pass ${pass}`;
+
+/** Steps left out at the start: 10 % of the run, at least 1, at most 20. */
+export function warmupStepsFor(totalSteps: number): number {
+  return Math.max(1, Math.min(20, Math.floor(totalSteps / 10)));
+}
+
+export class StepProfiler {
+  private current = new Map<string, number>();
+  private stepStart = 0;
+  private seen = 0;
+  private readonly steps: Map<string, number>[] = [];
+  private readonly totals: number[] = [];
+  private readonly widths: number[] = [];
+  private maxPasses = 0;
+  private cpuStart: NodeJS.CpuUsage | null = null;
+  private cpuEnd: NodeJS.CpuUsage | null = null;
+
+  constructor(readonly warmupSteps: number) {}
+
+  beginStep(): void {
+    this.current = new Map();
+    this.stepStart = performance.now();
+    if (this.seen === this.warmupSteps && !this.cpuStart) this.cpuStart = process.cpuUsage();
+  }
+
+  add(key: ProfileRowKey, ms: number): void {
+    this.addNamed(PROFILE_ROWS[key], ms);
+  }
+
+  /** The forward passes of this step, in order (pass 1 first). */
+  addForwards(passMs: readonly number[]): void {
+    passMs.forEach((ms, i) => this.addNamed(forwardRowName(i + 1), ms));
+    this.maxPasses = Math.max(this.maxPasses, passMs.length);
+  }
+
+  /** The sequence width this step's batch was padded to (null: not text data). */
+  sequenceWidth(width: number | null): void {
+    if (width !== null && this.seen >= this.warmupSteps) this.widths.push(width);
+  }
+
+  endStep(): void {
+    const total = performance.now() - this.stepStart;
+    if (this.seen++ < this.warmupSteps) return;
+    this.steps.push(this.current);
+    this.totals.push(total);
+    this.cpuEnd = process.cpuUsage();
+  }
+
+  private addNamed(name: string, ms: number): void {
+    this.current.set(name, (this.current.get(name) ?? 0) + ms);
+  }
+
+  get profiledSteps(): number {
+    return this.totals.length;
+  }
+
+  result(info: Pick<StepProfile, 'optimizer' | 'provider' | 'threads' | 'batchSize'>): StepProfile {
+    const names = [
+      PROFILE_ROWS.data,
+      PROFILE_ROWS.feeds,
+      PROFILE_ROWS.directions,
+      ...Array.from({ length: this.maxPasses }, (_, i) => forwardRowName(i + 1)),
+      PROFILE_ROWS.update,
+      PROFILE_ROWS.guards,
+      PROFILE_ROWS.statistics,
+      PROFILE_ROWS.evaluation,
+      PROFILE_ROWS.io,
+      PROFILE_ROWS.other,
+    ];
+    const stepMean = mean(this.totals);
+    const series = (name: string) => this.steps.map((s) => s.get(name) ?? 0);
+    const named = this.steps.map((s) => [...s.values()].reduce((a, b) => a + b, 0));
+    const unaccounted = this.totals.map((t, i) => t - named[i]);
+    const row = (name: string, values: number[]): ProfileRow => {
+      const m = mean(values);
+      return { name, meanMs: m, p50Ms: percentile(values, 0.5), p95Ms: percentile(values, 0.95), share: stepMean > 0 ? m / stepMean : 0 };
+    };
+    return {
+      format: 'helene-profile',
+      version: 1,
+      ...info,
+      profiledSteps: this.totals.length,
+      warmupSteps: this.warmupSteps,
+      step: { meanMs: stepMean, p50Ms: percentile(this.totals, 0.5), p95Ms: percentile(this.totals, 0.95) },
+      stepsPerSecond: stepMean > 0 ? 1000 / stepMean : 0,
+      cpuMsPerStep: this.cpuStart && this.cpuEnd && this.totals.length ? (this.cpuEnd.user - this.cpuStart.user + this.cpuEnd.system - this.cpuStart.system) / 1000 / this.totals.length : 0,
+      meanSequenceWidth: this.widths.length ? mean(this.widths) : null,
+      rows: [...names.map((n) => row(n, series(n))), row(PROFILE_ROWS.unaccounted, unaccounted)],
+    };
+  }
+}
+
+function mean(values: number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+}
+
+/** Nearest-rank percentile (q in (0, 1]). */
+export function percentile(values: number[], q: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** The profile as a fixed-width table (the CLI prints it at the end of a --profile run). */
+export function formatProfile(p: StepProfile): string {
+  const width = Math.max(...p.rows.map((r) => r.name.length), 'step (total)'.length);
+  const num = (x: number) => x.toFixed(2).padStart(9);
+  const lines = [
+    `step profile: ${p.optimizer}, ${p.provider}, ${p.threads || 'default'} threads, batch ${p.batchSize}` +
+      `${p.meanSequenceWidth !== null ? `, mean sequence width ${p.meanSequenceWidth.toFixed(1)}` : ''}; ${p.profiledSteps} steps after ${p.warmupSteps} warm-up`,
+    `${'part'.padEnd(width)}   mean ms    p50 ms    p95 ms   share`,
+    ...p.rows.map((r) => `${r.name.padEnd(width)} ${num(r.meanMs)} ${num(r.p50Ms)} ${num(r.p95Ms)} ${(100 * r.share).toFixed(1).padStart(6)} %`),
+    `${'step (total)'.padEnd(width)} ${num(p.step.meanMs)} ${num(p.step.p50Ms)} ${num(p.step.p95Ms)}  100.0 %   (${p.stepsPerSecond.toFixed(1)} steps/s)`,
+    `process CPU time ${p.cpuMsPerStep.toFixed(2)} ms a step (every thread: JS, onnxruntime, kernel workers; less sensitive to other load than wall time)`,
+  ];
+  return lines.join('\n') + '\n';
+}
