@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame } from 'playwright-core';
+import { panelDebug, seriesCount } from './scenarios/ui';
+import { scenarioBShortForm } from './scenarios/b-short-form';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -55,13 +57,6 @@ function scenario(name: string, fn: (t: TestContext) => Promise<void>) {
   });
 }
 
-type Debug = { chartData: Record<string, { label: string; count: number; last: { x: number; y: number } | null }[]> | null; heatmap: { rows: number; cols: number } | null };
-const panelDebug = (f: Frame) =>
-  f.evaluate((): Debug => {
-    const h = (window as any).__heleneDebug;
-    return { chartData: h?.chartData() ?? null, heatmap: h?.heatmap() ?? null };
-  });
-const seriesCount = (d: Debug, chart: string, label?: string) => (d.chartData?.[chart] ?? []).filter((s) => !label || s.label === label).reduce((n, s) => n + s.count, 0);
 const text = (f: Frame, sel: string) => f.locator(sel).innerText();
 
 /** The live panel of the run started last: waits for its frame and returns it. */
@@ -210,6 +205,9 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await screenshots(wb, 'c-stopped');
   assert.deepEqual(later, [], 'details of the flow that were wrong');
 });
+
+// Issue 14, the rest of a, b, d, e, h: each scenario in its own module under scenarios/.
+scenario('b-short-form: "Start HELENE run" through the short form (validated answers, lr finder) shows a live panel within 10 s', () => scenarioBShortForm(wb));
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
   const out = outputChannelText(wb.userDataDir);
