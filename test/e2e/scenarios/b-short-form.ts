@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, type Workbench } from '../workbench';
-import { answerInput, panelComplete, panelTitled, waitForQuickInputTitle } from './ui';
+import { answerInput, escapeRegExp, panelComplete, panelTitled, waitForQuickInputTitle } from './ui';
 
 export async function scenarioBShortForm(wb: Workbench): Promise<void> {
   const page = wb.page;
@@ -23,7 +23,7 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
   const model = await answerInput(page, {
     title: '(1/5): model',
     prefilled: 'demo-mlp.onnx', // the workspace's one ONNX file
-    refused: [['no-such-model.onnx', new RegExp(`No file at ${escape(path.join(ws, 'no-such-model.onnx'))}`)]],
+    refused: [['no-such-model.onnx', new RegExp(`No file at ${escapeRegExp(path.join(ws, 'no-such-model.onnx'))}`)]],
   });
   await answerInput(page, {
     title: '(2/5): training data',
@@ -84,8 +84,4 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
   if (readJson(statusFile)?.state === 'running') await runCommand(page, 'HELENE: Stop');
   await step('the run ends', () => waitFor('status.json stopped or finished', () => ['stopped', 'finished'].includes(readJson(statusFile)?.state), 15_000));
   await runCommand(page, 'View: Close All Editors');
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -124,16 +124,24 @@ export async function answerInput(page: Page, a: InputAnswer): Promise<{ prefill
   return { prefilled, messages };
 }
 
-/** In code-server the open/save dialogs are quick inputs holding a path: type it and accept. */
-export async function answerFileDialog(page: Page, absolutePath: string, what: string): Promise<void> {
-  await step(`the file dialog (${what}): ${absolutePath}`, async () => {
+/**
+ * In code-server the open/save dialogs are quick inputs holding a path: type it and press the
+ * dialog's own button (`okLabel`: Enter on a folder's path would open the folder instead).
+ */
+export async function answerFileDialog(page: Page, absolutePath: string, okLabel: string): Promise<void> {
+  await step(`the file dialog: ${absolutePath}, then "${okLabel}"`, async () => {
     const box = quickInputBox(page);
     await box.waitFor({ state: 'visible', timeout: 10_000 });
-    await box.fill(absolutePath);
-    // The dialog completes paths as they are typed; wait until it holds exactly ours.
-    await waitFor(`the dialog to hold ${absolutePath}`, async () => (await box.inputValue()) === absolutePath, 5_000).catch(() => undefined);
+    // The dialog writes its starting folder into the box once it has read it: type after that.
+    await waitFor('the dialog to offer its starting folder', async () => (await box.inputValue()).length > 0, 10_000);
     await page.waitForTimeout(300);
-    await box.press('Enter');
+    await waitFor(`the box to hold ${absolutePath}`, async () => {
+      if ((await box.inputValue()) === absolutePath) return true;
+      await box.fill(absolutePath);
+      await page.waitForTimeout(300); // the dialog completes what is typed; let it settle
+      return (await box.inputValue()) === absolutePath;
+    }, 5_000);
+    await page.locator('.quick-input-widget .monaco-button', { hasText: okLabel }).first().click();
   });
 }
 
@@ -198,6 +206,10 @@ export async function notificationButton(page: Page, pattern: RegExp, button: st
 /** Closes every notification (they would cover the status bar and later screenshots). */
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export { webviewFrame };
