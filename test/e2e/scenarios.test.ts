@@ -14,6 +14,7 @@ import type { Frame } from 'playwright-core';
 import { panelDebug, seriesCount } from './scenarios/ui';
 import { scenarioADemoWorkspace } from './scenarios/a-demo-workspace';
 import { scenarioBShortForm } from './scenarios/b-short-form';
+import { scenarioDRunsView } from './scenarios/d-runs-view';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -210,6 +211,7 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
 // Issue 14, the rest of a, b, d, e, h: each scenario in its own module under scenarios/.
 scenario('a-demo-workspace: the walkthrough\'s "Create demo workspace" refuses a folder with files, fills an empty one with what its step names, ticks the step', () => scenarioADemoWorkspace(wb));
 scenario('b-short-form: "Start HELENE run" through the short form (validated answers, lr finder) shows a live panel within 10 s', () => scenarioBShortForm(wb));
+scenario('d-runs-view: a finished run\'s panel reopens after its tab was closed; rename, notes, tags, delete (confirmed), compare three runs, export CSV', () => scenarioDRunsView(wb));
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
   const out = outputChannelText(wb.userDataDir);

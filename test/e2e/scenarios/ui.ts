@@ -168,6 +168,15 @@ export async function contextAction(page: Page, target: Locator, action: string)
     const item = page.locator('.context-view .monaco-menu .action-item', { hasText: action }).first();
     await item.waitFor({ state: 'visible', timeout: 5_000 });
     await item.click();
+    // A menu ignores a click that comes too soon after it opened; the item is then focused: Enter runs it.
+    if (await item.isVisible().catch(() => false)) {
+      await page.waitForTimeout(300);
+      if (await item.isVisible().catch(() => false)) {
+        await item.hover();
+        await page.keyboard.press('Enter');
+      }
+    }
+    await item.waitFor({ state: 'hidden', timeout: 5_000 });
   });
 }
 
