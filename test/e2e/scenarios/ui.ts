@@ -204,14 +204,6 @@ export async function notification(page: Page, pattern: RegExp, timeoutMs = 15_0
   );
 }
 
-/** Clicks a button of the notification toast whose message matches `pattern`. */
-export async function notificationButton(page: Page, pattern: RegExp, button: string): Promise<void> {
-  await step(`the "${button}" button of the notification ${pattern}`, async () => {
-    const toast = page.locator('.notifications-toasts .notification-list-item', { has: page.locator('.notification-list-item-message', { hasText: pattern }) }).first();
-    await toast.locator('.monaco-button', { hasText: button }).first().click();
-  });
-}
-
 /** Closes every notification (they would cover the status bar and later screenshots). */
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
