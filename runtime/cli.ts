@@ -16,6 +16,7 @@ import { parseSweepSort } from './runs/sweep-table';
 import { runDemo } from './demo/demo';
 import { findLearningRate } from './run/lr-finder';
 import { ScaffoldError, scaffoldDemoWorkspace } from './demo/scaffold';
+import { resumeKeeps } from './run/resume-prefix';
 import { runTextDemo } from './demo/text-demo';
 import { exportRun } from './onnx/export-run';
 import { formatDoctor, runDoctor } from './doctor/doctor';
@@ -128,9 +129,11 @@ async function main(argv: string[]): Promise<number> {
       // parses a long metrics.jsonl on its own thread (extension/panel/history-process.ts).
       const dir = args.positionals[1];
       if (!dir) throw new ConfigError([{ path: 'history', message: 'usage: helene-studio history <run folder>' }]);
+      // --from-step S: only what a resume from the checkpoint at S keeps (a live resumed run's past).
+      const fromStep = parseFromStep(args.fromStep);
       let snapshot;
       try {
-        snapshot = readRunHistorySync(path.resolve(dir));
+        snapshot = readRunHistorySync(path.resolve(dir), fromStep === undefined ? undefined : { keep: resumeKeeps(fromStep) });
       } catch (e) {
         // An unreadable file in the folder (its path is in the message) is the user's to fix, not a bug.
         process.stderr.write(`error: ${(e as Error).message}\n`);

@@ -10,6 +10,8 @@ import type { RunViewSnapshot } from '../../runtime/protocol';
 export interface HistoryProcessOptions {
   cliPath: string;
   runDir: string;
+  /** Only the records a resume from the checkpoint at this step keeps (the past of a live resumed run). */
+  resumeFromStep?: number;
   /** The Node binary; default process.execPath (in the extension host, VS Code's own runtime). */
   execPath?: string;
 }
@@ -17,7 +19,7 @@ export interface HistoryProcessOptions {
 /** Resolves with the snapshot, or rejects with the runtime's one-line reason. */
 export function loadRunHistory(o: HistoryProcessOptions): Promise<RunViewSnapshot> {
   return new Promise((resolve, reject) => {
-    const child = fork(o.cliPath, ['history', o.runDir], {
+    const child = fork(o.cliPath, ['history', o.runDir, ...(o.resumeFromStep === undefined ? [] : ['--from-step', String(o.resumeFromStep)])], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execPath: o.execPath,
       execArgv: [],

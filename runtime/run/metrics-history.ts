@@ -23,6 +23,8 @@ export interface HistoryOptions {
   /** Newest records kept verbatim. */
   tail?: number;
   chunkBytes?: number;
+  /** Only the records this accepts, asked in file order (resumeKeeps: the history before a resume). */
+  keep?: (r: MetricRecord) => boolean;
 }
 
 /** Newest layers records kept verbatim (each holds every tensor's statistics). */
@@ -66,6 +68,7 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
   const scan = forEachMetricRecord(
     file,
     (placed) => {
+      if (options.keep && !options.keep(placed.record)) return;
       total++;
       const r = placed.record;
       // Layers records can be large (one entry per tensor): the tail keeps only the newest few.

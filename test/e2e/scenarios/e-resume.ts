@@ -1,8 +1,9 @@
 /**
  * Scenario e, resume from checkpoint: a run stopped from the terminal (Ctrl-C) is listed as
  * resumable; its context action "Resume from checkpoint" offers the kept checkpoints newest first,
- * then an optional lr (a bad one refused in the box); the panel attaches to the live resumed run,
- * its step counter moves with Pause and Stop enabled, the new lr is used, and it ends "finished"
+ * then an optional lr (a bad one refused in the box); the panel attaches to the live resumed run and
+ * shows the whole run (its curves start at step 1, not at the resume), its step counter moves with
+ * Pause and Stop enabled, the new lr is used, and it ends "finished"
  * with the status bar and the notification saying the same.
  */
 import assert from 'node:assert/strict';
@@ -88,7 +89,14 @@ export async function scenarioEResume(wb: Workbench): Promise<void> {
     assert.equal(await panel.locator('#control-resume').getAttribute('disabled'), '', 'Resume is disabled while running');
     assert.doesNotMatch(await panel.locator('#run-title').innerText(), /recorded/);
   });
-  console.log(`[e2e] e: stopped at ${stoppedAt}; the panel showed ${live.first}, then ${live.later}`);
+  // The whole run, not only what the resumed process did: the loss curve starts at the first steps.
+  const lossXs = await step("the live panel shows the run's steps from before the resume", () =>
+    waitFor('train loss points before the resume point', async () => {
+      const xs = await panel.evaluate(() => ((window as any).__heleneDebug.chartXs()?.charts?.loss?.datasets ?? []).find((d: { label: string }) => d.label === 'train loss')?.xs as number[] | undefined);
+      return xs && xs.length && Math.min(...xs) <= 10 && xs.some((x) => x > stoppedAt) ? xs : undefined;
+    }, 10_000),
+  );
+  console.log(`[e2e] e: stopped at ${stoppedAt}; the panel showed ${live.first}, then ${live.later}; its loss curve spans steps ${Math.min(...lossXs)}–${Math.max(...lossXs)}`);
   await screenshots(wb, 'e-resumed-live');
 
   await step('it runs to the end', () => waitFor('status.json finished', () => readJson(statusFile)?.state === 'finished', 60_000, 200));
