@@ -167,15 +167,12 @@ export async function contextAction(page: Page, target: Locator, action: string)
     await target.click({ button: 'right' });
     const item = page.locator('.context-view .monaco-menu .action-item', { hasText: action }).first();
     await item.waitFor({ state: 'visible', timeout: 5_000 });
-    await item.click();
-    // A menu ignores a click that comes too soon after it opened; the item is then focused: Enter runs it.
-    if (await item.isVisible().catch(() => false)) {
-      await page.waitForTimeout(300);
-      if (await item.isVisible().catch(() => false)) {
-        await item.hover();
-        await page.keyboard.press('Enter');
-      }
-    }
+    // Hover focuses the entry, Enter runs it: one way in. (A click that comes right after the menu
+    // opened is sometimes ignored, and a click plus a fallback key could run the command twice.)
+    await item.hover();
+    const focused = await waitFor('the entry to take the focus', async () => /\bfocused\b/.test((await item.getAttribute('class')) ?? ''), 3_000).catch(() => false);
+    if (focused) await page.keyboard.press('Enter');
+    else await item.click();
     await item.waitFor({ state: 'hidden', timeout: 5_000 });
   });
 }
