@@ -5,7 +5,7 @@
  * notifications. Each action fails with `e2e step "<what>"` and what it saw.
  */
 import type { Frame, Locator, Page } from 'playwright-core';
-import { runCommand, step, waitFor, webviewFrame } from '../workbench';
+import { runCommand, step, waitFor } from '../workbench';
 
 export type PanelDebug = {
   chartData: Record<string, { label: string; count: number; last: { x: number; y: number } | null }[]> | null;
@@ -209,5 +209,3 @@ export async function clearNotifications(page: Page): Promise<void> {
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-
-export { webviewFrame };
