@@ -143,6 +143,14 @@ export function rootOfRunDir(roots: readonly RunsRoot[], runDir: string): RunsRo
   return roots.find((r) => r.runsDir === parent);
 }
 
+/**
+ * Everything the Runs view shows (each runs folder's error and tree nodes, the view's message) as
+ * one comparable string: the view redraws only when it changes.
+ */
+export function shownSignature(roots: readonly { error: string | null; nodes: readonly RunTreeNode[] }[], message: string | undefined): string {
+  return JSON.stringify({ roots, message: message ?? null });
+}
+
 /** The modal delete question, naming the folder and saying what stays. */
 export function deleteQuestion(runDirs: readonly string[]): { message: string; detail: string } {
   if (runDirs.length === 1) {

@@ -14,7 +14,7 @@ import { ChangeCoalescer, runIdOfChange } from '../../runtime/runs/runs-watcher'
 import { buildRunsTree } from '../../runtime/runs/tree-model';
 import type { Output } from '../output';
 import { readRunSettings, SETTINGS_SECTION } from '../settings';
-import { rootItemFields, runItemFields, runsRoots, RUNS_WATCH_GLOB, type RunsElement, type RunsRoot } from './runs-view-model';
+import { rootItemFields, runItemFields, runsRoots, RUNS_WATCH_GLOB, shownSignature, type RunsElement, type RunsRoot } from './runs-view-model';
 
 export const RUNS_VIEW_ID = 'heleneStudio.runs';
 
@@ -32,6 +32,8 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
   /** Run folders (absolute) whose files changed; the compare panel listens to reload. */
   readonly onDidChangeRuns = this.runsChanged.event;
   private watched: WatchedRoot[] = [];
+  /** What the tree showed at its last redraw (showChanges). */
+  private shownSignature = '';
   private readonly disposables: vscode.Disposable[] = [];
   readonly treeView: vscode.TreeView<RunsElement>;
 
@@ -73,7 +75,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
   refresh(): void {
     for (const w of this.watched) this.refreshRoot(w);
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges(true);
   }
 
   /** Re-read one run folder (after an annotation, a delete) without waiting for the watcher. */
@@ -83,7 +85,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
     if (!w) return this.refresh();
     w.catalog.refreshRun(path.basename(dir));
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges();
   }
 
   private rebuild(): void {
@@ -96,7 +98,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
       return w;
     });
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges(true);
   }
 
   private refreshRoot(w: WatchedRoot): void {
@@ -139,8 +141,21 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
       }
     }
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges();
     this.runsChanged.fire(ids.filter(Boolean).map((id) => path.join(w.root.runsDir, id)));
+  }
+
+  /**
+   * Redraws the tree only when what it shows changed (or `force`). Every redraw makes VS Code drop
+   * the handles of the items it listed, and a context-menu command dispatched in that moment reaches
+   * its handler without its run (the e2e tier saw "Delete run folder…" on a row ask "which run?").
+   * An annotation redraws at once and its file watcher event follows with the same content: skipped.
+   */
+  private showChanges(force = false): void {
+    const shown = shownSignature(this.watched.map((w) => ({ error: w.error, nodes: buildRunsTree(w.catalog.list()) })), this.treeView.message);
+    if (!force && shown === this.shownSignature) return;
+    this.shownSignature = shown;
+    this.changed.fire(undefined);
   }
 
   private updateMessage(): void {

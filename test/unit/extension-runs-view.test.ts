@@ -13,12 +13,15 @@ import {
   rootItemFields,
   rootOfRunDir,
   runItemFields,
+  shownSignature,
   runsRoots,
   slugify,
   type RunsElement,
   type RunsRoot,
 } from '../../extension/runs-view/runs-view-model';
 import { compareKey, comparePanelTitle, saveFilters } from '../../extension/compare/compare-naming';
+import { annotateRun } from '../../runtime/runs/annotations';
+import { manifest, status, writeRun } from './runs-fixtures';
 
 const ROOT: RunsRoot = { label: 'ws', runsDir: path.resolve('/ws/runs'), workspaceRoot: path.resolve('/ws') };
 
@@ -107,4 +110,21 @@ test('a runs folder with a broken run becomes an unreadable tree item with the r
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });
   }
+});
+
+test('the view redraws only when what it shows changed: an annotation\'s watcher echo re-reads the same tree', () => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-shown-'));
+  const dir = writeRun(runsDir, 'r1', { manifest: manifest('r1', 'mezo', 2), status: status('finished', 1024, 1024) });
+  const catalog = new RunCatalog(runsDir);
+  catalog.refresh();
+  const shown = () => shownSignature([{ error: null, nodes: buildRunsTree(catalog.list()) }], undefined);
+  const first = shown();
+  annotateRun(dir, { notes: 'tried lr 0.003' });
+  catalog.refreshRun('r1'); // the command's own refresh
+  const annotated = shown();
+  assert.notEqual(annotated, first, 'the notes are in the tooltip: a redraw');
+  catalog.refreshRun('r1'); // the file watcher's event for the same run.json
+  assert.equal(shown(), annotated, 'nothing new to show: no redraw (it would drop the item handles a context menu holds)');
+  assert.notEqual(shownSignature([{ error: null, nodes: buildRunsTree(catalog.list()) }], 'No runs yet'), annotated, 'the message is part of what is shown');
+  fs.rmSync(runsDir, { recursive: true, force: true });
 });
