@@ -14,7 +14,7 @@ import { ChangeCoalescer, runIdOfChange } from '../../runtime/runs/runs-watcher'
 import { buildRunsTree } from '../../runtime/runs/tree-model';
 import type { Output } from '../output';
 import { readRunSettings, SETTINGS_SECTION } from '../settings';
-import { rootItemFields, runItemFields, runsRoots, RUNS_WATCH_GLOB, shownSignature, type RunsElement, type RunsRoot } from './runs-view-model';
+import { rootItemFields, runItemFields, runsRoots, RUNS_WATCH_GLOB, treeRedraw, type RunsElement, type RunsRoot, type ShownTree } from './runs-view-model';
 
 export const RUNS_VIEW_ID = 'heleneStudio.runs';
 
@@ -26,14 +26,16 @@ interface WatchedRoot {
 }
 
 export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunsElement | undefined>();
+  private readonly changed = new vscode.EventEmitter<RunsElement | RunsElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly runsChanged = new vscode.EventEmitter<string[]>();
   /** Run folders (absolute) whose files changed; the compare panel listens to reload. */
   readonly onDidChangeRuns = this.runsChanged.event;
   private watched: WatchedRoot[] = [];
   /** What the tree showed at its last redraw (showChanges). */
-  private shownSignature = '';
+  private shown: ShownTree | null = null;
+  /** One element object per run folder, kept across redraws: a row can be redrawn alone (fire(element)). */
+  private readonly runElementsByDir = new Map<string, Extract<RunsElement, { kind: 'run' }>>();
   private readonly disposables: vscode.Disposable[] = [];
   readonly treeView: vscode.TreeView<RunsElement>;
 
@@ -146,16 +148,29 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
   }
 
   /**
-   * Redraws the tree only when what it shows changed (or `force`). Every redraw makes VS Code drop
-   * the handles of the items it listed, and a context-menu command dispatched in that moment reaches
-   * its handler without its run (the e2e tier saw "Delete run folder…" on a row ask "which run?").
-   * An annotation redraws at once and its file watcher event follows with the same content: skipped.
+   * Redraws what changed since the last redraw (or everything when `force`): rows alone when the
+   * same rows stand in the same order, so VS Code keeps the other items' handles (treeRedraw says
+   * why that matters), nothing when nothing changed (an annotation's file-watcher echo).
    */
   private showChanges(force = false): void {
-    const shown = shownSignature(this.watched.map((w) => ({ error: w.error, nodes: buildRunsTree(w.catalog.list()) })), this.treeView.message);
-    if (!force && shown === this.shownSignature) return;
-    this.shownSignature = shown;
-    this.changed.fire(undefined);
+    const shown: ShownTree = { roots: this.watched.map((w) => ({ error: w.error, nodes: buildRunsTree(w.catalog.list()) })), message: this.treeView.message };
+    const redraw = force ? 'all' : treeRedraw(this.shown, shown);
+    this.shown = shown;
+    if (redraw === 'none') return;
+    if (redraw === 'all') {
+      const listed = new Set(shown.roots.flatMap((r) => r.nodes.map((n) => n.runDir)));
+      for (const dir of [...this.runElementsByDir.keys()]) if (!listed.has(dir)) this.runElementsByDir.delete(dir);
+      this.changed.fire(undefined);
+      return;
+    }
+    const nodes = new Map(shown.roots.flatMap((r) => r.nodes.map((n) => [n.runDir, n] as const)));
+    const rows = redraw.flatMap((dir) => {
+      const element = this.runElementsByDir.get(dir);
+      if (!element) return []; // never fetched (the view was hidden): it will be built fresh
+      element.node = nodes.get(dir)!;
+      return [element];
+    });
+    if (rows.length) this.changed.fire(rows);
   }
 
   private updateMessage(): void {
@@ -182,7 +197,17 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
   }
 
   private runElements(w: WatchedRoot): RunsElement[] {
-    return buildRunsTree(w.catalog.list()).map((node) => ({ kind: 'run', node, root: w.root }));
+    return buildRunsTree(w.catalog.list()).map((node) => {
+      const known = this.runElementsByDir.get(node.runDir);
+      if (known) {
+        known.node = node;
+        known.root = w.root;
+        return known;
+      }
+      const element = { kind: 'run' as const, node, root: w.root };
+      this.runElementsByDir.set(node.runDir, element);
+      return element;
+    });
   }
 
   getParent(element: RunsElement): RunsElement | undefined {

@@ -13,7 +13,8 @@ import {
   rootItemFields,
   rootOfRunDir,
   runItemFields,
-  shownSignature,
+  treeRedraw,
+  type ShownTree,
   runsRoots,
   slugify,
   type RunsElement,
@@ -112,19 +113,36 @@ test('a runs folder with a broken run becomes an unreadable tree item with the r
   }
 });
 
-test('the view redraws only when what it shows changed: an annotation\'s watcher echo re-reads the same tree', () => {
+test('the view redraws rows alone while the same rows stand in order, everything when rows come or go, nothing for a watcher echo', () => {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-shown-'));
-  const dir = writeRun(runsDir, 'r1', { manifest: manifest('r1', 'mezo', 2), status: status('finished', 1024, 1024) });
+  const live = writeRun(runsDir, 'r1', { manifest: manifest('r1', 'mezo', 2), status: status('running', 100, 1024) });
+  const done = writeRun(runsDir, 'r2', { manifest: manifest('r2', 'helene', 2), status: status('finished', 1024, 1024) });
   const catalog = new RunCatalog(runsDir);
   catalog.refresh();
-  const shown = () => shownSignature([{ error: null, nodes: buildRunsTree(catalog.list()) }], undefined);
+  const shown = (message?: string): ShownTree => ({ roots: [{ error: null, nodes: buildRunsTree(catalog.list()) }], message });
   const first = shown();
-  annotateRun(dir, { notes: 'tried lr 0.003' });
-  catalog.refreshRun('r1'); // the command's own refresh
+  assert.equal(treeRedraw(null, first), 'all', 'the first draw');
+  assert.equal(treeRedraw(first, shown()), 'none');
+
+  // A live run's progress: its row alone (a full redraw would drop the handles a context menu holds).
+  writeRun(runsDir, 'r1', { status: status('running', 600, 1024) });
+  catalog.refreshRun('r1');
+  const progressed = shown();
+  assert.deepEqual(treeRedraw(first, progressed), [live]);
+
+  // An annotation: the command's own refresh redraws the row; the file watcher's echo, nothing.
+  annotateRun(done, { notes: 'tried lr 0.003' });
+  catalog.refreshRun('r2');
   const annotated = shown();
-  assert.notEqual(annotated, first, 'the notes are in the tooltip: a redraw');
-  catalog.refreshRun('r1'); // the file watcher's event for the same run.json
-  assert.equal(shown(), annotated, 'nothing new to show: no redraw (it would drop the item handles a context menu holds)');
-  assert.notEqual(shownSignature([{ error: null, nodes: buildRunsTree(catalog.list()) }], 'No runs yet'), annotated, 'the message is part of what is shown');
+  assert.deepEqual(treeRedraw(progressed, annotated), [done]);
+  catalog.refreshRun('r2');
+  assert.equal(treeRedraw(annotated, shown()), 'none');
+
+  // Rows that come or go, or another message: everything.
+  writeRun(runsDir, 'r3', { manifest: manifest('r3', 'mezo', 2), status: status('finished', 1024, 1024) });
+  catalog.refresh();
+  const added = shown();
+  assert.equal(treeRedraw(annotated, added), 'all');
+  assert.equal(treeRedraw(added, shown('No runs yet')), 'all');
   fs.rmSync(runsDir, { recursive: true, force: true });
 });

@@ -66,22 +66,28 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
     },
   );
 
-  const panel = await panelTitled(page, /helene-demo-mlp/, 10_000);
-  const d = await step('the panel shows loss, schedule, step time and the per-layer heatmap and table', () => panelComplete(panel, 10_000 - (Date.now() - t0) + 2_000));
-  const elapsed = Date.now() - t0;
-  console.log(`[e2e] b-short: panel complete ${elapsed} ms after the last answer`);
-  assert.ok(elapsed <= 10_000, `the panel took ${elapsed} ms (goal ≤ 10 s)`);
-  assert.ok(d.heatmap!.cols > 0 && (await panel.locator('canvas').count()) >= 3, 'the charts and the heatmap are drawn');
-  const dirs = runDirs(ws);
-  assert.equal(dirs.length, runsBefore + 1, 'one run folder was written');
-  const dir = dirs.at(-1)!;
-  assert.equal(readJson(path.join(dir, 'config.json'))?.optimizer?.lr, suggested, "the run uses the form's lr");
-  assert.match(await statusBarText(page), /HELENE/);
-  await screenshots(wb, 'b-short-form');
-
-  // Leave no live run behind.
-  const statusFile = path.join(dir, 'status.json');
-  if (readJson(statusFile)?.state === 'running') await runCommand(page, 'HELENE: Stop');
-  await step('the run ends', () => waitFor('status.json stopped or finished', () => ['stopped', 'finished'].includes(readJson(statusFile)?.state), 15_000));
+  const statusFile = () => path.join(runDirs(ws).at(-1)!, 'status.json');
+  try {
+    await liveChecks();
+  } finally {
+    // Leave no live run behind, even when a check failed (a live run redraws the next scenarios' views).
+    if (runDirs(ws).length > runsBefore && readJson(statusFile())?.state === 'running') await runCommand(page, 'HELENE: Stop').catch(() => undefined);
+  }
+  await step('the run ends', () => waitFor('status.json stopped or finished', () => ['stopped', 'finished'].includes(readJson(statusFile())?.state), 15_000));
   await runCommand(page, 'View: Close All Editors');
+
+  async function liveChecks(): Promise<void> {
+    const panel = await panelTitled(page, /helene-demo-mlp/, 10_000);
+    const d = await step('the panel shows loss, schedule, step time and the per-layer heatmap and table', () => panelComplete(panel, 10_000 - (Date.now() - t0) + 2_000));
+    const elapsed = Date.now() - t0;
+    console.log(`[e2e] b-short: panel complete ${elapsed} ms after the last answer`);
+    assert.ok(elapsed <= 10_000, `the panel took ${elapsed} ms (goal ≤ 10 s)`);
+    assert.ok(d.heatmap!.cols > 0 && (await panel.locator('canvas').count()) >= 3, 'the charts and the heatmap are drawn');
+    const dirs = runDirs(ws);
+    assert.equal(dirs.length, runsBefore + 1, 'one run folder was written');
+    const dir = dirs.at(-1)!;
+    assert.equal(readJson(path.join(dir, 'config.json'))?.optimizer?.lr, suggested, "the run uses the form's lr");
+    assert.match(await statusBarText(page), /HELENE/);
+    await screenshots(wb, 'b-short-form');
+  }
 }
