@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJson, ROOT, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
+import { readJson, ROOT, runCommand, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
 import { answerDialog, answerFileDialog, answerInput, contextAction, openRunsView, panelDebug, panelStep, panelTitled, runsRow, seriesCount } from './ui';
 
 // 5000: the recommended preset (blocks "auto") picks row blocks from about here; at 3000 it picks layer
@@ -153,4 +153,5 @@ export async function scenarioDRunsView(wb: Workbench): Promise<void> {
     assert.equal(Number(col(row, 'final_eval_loss')), summary.finalEval.loss, `${manifest.name}: the final eval loss of its summary.json`);
   }
   assert.equal(csv.slice(1).filter((r) => col(r, 'baseline') === 'true').length, 1, 'exactly one baseline');
+  await runCommand(page, 'View: Close All Editors');
 }

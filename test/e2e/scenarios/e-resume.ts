@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJson, ROOT, screenshots, statusBarText, step, waitFor, type Workbench } from '../workbench';
+import { readJson, ROOT, runCommand, screenshots, statusBarText, step, waitFor, type Workbench } from '../workbench';
 import { answerInput, contextAction, notification, openRunsView, panelStep, panelTitled, quickInput, runsRow } from './ui';
 
 const TOTAL = 50_000;
@@ -120,5 +120,5 @@ export async function scenarioEResume(wb: Workbench): Promise<void> {
   assert.ok(resumedStep, `a step record for step ${stoppedAt + 1}`);
   assert.equal(JSON.parse(resumedStep).lr, NEW_LR);
   await screenshots(wb, 'e-resumed-finished');
-  await wb.page.keyboard.press('Escape');
+  await runCommand(page, 'View: Close All Editors');
 }

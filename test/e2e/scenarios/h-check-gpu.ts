@@ -21,6 +21,8 @@ export async function scenarioHCheckGpu(wb: Workbench): Promise<void> {
   assert.match(text, /CUDA provider libraries are not installed \(libonnxruntime_providers_shared\.so, libonnxruntime_providers_cuda\.so missing in /);
   assert.match(text, /Show details lists the steps to install them for this installation\./);
   assert.match(text, /engine\.provider "auto" falls back to CPU and says so/, 'the whole verdict fits: nothing cut with "..."');
+  // The notification center keeps it on screen through the theme switches of the screenshots.
+  await runCommand(page, 'Notifications: Show Notifications');
   await screenshots(wb, 'h-check-gpu');
 
   await step('"Show details"', async () => {
