@@ -3,6 +3,7 @@
  * result) until a newer run replaces them as "latest"; only live ones take control commands.
  * Free of 'vscode'.
  */
+import type { MetricRecord } from '../runtime/protocol';
 import type { RuntimeProcessOptions } from './runtime-process';
 import { RunSession } from './run-session';
 import { TypedEvents } from './typed-events';
@@ -20,8 +21,9 @@ export class RunRegistry {
   readonly events = new TypedEvents<RunRegistryEvents>();
   private readonly sessions: RunSession[] = [];
 
-  start(options: RuntimeProcessOptions, label: string): RunSession {
-    const session = new RunSession(options, label);
+  /** `loadEarlier`: a resume's reader of the run's records from before it (see RunSession). */
+  start(options: RuntimeProcessOptions, label: string, loadEarlier?: (runDir: string) => Promise<MetricRecord[]>): RunSession {
+    const session = new RunSession(options, label, loadEarlier);
     this.sessions.push(session);
     session.events.on('changed', () => this.events.emit('changed', session));
     session.events.on('ended', () => this.prune());

@@ -13,6 +13,8 @@ import { TypedEvents } from './typed-events';
 export interface RunSessionEvents extends Record<string, unknown> {
   /** The runtime said hello: runId and runDir are known. */
   started: RunSession;
+  /** A resumed run's records from before the resume were read: snapshots now include them. */
+  history: RunSession;
   records: MetricRecord[];
   status: RunStatus;
   /** Anything the status bar shows changed. */
@@ -29,13 +31,17 @@ export class RunSession {
   status: RunStatus | null = null;
   summary: RunSummary | null = null;
   readonly records: MetricRecord[] = [];
+  /** A resumed run's records from before the resume (its process reports only what it does itself). */
+  private earlier: MetricRecord[] = [];
   lastStep: StepRecord | null = null;
 
-  constructor(options: RuntimeProcessOptions, readonly label: string) {
+  /** `loadEarlier`: for a resume, reads the run folder's records from before it (once the folder is known). */
+  constructor(options: RuntimeProcessOptions, readonly label: string, loadEarlier?: (runDir: string) => Promise<MetricRecord[]>) {
     this.process = RuntimeProcess.start(options);
     const p = this.process.events;
     p.on('output', (line) => this.events.emit('output', line));
     p.on('hello', () => {
+      if (loadEarlier && this.runDir) this.readEarlier(loadEarlier, this.runDir);
       this.events.emit('started', this);
       this.events.emit('changed', this);
     });
@@ -93,7 +99,17 @@ export class RunSession {
   }
 
   snapshot(): RunViewSnapshot {
-    return { manifest: this.manifest, status: this.status, records: this.records.slice(), summary: this.summary };
+    return { manifest: this.manifest, status: this.status, records: [...this.earlier, ...this.records], summary: this.summary };
+  }
+
+  private readEarlier(load: (runDir: string) => Promise<MetricRecord[]>, runDir: string): void {
+    load(runDir).then(
+      (records) => {
+        this.earlier = records;
+        this.events.emit('history', this);
+      },
+      (e: unknown) => this.events.emit('output', { source: 'supervisor', level: 'warn', text: `the run panel shows this run from the resume on: could not read its earlier records (${(e as Error).message})` }),
+    );
   }
 
   private setStatus(status: RunStatus): void {

@@ -15,7 +15,8 @@ import { runSweep } from './cli/sweep-command';
 import { parseSweepSort } from './runs/sweep-table';
 import { runDemo } from './demo/demo';
 import { findLearningRate } from './run/lr-finder';
-import { scaffoldDemoWorkspace } from './demo/scaffold';
+import { ScaffoldError, scaffoldDemoWorkspace } from './demo/scaffold';
+import { resumeKeeps } from './run/resume-prefix';
 import { runTextDemo } from './demo/text-demo';
 import { exportRun } from './onnx/export-run';
 import { formatDoctor, runDoctor } from './doctor/doctor';
@@ -26,7 +27,7 @@ import { DiskFaultError } from './run/disk-fault';
 import { ModelFileError } from './onnx/model-io';
 import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 
-const USER_ERRORS = [CliUsageError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
+const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'scaffold': {
       const dir = args.positionals[1];
-      if (!dir) throw new ConfigError([{ path: 'scaffold', message: 'usage: helene-studio scaffold <empty folder>' }]);
+      if (!dir) throw new CliUsageError('usage: helene-studio scaffold <empty folder>');
       const files = scaffoldDemoWorkspace(dir);
       process.stdout.write(`demo workspace written to ${files.dir}\nnext: helene-studio train --config ${path.join(files.dir, 'helene.helene.json')}\n`);
       return 0;
@@ -128,9 +129,11 @@ async function main(argv: string[]): Promise<number> {
       // parses a long metrics.jsonl on its own thread (extension/panel/history-process.ts).
       const dir = args.positionals[1];
       if (!dir) throw new ConfigError([{ path: 'history', message: 'usage: helene-studio history <run folder>' }]);
+      // --from-step S: only what a resume from the checkpoint at S keeps (a live resumed run's past).
+      const fromStep = parseFromStep(args.fromStep);
       let snapshot;
       try {
-        snapshot = readRunHistorySync(path.resolve(dir));
+        snapshot = readRunHistorySync(path.resolve(dir), fromStep === undefined ? undefined : { keep: resumeKeeps(fromStep) });
       } catch (e) {
         // An unreadable file in the folder (its path is in the message) is the user's to fix, not a bug.
         process.stderr.write(`error: ${(e as Error).message}\n`);

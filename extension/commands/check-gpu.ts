@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { gpuCheckHeadline } from '../gpu-check-message';
 import type { Services } from '../services';
 
 interface DoctorJson {
@@ -39,10 +40,7 @@ export function checkGpuCommand(services: Services) {
         runCliJson<DoctorJson>(services, ['doctor', '--json']),
       );
       for (const line of report.verdict) services.output.info(`doctor: ${line}`);
-      const headline = report.cudaWorks
-        ? `CUDA works${report.probe.gpus.length ? ` on ${report.probe.gpus.join(', ')}` : ''}: runs with provider "auto" use the GPU.`
-        : `CUDA is not usable here; runs use the CPU. ${report.verdict.slice(2).join(' ').replace(/\s+/g, ' ').trim()}`;
-      const action = await vscode.window.showInformationMessage(headline, 'Show details');
+      const action = await vscode.window.showInformationMessage(gpuCheckHeadline(report), 'Show details');
       if (action) services.output.show();
       return report;
     } catch (e) {

@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 
+/** Context key set once a demo workspace was written; the walkthrough's "demo" step completes on it. */
+export const DEMO_CREATED_CONTEXT = 'heleneStudio.demoCreated';
+
 export function createDemoWorkspaceCommand(services: Services) {
   return async (): Promise<string | undefined> => {
     const [folder] =
@@ -24,6 +27,8 @@ export function createDemoWorkspaceCommand(services: Services) {
       return undefined;
     }
     services.output.info(`demo workspace created in ${folder.fsPath}`);
+    // Ticks the walkthrough's first step (its completion event): only a demo really written counts.
+    await vscode.commands.executeCommand('setContext', DEMO_CREATED_CONTEXT, true);
     const open = await vscode.window.showInformationMessage(`Demo workspace created in ${folder.fsPath}.`, 'Open folder', 'Open in new window');
     if (open) await vscode.commands.executeCommand('vscode.openFolder', folder, open === 'Open in new window');
     return folder.fsPath;

@@ -10,6 +10,8 @@ import type { RunHistoryInfo, RunViewSnapshot } from '../../runtime/protocol';
 export interface HistoryProcessOptions {
   cliPath: string;
   runDir: string;
+  /** Only the records a resume from the checkpoint at this step keeps (the past of a live resumed run). */
+  resumeFromStep?: number;
   /** The Node binary; default process.execPath (in the extension host, VS Code's own runtime). */
   execPath?: string;
   /** Filled when given: what the load cost the calling (extension host) thread, and in all. */
@@ -60,7 +62,7 @@ export function loadRunHistoryText(o: HistoryProcessOptions): Promise<{ json: st
       }
     };
     const child = onThread(() =>
-      fork(o.cliPath, ['history', o.runDir], {
+      fork(o.cliPath, ['history', o.runDir, ...(o.resumeFromStep === undefined ? [] : ['--from-step', String(o.resumeFromStep)])], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         execPath: o.execPath,
         execArgv: [],

@@ -163,6 +163,10 @@ export class RunPanel implements vscode.Disposable {
         if (this.ready) this.batcher.push(records);
       }),
       session.events.on('status', (status) => this.postStatus(status)),
+      // A resumed run's earlier records arrived: a fresh snapshot shows the whole run.
+      session.events.on('history', () => {
+        if (this.ready) void this.sendSnapshot();
+      }),
       session.events.on('ended', (exit) => {
         if (exit.outcome === 'failed' || exit.outcome === 'crashed') this.post({ type: 'notice', level: 'error', text: exit.message });
       }),

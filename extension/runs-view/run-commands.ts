@@ -14,6 +14,7 @@ import { describeCheckpoints } from '../../runtime/run/checkpoint';
 import { validateHyperparameterPatch } from '../../runtime/protocol';
 import { ensureTrusted } from '../workspace-trust';
 import { ComparePanel } from '../compare/compare-panel';
+import { loadRunHistory } from '../panel/history-process';
 import { RunPanel } from '../panel/run-panel';
 import type { Services } from '../services';
 import { startRunCommand } from '../commands/start-run';
@@ -222,7 +223,9 @@ export function runsViewCommands(services: Services, view: RunsView) {
     const cliPath = path.join(services.extensionPath, 'dist', 'cli.js');
     services.output.info(`resuming "${item.name}" from the checkpoint at step ${choice.step}${choice.lr !== undefined ? ` with lr ${choice.lr}` : ''} (${dir})`);
     const resumeArgs = ['--from-step', String(choice.step), ...(choice.lr !== undefined ? [`--lr=${choice.lr}`] : [])];
-    return services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, resumeArgs, cwd: path.dirname(dir) }, item.name);
+    // The resumed process reports only its own steps: the panel gets the run's earlier records from the folder.
+    const earlier = (runDir: string) => loadRunHistory({ cliPath, runDir, resumeFromStep: choice.step }).then((s) => s.records);
+    return services.registry.start({ cliPath, configPath: path.join(dir, 'config.json'), resumeDir: dir, resumeArgs, cwd: path.dirname(dir) }, item.name, earlier);
   };
 
   const rerun: Handler = async (...args) => {

@@ -143,6 +143,31 @@ export function rootOfRunDir(roots: readonly RunsRoot[], runDir: string): RunsRo
   return roots.find((r) => r.runsDir === parent);
 }
 
+/** Everything the Runs view shows: each runs folder's error and tree nodes, and the view's message. */
+export interface ShownTree {
+  roots: { error: string | null; nodes: RunTreeNode[] }[];
+  message: string | undefined;
+}
+
+/**
+ * How to bring the view from what it showed to what it must show: nothing; only some rows (their run
+ * folders), when the same rows stand in the same order; or everything. A full redraw makes VS Code
+ * drop every item handle until it has fetched the tree again, and a context-menu command dispatched
+ * in that moment reaches its handler without its run ("Delete run folder…" on a row asked "which
+ * run?" in the e2e tier while another run was live): a live run's progress must redraw its row only.
+ */
+export function treeRedraw(before: ShownTree | null, after: ShownTree): 'none' | 'all' | string[] {
+  const layout = (t: ShownTree) => JSON.stringify({ roots: t.roots.map((r) => ({ error: r.error, ids: r.nodes.map((n) => n.id) })), message: t.message ?? null });
+  if (!before || layout(before) !== layout(after)) return 'all';
+  const rows: string[] = [];
+  after.roots.forEach((root, i) =>
+    root.nodes.forEach((node, j) => {
+      if (JSON.stringify(node) !== JSON.stringify(before.roots[i].nodes[j])) rows.push(node.runDir);
+    }),
+  );
+  return rows.length ? rows : 'none';
+}
+
 /** The modal delete question, naming the folder and saying what stays. */
 export function deleteQuestion(runDirs: readonly string[]): { message: string; detail: string } {
   if (runDirs.length === 1) {

@@ -14,7 +14,7 @@ import { ChangeCoalescer, runIdOfChange } from '../../runtime/runs/runs-watcher'
 import { buildRunsTree } from '../../runtime/runs/tree-model';
 import type { Output } from '../output';
 import { readRunSettings, SETTINGS_SECTION } from '../settings';
-import { rootItemFields, runItemFields, runsRoots, RUNS_WATCH_GLOB, type RunsElement, type RunsRoot } from './runs-view-model';
+import { rootItemFields, runItemFields, runsRoots, RUNS_WATCH_GLOB, treeRedraw, type RunsElement, type RunsRoot, type ShownTree } from './runs-view-model';
 
 export const RUNS_VIEW_ID = 'heleneStudio.runs';
 
@@ -26,12 +26,16 @@ interface WatchedRoot {
 }
 
 export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunsElement | undefined>();
+  private readonly changed = new vscode.EventEmitter<RunsElement | RunsElement[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly runsChanged = new vscode.EventEmitter<string[]>();
   /** Run folders (absolute) whose files changed; the compare panel listens to reload. */
   readonly onDidChangeRuns = this.runsChanged.event;
   private watched: WatchedRoot[] = [];
+  /** What the tree showed at its last redraw (showChanges). */
+  private shown: ShownTree | null = null;
+  /** One element object per run folder, kept across redraws: a row can be redrawn alone (fire(element)). */
+  private readonly runElementsByDir = new Map<string, Extract<RunsElement, { kind: 'run' }>>();
   private readonly disposables: vscode.Disposable[] = [];
   readonly treeView: vscode.TreeView<RunsElement>;
 
@@ -73,7 +77,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
   refresh(): void {
     for (const w of this.watched) this.refreshRoot(w);
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges(true);
   }
 
   /** Re-read one run folder (after an annotation, a delete) without waiting for the watcher. */
@@ -83,7 +87,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
     if (!w) return this.refresh();
     w.catalog.refreshRun(path.basename(dir));
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges();
   }
 
   private rebuild(): void {
@@ -96,7 +100,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
       return w;
     });
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges(true);
   }
 
   private refreshRoot(w: WatchedRoot): void {
@@ -139,8 +143,34 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
       }
     }
     this.updateMessage();
-    this.changed.fire(undefined);
+    this.showChanges();
     this.runsChanged.fire(ids.filter(Boolean).map((id) => path.join(w.root.runsDir, id)));
+  }
+
+  /**
+   * Redraws what changed since the last redraw (or everything when `force`): rows alone when the
+   * same rows stand in the same order, so VS Code keeps the other items' handles (treeRedraw says
+   * why that matters), nothing when nothing changed (an annotation's file-watcher echo).
+   */
+  private showChanges(force = false): void {
+    const shown: ShownTree = { roots: this.watched.map((w) => ({ error: w.error, nodes: buildRunsTree(w.catalog.list()) })), message: this.treeView.message };
+    const redraw = force ? 'all' : treeRedraw(this.shown, shown);
+    this.shown = shown;
+    if (redraw === 'none') return;
+    if (redraw === 'all') {
+      const listed = new Set(shown.roots.flatMap((r) => r.nodes.map((n) => n.runDir)));
+      for (const dir of [...this.runElementsByDir.keys()]) if (!listed.has(dir)) this.runElementsByDir.delete(dir);
+      this.changed.fire(undefined);
+      return;
+    }
+    const nodes = new Map(shown.roots.flatMap((r) => r.nodes.map((n) => [n.runDir, n] as const)));
+    const rows = redraw.flatMap((dir) => {
+      const element = this.runElementsByDir.get(dir);
+      if (!element) return []; // never fetched (the view was hidden): it will be built fresh
+      element.node = nodes.get(dir)!;
+      return [element];
+    });
+    if (rows.length) this.changed.fire(rows);
   }
 
   private updateMessage(): void {
@@ -167,7 +197,17 @@ export class RunsView implements vscode.TreeDataProvider<RunsElement>, vscode.Di
   }
 
   private runElements(w: WatchedRoot): RunsElement[] {
-    return buildRunsTree(w.catalog.list()).map((node) => ({ kind: 'run', node, root: w.root }));
+    return buildRunsTree(w.catalog.list()).map((node) => {
+      const known = this.runElementsByDir.get(node.runDir);
+      if (known) {
+        known.node = node;
+        known.root = w.root;
+        return known;
+      }
+      const element = { kind: 'run' as const, node, root: w.root };
+      this.runElementsByDir.set(node.runDir, element);
+      return element;
+    });
   }
 
   getParent(element: RunsElement): RunsElement | undefined {

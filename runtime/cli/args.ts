@@ -25,7 +25,9 @@ Usage:
   helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
                                                        bracket the largest stable lr of the config's optimizer (short probes, ~600 passes) and suggest one
   helene-studio export <run folder> [--out <file>]    write the fine-tuned model as a standalone ONNX file (LoRA merged, loss removed)
-  helene-studio history <run folder>                  print the run as JSON with a decimated metrics history (what the run panel opens)
+  helene-studio history <run folder> [--from-step <n>]
+                                                       print the run as JSON with a decimated metrics history (what the run panel opens);
+                                                       --from-step: only the records a resume from step n keeps
   helene-studio demo-text [--dir <folder>] [--steps <n>]  fine-tune the pre-trained tiny text encoder (MeZO vs HELENE), accuracy before/after
   helene-studio sweep --config <run.json> --grid "<key=v1,v2; key=v1,v2>" [--parallel <n>] [--sort <metric>] [--sweep-id <id>] [options]
                                                        run the grid (cartesian product, every run validated first) as child runs,

@@ -5,13 +5,23 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../protocol';
 import { DEMO_DEFAULTS, writeDemoWorkspace, type DemoFiles } from './demo-task';
+
+/** The folder cannot take the demo; its message is the whole sentence the user reads (CLI and extension). */
+export class ScaffoldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScaffoldError';
+  }
+}
 
 export function scaffoldDemoWorkspace(dir: string): DemoFiles {
   const target = path.resolve(dir);
+  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
+    throw new ScaffoldError(`${target} is a file, not a folder; choose an empty or new folder (nothing was written)`);
+  }
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
-    throw new ConfigError([{ path: 'scaffold', message: `${target} is not empty; choose an empty or new folder (nothing was written)` }]);
+    throw new ScaffoldError(`${target} is not empty; choose an empty or new folder (nothing was written)`);
   }
   const files = writeDemoWorkspace(target, DEMO_DEFAULTS);
   fs.writeFileSync(

@@ -25,6 +25,8 @@ export interface HistoryOptions {
   /** At most this many buckets keep a layers record (evenly spaced): the heatmap's history. */
   layerBuckets?: number;
   chunkBytes?: number;
+  /** Only the records this accepts, asked in file order (resumeKeeps: the history before a resume). */
+  keep?: (r: MetricRecord) => boolean;
 }
 
 /** Newest layers records kept verbatim (each holds every tensor's statistics). */
@@ -75,6 +77,7 @@ export function readMetricsHistory(file: string, options: HistoryOptions = {}): 
   const scan = forEachMetricRecord(
     file,
     (placed) => {
+      if (options.keep && !options.keep(placed.record)) return;
       total++;
       const r = placed.record;
       // Layers records can be large (one entry per tensor): the tail keeps only the newest few.

@@ -41,6 +41,7 @@ import { StepProfiler, warmupStepsFor } from './step-profiler';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
 import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { readRunHeaderSync } from './run-reader';
+import { resumeKeeps } from './resume-prefix';
 import * as fs from 'node:fs';
 
 export interface TrainerListener {
@@ -329,13 +330,7 @@ export class Trainer {
     // the checkpoint's own event came after it was written (earlier resumes, controls, stop events):
     // dropped, so resuming again never piles up events. The cut itself waits for the first resumed
     // step (commitHeld), so a resume that fails before it leaves metrics.jsonl as it was.
-    let pastOwn = false;
-    const keep = (r: MetricRecord): boolean => {
-      if (pastOwn) return false;
-      if (r.kind === 'event' && r.event === 'checkpoint' && r.t === c.step) pastOwn = true;
-      return r.t <= c.step && !(r.kind === 'event' && r.t === c.step && /^(stopped|finished|stop-requested|failed)$/.test(r.event));
-    };
-    this.held = { keep, records: [] };
+    this.held = { keep: resumeKeeps(c.step), records: [] };
     this.resumedFrom = found.file.slice(this.runDir.length + 1);
     this.resumedFromStep = c.step;
     this.lastCheckpointStep = c.step;

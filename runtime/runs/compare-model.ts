@@ -26,11 +26,15 @@ export interface CompareOptions {
 
 export const DEFAULT_MAX_POINTS = 2000;
 
-/** "helene", or "helene (energy)" for a non-paper HELENE variant. */
+/**
+ * "helene", or "helene (energy)" for a non-paper HELENE variant. The label is built from the config's
+ * name: the optimizer instance's own name already carries the variant ("helene-energy"), and
+ * "helene-energy (energy)" says it twice.
+ */
 export function optimizerLabel(manifest: RunManifest | null): string {
   if (!manifest) return '?';
   const variant = manifest.config?.optimizer?.variant;
-  return variant && variant !== 'paper' ? `${manifest.optimizer.name} (${variant})` : manifest.optimizer.name;
+  return variant && variant !== 'paper' ? `${manifest.config.optimizer.name} (${variant})` : manifest.optimizer.name;
 }
 
 /** MeZO is the paper's baseline: the first MeZO run, else the first run. */

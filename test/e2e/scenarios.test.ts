@@ -14,6 +14,12 @@ import type { Frame } from 'playwright-core';
 import { breakdown, latestTracedEvent } from './control-latency';
 import { prepareSweepWorkspace, SWEEP_CONFIG, sweepScenario } from './scenarios/f-sweep';
 import { largeRunScenario } from './scenarios/g-large-run';
+import { panelDebug, seriesCount } from './scenarios/ui';
+import { scenarioADemoWorkspace } from './scenarios/a-demo-workspace';
+import { scenarioBShortForm } from './scenarios/b-short-form';
+import { scenarioDRunsView } from './scenarios/d-runs-view';
+import { scenarioEResume } from './scenarios/e-resume';
+import { scenarioHCheckGpu } from './scenarios/h-check-gpu';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -59,13 +65,6 @@ function scenario(name: string, fn: (t: TestContext) => Promise<void>) {
   });
 }
 
-type Debug = { chartData: Record<string, { label: string; count: number; last: { x: number; y: number } | null }[]> | null; heatmap: { rows: number; cols: number } | null };
-const panelDebug = (f: Frame) =>
-  f.evaluate((): Debug => {
-    const h = (window as any).__heleneDebug;
-    return { chartData: h?.chartData() ?? null, heatmap: h?.heatmap() ?? null };
-  });
-const seriesCount = (d: Debug, chart: string, label?: string) => (d.chartData?.[chart] ?? []).filter((s) => !label || s.label === label).reduce((n, s) => n + s.count, 0);
 const text = (f: Frame, sel: string) => f.locator(sel).innerText();
 
 /** The live panel of the run started last: waits for its frame and returns it. */
@@ -277,6 +276,12 @@ scenario('f-sweep: a sweep of 4 runs, 2 at a time, from the extension: progress 
 scenario('g-large-run: the panel of a run with a ≥ 100 MB metrics.jsonl opens with ≤ 1 s of extension-host time while a live run\'s status bar keeps updating', () =>
   largeRunScenario(wb, { liveConfig: LONG_CONFIG, historyConfig: 'helene.helene.json' }),
 );
+// Issue 14, the rest of a, b, d, e, h: each scenario in its own module under scenarios/.
+scenario('a-demo-workspace: the walkthrough\'s "Create demo workspace" refuses a folder with files, fills an empty one with what its step names, ticks the step', () => scenarioADemoWorkspace(wb));
+scenario('b-short-form: "Start HELENE run" through the short form (validated answers, lr finder) shows a live panel within 10 s', () => scenarioBShortForm(wb));
+scenario('d-runs-view: a finished run\'s panel reopens after its tab was closed; rename, notes, tags, delete (confirmed), compare three runs, export CSV', () => scenarioDRunsView(wb));
+scenario('e-resume: Resume from checkpoint of a stopped run; the panel follows the live run to "finished", the status bar agrees', () => scenarioEResume(wb));
+scenario('h-check-gpu: Check GPU on a machine without one says the CPU runs and how to get CUDA for the installed extension', () => scenarioHCheckGpu(wb));
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
   const out = outputChannelText(wb.userDataDir);

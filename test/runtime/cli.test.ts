@@ -84,7 +84,16 @@ test('scaffold writes a demo workspace that trains from the CLI, and refuses a n
   for (const f of ['demo-mlp.onnx', 'train.jsonl', 'eval.jsonl', 'helene.helene.json', 'mezo.helene.json', 'README.md']) assert.ok(fs.existsSync(path.join(dir, f)), f);
   const again = spawnSync(process.execPath, [CLI, 'scaffold', dir], { encoding: 'utf8' });
   assert.equal(again.status, 1);
-  assert.match(again.stderr, /is not empty; choose an empty or new folder \(nothing was written\)/);
+  // One line naming the folder: it is not a run configuration, so it must not read like one.
+  assert.equal(again.stderr, `error: ${dir} is not empty; choose an empty or new folder (nothing was written)\n`);
+  const file = path.join(tempDir('scaffold-file'), 'a-file');
+  fs.writeFileSync(file, 'x');
+  const onFile = spawnSync(process.execPath, [CLI, 'scaffold', file], { encoding: 'utf8' });
+  assert.equal(onFile.status, 1);
+  assert.equal(onFile.stderr, `error: ${file} is a file, not a folder; choose an empty or new folder (nothing was written)\n`);
+  const bare = spawnSync(process.execPath, [CLI, 'scaffold'], { encoding: 'utf8' });
+  assert.equal(bare.status, 1);
+  assert.equal(bare.stderr, 'error: usage: helene-studio scaffold <empty folder>\n');
   const run = spawnSync(process.execPath, [CLI, 'train', '--config', path.join(dir, 'helene.helene.json'), '--steps', '200', '--quiet'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const runs = fs.readdirSync(path.join(dir, 'runs'));

@@ -13,12 +13,16 @@ import {
   rootItemFields,
   rootOfRunDir,
   runItemFields,
+  treeRedraw,
+  type ShownTree,
   runsRoots,
   slugify,
   type RunsElement,
   type RunsRoot,
 } from '../../extension/runs-view/runs-view-model';
 import { compareKey, comparePanelTitle, saveFilters } from '../../extension/compare/compare-naming';
+import { annotateRun } from '../../runtime/runs/annotations';
+import { manifest, status, writeRun } from './runs-fixtures';
 
 const ROOT: RunsRoot = { label: 'ws', runsDir: path.resolve('/ws/runs'), workspaceRoot: path.resolve('/ws') };
 
@@ -107,4 +111,38 @@ test('a runs folder with a broken run becomes an unreadable tree item with the r
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });
   }
+});
+
+test('the view redraws rows alone while the same rows stand in order, everything when rows come or go, nothing for a watcher echo', () => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-shown-'));
+  const live = writeRun(runsDir, 'r1', { manifest: manifest('r1', 'mezo', 2), status: status('running', 100, 1024) });
+  const done = writeRun(runsDir, 'r2', { manifest: manifest('r2', 'helene', 2), status: status('finished', 1024, 1024) });
+  const catalog = new RunCatalog(runsDir);
+  catalog.refresh();
+  const shown = (message?: string): ShownTree => ({ roots: [{ error: null, nodes: buildRunsTree(catalog.list()) }], message });
+  const first = shown();
+  assert.equal(treeRedraw(null, first), 'all', 'the first draw');
+  assert.equal(treeRedraw(first, shown()), 'none');
+
+  // A live run's progress: its row alone (a full redraw would drop the handles a context menu holds).
+  writeRun(runsDir, 'r1', { status: status('running', 600, 1024) });
+  catalog.refreshRun('r1');
+  const progressed = shown();
+  assert.deepEqual(treeRedraw(first, progressed), [live]);
+
+  // An annotation: the command's own refresh redraws the row; the file watcher's echo, nothing.
+  annotateRun(done, { notes: 'tried lr 0.003' });
+  catalog.refreshRun('r2');
+  const annotated = shown();
+  assert.deepEqual(treeRedraw(progressed, annotated), [done]);
+  catalog.refreshRun('r2');
+  assert.equal(treeRedraw(annotated, shown()), 'none');
+
+  // Rows that come or go, or another message: everything.
+  writeRun(runsDir, 'r3', { manifest: manifest('r3', 'mezo', 2), status: status('finished', 1024, 1024) });
+  catalog.refresh();
+  const added = shown();
+  assert.equal(treeRedraw(annotated, added), 'all');
+  assert.equal(treeRedraw(added, shown('No runs yet')), 'all');
+  fs.rmSync(runsDir, { recursive: true, force: true });
 });

@@ -44,6 +44,16 @@ test('the walkthrough covers the first run and its media exist', () => {
   for (const step of walkthrough.steps) assert.ok(fs.existsSync(path.join(ROOT, step.media.markdown)), step.media.markdown);
 });
 
+test('each walkthrough step shows its own page, titled as the step', () => {
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  const pages = walkthrough.steps.map((s: { media: { markdown: string } }) => s.media.markdown);
+  assert.equal(new Set(pages).size, pages.length, `steps share a page: ${pages.join(', ')}`);
+  for (const step of walkthrough.steps) {
+    const heading = /^# (.+)$/m.exec(fs.readFileSync(path.join(ROOT, step.media.markdown), 'utf8'))?.[1];
+    assert.equal(heading, step.title, `${step.media.markdown} is headed "${heading}", its step is "${step.title}"`);
+  }
+});
+
 test('the walkthrough\'s demo page names every run config that "Create demo workspace" writes', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-scaffold-'));
   scaffoldDemoWorkspace(dir);

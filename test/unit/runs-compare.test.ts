@@ -16,7 +16,7 @@ import {
   targetLoss,
   trainingPassesAt,
 } from '../../runtime/run/compare';
-import { buildCompareViewModel, buildSummaryRows, defaultBaseline } from '../../runtime/runs/compare-model';
+import { buildCompareViewModel, buildSummaryRows, defaultBaseline, optimizerLabel } from '../../runtime/runs/compare-model';
 import { summarizeRecords } from '../../runtime/runs/summary';
 import { decimate, extractCurves } from '../../runtime/runs/decimate';
 import { ema, tailMean } from '../../runtime/runs/smoothing';
@@ -197,4 +197,13 @@ test('compare page x axis: the saved choice, today\'s keys or the names older pa
   assert.equal(savedXAxis('time'), 'wallSeconds');
   assert.equal(savedXAxis('furlongs'), 'step');
   assert.equal(savedXAxis(undefined), 'step');
+});
+
+test('a HELENE variant is labelled once: "helene (layerwise)", as the runtime names it "helene-layerwise"', () => {
+  // What the runtime writes for the recommended preset: the instance name carries the variant.
+  const layerwise = manifest('a', 'helene-layerwise', 2, {}, { optimizer: { name: 'helene', variant: 'layerwise', blocks: 'auto', lr: 0.01 } });
+  assert.equal(optimizerLabel(layerwise), 'helene (layerwise)');
+  assert.equal(optimizerLabel(manifest('b', 'helene', 2, {}, { optimizer: { name: 'helene', variant: 'paper', lr: 0.003 } })), 'helene');
+  assert.equal(optimizerLabel(manifest('c', 'mezo', 2)), 'mezo');
+  assert.equal(optimizerLabel(null), '?');
 });

@@ -54,6 +54,11 @@ export const fakeState = {
    */
   cspSource: "'self' https://*.vscode-cdn.net",
   errorMessages: [] as string[],
+  infoMessages: [] as string[],
+  /** What the next showOpenDialog calls answer (undefined: the user cancelled). */
+  openDialogAnswers: [] as (Uri[] | undefined)[],
+  /** Every commands.executeCommand call, as [id, ...args]. */
+  executedCommands: [] as unknown[][],
 };
 
 function assertNotDisposed(panel: FakeWebviewPanel): void {
@@ -134,6 +139,18 @@ export const window = {
   registerWebviewPanelSerializer: () => new Disposable(() => undefined),
   showErrorMessage: async (message: string) => {
     fakeState.errorMessages.push(message);
+    return undefined;
+  },
+  showInformationMessage: async (message: string) => {
+    fakeState.infoMessages.push(message);
+    return undefined;
+  },
+  showOpenDialog: async () => fakeState.openDialogAnswers.shift(),
+};
+
+export const commands = {
+  executeCommand: async (id: string, ...args: unknown[]) => {
+    fakeState.executedCommands.push([id, ...args]);
     return undefined;
   },
 };
