@@ -19,8 +19,10 @@ import { tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const STEPS = 4000;
-// No per-layer records: the run's history stays under the panel's verbatim tail, so every step is sent.
-const OVERRIDES = [`steps=${STEPS}`, 'checkpoint.every=500', 'evalEvery=500', 'statsEvery=0', 'engine.threads=1'];
+/** The resume point: its history (600 steps, an eval, a few events) stays under the history's verbatim tail (HISTORY_DEFAULTS), so every step is in it. */
+const FROM = 600;
+// No per-layer records, for the same reason.
+const OVERRIDES = [`steps=${STEPS}`, `checkpoint.every=${FROM}`, 'evalEvery=500', 'statsEvery=0', 'engine.threads=1'];
 
 const stepsOf = (records: MetricRecord[]) => records.filter((r) => r.kind === 'step').map((r) => r.t);
 
@@ -33,12 +35,12 @@ test("the session of a resumed run snapshots the run's earlier records followed 
   let runDir = '';
   first.events.on('hello', (h) => (runDir = h.runDir));
   const t0 = Date.now();
-  while (!(runDir && listCheckpoints(runDir).some((c) => c.step >= 1500))) {
-    assert.ok(Date.now() - t0 < 60_000, 'no checkpoint at 1500 within 60 s');
+  while (!(runDir && listCheckpoints(runDir).some((c) => c.step >= FROM))) {
+    assert.ok(Date.now() - t0 < 60_000, `no checkpoint at ${FROM} within 60 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
   assert.equal((await first.stop()).outcome, 'stopped');
-  const from = 1500; // an older kept checkpoint: the records after it are dropped by the resume
+  const from = FROM; // an older kept checkpoint: the records after it are dropped by the resume
   assert.ok(listCheckpoints(runDir).some((c) => c.step === from), `kept: ${listCheckpoints(runDir).map((c) => c.step)}`);
   const before = await loadRunHistory({ cliPath: CLI, runDir, resumeFromStep: from });
   assert.deepEqual(stepsOf(before.records), Array.from({ length: from }, (_, i) => i + 1), 'the history up to the checkpoint, nothing after it');
