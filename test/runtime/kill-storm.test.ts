@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { readRunFolderSync, readRunHeaderSync } from '../../runtime/run/run-reader';
 import { CHECKPOINT_DIR, listCheckpoints } from '../../runtime/run/checkpoint';
 import { comparable, demoWorkspace, latestCheckpointTensors, tempDir } from './helpers';
+import { mulberry32 } from '../../runtime/onnx/seeded-prng';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const STEPS = 6000;
@@ -24,17 +25,8 @@ const SETTINGS = ['--steps', String(STEPS), '--set', 'checkpoint.every=200', '--
 
 type KillKind = 'step' | 'startup' | 'checkpoint-write' | 'after-checkpoint';
 
-/** mulberry32: a small seeded generator, so the plan is reproducible from the printed seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (runtime/onnx/seeded-prng.ts): a small seeded generator, reproducible from its seed. */
+const rng = mulberry32;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));

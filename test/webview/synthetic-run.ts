@@ -16,6 +16,7 @@ import {
   type RunSummary,
   type TrainableInfo,
 } from '../../runtime/protocol';
+import { mulberry32 } from '../../runtime/onnx/seeded-prng';
 
 export interface SyntheticRunOptions {
   steps: number;
@@ -37,17 +38,8 @@ export interface RunFolderData {
   records: MetricRecord[];
 }
 
-/** mulberry32: tiny seeded generator so fixtures are identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (runtime/onnx/seeded-prng.ts): a small seeded generator, reproducible from its seed. */
+const prng = mulberry32;
 
 const LAYER_TEMPLATES: { suffix: string; shape: (i: number) => number[] }[] = [
   { suffix: 'attn.qkv.weight', shape: () => [64, 192] },
