@@ -1,4 +1,5 @@
 /** Compare panel naming (vscode-free, unit-tested): the panel's key, title and save-dialog filters. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The same set of runs (in any order) reuses one panel. */
@@ -6,10 +7,25 @@ export function compareKey(runDirs: readonly string[]): string {
   return [...new Set(runDirs.map((d) => path.resolve(d)))].sort().join('\n');
 }
 
-export function comparePanelTitle(runDirs: readonly string[]): string {
-  const names = runDirs.map((d) => path.basename(d));
-  const shown = names.slice(0, 2).join(' vs ');
-  return `HELENE compare · ${shown}${names.length > 2 ? ` +${names.length - 2}` : ''}`;
+/** Longest run name a compare tab's title shows before it shortens it with "…". */
+const TITLE_NAME_CHARS = 20;
+
+/** A run's name as the user gave it (run.json, renamed in the Runs view), else its folder id. */
+export function runNameOf(runDir: string): string {
+  try {
+    const name = (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { name?: unknown }).name;
+    if (typeof name === 'string' && name.trim()) return name.trim();
+  } catch {
+    // An unreadable run folder is still compared (the page says why); its id names it here.
+  }
+  return path.basename(runDir);
+}
+
+/** "Compare: demo-mezo, demo-helene +1": the first two run names, shortened, and how many more. */
+export function comparePanelTitle(runNames: readonly string[]): string {
+  const short = (n: string) => (n.length > TITLE_NAME_CHARS ? `${n.slice(0, TITLE_NAME_CHARS - 1).trimEnd()}…` : n);
+  const shown = runNames.slice(0, 2).map(short).join(', ');
+  return `Compare: ${shown}${runNames.length > 2 ? ` +${runNames.length - 2}` : ''}`;
 }
 
 /** showSaveDialog filters for an export's suggested name (by extension). */
