@@ -94,7 +94,9 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
     const dir = dirs.at(-1)!;
     assert.equal(readJson(path.join(dir, 'config.json'))?.optimizer?.lr, suggested, "the run uses the form's lr");
     assert.match(String(readJson(path.join(dir, 'config.json'))?.data?.eval), /eval\.jsonl$/, "the run evaluates on the form's eval file");
-    assert.match(await statusBarText(page), /HELENE/);
+    // The status bar names the optimizer as the panel and the Runs view do (one label function).
+    assert.match(await statusBarText(page), /helene \(layerwise\)/);
+    assert.match(await panel.locator('#run-title').innerText().catch(() => ''), /helene \(layerwise\)/);
     await screenshots(wb, 'b-short-form');
   }
 }
