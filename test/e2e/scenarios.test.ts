@@ -98,7 +98,7 @@ scenario('b-start-run: "Start HELENE run" through the config picker shows a live
   assert.equal(dirs.length, before + 1, 'one run folder was written');
   const status = readJson(path.join(dirs.at(-1)!, 'status.json'));
   assert.ok(status && ['running', 'finished'].includes(status.state), `status.json says ${JSON.stringify(status)}`);
-  assert.match(await statusBarText(wb.page), /HELENE/);
+  assert.match(await statusBarText(wb.page), /\bhelene\b/, "the status bar names the run's optimizer as the panel does");
   assert.ok(d.heatmap!.cols > 0);
   await screenshots(wb, 'b-start-run');
   // Leave no live run behind for the next scenario (the demo's 20k steps may be done already).
