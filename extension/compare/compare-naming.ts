@@ -7,8 +7,19 @@ export function compareKey(runDirs: readonly string[]): string {
   return [...new Set(runDirs.map((d) => path.resolve(d)))].sort().join('\n');
 }
 
-/** Longest run name a compare tab's title shows before it shortens it with "…". */
-const TITLE_NAME_CHARS = 20;
+/** Longest run name a compare tab's title shows whole; longer ones keep their start and end. */
+const TITLE_NAME_CHARS = 24;
+
+/**
+ * "sweep-demo …000 lr=0.003": names that differ only at the end (a sweep's runs) stay told apart,
+ * which cutting the end off would not do.
+ */
+function shortName(name: string): string {
+  if (name.length <= TITLE_NAME_CHARS) return name;
+  const head = Math.ceil((TITLE_NAME_CHARS - 1) / 2);
+  const tail = TITLE_NAME_CHARS - 1 - head;
+  return `${name.slice(0, head)}…${name.slice(name.length - tail)}`;
+}
 
 /** A run's name as the user gave it (run.json, renamed in the Runs view), else its folder id. */
 export function runNameOf(runDir: string): string {
@@ -23,8 +34,7 @@ export function runNameOf(runDir: string): string {
 
 /** "Compare: demo-mezo, demo-helene +1": the first two run names, shortened, and how many more. */
 export function comparePanelTitle(runNames: readonly string[]): string {
-  const short = (n: string) => (n.length > TITLE_NAME_CHARS ? `${n.slice(0, TITLE_NAME_CHARS - 1).trimEnd()}…` : n);
-  const shown = runNames.slice(0, 2).map(short).join(', ');
+  const shown = runNames.slice(0, 2).map(shortName).join(', ');
   return `Compare: ${shown}${runNames.length > 2 ? ` +${runNames.length - 2}` : ''}`;
 }
 

@@ -88,7 +88,11 @@ test('compare panel naming: one key per set of runs, readable title, export filt
   assert.equal(compareKey(['/r/b', '/r/a', '/r/b']), compareKey(['/r/a', '/r/b']));
   assert.equal(comparePanelTitle(['demo-mezo', 'demo-helene', 'demo-helene-recommended']), 'Compare: demo-mezo, demo-helene +1');
   assert.equal(comparePanelTitle(['a', 'b']), 'Compare: a, b');
-  assert.equal(comparePanelTitle(['a very long run name indeed', 'b']), 'Compare: a very long run nam…, b', 'names are shortened');
+  assert.equal(
+    comparePanelTitle(['sweep-demo steps=400000 lr=0.003', 'sweep-demo steps=400000 lr=0.01']),
+    'Compare: sweep-demo s…00 lr=0.003, sweep-demo s…000 lr=0.01',
+    'long names keep their start and end, so a sweep\'s runs stay told apart',
+  );
   assert.deepEqual(Object.values(saveFilters('compare-summary.csv'))[0], ['csv']);
   assert.deepEqual(Object.keys(saveFilters('compare-eval.svg'))[0], 'SVG image');
 });
