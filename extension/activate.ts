@@ -8,6 +8,7 @@ import { Output } from './output';
 import { PanelMemory } from './panel/panel-memory';
 import { RunPanel, registerRunPanelSerializer, type RunPanelStats } from './panel/run-panel';
 import { followRuns } from './run-follower';
+import { markFirstStep } from './run-started-context';
 import { RunRegistry } from './run-registry';
 import { ComparePanel } from './compare/compare-panel';
 import { RunsView } from './runs-view/runs-view';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
     output,
     statusBar,
     followRuns(services),
+    markFirstStep(registry),
     registerRunPanelSerializer(services),
     runsView,
     sweepsView,

@@ -1,6 +1,6 @@
 /**
  * What the window does around each run it starts: runtime output into the output channel, the
- * panel opened beside the editor once the run folder exists, a message when it ends (failures
+ * panel opened beside the editor once the run folder exists (not for a sweep's runs), a message when it ends (failures
  * always with their reason), and the context key that enables Pause/Resume/Stop in the palette.
  */
 import * as vscode from 'vscode';
@@ -27,7 +27,7 @@ export function followRuns(services: Services): vscode.Disposable {
     session.events.on('output', (line) => output.runtimeLine(session.runId ?? session.label, line));
     session.events.on('started', () => {
       output.info(`[${session.runId}] run folder ${session.runDir} (pid ${session.process.pid})`);
-      if (session.runDir) RunPanel.show(services, session.runDir, vscode.ViewColumn.Beside, true);
+      if (session.runDir && session.opensPanel) RunPanel.show(services, session.runDir, vscode.ViewColumn.Beside, true);
     });
     session.events.on('ended', async (exit) => {
       if (exit.outcome === 'failed' || exit.outcome === 'crashed') {

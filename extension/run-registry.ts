@@ -21,9 +21,13 @@ export class RunRegistry {
   readonly events = new TypedEvents<RunRegistryEvents>();
   private readonly sessions: RunSession[] = [];
 
-  /** `loadEarlier`: a resume's reader of the run's records from before it (see RunSession). */
-  start(options: RuntimeProcessOptions, label: string, loadEarlier?: (runDir: string) => Promise<MetricRecord[]>): RunSession {
+  /**
+   * `loadEarlier`: a resume's reader of the run's records from before it (see RunSession).
+   * `openPanel: false`: the window opens no panel by itself for this run (a sweep's runs).
+   */
+  start(options: RuntimeProcessOptions, label: string, loadEarlier?: (runDir: string) => Promise<MetricRecord[]>, how: { openPanel?: boolean } = {}): RunSession {
     const session = new RunSession(options, label, loadEarlier);
+    session.opensPanel = how.openPanel ?? true;
     this.sessions.push(session);
     session.events.on('changed', () => this.events.emit('changed', session));
     session.events.on('ended', () => this.prune());

@@ -34,6 +34,8 @@ export class RunSession {
   /** A resumed run's records from before the resume (its process reports only what it does itself). */
   private earlier: MetricRecord[] = [];
   lastStep: StepRecord | null = null;
+  /** Whether the window opens this run's panel when it starts (not for a sweep's runs: the Sweeps view opens them on demand). */
+  opensPanel = true;
 
   /** `loadEarlier`: for a resume, reads the run folder's records from before it (once the folder is known). */
   constructor(options: RuntimeProcessOptions, readonly label: string, loadEarlier?: (runDir: string) => Promise<MetricRecord[]>) {

@@ -1,5 +1,6 @@
 /**
- * "New run from a short form…": five answers (model, training data, optimizer, lr, steps) become a
+ * "New run from a short form…": six answers (model, training data, evaluation data (skippable),
+ * optimizer, lr, steps) become a
  * run config file in .helene/configs/. Each answer is validated by the protocol's own resolveConfig
  * (so the form and the CLI can never disagree), and the file stores paths relative to itself, the
  * way the CLI resolves them.
@@ -13,6 +14,8 @@ export interface ShortFormAnswers {
   /** As typed: relative to the workspace folder, absolute, or builtin:<name>. */
   modelPath: string;
   trainPath: string;
+  /** Held-out file for the eval curve; empty or absent: none. */
+  evalPath?: string;
   optimizer: OptimizerName;
   /** Extra optimizer keys of the chosen preset (e.g. the recommended HELENE variant). */
   optimizerPreset?: Record<string, unknown>;
@@ -46,6 +49,19 @@ export function parseNumber(text: string): number {
   return t === '' ? Number.NaN : Number(t);
 }
 
+/**
+ * The complaint about a number box's text, naming what was typed ("lr: \"abc\" is not a number;
+ * e.g. 0.001"): the schema alone would only see NaN. A number is then checked by the schema.
+ */
+export function numberFieldProblem(fieldPath: string, text: string, example: string, optimizer: OptimizerName = 'helene'): string | undefined {
+  const label = fieldPath.split('.').pop()!;
+  const value = parseNumber(text);
+  if (text.trim() === '') return `${label}: enter a number; e.g. ${example}`;
+  if (Number.isNaN(value)) return `${label}: ${JSON.stringify(text.trim())} is not a number; e.g. ${example}`;
+  const problem = fieldProblem(fieldPath, value, optimizer);
+  return problem === undefined ? undefined : `${label}: ${problem}`;
+}
+
 /** A file-system-safe, readable config name: helene-demo-mlp. */
 export function configName(answers: Pick<ShortFormAnswers, 'optimizer' | 'modelPath'>): string {
   const base = path.basename(answers.modelPath.replace(/^builtin:/, '')).replace(/\.onnx$/i, '');
@@ -69,11 +85,35 @@ export function buildShortFormConfig(answers: ShortFormAnswers, configDir: strin
     name,
     steps: answers.steps,
     model: { path: relativeTo(configDir, workspaceRoot, answers.modelPath) },
-    data: { train: relativeTo(configDir, workspaceRoot, answers.trainPath) },
+    data: {
+      train: relativeTo(configDir, workspaceRoot, answers.trainPath),
+      ...(answers.evalPath?.trim() ? { eval: relativeTo(configDir, workspaceRoot, answers.evalPath.trim()) } : {}),
+    },
     optimizer: { ...(answers.optimizerPreset ?? {}), name: answers.optimizer, lr: answers.lr } as UserConfig['optimizer'],
   };
   resolveConfig(user, 'short form');
   return user;
+}
+
+/** Held-out files the eval box offers when one lies beside the training file, in this order. */
+const EVAL_NAMES = ['eval.jsonl', 'validation.jsonl', 'valid.jsonl', 'val.jsonl', 'dev.jsonl'];
+
+/**
+ * The evaluation file beside the training file, written the way the training path was typed
+ * (data/train.jsonl → data/eval.jsonl; my-train.jsonl → my-eval.jsonl first), or '' when none exists.
+ */
+export function siblingEvalFile(workspaceRoot: string, trainPath: string, exists: (file: string) => boolean): string {
+  const typed = trainPath.trim();
+  if (!typed || typed.startsWith('builtin:')) return '';
+  const slash = Math.max(typed.lastIndexOf('/'), typed.lastIndexOf('\\'));
+  const dir = typed.slice(0, slash + 1);
+  const base = typed.slice(slash + 1);
+  const swapped = /train/i.test(base) ? ['eval', 'validation'].map((w) => base.replace(/train/i, w)) : [];
+  for (const name of [...swapped, ...EVAL_NAMES]) {
+    if (name === base) continue;
+    if (exists(path.resolve(workspaceRoot, dir + name))) return dir + name;
+  }
+  return '';
 }
 
 /** The first free file name: name.helene.json, name-2.helene.json, ... */

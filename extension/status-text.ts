@@ -3,7 +3,7 @@
  * StatusBarItem). The provider shown is the one that really ran (manifest.engine.provider or
  * status.provider), never the one requested.
  */
-import type { RunState } from '../runtime/protocol';
+import { optimizerLabel, type RunState } from '../runtime/protocol';
 import type { RunSession } from './run-session';
 
 export interface StatusText {
@@ -24,25 +24,10 @@ const ICONS: Record<RunState, string> = {
   interrupted: '$(warning)',
 };
 
-/** How each optimizer is written in the papers (the status bar names the run's optimizer, not the product). */
-const OPTIMIZER_LABELS: Record<string, string> = {
-  mezo: 'MeZO',
-  helene: 'HELENE',
-  'helene-layerwise': 'HELENE (layerwise)',
-  'helene-bias-corrected': 'HELENE (bias-corrected)',
-  'helene-energy': 'HELENE (energy)',
-  hizoo: 'HiZOO',
-  'zo-adam': 'ZO-Adam',
-  fzoo: 'FZOO',
-  'zo-sgd-sign': 'ZO-SGD-Sign',
-  'zo-sgd-momentum': 'ZO-SGD-Momentum',
-  'zo-sgd-cons': 'ZO-SGD-Cons',
-};
-
-/** The run's optimizer as the status bar shows it; "HELENE" (the product) until the manifest says. */
-export function optimizerLabel(name: string | undefined): string {
-  if (!name) return 'HELENE';
-  return OPTIMIZER_LABELS[name] ?? name;
+/** The run's optimizer as every view names it ("helene (layerwise)"); "HELENE" (the product) until the manifest names it. */
+function runOptimizerLabel(manifest: RunSession['manifest']): string {
+  const label = optimizerLabel(manifest);
+  return label === '?' ? 'HELENE' : label;
 }
 
 export function formatLoss(loss: number): string {
@@ -53,7 +38,7 @@ export function formatLoss(loss: number): string {
 
 export function statusText(session: Pick<RunSession, 'name' | 'status' | 'manifest' | 'lastStep' | 'step' | 'totalSteps' | 'exit' | 'live'>): StatusText {
   const state: RunState = session.status?.state ?? (session.live ? 'starting' : session.exit?.outcome ?? 'failed');
-  const parts = [`${ICONS[state]} ${optimizerLabel(session.manifest?.config?.optimizer?.name)}`];
+  const parts = [`${ICONS[state]} ${runOptimizerLabel(session.manifest)}`];
   if (state !== 'running') parts[0] += ` ${state}`;
   const total = session.totalSteps;
   if (state !== 'starting' || session.step > 0) parts.push(total ? `${session.step}/${total}` : `step ${session.step}`);

@@ -1,5 +1,6 @@
 /**
- * The short form's VS Code side: one input per answer, each validated as it is typed by the
+ * The short form's VS Code side: one input per answer (the eval file pre-filled from beside the
+ * training file, skippable), each validated as it is typed by the
  * protocol schema (short-form.ts); the result is written to .helene/configs/<name>.helene.json.
  * At the lr step the user may run the learning-rate finder first (lr-suggestion.ts: a separate
  * runtime process, cancellable, probes in the output channel); its suggestion pre-fills the lr box.
@@ -10,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_SCHEMA, ConfigError, OPTIMIZER_NAMES, type OptimizerName } from '../../runtime/protocol';
 import { OPTIMIZER_PRESETS } from '../../runtime/optim/presets';
-import { buildShortFormConfig, configName, fieldProblem, freeConfigFile, parseNumber, SHORT_FORM_CONFIG_DIR, type ShortFormAnswers } from '../short-form';
+import { buildShortFormConfig, configName, freeConfigFile, numberFieldProblem, parseNumber, siblingEvalFile, SHORT_FORM_CONFIG_DIR, type ShortFormAnswers } from '../short-form';
 import { EXCLUDED_FOLDERS } from '../config-discovery';
 import { LR_FIND_BUDGET, lrFindChoiceLabel, startLrFind } from '../lr-suggestion';
 import type { Output } from '../output';
@@ -104,7 +105,7 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
   const common = { ignoreFocusOut: true };
   const modelPath = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (1/5): model',
+    title: 'New HELENE run (1/6): model',
     prompt: 'ONNX model, relative to the workspace folder (or builtin:<name>)',
     value: await firstMatch('**/*.onnx'),
     validateInput: (v) => pathProblem(root, v, 'model'),
@@ -112,15 +113,24 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
   if (modelPath === undefined) return undefined;
   const trainPath = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (2/5): training data',
+    title: 'New HELENE run (2/6): training data',
     prompt: 'JSON-lines training file, relative to the workspace folder',
     value: await firstMatch('**/*train*.jsonl'),
     validateInput: (v) => pathProblem(root, v, 'training data'),
   });
   if (trainPath === undefined) return undefined;
+  // Without an eval file the run draws no eval curve: offer the one beside the training file.
+  const evalPath = await vscode.window.showInputBox({
+    ...common,
+    title: 'New HELENE run (3/6): evaluation data',
+    prompt: 'JSON-lines held-out file for the eval curve, relative to the workspace folder; leave empty to skip',
+    value: siblingEvalFile(root, trainPath, fs.existsSync),
+    validateInput: (v) => (v.trim() ? pathProblem(root, v, 'evaluation data') : undefined),
+  });
+  if (evalPath === undefined) return undefined;
   const presetItems = OPTIMIZER_PRESETS.map((p) => ({ label: p.label, description: p.description, name: p.optimizer.name, preset: p.optimizer }));
   const otherItems = OPTIMIZER_NAMES.filter((name) => !OPTIMIZER_PRESETS.some((p) => p.id === name)).map((name) => ({ label: name, description: OPTIMIZER_DESCRIPTIONS[name], name, preset: { name } }));
-  const optimizerItem = await vscode.window.showQuickPick([...presetItems, ...otherItems], { ...common, title: 'New HELENE run (3/5): optimizer' });
+  const optimizerItem = await vscode.window.showQuickPick([...presetItems, ...otherItems], { ...common, title: 'New HELENE run (4/6): optimizer' });
   if (!optimizerItem) return undefined;
   const optimizer = optimizerItem.name;
   const optimizerPreset = optimizerItem.preset as Record<string, unknown>;
@@ -136,7 +146,7 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
           find: true,
         },
       ],
-      { ...common, title: 'New HELENE run (4/5): learning rate' },
+      { ...common, title: 'New HELENE run (5/6): learning rate' },
     );
     if (!how) return undefined;
     if (how.find) {
@@ -146,21 +156,21 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
   }
   const lrText = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (4/5): learning rate',
+    title: 'New HELENE run (5/6): learning rate',
     value: lrStart.value,
     prompt: lrStart.prompt,
-    validateInput: (v) => fieldProblem('optimizer.lr', parseNumber(v), optimizer),
+    validateInput: (v) => numberFieldProblem('optimizer.lr', v, schemaDefault('optimizer', 'lr') || '0.001', optimizer),
   });
   if (lrText === undefined) return undefined;
   const stepsText = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (5/5): steps',
+    title: 'New HELENE run (6/6): steps',
     value: schemaDefault('', 'steps'),
-    validateInput: (v) => fieldProblem('steps', parseNumber(v), optimizer),
+    validateInput: (v) => numberFieldProblem('steps', v, schemaDefault('', 'steps') || '1000', optimizer),
   });
   if (stepsText === undefined) return undefined;
 
-  const answers = { modelPath: modelPath.trim(), trainPath: trainPath.trim(), optimizer, optimizerPreset, lr: parseNumber(lrText), steps: parseNumber(stepsText) };
+  const answers = { modelPath: modelPath.trim(), trainPath: trainPath.trim(), evalPath: evalPath.trim(), optimizer, optimizerPreset, lr: parseNumber(lrText), steps: parseNumber(stepsText) };
   const configDir = path.join(root, SHORT_FORM_CONFIG_DIR);
   let user;
   try {

@@ -1,4 +1,5 @@
 /** Compare panel naming (vscode-free, unit-tested): the panel's key, title and save-dialog filters. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The same set of runs (in any order) reuses one panel. */
@@ -6,10 +7,35 @@ export function compareKey(runDirs: readonly string[]): string {
   return [...new Set(runDirs.map((d) => path.resolve(d)))].sort().join('\n');
 }
 
-export function comparePanelTitle(runDirs: readonly string[]): string {
-  const names = runDirs.map((d) => path.basename(d));
-  const shown = names.slice(0, 2).join(' vs ');
-  return `HELENE compare · ${shown}${names.length > 2 ? ` +${names.length - 2}` : ''}`;
+/** Longest run name a compare tab's title shows whole; longer ones keep their start and end. */
+const TITLE_NAME_CHARS = 24;
+
+/**
+ * "sweep-demo …000 lr=0.003": names that differ only at the end (a sweep's runs) stay told apart,
+ * which cutting the end off would not do.
+ */
+function shortName(name: string): string {
+  if (name.length <= TITLE_NAME_CHARS) return name;
+  const head = Math.ceil((TITLE_NAME_CHARS - 1) / 2);
+  const tail = TITLE_NAME_CHARS - 1 - head;
+  return `${name.slice(0, head)}…${name.slice(name.length - tail)}`;
+}
+
+/** A run's name as the user gave it (run.json, renamed in the Runs view), else its folder id. */
+export function runNameOf(runDir: string): string {
+  try {
+    const name = (JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { name?: unknown }).name;
+    if (typeof name === 'string' && name.trim()) return name.trim();
+  } catch {
+    // An unreadable run folder is still compared (the page says why); its id names it here.
+  }
+  return path.basename(runDir);
+}
+
+/** "Compare: demo-mezo, demo-helene +1": the first two run names, shortened, and how many more. */
+export function comparePanelTitle(runNames: readonly string[]): string {
+  const shown = runNames.slice(0, 2).map(shortName).join(', ');
+  return `Compare: ${shown}${runNames.length > 2 ? ` +${runNames.length - 2}` : ''}`;
 }
 
 /** showSaveDialog filters for an export's suggested name (by extension). */

@@ -13,7 +13,7 @@ import type { HostToCompare } from '../../runtime/protocol';
 import { CompareController } from '../../runtime/runs/compare-controller';
 import { renderCompareHtml } from '../../webview/compare/compare-html';
 import type { Output } from '../output';
-import { compareKey, comparePanelTitle, saveFilters } from './compare-naming';
+import { compareKey, comparePanelTitle, runNameOf, saveFilters } from './compare-naming';
 
 export const COMPARE_VIEW_TYPE = 'heleneStudio.compare';
 /** A live run changes every second; the comparison is re-read at most this often. */
@@ -44,7 +44,7 @@ export class ComparePanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, comparePanelTitle(dirs), vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, comparePanelTitle(dirs.map(runNameOf)), vscode.ViewColumn.Active, {
       enableScripts: true,
       // Only the bundles and the media folder are loadable; nothing from the workspace.
       localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],

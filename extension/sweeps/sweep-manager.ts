@@ -15,10 +15,13 @@ export function launchResultOf(exit: RuntimeExit): LaunchResult {
   return exit.outcome === 'finished' || exit.outcome === 'stopped' ? { ok: true, state: exit.outcome } : { ok: false, error: exit.message };
 }
 
-/** Launch each planned run as a supervised runtime process (`train --ipc`) in the registry. */
+/**
+ * Launch each planned run as a supervised runtime process (`train --ipc`) in the registry. No run
+ * opens a panel by itself: a 4-run sweep would open 4 tabs; the Sweeps view's rows open them on demand.
+ */
 export function registryLauncher(registry: RunRegistry, base: Omit<RuntimeProcessOptions, 'overrides'> & { overrides: string[] }, labelPrefix: string): LaunchFn {
   return (plan: PlannedRun) => {
-    const session = registry.start({ ...base, overrides: [...base.overrides, ...plan.overrides] }, `${labelPrefix} ${plan.label}`);
+    const session = registry.start({ ...base, overrides: [...base.overrides, ...plan.overrides] }, `${labelPrefix} ${plan.label}`, undefined, { openPanel: false });
     const done = new Promise<LaunchResult>((resolve) => {
       if (session.exit) resolve(launchResultOf(session.exit));
       else session.events.on('ended', (exit) => resolve(launchResultOf(exit)));

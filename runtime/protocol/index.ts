@@ -3,3 +3,4 @@ export * from './config-types';
 export * from './config-schema';
 export * from './records';
 export * from './messages';
+export * from './optimizer-label';

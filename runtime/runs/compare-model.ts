@@ -4,7 +4,7 @@
  * forward passes and wall time) and the config diff. Browser-safe (no Node imports): the host
  * builds it, and tests recompute it to check what the webview shows.
  */
-import type { CompareRunView, CompareSummaryRow, CompareTarget, CompareViewModel, MetricRecord, RunManifest, RunViewSnapshot } from '../protocol';
+import { optimizerLabel, type CompareRunView, type CompareSummaryRow, type CompareTarget, type CompareViewModel, type MetricRecord, type RunViewSnapshot } from '../protocol';
 import { hitWithTrainingPasses, ratio, targetLoss } from '../run/compare';
 import { diffConfigs } from './config-diff';
 import { decimate, extractCurves } from './decimate';
@@ -25,17 +25,6 @@ export interface CompareOptions {
 }
 
 export const DEFAULT_MAX_POINTS = 2000;
-
-/**
- * "helene", or "helene (energy)" for a non-paper HELENE variant. The label is built from the config's
- * name: the optimizer instance's own name already carries the variant ("helene-energy"), and
- * "helene-energy (energy)" says it twice.
- */
-export function optimizerLabel(manifest: RunManifest | null): string {
-  if (!manifest) return '?';
-  const variant = manifest.config?.optimizer?.variant;
-  return variant && variant !== 'paper' ? `${manifest.config.optimizer.name} (${variant})` : manifest.optimizer.name;
-}
 
 /** MeZO is the paper's baseline: the first MeZO run, else the first run. */
 export function defaultBaseline(runs: readonly CompareRunInput[]): string {

@@ -7,13 +7,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunManifest, type RunState, type RunStatus, type RunSummary } from '../protocol';
+import { optimizerLabel, RUN_FORMAT, RUN_FORMAT_VERSION, type RunManifest, type RunState, type RunStatus, type RunSummary } from '../protocol';
 import { listCheckpoints } from '../run/checkpoint';
 import { RUN_FILES } from '../run/run-folder';
 import { lockOwnerAlive } from './lock-owner';
 import { MetricsTail } from './metrics-tail';
 import { isLive, type RunListEntry, type RunListItem, type UnreadableRun } from './run-list-item';
-import { optimizerLabel } from './compare-model';
 
 type JsonRead<T> = { ok: true; value: T | null } | { ok: false; reason: string };
 

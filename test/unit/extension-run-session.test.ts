@@ -92,7 +92,7 @@ test('loss formatting stays short', () => {
 test('the status bar names the run\'s optimizer (a MeZO run does not say HELENE)', () => {
   const base = { name: 'demo-mezo', status: { state: 'running' }, lastStep: undefined, step: 12, totalSteps: 100, exit: undefined, live: true };
   const mezo = statusText({ ...base, manifest: { engine: { provider: 'cpu', requestedProvider: 'auto' }, config: { optimizer: { name: 'mezo' } } } } as never);
-  assert.match(mezo.text, /^\$\(pulse\) MeZO · 12\/100 · CPU$/);
+  assert.match(mezo.text, /^\$\(pulse\) mezo · 12\/100 · CPU$/);
   const hizoo = statusText({ ...base, manifest: { engine: { provider: 'cpu', requestedProvider: 'auto' }, config: { optimizer: { name: 'hizoo' } } } } as never);
-  assert.match(hizoo.text, /^\$\(pulse\) HiZOO /);
+  assert.match(hizoo.text, /^\$\(pulse\) hizoo /);
 });

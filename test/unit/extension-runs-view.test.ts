@@ -20,7 +20,7 @@ import {
   type RunsElement,
   type RunsRoot,
 } from '../../extension/runs-view/runs-view-model';
-import { compareKey, comparePanelTitle, saveFilters } from '../../extension/compare/compare-naming';
+import { compareKey, comparePanelTitle, runNameOf, saveFilters } from '../../extension/compare/compare-naming';
 import { annotateRun } from '../../runtime/runs/annotations';
 import { manifest, status, writeRun } from './runs-fixtures';
 
@@ -86,9 +86,27 @@ test('the delete question names the folder and says nothing else is removed', ()
 
 test('compare panel naming: one key per set of runs, readable title, export filters', () => {
   assert.equal(compareKey(['/r/b', '/r/a', '/r/b']), compareKey(['/r/a', '/r/b']));
-  assert.equal(comparePanelTitle(['/r/a', '/r/b', '/r/c']), 'HELENE compare · a vs b +1');
+  assert.equal(comparePanelTitle(['demo-mezo', 'demo-helene', 'demo-helene-recommended']), 'Compare: demo-mezo, demo-helene +1');
+  assert.equal(comparePanelTitle(['a', 'b']), 'Compare: a, b');
+  assert.equal(
+    comparePanelTitle(['sweep-demo steps=400000 lr=0.003', 'sweep-demo steps=400000 lr=0.01']),
+    'Compare: sweep-demo s…00 lr=0.003, sweep-demo s…000 lr=0.01',
+    'long names keep their start and end, so a sweep\'s runs stay told apart',
+  );
   assert.deepEqual(Object.values(saveFilters('compare-summary.csv'))[0], ['csv']);
   assert.deepEqual(Object.keys(saveFilters('compare-eval.svg'))[0], 'SVG image');
+});
+
+test('the compare tab names runs by their names (renamed or not), the folder id only when run.json is unreadable', () => {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-compare-title-'));
+  const mezo = writeRun(runsDir, '20260101-000000-demo-mezo', { manifest: manifest('20260101-000000-demo-mezo', 'mezo', 2, { name: 'demo-mezo' }) });
+  const helene = writeRun(runsDir, '20260101-000001-demo-helene', { manifest: manifest('20260101-000001-demo-helene', 'helene', 2, { name: 'demo-helene' }) });
+  const broken = writeRun(runsDir, '20260101-000002-broken', { manifest: '{' });
+  assert.equal(comparePanelTitle([mezo, helene, broken].map(runNameOf)), 'Compare: demo-mezo, demo-helene +1');
+  assert.equal(runNameOf(broken), '20260101-000002-broken');
+  annotateRun(helene, { name: 'helene lr 0.003' });
+  assert.equal(runNameOf(helene), 'helene lr 0.003');
+  fs.rmSync(runsDir, { recursive: true, force: true });
 });
 
 test('a runs folder with a broken run becomes an unreadable tree item with the reason, next to the readable ones', () => {

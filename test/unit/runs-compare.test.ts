@@ -16,7 +16,8 @@ import {
   targetLoss,
   trainingPassesAt,
 } from '../../runtime/run/compare';
-import { buildCompareViewModel, buildSummaryRows, defaultBaseline, optimizerLabel } from '../../runtime/runs/compare-model';
+import { buildCompareViewModel, buildSummaryRows, defaultBaseline } from '../../runtime/runs/compare-model';
+import { optimizerLabel } from '../../runtime/protocol';
 import { summarizeRecords } from '../../runtime/runs/summary';
 import { decimate, extractCurves } from '../../runtime/runs/decimate';
 import { ema, tailMean } from '../../runtime/runs/smoothing';

@@ -12,6 +12,7 @@
  */
 import {
   LIVE_HYPERPARAMETERS,
+  optimizerLabel,
   truncationSummary,
   validateHyperparameterPatch,
   type EvalRecord,
@@ -421,7 +422,7 @@ export function statusView(vm: RunViewModel): StatusView {
     evalLoss: vm.lastEval?.loss ?? null,
     accuracy: vm.lastEval?.accuracy ?? null,
     runName: m?.name ?? null,
-    optimizer: m?.optimizer.name ?? null,
+    optimizer: m ? optimizerLabel(m) : null,
     provider,
     requestedProvider: requested,
     fallback: fellBack ? { requested: requested!, actual: provider!, reason: reason ?? 'no reason recorded' } : null,

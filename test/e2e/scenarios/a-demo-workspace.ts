@@ -21,6 +21,11 @@ async function openWalkthrough(page: Page): Promise<void> {
   await runCommand(page, 'Welcome: Open Walkthrough...');
   await pickQuick(page, 'Fine-tune with HELENE Studio');
   await step('the walkthrough opens', () => stepButton(page, 'demo').waitFor({ timeout: 10_000 }));
+  // Runs reported steps since a-views first showed the walkthrough (c, f, g): "Start a HELENE run"
+  // is ticked by the context key a run's first step sets, not by the command's invocation.
+  await step('"Start a HELENE run" is ticked', () =>
+    waitFor('aria-checked="true" on the start step', async () => (await stepButton(page, 'start').getAttribute('aria-checked')) === 'true', 10_000),
+  );
 }
 
 /** The walkthrough renders a step's markdown media in a webview frame: the frame whose text has `heading`. */

@@ -1,5 +1,6 @@
 /**
- * Scenario b, short form: "Start HELENE run" → "New run from a short form…" → five answers, each
+ * Scenario b, short form: "Start HELENE run" → "New run from a short form…" → six answers (the
+ * evaluation file pre-filled with the demo's eval.jsonl beside train.jsonl), each
  * validated as it is typed (a missing model file, a missing data file, a negative lr and a
  * fractional step count are refused in place), the learning-rate finder's suggestion pre-fills the
  * lr box, the config lands in .helene/configs/, and the live panel shows loss points, the schedule,
@@ -21,29 +22,34 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
   await runCommand(page, 'HELENE: Start HELENE run');
   await pickQuick(page, 'New run from a short form', 'New run from a short form…');
   const model = await answerInput(page, {
-    title: '(1/5): model',
+    title: '(1/6): model',
     prefilled: 'demo-mlp.onnx', // the workspace's one ONNX file
     refused: [['no-such-model.onnx', new RegExp(`No file at ${escapeRegExp(path.join(ws, 'no-such-model.onnx'))}`)]],
   });
   await answerInput(page, {
-    title: '(2/5): training data',
+    title: '(2/6): training data',
     prefilled: 'train.jsonl',
     refused: [['', /Enter the training data path/], ['data/missing.jsonl', /No file at .*data\/missing\.jsonl/]],
   });
-  await waitForQuickInputTitle(page, '(3/5): optimizer');
+  await answerInput(page, {
+    title: '(3/6): evaluation data',
+    prefilled: 'eval.jsonl', // beside train.jsonl: the run draws an eval curve
+    refused: [['no-eval.jsonl', /No file at .*no-eval\.jsonl/]],
+  });
+  await waitForQuickInputTitle(page, '(4/6): optimizer');
   await pickQuick(page, 'helene (recommended)');
-  await waitForQuickInputTitle(page, '(4/5): learning rate');
+  await waitForQuickInputTitle(page, '(5/6): learning rate');
   await pickQuick(page, 'Find a learning rate');
   // The finder probes in its own process and pre-fills the box with its suggestion.
   const lr = await answerInput(page, {
-    title: '(4/5): learning rate',
+    title: '(5/6): learning rate',
     prefilled: /^\d+(\.\d+)?(e-?\d+)?$/,
-    refused: [['-0.01', /must be > 0/], ['abc', /expected a number/]],
+    refused: [['-0.01', /must be > 0/], ['abc', /lr: "abc" is not a number; e\.g\. /]],
   });
   const suggested = Number(lr.prefilled);
   assert.ok(suggested > 0 && suggested < 1, `the finder suggested lr ${lr.prefilled}`);
   await answerInput(page, {
-    title: '(5/5): steps',
+    title: '(6/6): steps',
     prefilled: '1000',
     refused: [['12.5', /integer/], ['0', /must be >= 1/]],
     value: '200000',
@@ -61,7 +67,7 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
       name: 'helene-demo-mlp',
       steps: 200000,
       model: { path: `../../${model.prefilled}` }, // relative to the config file, as the CLI resolves it
-      data: { train: '../../train.jsonl' },
+      data: { train: '../../train.jsonl', eval: '../../eval.jsonl' },
       optimizer: { name: 'helene', variant: 'layerwise', blocks: 'auto', lr: suggested },
     },
   );
@@ -87,7 +93,10 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
     assert.equal(dirs.length, runsBefore + 1, 'one run folder was written');
     const dir = dirs.at(-1)!;
     assert.equal(readJson(path.join(dir, 'config.json'))?.optimizer?.lr, suggested, "the run uses the form's lr");
-    assert.match(await statusBarText(page), /HELENE/);
+    assert.match(String(readJson(path.join(dir, 'config.json'))?.data?.eval), /eval\.jsonl$/, "the run evaluates on the form's eval file");
+    // The status bar names the optimizer as the panel and the Runs view do (one label function).
+    assert.match(await statusBarText(page), /helene \(layerwise\)/);
+    assert.match(await panel.locator('#run-title').innerText().catch(() => ''), /helene \(layerwise\)/);
     await screenshots(wb, 'b-short-form');
   }
 }

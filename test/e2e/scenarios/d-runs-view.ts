@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readJson, ROOT, runCommand, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
-import { answerDialog, answerFileDialog, answerInput, contextAction, openRunsView, panelDebug, panelStep, panelTitled, runsRow, seriesCount } from './ui';
+import { answerDialog, answerFileDialog, answerInput, contextAction, editorTabTitles, openRunsView, panelDebug, panelStep, panelTitled, runsRow, seriesCount } from './ui';
 
 // 5000: the recommended preset (blocks "auto") picks row blocks from about here; at 3000 it picks layer
 // blocks, with which its lr 0.01 trips the explosion guard (a clear failure, but not what d is about).
@@ -126,6 +126,9 @@ export async function scenarioDRunsView(wb: Workbench): Promise<void> {
     }, 10_000),
   );
   for (const name of ['d-mezo', 'd-helene (lr 0.003)', 'd-helene-recommended']) assert.ok(rows.some((r) => r.includes(name)), `${name} in ${JSON.stringify(rows)}`);
+  // The tab names the runs by their names (shortened), not their folder ids: "Compare: d-mezo, d-helene (lr 0.003) +1".
+  const tabs = await editorTabTitles(page);
+  assert.ok(tabs.some((t) => /^Compare: (d-mezo|d-helene \(lr 0\.003\)|d-helene-recommended), (d-mezo|d-helene \(lr 0\.003\)|d-helene-recommended) \+1$/.test(t)), `the compare tab's title: ${JSON.stringify(tabs)}`);
   assert.ok((await compare.locator('canvas').count()) >= 2, 'overlay charts are drawn');
   assert.match(await compare.locator('#target-line').innerText(), /\S/);
   await screenshots(wb, 'd-compare');

@@ -107,7 +107,7 @@ export async function scenarioEResume(wb: Workbench): Promise<void> {
   const bar = await step('the status bar agrees', () =>
     waitFor('the status bar saying finished', async () => {
       const t = await statusBarText(page);
-      return /HELENE finished/.test(t) && t.includes(`${TOTAL}/${TOTAL}`) ? t : undefined;
+      return /\bhelene finished · /.test(t) && t.includes(`${TOTAL}/${TOTAL}`) ? t : undefined;
     }, 10_000),
   );
   assert.match(bar, /loss \d/);

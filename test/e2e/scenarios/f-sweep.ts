@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import { pickQuick, readJson, runCommand, runCommandAndPick, screenshots, step, waitFor, webviewFrame, type Workbench } from '../workbench';
+import { editorTabTitles } from './ui';
 
 export const SWEEP_CONFIG = 'sweep-base.helene.json';
 const SHORT_STEPS = 2_000;
@@ -88,6 +89,9 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
   console.log(`[e2e] f: run rows: ${rows.join(' | ')}`);
   assert.equal(rows.filter((r) => /^\d\. steps=2000 lr=0\.0\d+ — finished · best eval loss \d\.\d{4} · step 2000\/2000$/.test(r)).length, 2, 'two finished rows with their best eval loss');
   assert.equal(rows.filter((r) => /^\d\. steps=400000 lr=0\.0\d+ — running · /.test(r)).length, 2, 'two running rows');
+  // Starting the sweep opened no run panel (4 tabs for 4 runs): the Sweeps view's rows open them on demand.
+  const tabsWhileRunning = await editorTabTitles(page);
+  for (const e of record().entries) assert.ok(!tabsWhileRunning.some((t) => t.includes(e.runId)), `no run panel opened by itself for ${e.runId}: ${JSON.stringify(tabsWhileRunning)}`);
   await screenshots(wb, 'f-sweep-running');
 
   await runCommand(page, 'HELENE: Stop sweep');
@@ -124,6 +128,8 @@ export async function sweepScenario(wb: Workbench): Promise<void> {
   const withPoints = lossChart.datasets.filter((d) => d.xs.length > 0);
   console.log(`[e2e] f: compare page: ${summaryRows.length} summary rows; first chart's curves: ${withPoints.map((d) => `${d.label} (${d.xs.length} points)`).join(', ')}`);
   assert.ok(withPoints.length >= 4, `the first chart draws a curve per run (${withPoints.length})`);
+  const compareTabs = await editorTabTitles(page);
+  assert.ok(compareTabs.some((t) => /^Compare: [^,]+, [^,]+ \+2$/.test(t)), `the compare tab names two runs and "+2": ${JSON.stringify(compareTabs)}`);
   await screenshots(wb, 'f-sweep-compare');
   await runCommand(page, 'View: Close All Editors');
 }

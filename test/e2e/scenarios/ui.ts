@@ -209,3 +209,8 @@ export async function clearNotifications(page: Page): Promise<void> {
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** The titles of the editor tabs now open (a webview panel's title is its tab's label). */
+export async function editorTabTitles(page: Page): Promise<string[]> {
+  return (await page.locator('.tabs-container .tab .label-name').allInnerTexts()).map((t) => t.trim());
+}

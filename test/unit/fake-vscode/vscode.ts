@@ -59,7 +59,23 @@ export const fakeState = {
   openDialogAnswers: [] as (Uri[] | undefined)[],
   /** Every commands.executeCommand call, as [id, ...args]. */
   executedCommands: [] as unknown[][],
+  /** Every showInputBox's options, in order (title, value, validateInput, ...). */
+  inputBoxes: [] as InputBoxOptions[],
+  /** What the next showInputBox calls answer (undefined: Escape). */
+  inputAnswers: [] as (string | undefined)[],
+  /** What the next showQuickPick calls pick, by label (undefined: Escape). */
+  quickPickAnswers: [] as (string | undefined)[],
+  /** The workspace files findFiles knows, as workspace-relative paths, and the folder they are in. */
+  workspaceRoot: '/',
+  workspaceFiles: [] as string[],
 };
+
+export interface InputBoxOptions {
+  title?: string;
+  prompt?: string;
+  value?: string;
+  validateInput?: (value: string) => unknown;
+}
 
 function assertNotDisposed(panel: FakeWebviewPanel): void {
   if (panel.isDisposed) throw new Error('Webview is disposed');
@@ -146,6 +162,24 @@ export const window = {
     return undefined;
   },
   showOpenDialog: async () => fakeState.openDialogAnswers.shift(),
+  showInputBox: async (options: InputBoxOptions) => {
+    fakeState.inputBoxes.push(options);
+    return fakeState.inputAnswers.shift();
+  },
+  showQuickPick: async <T extends { label: string }>(items: T[] | Promise<T[]>) => {
+    const label = fakeState.quickPickAnswers.shift();
+    return label === undefined ? undefined : (await items).find((i) => i.label === label);
+  },
+};
+
+/** findFiles matches the listed files with a glob's last segment only (enough for "**\/*.onnx"). */
+export const workspace = {
+  findFiles: async (glob: string) => {
+    const last = glob.split('/').pop() ?? '';
+    const re = new RegExp(`^${last.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    return fakeState.workspaceFiles.filter((f) => re.test(f.split('/').pop() ?? '')).map((f) => Uri.file(`${fakeState.workspaceRoot}/${f}`));
+  },
+  asRelativePath: (uri: Uri) => uri.fsPath.slice(fakeState.workspaceRoot.length + 1),
 };
 
 export const commands = {
