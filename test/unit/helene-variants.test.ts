@@ -9,7 +9,7 @@ import { createOptimizer } from '../../runtime/optim';
 import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/optim/optimizer';
 import { isserlisEnergy, energyNoiseFloor } from '../../runtime/optim/helene-energy';
 import { biasCorrection } from '../../runtime/optim/helene-bias-corrected';
-import { chooseBySize, HeleneLayerwise } from '../../runtime/optim/helene-layerwise';
+import { chooseBySize, chooseInterleaved, HeleneLayerwise, MAX_GAP_PER_BLOCK_COUNT } from '../../runtime/optim/helene-layerwise';
 import { makeBlocks, resolveBlockKind } from '../../runtime/optim/helene-blocks';
 
 function gaussian(seed: number): () => number {
@@ -109,6 +109,53 @@ test('weighted round robin chooses each block in proportion to its size', () => 
   const counts = [0, 0, 0, 0];
   for (let t = 0; t < 4680; t++) counts[chooseBySize(credits, sizes)]++;
   sizes.forEach((s, i) => assert.ok(Math.abs(counts[i] - (4680 * s) / 468) <= 1, `block ${i}: ${counts[i]}`));
+});
+
+test('interleaved choice: odd steps by size, even steps every block in turn (shares half by size, half equal)', () => {
+  const sizes = [384, 16, 64, 4];
+  const credits = new Float64Array(sizes.length);
+  const counts = [0, 0, 0, 0];
+  const steps = 9360;
+  for (let t = 1; t <= steps; t++) counts[chooseInterleaved(t, credits, sizes)]++;
+  sizes.forEach((s, i) => {
+    const expected = (steps / 2) * (s / 468) + steps / 2 / sizes.length;
+    assert.ok(Math.abs(counts[i] - expected) <= 1, `block ${i}: ${counts[i]} vs ${expected}`);
+  });
+});
+
+/**
+ * The 38 tensors of a BERT-like encoder like the one issue 16 fine-tuned in full (0.92 M elements:
+ * token embedding 4000 x 128, positions, 2 post-LN layers, a 4-class head): size-proportional
+ * sampling left 20 of them (every bias and LayerNorm, the head's bias) unperturbed for 800 steps.
+ */
+function bertLikeLayers(): TrainableLayer[] {
+  const H = 128;
+  const shapes: number[][] = [[4000, H], [128, H], [H], [H]];
+  for (let l = 0; l < 2; l++) shapes.push([H, H], [H], [H, H], [H], [H, H], [H], [H, H], [H], [H], [H], [H, 4 * H], [4 * H], [4 * H, H], [H], [H], [H]);
+  shapes.push([4, H], [4]);
+  return layersOf(shapes);
+}
+
+test('no tensor of a 38-tensor encoder waits more than 2 N steps to be perturbed (blocks auto, 800 steps)', () => {
+  const layers = bertLikeLayers();
+  assert.equal(layers.length, 38);
+  const opt = new HeleneLayerwise(layers, config({ variant: 'layerwise', blocks: 'auto' }), 800);
+  assert.equal(opt.blocks.length, 38, 'auto resolves to whole tensors for this run');
+  const last = new Array<number>(38).fill(0);
+  const counts = new Array<number>(38).fill(0);
+  let maxGap = 0;
+  for (let t = 1; t <= 800; t++) {
+    const i = opt.chooseBlock(t);
+    maxGap = Math.max(maxGap, t - last[i]);
+    last[i] = t;
+    counts[i]++;
+  }
+  for (let i = 0; i < 38; i++) maxGap = Math.max(maxGap, 801 - last[i]);
+  const never = counts.map((c, i) => (c === 0 ? layers[i].name : null)).filter(Boolean);
+  assert.deepEqual(never, [], 'every tensor is perturbed in the run');
+  assert.ok(maxGap <= MAX_GAP_PER_BLOCK_COUNT * 38, `largest gap between perturbations of one tensor: ${maxGap} steps`);
+  // Big tensors still get more of the steps: the token embedding is chosen most often.
+  assert.equal(counts.indexOf(Math.max(...counts)), 0);
 });
 
 test('row blocks split rank >= 2 tensors along the first axis and share their memory', () => {
