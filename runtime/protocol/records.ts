@@ -44,11 +44,25 @@ export interface RunManifest {
   optimizer: {
     name: string;
     forwardPassesPerStep: number;
+    /** What the optimizer decided on its own from "auto" or null settings (absent in older runs). */
+    automatic?: AutomaticChoice[];
   };
   /** Free-form user annotations (runs view): notes, tags, star. */
   notes?: string;
   tags?: string[];
   starred?: boolean;
+}
+
+/** A setting the runtime resolved by itself ("auto", null = default rule), with what it chose and why. */
+export interface AutomaticChoice {
+  /** Dotted config key, e.g. "optimizer.blocks". */
+  key: string;
+  /** What the config said ("auto", null). */
+  requested: string | null;
+  /** What the run used, as text ("layer", "80"). */
+  chosen: string;
+  /** One sentence: the rule and the numbers it was applied to. */
+  reason: string;
 }
 
 export interface EngineInfo {

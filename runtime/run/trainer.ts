@@ -21,6 +21,7 @@ import type {
 } from '../protocol';
 import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
 import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
+import { automaticChoicesOf } from '../optim/automatic-choices';
 import { TrainingEngine } from '../engine/training-engine';
 import { type Dataset, type InputSpec } from '../data/dataset';
 import { loadRunData } from '../data/text/load-run-data';
@@ -173,7 +174,7 @@ export class Trainer {
         trainableElements: layers.reduce((a, l) => a + l.size, 0),
       },
       engine: engine.info,
-      optimizer: { name: optimizer.name, forwardPassesPerStep: optimizer.forwardPassesPerStep },
+      optimizer: { name: optimizer.name, forwardPassesPerStep: optimizer.forwardPassesPerStep, automatic: automaticChoicesOf(config.optimizer, layers, config.steps) },
     };
     folder.writeManifest(manifest, config);
     const pool = new KernelPool(config.engine.kernelThreads);
