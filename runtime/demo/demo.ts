@@ -48,7 +48,8 @@ function printComparison(results: DemoResult[]): void {
   const pct = (x: number | undefined) => (x !== undefined ? `${(100 * x).toFixed(1)}%` : '-');
   const rows: [string, (r: DemoResult) => string][] = [
     ['steps', (r) => String(r.summary.steps)],
-    ['forward passes (train + eval)', (r) => String(r.summary.forwardPasses)],
+    ['training forward passes', (r) => String(r.summary.trainingPasses ?? '-')],
+    ['evaluation passes', (r) => String(r.summary.evalPasses ?? '-')],
     ['provider', (r) => r.provider],
     ['eval loss before training', (r) => first(r)?.loss.toFixed(4) ?? '-'],
     ['eval accuracy before training', (r) => pct(first(r)?.accuracy)],

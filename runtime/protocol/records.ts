@@ -188,7 +188,12 @@ export interface RunStatus {
 export interface RunSummary {
   state: RunState;
   steps: number;
+  /** All forward passes, training and evaluation. */
   forwardPasses: number;
+  /** Forward passes of training steps only (what optimizer comparisons count); absent in older runs. */
+  trainingPasses?: number;
+  /** Forward passes of evaluations (eval set batches); absent in older runs. */
+  evalPasses?: number;
   examples: number;
   wallSeconds: number;
   stepsPerSecond: number;
