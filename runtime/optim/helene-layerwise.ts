@@ -32,8 +32,7 @@ import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protoco
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { rms, summarize, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
-import { annealing, curvatureEma, elementUpdate, gradientWeight, momentum, rhoOf } from './helene-common';
-import { biasCorrection, floorFor } from './helene-bias-corrected';
+import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
 import { makeBlocks, type Block } from './helene-blocks';
 
 /**

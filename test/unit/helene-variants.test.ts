@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { resolveConfig, type OptimizerConfig } from '../../runtime/protocol';
 import { createOptimizer } from '../../runtime/optim';
 import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/optim/optimizer';
-import { isserlisEnergy, energyNoiseFloor } from '../../runtime/optim/helene-energy';
-import { biasCorrection } from '../../runtime/optim/helene-bias-corrected';
+import { isserlisEnergy, energyNoiseFloor } from '../../runtime/optim/helene-ablations';
+import { biasCorrection } from '../../runtime/optim/helene-common';
 import { chooseBySize, chooseInterleaved, HeleneLayerwise, MAX_GAP_PER_BLOCK_COUNT } from '../../runtime/optim/helene-layerwise';
 import { makeBlocks, resolveBlockKind } from '../../runtime/optim/helene-blocks';
 
