@@ -3,7 +3,7 @@
  *
  *   npm run bench:convergence -- --heldout [--split tuning|heldout|all] [--tasks a,b]
  *        [--optimizers mezo,helene-paper,helene-recommended] [--seeds 3] [--steps N] [--out file.json]
- *   npm run bench:convergence -- --heldout --render file.json      # the tables again, from the JSON
+ *   npm run bench:convergence -- --heldout --render a.json[,b.json]  # the tables again, from the JSON (parts merged)
  *
  * For every task of the split (split.ts) and every optimizer: the lr rule (lr-rule.ts: a fixed grid
  * probed on the first 10 % of the task's budget, seed 1), then the full budget at that lr on seeds
@@ -53,8 +53,10 @@ function parseArgs(argv: string[]): Args {
 export async function heldoutMain(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   if (args.render) {
-    const saved = JSON.parse(fs.readFileSync(args.render, 'utf8')) as { results: HeldoutTaskResult[] };
-    process.stdout.write(renderHeldoutTables(saved.results) + '\n');
+    // Several files (comma-separated): parts of one suite run in parallel processes, tables in split order.
+    const results = args.render.split(',').flatMap((file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: HeldoutTaskResult[] }).results);
+    const order = (name: string) => SUITE.findIndex((t) => t.name === name);
+    process.stdout.write(renderHeldoutTables(results.sort((a, b) => order(a.task) - order(b.task))) + '\n');
     return;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-heldout-'));
