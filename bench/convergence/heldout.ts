@@ -78,19 +78,19 @@ export async function heldoutMain(argv: string[]): Promise<void> {
       results.push(result);
       for (const label of args.optimizers) {
         const opt = BENCH_OPTIMIZERS.find((o) => o.label === label)!;
-        const { probes, best } = await chooseLr(async (lr) => {
+        const { probes, lr: chosen } = await chooseLr(async (lr) => {
           const run = await runOne(task, label, opt.config, lr, PROBE_SEED, runsDir, { stopAt: probeAt });
           log(`${name} ${label} probe lr=${lr}: ${run.diverged ? 'diverged' : run.evals.at(-1)?.loss.toFixed(4)}`);
           return run;
         });
         const runs: RunResult[] = [];
-        if (best) {
+        if (chosen !== null) {
           for (const seed of args.seeds) {
-            runs.push(await runOne(task, label, opt.config, best.lr, seed, runsDir));
-            log(`${name} ${label} lr=${best.lr} seed ${seed}: final eval loss ${runs.at(-1)!.diverged ? 'diverged' : runs.at(-1)!.evals.at(-1)?.loss.toFixed(4)}`);
+            runs.push(await runOne(task, label, opt.config, chosen, seed, runsDir));
+            log(`${name} ${label} lr=${chosen} seed ${seed}: final eval loss ${runs.at(-1)!.diverged ? 'diverged' : runs.at(-1)!.evals.at(-1)?.loss.toFixed(4)}`);
           }
         } else log(`${name} ${label}: every lr probe was rejected; no full runs`);
-        result.optimizers.push({ label, config: opt.config, lr: best?.lr ?? null, probes, runs });
+        result.optimizers.push({ label, config: opt.config, lr: chosen, probes, runs });
         fs.rmSync(runsDir, { recursive: true, force: true });
         save();
       }

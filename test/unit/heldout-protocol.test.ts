@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUITE, SUITE_OPTIMIZERS } from '../../bench/convergence/split';
-import { bestLr, chooseLr, LR_GRID, probeScore, probeSteps } from '../../bench/convergence/lr-rule';
+import { bestLr, chooseLr, LR_GRID, probeScore, probeSteps, withMargin } from '../../bench/convergence/lr-rule';
 import { meetsGoal, renderHeldoutTables, speedups, type HeldoutTaskResult } from '../../bench/convergence/heldout-table';
 import { BENCH_OPTIMIZERS } from '../../bench/convergence/optimizers';
 import type { RunResult } from '../../bench/convergence/run-one';
@@ -40,16 +40,19 @@ test('lr rule: probes score their last eval loss; diverged or worse-than-start p
   assert.match(probeScore(run(1, [1], { diverged: 'step 3: loss NaN' })).rejected!, /^diverged/);
   assert.deepEqual(bestLr([{ lr: 0.1, score: 0.5 }, { lr: 0.01, score: 0.5 }, { lr: 1, score: Infinity }]), { lr: 0.01, score: 0.5 });
   assert.equal(bestLr([{ lr: 1, score: Infinity }]), null);
+  assert.equal(withMargin(3e-2), 1e-2);
+  assert.equal(withMargin(1e-5), 1e-5, 'the bottom of the grid stays');
 });
 
 test('lr rule: walks the grid upwards and stops at the first divergence above a stable lr', async () => {
   const probed: number[] = [];
   // A made-up task: the loss after the probe falls with lr until 1e-3, diverges from 3e-3 on.
-  const { best, probes } = await chooseLr(async (lr) => {
+  const { best, probes, lr } = await chooseLr(async (lr) => {
     probed.push(lr);
     return lr >= 3e-3 ? run(1, [1], { lr, diverged: 'guard' }) : run(1, [1, 1 - Math.log10(lr / 1e-6) / 10], { lr });
   });
   assert.equal(best?.lr, 1e-3);
+  assert.equal(lr, 3e-4, 'one grid point below the best probe');
   assert.deepEqual(probed, LR_GRID.filter((lr) => lr <= 3e-3));
   assert.equal(probes.length, probed.length);
 });
