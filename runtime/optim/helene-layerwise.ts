@@ -21,7 +21,9 @@
  *      lambda_i = kappa mean(h_corr over the block)   (k does not apply: a block refreshes when chosen)
  *   6. every block: theta <- theta − lr (m / (gamma max(h_corr, lambda_i) / Hbar + eps_den) + wd theta)
  *      with curvatureScale "relative" (default): Hbar = sum_i d_i mean(h_corr,i) / sum_i d_i over the
- *      blocks chosen so far, so only the ratios between blocks pre-condition. Why: A-GNB with the true
+ *      blocks chosen so far, so only the ratios between blocks pre-condition; with curvatureFloor f > 0
+ *      the block's floor is max(lambda_i, f Hbar) on the corrected scale (h_corr / Hbar >= f: no block
+ *      steps more than 1 / f times a block of mean curvature). Why: A-GNB with the true
  *      labels is an empirical Fisher, ∝ loss × curvature (for least squares exactly residual² × a²);
  *      dividing m by it makes the step grow like 1/loss during training (measured: too slow early,
  *      unstable late). "absolute": Hbar = 1, h used as the spec uses it.
@@ -124,7 +126,8 @@ export class HeleneLayerwise implements ZoOptimizer {
     const hMean = curvatureEma(this.slice(this.h, chosen), chosen.view.dir, cfg.beta2, s);
     this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
     this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);
-    const hBar = (cfg.curvatureScale ?? 'relative') === 'relative' ? this.meanCurvature() : 1;
+    const relative = (cfg.curvatureScale ?? 'relative') === 'relative';
+    const hBar = relative ? this.meanCurvature() : 1;
     momentum(this.slice(this.m, chosen), chosen.view.dir, cfg.beta1, g);
     this.norms.reset();
     for (let k = 0; k < this.blocks.length; k++) {
@@ -133,8 +136,11 @@ export class HeleneLayerwise implements ZoOptimizer {
       if (k !== i) decay(m, cfg.beta1); // m = beta1 m + 0
       if (this.refreshes[k] === 0) continue; // never chosen: m = 0, h = 0, no step
       const wd = b.view.rank >= 2 ? cfg.weightDecay : 0;
-      const scale = cfg.gamma / (biasCorrection(cfg.beta2, this.refreshes[k]) * hBar);
-      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), this.lambdas[k], lr, scale, cfg.epsDen, rhoOf(cfg), wd);
+      const correction = biasCorrection(cfg.beta2, this.refreshes[k]);
+      const scale = cfg.gamma / (correction * hBar);
+      // curvatureFloor: h_corr / Hbar >= floor, i.e. h >= floor · Hbar · correction on the stored scale.
+      const floor = relative && cfg.curvatureFloor ? Math.max(this.lambdas[k], cfg.curvatureFloor * hBar * correction) : this.lambdas[k];
+      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
     }
     return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }
