@@ -158,6 +158,31 @@ test('no tensor of a 38-tensor encoder waits more than 2 N steps to be perturbed
   assert.equal(counts.indexOf(Math.max(...counts)), 0);
 });
 
+test('curvatureFloor: a block far below the mean curvature steps at most lr |m| / (gamma floor); a block above it is unchanged', async () => {
+  const run = async (floor: number) => {
+    const layers = layersOf([[3], [5]]);
+    const cfg = config({ variant: 'layerwise', layerSampling: 'cyclic', curvatureFloor: floor, lr: 1e-3, epsDen: 0 });
+    const opt = new HeleneLayerwise(layers, cfg, 100);
+    const oracle = new LinearOracle(layers, G);
+    const directions = new TestDirections();
+    const steps: { delta: number[][]; m1: number[] }[] = [];
+    for (let t = 1; t <= 6; t++) {
+      const before = layers.map((l) => Float32Array.from(l.theta));
+      await opt.step({ t, lr: 1e-3, oracle, directions, collectStats: false });
+      steps.push({ delta: layers.map((l, i) => Array.from(l.theta, (v, j) => v - before[i][j])), m1: Array.from(opt.m[1]) });
+    }
+    return { steps, gamma: cfg.gamma };
+  };
+  const off = await run(0);
+  const on = await run(0.05);
+  // Block 0 (the high-energy layer, ~190x block 1's energy per element) sits above the floor: the same
+  // steps (up to float rounding: the losses are summed at slightly different theta of block 1).
+  off.steps.forEach((s, t) => s.delta[0].forEach((d, j) => assert.ok(Math.abs(on.steps[t].delta[0][j] - d) <= 1e-4 * Math.abs(d) + 1e-12, `step ${t + 1}, block 0`)));
+  const bound = (s: { delta: number[][]; m1: number[] }, f: number, gamma: number) => s.delta[1].every((d, j) => Math.abs(d) <= (1e-3 * Math.abs(s.m1[j])) / (gamma * f) * (1 + 1e-5) + 1e-12);
+  assert.ok(on.steps.every((s) => bound(s, 0.05, on.gamma)), 'with the floor, block 1 steps at most lr |m| / (gamma floor)');
+  assert.ok(!off.steps.every((s) => bound(s, 0.05, off.gamma)), 'without it, block 1 steps larger than that');
+});
+
 test('row blocks split rank >= 2 tensors along the first axis and share their memory', () => {
   const layers = layersOf([[4, 3], [3]]);
   const blocks = makeBlocks(layers, 'row');
