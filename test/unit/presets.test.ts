@@ -13,6 +13,7 @@ test('every preset is a valid optimizer section; the recommended HELENE is layer
   const recommended = resolveConfig({ model: { path: 'm.onnx' }, data: { train: 't.jsonl' }, optimizer: presetById('helene')!.optimizer }).config.optimizer as unknown as Record<string, unknown>;
   assert.equal(recommended.variant, 'layerwise');
   assert.equal(recommended.blocks, 'auto');
+  assert.equal(recommended.curvatureFloor, 0.1, 'issue 16: no block steps more than 10x a mean-curvature block');
   const paper = resolveConfig({ model: { path: 'm.onnx' }, data: { train: 't.jsonl' }, optimizer: presetById('helene-paper')!.optimizer }).config.optimizer as unknown as Record<string, unknown>;
   assert.equal(paper.variant, 'paper', 'the spec defaults stay available as "helene (paper)"');
 });
@@ -23,5 +24,5 @@ test('the short form writes the preset keys with the chosen lr', () => {
     '/ws/.helene/configs',
     '/ws',
   );
-  assert.deepEqual(user.optimizer, { name: 'helene', variant: 'layerwise', blocks: 'auto', lr: 0.01 });
+  assert.deepEqual(user.optimizer, { name: 'helene', variant: 'layerwise', blocks: 'auto', curvatureFloor: 0.1, lr: 0.01 });
 });
