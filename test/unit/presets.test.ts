@@ -5,7 +5,10 @@ import { OPTIMIZER_PRESETS, presetById } from '../../runtime/optim/presets';
 import { resolveConfig } from '../../runtime/protocol';
 import { buildShortFormConfig } from '../../extension/short-form';
 
-test('every preset is a valid optimizer section; the recommended HELENE is layerwise with automatic blocks', () => {
+test('every preset is a valid optimizer section; the recommended one is MeZO (best on held-out tasks); the HELENE preset is layerwise with automatic blocks', () => {
+  assert.equal(OPTIMIZER_PRESETS[0].id, 'mezo');
+  assert.match(OPTIMIZER_PRESETS[0].label, /recommended/);
+  assert.equal(OPTIMIZER_PRESETS.filter((p) => /recommended/.test(p.label)).length, 1);
   for (const p of OPTIMIZER_PRESETS) {
     const { config } = resolveConfig({ model: { path: 'm.onnx' }, data: { train: 't.jsonl' }, optimizer: p.optimizer });
     assert.equal(config.optimizer.name, p.optimizer.name, p.id);
