@@ -25,6 +25,7 @@ import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
 import { DiskFaultError } from './run/disk-fault';
 import { ModelFileError } from './onnx/model-io';
+import { passesText } from './cli/summary-text';
 import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 
 const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
@@ -32,7 +33,7 @@ const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
   process.stdout.write(
-    `${summary.state}: ${summary.steps} steps, ${summary.forwardPasses} forward passes, ${summary.stepsPerSecond.toFixed(1)} steps/s` +
+    `${summary.state}: ${summary.steps} steps, ${passesText(summary)}, ${summary.stepsPerSecond.toFixed(1)} steps/s` +
       `${summary.finalLoss !== null ? `, final train loss ${summary.finalLoss.toFixed(4)}` : ''}` +
       `${ev ? `, eval loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `, accuracy ${(100 * ev.accuracy).toFixed(1)}%` : ''}` : ''}\n` +
       `run folder: ${runDir}\n`,

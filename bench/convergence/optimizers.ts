@@ -5,6 +5,7 @@
  * the spec fixes it.
  */
 import type { TaskName } from './tasks';
+import { presetById } from '../../runtime/optim/presets';
 
 export interface BenchOptimizer {
   label: string;
@@ -16,6 +17,12 @@ export interface BenchOptimizer {
 export const BENCH_OPTIMIZERS: BenchOptimizer[] = [
   { label: 'mezo', config: { name: 'mezo' }, anchor: { 'demo-mlp': 0.002, 'least-squares': 0.001, 'tiny-encoder': 0.003, 'tiny-encoder-body': 0.003 } },
   { label: 'helene-paper', config: { name: 'helene' }, anchor: { 'demo-mlp': 0.003, 'least-squares': 0.03, 'tiny-encoder': 0.003, 'tiny-encoder-body': 0.001 } },
+  // The recommended preset as it stands (the held-out protocol runs what a user gets).
+  { label: 'helene-recommended', config: { ...presetById('helene')!.optimizer }, anchor: { 'demo-mlp': 0.01 } },
+  // Tuning-task trials for issue 16 (docs/heldout.md): the preset with its ratio clipped, or with a floor on a block's relative curvature.
+  { label: 'helene-recommended-rho1', config: { ...presetById('helene')!.optimizer, rho: 1 }, anchor: { 'demo-mlp': 0.01 } },
+  { label: 'helene-recommended-floor', config: { ...presetById('helene')!.optimizer, curvatureFloor: 0.1 }, anchor: { 'demo-mlp': 0.01 } },
+  { label: 'helene-recommended-floor-rho1', config: { ...presetById('helene')!.optimizer, curvatureFloor: 0.1, rho: 1 }, anchor: { 'demo-mlp': 0.01 } },
   { label: 'helene-bias-corrected', config: { name: 'helene', variant: 'bias-corrected' }, anchor: { 'demo-mlp': 0.009, 'least-squares': 0.09 } },
   { label: 'helene-energy', config: { name: 'helene', variant: 'energy' }, anchor: { 'demo-mlp': 0.0003, 'least-squares': 0.001 } },
   { label: 'helene-layerwise', config: { name: 'helene', variant: 'layerwise' }, anchor: { 'demo-mlp': 0.001, 'least-squares': 0.0003, 'tiny-encoder': 0.001, 'tiny-encoder-body': 0.003 } },

@@ -22,11 +22,18 @@ export interface RunResult {
   evals: EvalPoint[];
   /** Set when the run stopped on a non-finite loss (its final loss counts as +Infinity). */
   diverged?: string;
+  /** Wall-clock seconds of the run (load-dependent; absent in results written before the field). */
+  wallSeconds?: number;
+}
+
+export interface RunOptions {
+  /** Stop after this step (the run's first steps, with the full run's config: same schedule, T, blocks). */
+  stopAt?: number;
 }
 
 let runCounter = 0;
 
-export async function runOne(task: BenchTask, label: string, optimizer: Record<string, unknown>, lr: number, seed: number, runsDir: string): Promise<RunResult> {
+export async function runOne(task: BenchTask, label: string, optimizer: Record<string, unknown>, lr: number, seed: number, runsDir: string, options: RunOptions = {}): Promise<RunResult> {
   const user = mergeConfig(task.base as Record<string, unknown>, {
     seed,
     optimizer: { ...optimizer, lr },
@@ -35,11 +42,23 @@ export async function runOne(task: BenchTask, label: string, optimizer: Record<s
   }) as UserConfig;
   const { config } = resolveConfig(user);
   const evals: EvalRecord[] = [];
-  const trainer = await Trainer.create(config, { record: (r) => r.kind === 'eval' && evals.push(r) });
+  const stopAt = options.stopAt;
+  let stopping = false;
+  const trainer: Trainer = await Trainer.create(config, {
+    record: (r) => {
+      if (r.kind === 'eval') evals.push(r);
+      // A stopped run still evaluates at its last step (trainer.ts), so a probe ends with an evaluation.
+      if (stopAt !== undefined && !stopping && r.kind === 'step' && r.t >= stopAt) {
+        stopping = true;
+        trainer.stop();
+      }
+    },
+  });
   const passesPerStep = trainer.manifest.optimizer.forwardPassesPerStep;
   let diverged: string | undefined;
+  let wallSeconds: number | undefined;
   try {
-    await trainer.run();
+    wallSeconds = (await trainer.run()).wallSeconds;
   } catch (e) {
     diverged = (e as Error).message.split('\n')[0];
   } finally {
@@ -52,5 +71,6 @@ export async function runOne(task: BenchTask, label: string, optimizer: Record<s
     passesPerStep,
     evals: evals.map((r) => ({ t: r.t, trainingPasses: r.t * passesPerStep, loss: r.loss, ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}) })),
     ...(diverged ? { diverged } : {}),
+    ...(wallSeconds !== undefined ? { wallSeconds } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * with the same seeds (so the same data order and step seeds for every optimizer). Prints the table
  * and writes every run's evaluations to a JSON file.
  *
+ *   npm run bench:convergence -- --heldout …   the held-out protocol (heldout.ts, docs/heldout.md)
  *   npx tsx bench/convergence/run.ts [--quick] [--tasks demo-mlp,least-squares]
  *        [--optimizers mezo,helene-layerwise] [--seeds 3] [--steps N] [--equal-passes] [--out file.json]
  *
@@ -98,7 +99,9 @@ function mean(runs: RunResult[]): number {
   return runs.reduce((s, r) => s + (r.diverged ? Infinity : r.evals[r.evals.length - 1]?.loss ?? Infinity), 0) / runs.length;
 }
 
-main().catch((e) => {
+// The held-out protocol (heldout.ts) has its own flags and tables.
+const run = process.argv.includes('--heldout') ? () => import('./heldout').then((m) => m.heldoutMain(process.argv.slice(2))) : main;
+run().catch((e) => {
   process.stderr.write(`${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

@@ -62,7 +62,7 @@ export function sweepRunItemFields(row: SweepRow, rank: number, metric: SweepSor
     tooltip: [
       `**${row.runId}** — ${row.state}`,
       `grid: ${row.label}`,
-      `steps ${row.steps}, forward passes ${row.forwardPasses}`,
+      `steps ${row.steps}, training forward passes ${row.trainingPasses}, evaluation passes ${row.evalPasses}`,
       `eval loss final ${formatMetric('finalEvalLoss', row.finalEvalLoss)}, best ${formatMetric('bestEvalLoss', row.bestEvalLoss)}; best accuracy ${formatMetric('accuracy', row.accuracy)}; final train loss ${formatMetric('finalTrainLoss', row.finalTrainLoss)}`,
       ...(row.problem ? [`cannot read the run folder: ${row.problem}`] : []),
     ].join('\n\n'),

@@ -40,6 +40,7 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
     acceptControl(trainer);
   } else if (!options.quiet) {
     process.stdout.write(`${label}: run folder ${trainer.runDir}\n`);
+    for (const c of trainer.manifest.optimizer.automatic ?? []) process.stdout.write(`automatic: ${c.key} ${c.requested ?? 'null'} -> ${c.chosen} (${c.reason})\n`);
   }
   let interrupts = 0;
   const onSigint = () => {

@@ -62,7 +62,7 @@ export interface DemoFiles {
   model: string;
   train: string;
   eval: string;
-  /** helene: the spec's defaults ("helene (paper)"); heleneRecommended: the recommended preset. */
+  /** helene: the spec's defaults ("helene (paper)"); heleneRecommended: the HELENE layerwise preset (file name kept: helene-recommended.helene.json). */
   configs: { mezo: string; helene: string; heleneRecommended: string };
 }
 
@@ -105,7 +105,7 @@ export function writeDemoWorkspace(dir: string, settings: DemoSettings = DEMO_DE
     fs.writeFileSync(file, JSON.stringify({ name, ...base, optimizer }, null, 2) + '\n');
   write(files.configs.mezo, 'demo-mezo', { name: 'mezo', lr: settings.mezoLr, eps: 1e-3 });
   write(files.configs.helene, 'demo-helene', { name: 'helene', lr: settings.heleneLr, eps: 1e-3 });
-  // The recommended preset (runtime/optim/presets.ts): its lr is the best of the same grid procedure (docs/helene-notes.md).
+  // The HELENE layerwise preset (runtime/optim/presets.ts; MeZO is the recommended one since issue 16): lr from the grid procedure of docs/helene-notes.md.
   write(files.configs.heleneRecommended, 'demo-helene-recommended', { ...presetById('helene')!.optimizer, lr: settings.heleneRecommendedLr ?? 0.01, eps: 1e-3 });
   return files;
 }

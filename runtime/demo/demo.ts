@@ -8,6 +8,7 @@ import { runTraining } from '../cli/train-command';
 import { readRunFolderSync } from '../run/run-reader';
 import { evalRecords, speedupToBaselineFinal } from '../run/compare';
 import { DEMO_DEFAULTS, writeDemoWorkspace } from './demo-task';
+import { heldoutVerdictLines } from './heldout-verdict';
 import type { MetricRecord, RunSummary } from '../protocol';
 
 export interface DemoOptions {
@@ -48,7 +49,8 @@ function printComparison(results: DemoResult[]): void {
   const pct = (x: number | undefined) => (x !== undefined ? `${(100 * x).toFixed(1)}%` : '-');
   const rows: [string, (r: DemoResult) => string][] = [
     ['steps', (r) => String(r.summary.steps)],
-    ['forward passes (train + eval)', (r) => String(r.summary.forwardPasses)],
+    ['training forward passes', (r) => String(r.summary.trainingPasses ?? '-')],
+    ['evaluation passes', (r) => String(r.summary.evalPasses ?? '-')],
     ['provider', (r) => r.provider],
     ['eval loss before training', (r) => first(r)?.loss.toFixed(4) ?? '-'],
     ['eval accuracy before training', (r) => pct(first(r)?.accuracy)],
@@ -62,7 +64,7 @@ function printComparison(results: DemoResult[]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   const out: string[] = ['', `${''.padEnd(width)}${results.map((r) => r.name.padStart(14)).join('')}`];
   for (const [label, cell] of rows) out.push(`${label.padEnd(width)}${results.map((r) => cell(r).padStart(14)).join('')}`);
-  out.push('', 'HELENE = the spec\'s defaults ("helene (paper)"); HELENE* = the recommended preset (variant layerwise, blocks auto = row blocks here: docs/helene-notes.md).');
+  out.push('', 'HELENE = the spec\'s defaults ("helene (paper)"); HELENE* = the HELENE preset (variant layerwise, blocks auto = row blocks here, curvatureFloor 0.1: docs/helene-notes.md).');
   for (const r of results.slice(1)) {
     const s = speedupToBaselineFinal(mezo.records, r.records);
     if (!s) continue;
@@ -72,6 +74,6 @@ function printComparison(results: DemoResult[]): void {
         : `${r.name} did not reach MeZO's final eval loss (${s.target.toFixed(4)}) within ${r.summary.steps} steps.`,
     );
   }
-  out.push(`chance accuracy: 25.0%. Run folders: ${path.dirname(mezo.runDir)}`);
+  out.push(`chance accuracy: 25.0%. Run folders: ${path.dirname(mezo.runDir)}`, '', ...heldoutVerdictLines());
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -33,7 +33,7 @@ A 4-class task whose labels come from a hidden teacher network, on 24 raw featur
 from forward passes alone.
 
 - \`demo-mlp.onnx\` — the model; \`train.jsonl\` / \`eval.jsonl\` — the data (\`{"x": [24 numbers], "label": 0..3}\`)
-- \`helene-recommended.helene.json\` — HELENE with the recommended preset (layerwise, blocks auto: row blocks for this model)
+- \`helene-recommended.helene.json\` — HELENE with its layerwise preset (blocks auto: row blocks for this model; curvature floor 0.1). On held-out tasks MeZO was best (docs/heldout.md)
 - \`helene.helene.json\` — HELENE as the paper/spec states it; \`mezo.helene.json\` — the MeZO baseline (same seed, data order and step seeds)
 
 In VS Code: **HELENE: Start HELENE run** and pick \`helene.helene.json\`; the run panel shows loss, eval,

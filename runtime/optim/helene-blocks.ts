@@ -26,12 +26,24 @@ export const MIN_CHOICES_PER_ROW_BLOCK = 50;
 
 /** What "auto" means for these layers and this many steps; "layer" and "row" are returned as given. */
 export function resolveBlockKind(layers: TrainableLayer[], kind: BlockKind, totalSteps: number): 'layer' | 'row' {
-  if (kind !== 'auto') return kind;
+  return explainBlockKind(layers, kind, totalSteps).kind;
+}
+
+/** resolveBlockKind with the numbers behind it, in words (recorded in run.json for "auto"). */
+export function explainBlockKind(layers: TrainableLayer[], kind: BlockKind, totalSteps: number): { kind: 'layer' | 'row'; reason: string } {
+  if (kind !== 'auto') return { kind, reason: `optimizer.blocks is "${kind}"` };
   const total = layers.reduce((n, l) => n + l.size, 0);
   let smallestRow = Infinity;
   for (const l of layers) if (l.rank >= 2 && l.shape[0] > 1) smallestRow = Math.min(smallestRow, l.size / l.shape[0]);
-  if (!Number.isFinite(smallestRow)) return 'layer'; // nothing to split: the same blocks either way
-  return (totalSteps * smallestRow) / total >= MIN_CHOICES_PER_ROW_BLOCK ? 'row' : 'layer';
+  if (!Number.isFinite(smallestRow)) return { kind: 'layer', reason: 'no trainable tensor of rank >= 2 has rows to split, so row and layer blocks are the same' };
+  const choices = (totalSteps * smallestRow) / total;
+  const rows = choices >= MIN_CHOICES_PER_ROW_BLOCK;
+  return {
+    kind: rows ? 'row' : 'layer',
+    reason:
+      `the smallest row block (${smallestRow} of ${total} trainable elements) would be chosen about ${choices.toFixed(1)} times in ${totalSteps} steps by size, ` +
+      `${rows ? 'at least' : 'under'} the ${MIN_CHOICES_PER_ROW_BLOCK} that row blocks need, so ${rows ? 'one block per row' : `one block per tensor (${layers.length} blocks)`}`,
+  };
 }
 
 export interface Block {

@@ -94,3 +94,26 @@ export function elementStats(h: Float32Array, lambda: number, scale: number, lr:
 }
 
 export const rhoOf = (config: OptimizerConfig): number => config.rho ?? Infinity;
+
+/** 1 − beta2^n, the share of E[h_hat] an EMA started at 0 holds after n refreshes. */
+export function biasCorrection(beta2: number, refreshes: number): number {
+  return refreshes > 0 ? 1 - Math.pow(beta2, refreshes) : 1;
+}
+
+/**
+ * lambda_i on the uncorrected h scale. Relative mode: kappa mean(h) (scales with h, so the correction
+ * cancels). Constant / explicit floors are given on the corrected scale, so they are divided back.
+ */
+export function floorFor(cfg: OptimizerConfig, layerName: string, meanH: number, correction: number): number {
+  switch (cfg.lambdaMode) {
+    case 'relative':
+      return cfg.kappa * meanH;
+    case 'constant':
+      return cfg.lambda * correction;
+    case 'explicit': {
+      const hit = cfg.lambdaMap.find(([pattern]) => new RegExp(pattern).test(layerName));
+      if (!hit) throw new Error(`optimizer.lambdaMap has no pattern matching layer "${layerName}"`);
+      return hit[1] * correction;
+    }
+  }
+}

@@ -11,8 +11,8 @@
  * step is also its own (|g_i|² d_i) instead of the whole model's (|g|² d_i).
  *
  * One step t (2 forward passes, like the paper):
- *   1. choose block i_t: "size" = weighted round robin with shares d_i / D (every element is perturbed
- *      equally often, deterministic); "cyclic" = blocks in turn
+ *   1. choose block i_t: "size" = odd steps a weighted round robin with shares d_i / D, even steps every
+ *      block in turn (so no block waits more than 2 N steps; deterministic); "cyclic" = blocks in turn
  *   2. z_i ~ N(0, I) from the step seed, every other direction 0; l_b± = loss_b(theta ± eps z)
  *   3. c_b, c as the spec; alpha_t as the spec
  *   4. m = beta1 m + alpha_t c z  everywhere (z = 0 off block i_t: the rest only decays)
@@ -21,19 +21,20 @@
  *      lambda_i = kappa mean(h_corr over the block)   (k does not apply: a block refreshes when chosen)
  *   6. every block: theta <- theta − lr (m / (gamma max(h_corr, lambda_i) / Hbar + eps_den) + wd theta)
  *      with curvatureScale "relative" (default): Hbar = sum_i d_i mean(h_corr,i) / sum_i d_i over the
- *      blocks chosen so far, so only the ratios between blocks pre-condition. Why: A-GNB with the true
+ *      blocks chosen so far, so only the ratios between blocks pre-condition; with curvatureFloor f > 0
+ *      the block's floor is max(lambda_i, f Hbar) on the corrected scale (h_corr / Hbar >= f: no block
+ *      steps more than 1 / f times a block of mean curvature). Why: A-GNB with the true
  *      labels is an empirical Fisher, ∝ loss × curvature (for least squares exactly residual² × a²);
  *      dividing m by it makes the step grow like 1/loss during training (measured: too slow early,
  *      unstable late). "absolute": Hbar = 1, h used as the spec uses it.
- * A block not yet chosen has m = 0 and takes no step. With size sampling, block i's expected update
- * is (d_i / D) g_i / h_i ∝ g_i / (d_i tr(H_ii) / d_i) — a per-block Newton-like scaling.
+ * A block not yet chosen has m = 0 and takes no step. With share s_i = (d_i / D + 1 / N) / 2, block i's
+ * expected update is s_i g_i / h_i: per-block Newton-like scaling, weighted by how often it is refreshed.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { rms, summarize, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
-import { annealing, curvatureEma, elementUpdate, gradientWeight, momentum, rhoOf } from './helene-common';
-import { biasCorrection, floorFor } from './helene-bias-corrected';
+import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
 import { makeBlocks, type Block } from './helene-blocks';
 
 /**
@@ -49,6 +50,22 @@ export function chooseBySize(credits: Float64Array, sizes: number[]): number {
   }
   credits[best] -= 1;
   return best;
+}
+
+/**
+ * "size" sampling: odd steps by size (chooseBySize), even steps every block in turn. Why not size
+ * alone: on a pre-trained encoder (38 tensors, 0.92 M elements) size-proportional choice gave the
+ * token embedding ~56 % of the steps and left 20 of 38 tensors (every bias, every LayerNorm, the
+ * fresh head's bias) unperturbed for all 800 steps of the run (issue 16): a block never chosen never
+ * learns. Interleaving a cycle guarantees every block is perturbed at least once in any 2 N
+ * consecutive steps (MAX_GAP_PER_BLOCK_COUNT · N; N = block count), while big tensors still get
+ * about half of the steps in proportion to their size.
+ */
+export const MAX_GAP_PER_BLOCK_COUNT = 2;
+
+export function chooseInterleaved(t: number, credits: Float64Array, sizes: number[]): number {
+  if (t % 2 === 0) return (t / 2 - 1) % sizes.length;
+  return chooseBySize(credits, sizes);
 }
 
 export class HeleneLayerwise implements ZoOptimizer {
@@ -83,7 +100,7 @@ export class HeleneLayerwise implements ZoOptimizer {
 
   chooseBlock(t: number): number {
     if (this.config.layerSampling === 'cyclic') return (t - 1) % this.blocks.length;
-    return chooseBySize(this.credits, this.blockSizes);
+    return chooseInterleaved(t, this.credits, this.blockSizes);
   }
 
   private slice(arrays: Float32Array[], b: Block): Float32Array {
@@ -109,7 +126,8 @@ export class HeleneLayerwise implements ZoOptimizer {
     const hMean = curvatureEma(this.slice(this.h, chosen), chosen.view.dir, cfg.beta2, s);
     this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
     this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);
-    const hBar = (cfg.curvatureScale ?? 'relative') === 'relative' ? this.meanCurvature() : 1;
+    const relative = (cfg.curvatureScale ?? 'relative') === 'relative';
+    const hBar = relative ? this.meanCurvature() : 1;
     momentum(this.slice(this.m, chosen), chosen.view.dir, cfg.beta1, g);
     this.norms.reset();
     for (let k = 0; k < this.blocks.length; k++) {
@@ -118,8 +136,11 @@ export class HeleneLayerwise implements ZoOptimizer {
       if (k !== i) decay(m, cfg.beta1); // m = beta1 m + 0
       if (this.refreshes[k] === 0) continue; // never chosen: m = 0, h = 0, no step
       const wd = b.view.rank >= 2 ? cfg.weightDecay : 0;
-      const scale = cfg.gamma / (biasCorrection(cfg.beta2, this.refreshes[k]) * hBar);
-      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), this.lambdas[k], lr, scale, cfg.epsDen, rhoOf(cfg), wd);
+      const correction = biasCorrection(cfg.beta2, this.refreshes[k]);
+      const scale = cfg.gamma / (correction * hBar);
+      // curvatureFloor: h_corr / Hbar >= floor, i.e. h >= floor · Hbar · correction on the stored scale.
+      const floor = relative && cfg.curvatureFloor ? Math.max(this.lambdas[k], cfg.curvatureFloor * hBar * correction) : this.lambdas[k];
+      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
     }
     return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }

@@ -5,8 +5,7 @@
 import type { OptimizerConfig } from '../protocol';
 import type { TrainableLayer, ZoOptimizer } from './optimizer';
 import { Helene } from './helene';
-import { HeleneBiasCorrected } from './helene-bias-corrected';
-import { HeleneEnergy } from './helene-energy';
+import { HeleneBiasCorrected, HeleneEnergy } from './helene-ablations';
 import { HeleneLayerwise } from './helene-layerwise';
 
 export function createHelene(layers: TrainableLayer[], config: OptimizerConfig, totalSteps: number): ZoOptimizer {

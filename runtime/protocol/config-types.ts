@@ -53,6 +53,8 @@ export interface OptimizerConfig {
   blocks: BlockKind;
   /** "layerwise": divide h by its size-weighted mean over blocks (relative) or use it as is (absolute). */
   curvatureScale: 'absolute' | 'relative';
+  /** "layerwise", relative scale: floor of a block's h / Hbar (0 = off). Absent in older runs. */
+  curvatureFloor?: number;
   // HiZOO
   /** EMA rate a of HiZOO's diagonal Hessian. */
   hessianRate: number;

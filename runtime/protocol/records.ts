@@ -44,6 +44,8 @@ export interface RunManifest {
   optimizer: {
     name: string;
     forwardPassesPerStep: number;
+    /** What the optimizer decided on its own from "auto" or null settings (absent in older runs). */
+    automatic?: AutomaticChoice[];
   };
   /** What was read from the datasets (absent from run.json files written before it was recorded). */
   data?: { train: DatasetFacts; eval: DatasetFacts | null };
@@ -72,6 +74,18 @@ export function truncationSummary(data: RunManifest['data']): string | null {
   const e = data.eval;
   const evalPart = e && e.truncated ? ` (eval: ${e.truncated} of ${e.examples})` : '';
   return `${t.truncated} of ${t.examples} training examples truncated to maxLength ${t.maxLength}${evalPart}`;
+}
+
+/** A setting the runtime resolved by itself ("auto", null = default rule), with what it chose and why. */
+export interface AutomaticChoice {
+  /** Dotted config key, e.g. "optimizer.blocks". */
+  key: string;
+  /** What the config said ("auto", null). */
+  requested: string | null;
+  /** What the run used, as text ("layer", "80"). */
+  chosen: string;
+  /** One sentence: the rule and the numbers it was applied to. */
+  reason: string;
 }
 
 export interface EngineInfo {
@@ -197,7 +211,12 @@ export interface RunStatus {
 export interface RunSummary {
   state: RunState;
   steps: number;
+  /** All forward passes, training and evaluation. */
   forwardPasses: number;
+  /** Forward passes of training steps only (what optimizer comparisons count); absent in older runs. */
+  trainingPasses?: number;
+  /** Forward passes of evaluations (eval set batches); absent in older runs. */
+  evalPasses?: number;
   examples: number;
   wallSeconds: number;
   stepsPerSecond: number;

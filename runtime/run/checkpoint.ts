@@ -24,6 +24,8 @@ export const CHECKPOINT_DIR = 'checkpoints';
 export interface TrainerCounters {
   step: number;
   forwardPasses: number;
+  /** Evaluation passes among forwardPasses (absent in checkpoints written before the field: read as 0). */
+  evalPasses?: number;
   examples: number;
   skipped: number;
   wallMs: number;

@@ -1,6 +1,6 @@
 /**
  * The sweep table, from run folders alone: one row per planned run with its grid values, state,
- * steps, forward passes, final/best eval loss, best eval metric (accuracy) and final train loss,
+ * steps, training and evaluation forward passes (apart), final/best eval loss, best eval metric (accuracy) and final train loss,
  * sorted by a chosen metric (losses ascending, accuracy descending; runs without the metric last).
  * rowsFromSnapshots and sortSweepRows are pure; readSweepTable reads the folders.
  */
@@ -41,7 +41,10 @@ export interface SweepRow {
   state: SweepEntryState | string;
   steps: number;
   totalSteps: number | null;
-  forwardPasses: number;
+  /** Training forward passes (what an optimizer spends; evaluation passes excluded). */
+  trainingPasses: number;
+  /** Evaluation forward passes, reported apart. */
+  evalPasses: number;
   finalEvalLoss: number | null;
   bestEvalLoss: number | null;
   /** Best eval accuracy (classification), null when the run has none. */
@@ -63,7 +66,7 @@ export function rowsFromSnapshots(record: SweepRecord, snapshots: Map<string, Ru
     const snap = snapshots.get(e.runId) ?? null;
     const row: SweepRow = {
       index: e.index, runId: e.runId, label: e.label, values: e.values, state: e.state,
-      steps: 0, totalSteps: null, forwardPasses: 0, finalEvalLoss: null, bestEvalLoss: null, accuracy: null, finalTrainLoss: null,
+      steps: 0, totalSteps: null, trainingPasses: 0, evalPasses: 0, finalEvalLoss: null, bestEvalLoss: null, accuracy: null, finalTrainLoss: null,
       runDir: path.join(record.runsDir, e.runId),
     };
     if (snap instanceof Error) {
@@ -74,7 +77,9 @@ export function rowsFromSnapshots(record: SweepRecord, snapshots: Map<string, Ru
     const s = summarizeRecords(snap.records);
     row.steps = Math.max(s.steps, snap.summary?.steps ?? 0, snap.status?.step ?? 0);
     row.totalSteps = snap.status?.totalSteps ?? snap.manifest?.config.steps ?? null;
-    row.forwardPasses = snap.summary?.forwardPasses ?? s.totalPasses;
+    // The summary's own counts when it has them (the records may be decimated); else from the records.
+    row.trainingPasses = snap.summary?.trainingPasses ?? s.trainingPasses;
+    row.evalPasses = snap.summary?.evalPasses ?? (snap.summary?.forwardPasses ?? s.totalPasses) - row.trainingPasses;
     row.finalEvalLoss = s.finalEvalLoss?.value ?? snap.summary?.finalEval?.loss ?? null;
     row.bestEvalLoss = s.bestEvalLoss?.value ?? snap.summary?.bestEval?.loss ?? null;
     row.accuracy = s.bestEvalMetric?.value ?? snap.summary?.bestEval?.accuracy ?? null;
@@ -121,13 +126,13 @@ export function readSweepTable(record: SweepRecord, metric: SweepSortMetric = re
   return sortSweepRows(readSweepRows(record), metric);
 }
 
-export const SWEEP_CSV_COLUMNS = ['rank', 'run_id', 'label', 'state', 'steps', 'forward_passes', 'final_eval_loss', 'best_eval_loss', 'best_accuracy', 'final_train_loss'];
+export const SWEEP_CSV_COLUMNS = ['rank', 'run_id', 'label', 'state', 'steps', 'training_passes', 'eval_passes', 'final_eval_loss', 'best_eval_loss', 'best_accuracy', 'final_train_loss'];
 
 /** CSV: rank, run id, label, one column per axis, state, and the metrics (rows in the given order). */
 export function sweepTableCsv(rows: readonly SweepRow[], axes: readonly SweepAxis[]): string {
-  const header: CsvCell[] = ['rank', 'run_id', 'label', ...axes.map((a) => a.key), 'state', 'steps', 'forward_passes', 'final_eval_loss', 'best_eval_loss', 'best_accuracy', 'final_train_loss'];
+  const header: CsvCell[] = ['rank', 'run_id', 'label', ...axes.map((a) => a.key), 'state', 'steps', 'training_passes', 'eval_passes', 'final_eval_loss', 'best_eval_loss', 'best_accuracy', 'final_train_loss'];
   const body = rows.map((r, i): CsvCell[] => [
-    i + 1, r.runId, r.label, ...axes.map((a) => r.values[a.key] as CsvCell), r.state, r.steps, r.forwardPasses,
+    i + 1, r.runId, r.label, ...axes.map((a) => r.values[a.key] as CsvCell), r.state, r.steps, r.trainingPasses, r.evalPasses,
     r.finalEvalLoss, r.bestEvalLoss, r.accuracy, r.finalTrainLoss,
   ]);
   return toCsv([header, ...body]);
@@ -139,9 +144,9 @@ function fmt(v: number | null, digits = 4): string {
 
 /** A plain-text table for the terminal (rows in the given order). */
 export function formatSweepTable(rows: readonly SweepRow[], metric: SweepSortMetric): string {
-  const head = ['#', 'run', 'grid', 'state', 'steps', 'passes', 'final eval', 'best eval', 'accuracy', 'train loss'];
+  const head = ['#', 'run', 'grid', 'state', 'steps', 'train passes', 'eval passes', 'final eval', 'best eval', 'accuracy', 'train loss'];
   const lines = rows.map((r, i) => [
-    String(i + 1), r.runId, r.label, r.state, String(r.steps), String(r.forwardPasses),
+    String(i + 1), r.runId, r.label, r.state, String(r.steps), String(r.trainingPasses), String(r.evalPasses),
     fmt(r.finalEvalLoss), fmt(r.bestEvalLoss), r.accuracy === null ? '—' : `${(100 * r.accuracy).toFixed(1)}%`, fmt(r.finalTrainLoss),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));

@@ -43,6 +43,24 @@ test('a model file that is not ONNX fails naming the file', () => {
   assert.match(r.stderr, /broken\.onnx/);
 });
 
+test('the summary line gives training forward passes and evaluation passes apart, and the automatic choices', () => {
+  const runs = tempDir('passes-runs');
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'train', '--config', demoWorkspace().configs.helene, '--steps', '40', '--runs-dir', runs, '--run-id', 'passes', '--set', 'evalEvery=20', '--set', 'optimizer.variant="layerwise"', '--set', 'optimizer.blocks="auto"'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const run = readRunFolderSync(path.join(runs, 'passes'));
+  const evals = run.records.filter((x) => x.kind === 'eval');
+  // Every evaluation costs the same number of eval-set batches; the first one (t = 0) runs before any step.
+  const perEval = (evals[0] as { forwardPasses: number }).forwardPasses;
+  assert.ok(perEval > 0 && evals.length === 3);
+  assert.deepEqual([run.summary?.trainingPasses, run.summary?.evalPasses], [80, 3 * perEval]);
+  assert.match(r.stdout, new RegExp(`finished: 40 steps, 80 training forward passes \\+ ${3 * perEval} evaluation passes,`));
+  assert.match(r.stdout, /automatic: optimizer\.blocks auto -> layer \(the smallest row block/);
+});
+
 test('Ctrl-C (SIGINT) stops at a step boundary, exits 0 and leaves a valid, complete run folder', async () => {
   const runs = tempDir('sigint-runs');
   const child = spawn(process.execPath, [CLI, 'train', '--config', demoWorkspace().configs.helene, '--steps', '1000000', '--runs-dir', runs, '--run-id', 'interrupted'], {

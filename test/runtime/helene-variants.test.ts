@@ -32,6 +32,19 @@ for (const [variant, extra] of [['bias-corrected', []], ['energy', []], ['layerw
   });
 }
 
+test('blocks "auto" and the null annealing horizon are recorded in run.json with what was chosen and why', async () => {
+  const config = demoConfig('helene', ['steps=200', 'evalEvery=0', 'statsEvery=0', 'optimizer.variant=layerwise', 'optimizer.blocks=auto', 'optimizer.lr=0.001']);
+  const trainer = await Trainer.create(config);
+  await trainer.run();
+  await trainer.close();
+  const automatic = readRunFolderSync(trainer.runDir).manifest?.optimizer.automatic ?? [];
+  const blocks = automatic.find((c) => c.key === 'optimizer.blocks');
+  // The demo MLP's smallest row is 4 of 468 elements: 200 x 4 / 468 = 1.7 choices, under 50.
+  assert.deepEqual({ requested: blocks?.requested, chosen: blocks?.chosen }, { requested: 'auto', chosen: 'layer' });
+  assert.match(blocks!.reason, /about 1\.7 times in 200 steps .* one block per tensor \(4 blocks\)/);
+  assert.deepEqual(automatic.find((c) => c.key === 'optimizer.T')?.chosen, '20');
+});
+
 test('layerwise (row blocks) resumed from a checkpoint continues bit-exactly', async () => {
   const overrides = ['steps=120', 'evalEvery=0', 'statsEvery=0', 'optimizer.variant=layerwise', 'optimizer.blocks=row', 'optimizer.lr=0.01', 'checkpoint.every=60'];
   const full = await Trainer.create(demoConfig('helene', overrides));

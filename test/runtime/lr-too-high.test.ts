@@ -26,13 +26,16 @@ const workspace = (() => {
   };
 })();
 
-for (const [file, tunedLr] of [
-  ['helene.helene.json', 0.003],
-  ['helene-recommended.helene.json', 0.01],
+// [config, its tuned lr, the multiple that is too high]. Since issue 16 (every block perturbed at
+// least every 2 N steps, curvatureFloor 0.1) the preset finishes the demo at 10x (lr 0.1, measured)
+// and stops early at 30x.
+for (const [file, tunedLr, factor] of [
+  ['helene.helene.json', 0.003, 10],
+  ['helene-recommended.helene.json', 0.01, 30],
 ] as const) {
-  test(`${file} at 10x its tuned lr stops early with a message that says what to do`, () => {
+  test(`${file} at ${factor}x its tuned lr stops early with a message that says what to do`, () => {
     const ws = workspace();
-    const lr = 10 * tunedLr;
+    const lr = Number((factor * tunedLr).toPrecision(6));
     const r = spawnSync(process.execPath, [CLI, 'train', '--config', path.join(ws, file), '--lr', String(lr), '--steps', String(STEPS), '--run-id', 'too-high', '--quiet', '--runs-dir', path.join(ws, `runs-${file}`)], {
       encoding: 'utf8',
       timeout: 120_000,
@@ -42,7 +45,7 @@ for (const [file, tunedLr] of [
     assert.ok(m, `guard message:\n${r.stderr}`);
     const step = Number(m[1]);
     assert.ok(step < STEPS / 10, `stopped at step ${step}, early`);
-    assert.equal(Number(m[3]), tunedLr, 'the suggestion is the tuned lr');
+    assert.equal(Number(m[3]), Number((lr / 10).toPrecision(6)), 'the suggestion is 10x lower');
     assert.equal(Number(m[4]), lr);
 
     const runDir = path.join(ws, `runs-${file}`, 'too-high');

@@ -70,21 +70,22 @@ test('a 6-run sweep (--parallel 2) leaves 6 valid run folders, a finished sweep 
 
   // The CSV: sorted by best eval loss ascending, and it matches each run folder's eval records.
   const csv = fs.readFileSync(path.join(runs, '.sweeps', 'grid.csv'), 'utf8').trimEnd().split('\r\n');
-  assert.equal(csv[0], 'rank,run_id,label,optimizer.lr,optimizer.name,state,steps,forward_passes,final_eval_loss,best_eval_loss,best_accuracy,final_train_loss');
+  assert.equal(csv[0], 'rank,run_id,label,optimizer.lr,optimizer.name,state,steps,training_passes,eval_passes,final_eval_loss,best_eval_loss,best_accuracy,final_train_loss');
   assert.equal(csv.length, 7);
   const rows = csv.slice(1).map((l) => l.split(','));
-  const best = rows.map((c) => Number(c[9]));
+  const best = rows.map((c) => Number(c[10]));
   assert.deepEqual(best, [...best].sort((a, b) => a - b), 'sorted by best eval loss');
   assert.deepEqual(rows.map((c) => c[0]), ['1', '2', '3', '4', '5', '6']);
   assert.deepEqual(rows.map((c) => c[1]).sort(), ids);
   for (const c of rows) {
     const snap = readRunFolderSync(path.join(runs, c[1]));
     const evals = snap.records.filter((x) => x.kind === 'eval').map((x) => (x as { loss: number }).loss);
-    assert.equal(Number(c[9]), Math.min(...evals), `${c[1]} best eval loss`);
-    assert.equal(Number(c[8]), evals[evals.length - 1], `${c[1]} final eval loss`);
-    assert.equal(Number(c[7]), snap.summary!.forwardPasses, `${c[1]} forward passes`);
+    assert.equal(Number(c[10]), Math.min(...evals), `${c[1]} best eval loss`);
+    assert.equal(Number(c[9]), evals[evals.length - 1], `${c[1]} final eval loss`);
+    assert.equal(Number(c[7]), snap.summary!.trainingPasses, `${c[1]} training passes`);
+    assert.equal(Number(c[8]), snap.summary!.evalPasses, `${c[1]} evaluation passes`);
     assert.equal(c[5], 'finished');
-    assert.ok(Number(c[10]) > 0 && Number(c[10]) <= 1, 'accuracy');
+    assert.ok(Number(c[11]) > 0 && Number(c[11]) <= 1, 'accuracy');
   }
   // The printed table has the same order.
   const printed = r.stdout.split('\n').filter((l) => /^\d+\s+grid-\d\d\s/.test(l)).map((l) => l.split(/\s+/)[1]);

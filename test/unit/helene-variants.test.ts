@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { resolveConfig, type OptimizerConfig } from '../../runtime/protocol';
 import { createOptimizer } from '../../runtime/optim';
 import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/optim/optimizer';
-import { isserlisEnergy, energyNoiseFloor } from '../../runtime/optim/helene-energy';
-import { biasCorrection } from '../../runtime/optim/helene-bias-corrected';
-import { chooseBySize, HeleneLayerwise } from '../../runtime/optim/helene-layerwise';
+import { isserlisEnergy, energyNoiseFloor } from '../../runtime/optim/helene-ablations';
+import { biasCorrection } from '../../runtime/optim/helene-common';
+import { chooseBySize, chooseInterleaved, HeleneLayerwise, MAX_GAP_PER_BLOCK_COUNT } from '../../runtime/optim/helene-layerwise';
 import { makeBlocks, resolveBlockKind } from '../../runtime/optim/helene-blocks';
 
 function gaussian(seed: number): () => number {
@@ -109,6 +109,78 @@ test('weighted round robin chooses each block in proportion to its size', () => 
   const counts = [0, 0, 0, 0];
   for (let t = 0; t < 4680; t++) counts[chooseBySize(credits, sizes)]++;
   sizes.forEach((s, i) => assert.ok(Math.abs(counts[i] - (4680 * s) / 468) <= 1, `block ${i}: ${counts[i]}`));
+});
+
+test('interleaved choice: odd steps by size, even steps every block in turn (shares half by size, half equal)', () => {
+  const sizes = [384, 16, 64, 4];
+  const credits = new Float64Array(sizes.length);
+  const counts = [0, 0, 0, 0];
+  const steps = 9360;
+  for (let t = 1; t <= steps; t++) counts[chooseInterleaved(t, credits, sizes)]++;
+  sizes.forEach((s, i) => {
+    const expected = (steps / 2) * (s / 468) + steps / 2 / sizes.length;
+    assert.ok(Math.abs(counts[i] - expected) <= 1, `block ${i}: ${counts[i]} vs ${expected}`);
+  });
+});
+
+/**
+ * The 38 tensors of a BERT-like encoder like the one issue 16 fine-tuned in full (0.92 M elements:
+ * token embedding 4000 x 128, positions, 2 post-LN layers, a 4-class head): size-proportional
+ * sampling left 20 of them (every bias and LayerNorm, the head's bias) unperturbed for 800 steps.
+ */
+function bertLikeLayers(): TrainableLayer[] {
+  const H = 128;
+  const shapes: number[][] = [[4000, H], [128, H], [H], [H]];
+  for (let l = 0; l < 2; l++) shapes.push([H, H], [H], [H, H], [H], [H, H], [H], [H, H], [H], [H], [H], [H, 4 * H], [4 * H], [4 * H, H], [H], [H], [H]);
+  shapes.push([4, H], [4]);
+  return layersOf(shapes);
+}
+
+test('no tensor of a 38-tensor encoder waits more than 2 N steps to be perturbed (blocks auto, 800 steps)', () => {
+  const layers = bertLikeLayers();
+  assert.equal(layers.length, 38);
+  const opt = new HeleneLayerwise(layers, config({ variant: 'layerwise', blocks: 'auto' }), 800);
+  assert.equal(opt.blocks.length, 38, 'auto resolves to whole tensors for this run');
+  const last = new Array<number>(38).fill(0);
+  const counts = new Array<number>(38).fill(0);
+  let maxGap = 0;
+  for (let t = 1; t <= 800; t++) {
+    const i = opt.chooseBlock(t);
+    maxGap = Math.max(maxGap, t - last[i]);
+    last[i] = t;
+    counts[i]++;
+  }
+  for (let i = 0; i < 38; i++) maxGap = Math.max(maxGap, 801 - last[i]);
+  const never = counts.map((c, i) => (c === 0 ? layers[i].name : null)).filter(Boolean);
+  assert.deepEqual(never, [], 'every tensor is perturbed in the run');
+  assert.ok(maxGap <= MAX_GAP_PER_BLOCK_COUNT * 38, `largest gap between perturbations of one tensor: ${maxGap} steps`);
+  // Big tensors still get more of the steps: the token embedding is chosen most often.
+  assert.equal(counts.indexOf(Math.max(...counts)), 0);
+});
+
+test('curvatureFloor: a block far below the mean curvature steps at most lr |m| / (gamma floor); a block above it is unchanged', async () => {
+  const run = async (floor: number) => {
+    const layers = layersOf([[3], [5]]);
+    const cfg = config({ variant: 'layerwise', layerSampling: 'cyclic', curvatureFloor: floor, lr: 1e-3, epsDen: 0 });
+    const opt = new HeleneLayerwise(layers, cfg, 100);
+    const oracle = new LinearOracle(layers, G);
+    const directions = new TestDirections();
+    const steps: { delta: number[][]; m1: number[] }[] = [];
+    for (let t = 1; t <= 6; t++) {
+      const before = layers.map((l) => Float32Array.from(l.theta));
+      await opt.step({ t, lr: 1e-3, oracle, directions, collectStats: false });
+      steps.push({ delta: layers.map((l, i) => Array.from(l.theta, (v, j) => v - before[i][j])), m1: Array.from(opt.m[1]) });
+    }
+    return { steps, gamma: cfg.gamma };
+  };
+  const off = await run(0);
+  const on = await run(0.05);
+  // Block 0 (the high-energy layer, ~190x block 1's energy per element) sits above the floor: the same
+  // steps (up to float rounding: the losses are summed at slightly different theta of block 1).
+  off.steps.forEach((s, t) => s.delta[0].forEach((d, j) => assert.ok(Math.abs(on.steps[t].delta[0][j] - d) <= 1e-4 * Math.abs(d) + 1e-12, `step ${t + 1}, block 0`)));
+  const bound = (s: { delta: number[][]; m1: number[] }, f: number, gamma: number) => s.delta[1].every((d, j) => Math.abs(d) <= (1e-3 * Math.abs(s.m1[j])) / (gamma * f) * (1 + 1e-5) + 1e-12);
+  assert.ok(on.steps.every((s) => bound(s, 0.05, on.gamma)), 'with the floor, block 1 steps at most lr |m| / (gamma floor)');
+  assert.ok(!off.steps.every((s) => bound(s, 0.05, off.gamma)), 'without it, block 1 steps larger than that');
 });
 
 test('row blocks split rank >= 2 tensors along the first axis and share their memory', () => {

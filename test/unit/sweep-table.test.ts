@@ -33,14 +33,14 @@ function fixture() {
   return { runs, rec: record(runs, ['finished', 'failed', 'finished', 'cancelled']) };
 }
 
-test('rows come from the run folders: steps, forward passes, final/best eval loss, best accuracy, final train loss', () => {
+test('rows come from the run folders: steps, training and evaluation passes apart, final/best eval loss, best accuracy, final train loss', () => {
   const { rec } = fixture();
   const rows = readSweepRows(rec);
   const r1 = rows[0];
   assert.deepEqual(
-    { steps: r1.steps, passes: r1.forwardPasses, finalEval: r1.finalEvalLoss, bestEval: r1.bestEvalLoss, acc: r1.accuracy, train: r1.finalTrainLoss, state: r1.state, values: r1.values, total: r1.totalSteps },
-    // 128 steps x 2 passes + 3 evals x 4 passes
-    { steps: 128, passes: 268, finalEval: 1.3, bestEval: 1.2, acc: 0.6, train: 1.5, state: 'finished', values: { 'optimizer.lr': 0.001, 'optimizer.name': 'mezo' }, total: 128 },
+    { steps: r1.steps, training: r1.trainingPasses, evalPasses: r1.evalPasses, finalEval: r1.finalEvalLoss, bestEval: r1.bestEvalLoss, acc: r1.accuracy, train: r1.finalTrainLoss, state: r1.state, values: r1.values, total: r1.totalSteps },
+    // 128 steps x 2 passes; 3 evals x 4 passes
+    { steps: 128, training: 256, evalPasses: 12, finalEval: 1.3, bestEval: 1.2, acc: 0.6, train: 1.5, state: 'finished', values: { 'optimizer.lr': 0.001, 'optimizer.name': 'mezo' }, total: 128 },
   );
   assert.deepEqual([rows[1].steps, rows[1].bestEvalLoss, rows[1].accuracy, rows[1].finalTrainLoss, rows[1].state], [5, null, null, 2.5, 'failed']);
   assert.deepEqual([rows[3].steps, rows[3].bestEvalLoss, rows[3].state], [0, null, 'cancelled']);
@@ -55,7 +55,7 @@ test('sorting: losses ascending, accuracy descending, runs without the metric la
   assert.deepEqual(readSweepTable(rec, 'finalEvalLoss').map((r) => r.runId), ['sw-03', 'sw-01', 'sw-02', 'sw-04']);
   // Ties keep grid order; NaN counts as missing.
   const row = (index: number, bestEvalLoss: number | null): SweepRow => ({
-    index, runId: `r${index}`, label: '', values: {}, state: 'finished', steps: 0, totalSteps: null, forwardPasses: 0, finalEvalLoss: null, bestEvalLoss, accuracy: null, finalTrainLoss: null, runDir: '',
+    index, runId: `r${index}`, label: '', values: {}, state: 'finished', steps: 0, totalSteps: null, trainingPasses: 0, evalPasses: 0, finalEvalLoss: null, bestEvalLoss, accuracy: null, finalTrainLoss: null, runDir: '',
   });
   assert.deepEqual(sortSweepRows([row(0, null), row(1, 2), row(2, NaN), row(3, 1), row(4, 2)], 'bestEvalLoss').map((r) => r.index), [3, 1, 4, 0, 2]);
 });
@@ -72,12 +72,13 @@ test('CSV: header with one column per axis, rows in table order with rank, empty
   const { rec } = fixture();
   const csv = sweepTableCsv(readSweepTable(rec), rec.axes);
   const lines = csv.split('\r\n');
-  assert.equal(lines[0], 'rank,run_id,label,optimizer.lr,optimizer.name,state,steps,forward_passes,final_eval_loss,best_eval_loss,best_accuracy,final_train_loss');
-  assert.equal(lines[1], '1,sw-03,lr=0.01 name=mezo,0.01,mezo,finished,128,268,0.9,0.9,0.5,1');
-  assert.equal(lines[2], '2,sw-01,lr=0.001 name=mezo,0.001,mezo,finished,128,268,1.3,1.2,0.6,1.5');
-  // 5 steps x 3 passes + the t=0 eval's 4 (its record was dropped, its passes stay counted)
-  assert.equal(lines[3], '3,sw-02,lr=0.001 name=helene,0.001,helene,failed,5,19,,,,2.5');
-  assert.equal(lines[4], '4,sw-04,lr=0.01 name=helene,0.01,helene,cancelled,0,0,,,,');
+  assert.equal(lines[0], 'rank,run_id,label,optimizer.lr,optimizer.name,state,steps,training_passes,eval_passes,final_eval_loss,best_eval_loss,best_accuracy,final_train_loss');
+  assert.equal(lines[1], '1,sw-03,lr=0.01 name=mezo,0.01,mezo,finished,128,256,12,0.9,0.9,0.5,1');
+  assert.equal(lines[2], '2,sw-01,lr=0.001 name=mezo,0.001,mezo,finished,128,256,12,1.3,1.2,0.6,1.5');
+  // 5 steps x 3 passes + the t=0 eval's 4: its record was dropped and the folder has no summary, so
+  // nothing tells its passes apart; they stay counted (as training, the only place left).
+  assert.equal(lines[3], '3,sw-02,lr=0.001 name=helene,0.001,helene,failed,5,19,0,,,,2.5');
+  assert.equal(lines[4], '4,sw-04,lr=0.01 name=helene,0.01,helene,cancelled,0,0,0,,,,');
   assert.equal(lines.length, 6);
   assert.equal(lines[5], '');
 });
@@ -87,6 +88,6 @@ test('the terminal table names the order and shows missing values as dashes', ()
   const text = formatSweepTable(readSweepTable(rec, 'accuracy'), 'accuracy');
   const lines = text.trimEnd().split('\n');
   assert.equal(lines[0], 'sorted by best accuracy (highest first)');
-  assert.match(lines[2], /^1\s+sw-01\s+lr=0\.001 name=mezo\s+finished\s+128\s+268\s+1\.3000\s+1\.2000\s+60\.0%\s+1\.5000$/);
-  assert.match(lines[5], /^4\s+sw-04 .*cancelled\s+0\s+0\s+—\s+—\s+—\s+—$/);
+  assert.match(lines[2], /^1\s+sw-01\s+lr=0\.001 name=mezo\s+finished\s+128\s+256\s+12\s+1\.3000\s+1\.2000\s+60\.0%\s+1\.5000$/);
+  assert.match(lines[5], /^4\s+sw-04 .*cancelled\s+0\s+0\s+0\s+—\s+—\s+—\s+—$/);
 });

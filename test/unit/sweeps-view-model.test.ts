@@ -32,7 +32,7 @@ test('a sweep item shows its progress; only a sweep this window runs offers Stop
 
 test('a sweep run item: rank and grid label, state, the sort metric value, progress', () => {
   const row: SweepRow = {
-    index: 2, runId: 'sw-03', label: 'lr=0.01 name=mezo', values: {}, state: 'running', steps: 40, totalSteps: 150, forwardPasses: 90,
+    index: 2, runId: 'sw-03', label: 'lr=0.01 name=mezo', values: {}, state: 'running', steps: 40, totalSteps: 150, trainingPasses: 80, evalPasses: 10,
     finalEvalLoss: 1.5, bestEvalLoss: 1.23456, accuracy: 0.375, finalTrainLoss: 1.4, runDir: '/runs/sw-03',
   };
   const f = sweepRunItemFields(row, 1, 'bestEvalLoss');

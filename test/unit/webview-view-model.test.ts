@@ -129,6 +129,14 @@ test('status view: step/total, provider really running and the fallback reason',
   assert.equal(statusView(vm).step, 300);
 });
 
+test('status view: the run\'s automatic choices from run.json, one line each (none for older runs)', () => {
+  const run = buildSyntheticRun();
+  assert.deepEqual(statusView(replayAll([{ type: 'snapshot', live: false, snapshot: { manifest: run.manifest, status: run.status, records: [], summary: null } }])).automatic, []);
+  const manifest = { ...run.manifest, optimizer: { ...run.manifest.optimizer, automatic: [{ key: 'optimizer.blocks', requested: 'auto', chosen: 'layer', reason: 'too few steps for rows' }] } };
+  const vm = replayAll([{ type: 'snapshot', live: false, snapshot: { manifest, status: run.status, records: [], summary: null } }]);
+  assert.deepEqual(statusView(vm).automatic, ['optimizer.blocks auto → layer: too few steps for rows']);
+});
+
 test('controls follow the state and liveness', () => {
   const vm = createViewModel();
   const status = (state: RunStatus['state']): HostToWebview => ({ type: 'status', status: { state, step: 1, totalSteps: 10, updatedAt: '' } });

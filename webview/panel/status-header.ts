@@ -51,7 +51,11 @@ export function createStatusHeader(parent: HTMLElement): StatusHeader {
   message.id = 'run-message';
   message.className = 'status-message';
 
-  header.append(titleRow, fields, fallback, message);
+  const automatic = document.createElement('p');
+  automatic.id = 'run-automatic';
+  automatic.className = 'status-message';
+
+  header.append(titleRow, fields, fallback, automatic, message);
   parent.appendChild(header);
 
   return {
@@ -66,6 +70,8 @@ export function createStatusHeader(parent: HTMLElement): StatusHeader {
       provider.textContent = v.provider ?? '—';
       fallback.hidden = v.fallback === null;
       fallback.textContent = v.fallback ? `requested ${v.fallback.requested} → ${v.fallback.actual}: ${v.fallback.reason}` : '';
+      automatic.hidden = v.automatic.length === 0;
+      automatic.textContent = v.automatic.map((line) => `automatic: ${line}`).join('\n');
       const text = v.error ?? v.message;
       message.hidden = !text;
       message.textContent = text ?? '';

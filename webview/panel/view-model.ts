@@ -404,6 +404,8 @@ export interface StatusView {
   message: string | null;
   error: string | null;
   live: boolean;
+  /** Settings the run resolved by itself (run.json optimizer.automatic), one line each: "optimizer.blocks auto → layer: why". */
+  automatic: string[];
 }
 
 export function statusView(vm: RunViewModel): StatusView {
@@ -429,6 +431,7 @@ export function statusView(vm: RunViewModel): StatusView {
     message: st?.message ?? null,
     error: st?.error ?? null,
     live: vm.live,
+    automatic: (m?.optimizer.automatic ?? []).map((c) => `${c.key} ${c.requested ?? 'null'} → ${c.chosen}: ${c.reason}`),
   };
 }
 

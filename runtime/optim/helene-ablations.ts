@@ -1,4 +1,27 @@
 /**
+ * HELENE ablations: two variants kept as measured negative results, in one file (issue 16: the
+ * optimizer folder keeps only what earns its place). Neither beat MeZO on any task of the suite
+ * (docs/helene-notes.md §4: bias-corrected reached MeZO's final loss on 1 of 3 seeds of one task,
+ * energy on 1 of 3 seeds of another; both lose on the rest), so neither was run on the held-out
+ * tasks; they stay selectable (`optimizer.variant`) so the measurements can be reproduced.
+ *
+ * ---------------------------------------------------------------------------------------------
+ *
+ * HELENE variant "bias-corrected": the spec's HELENE with Adam's bias correction of the curvature EMA.
+ *
+ * Why: h starts at 0 and is refreshed every k steps with weight (1 − beta2). After n refreshes
+ * E[h] = (1 − beta2^n) E[h_hat], so with beta2 = 0.99, k = 10 the first 100 steps divide m by about
+ * 1/100 of the curvature and the first 1000 by about 2/3 of it: early steps are up to 100x too large,
+ * which forces a small lr for the whole run. Dividing by (1 − beta2^n) removes that.
+ *
+ * Everything else is the spec (steps 1–8). With n = number of refreshes so far (t = 1, 1 + k, ...):
+ *   h_corr = h / (1 − beta2^n),  lambda_i = kappa mean(h_corr over layer i)
+ *   theta <- theta − lr (m / (gamma max(h_corr, lambda_i) + eps_den) + wd theta)
+ * Since lambda_i scales with h, this is the spec update with gamma / (1 − beta2^n) in place of gamma;
+ * the stored h is the spec's (uncorrected), the panel shows the corrected one.
+ *
+ * ---------------------------------------------------------------------------------------------
+ *
  * HELENE variant "energy": the spec's step (one z over all layers, 2 passes) with the denominator
  * replaced by a per-layer gradient-energy estimate taken from the same passes (Isserlis).
  *
@@ -23,8 +46,70 @@ import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protoco
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { rms, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
-import { annealing, gradientWeight, layerUpdate, momentum, rhoOf, squaredNorm } from './helene-common';
-import { biasCorrection } from './helene-bias-corrected';
+import { annealing, biasCorrection, curvatureEma, elementStats, elementUpdate, floorFor, gradientWeight, layerUpdate, momentum, rhoOf, squaredNorm } from './helene-common';
+
+export class HeleneBiasCorrected implements ZoOptimizer {
+  readonly name = 'helene-bias-corrected';
+  readonly forwardPassesPerStep = 2;
+  readonly m: Float32Array[];
+  readonly h: Float32Array[];
+  /** Per-layer floor on the uncorrected h (kappa mean(h)); the correction scales both alike. */
+  readonly lambdas: Float64Array;
+  /** [refreshes so far], kept in the checkpoint. */
+  readonly counters = new Float64Array(1);
+  private readonly norms: UpdateNorms;
+
+  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
+    this.m = layers.map((l) => new Float32Array(l.size));
+    this.h = layers.map((l) => new Float32Array(l.size));
+    this.lambdas = new Float64Array(layers.length);
+    this.norms = new UpdateNorms(layers.length);
+  }
+
+  get correction(): number {
+    return biasCorrection(this.config.beta2, this.counters[0]);
+  }
+
+  async step(ctx: StepContext): Promise<StepOutcome> {
+    const { t, lr } = ctx;
+    const cfg = this.config;
+    await ctx.directions.normal(t, this.layers);
+    const pg = await projectedGradients(ctx.oracle, cfg.eps);
+    const alpha = annealing(cfg, t, this.totalSteps);
+    const g = gradientWeight(cfg, alpha) * pg.c;
+    const refresh = (t - 1) % cfg.k === 0;
+    if (refresh) this.counters[0]++;
+    const s = (1 - cfg.beta2) * (cfg.hessian === 'per-example' ? pg.meanSquare : pg.cb.length * pg.c * pg.c);
+    const scale = cfg.gamma / this.correction;
+    this.norms.reset();
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      momentum(this.m[i], layer.dir, cfg.beta1, g);
+      if (refresh) this.lambdas[i] = floorFor(cfg, layer.name, curvatureEma(this.h[i], layer.dir, cfg.beta2, s), this.correction);
+      const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
+      this.norms.sumSquares[i] = elementUpdate(layer.theta, this.m[i], this.h[i], this.lambdas[i], lr, scale, cfg.epsDen, rhoOf(cfg), decay);
+    }
+    return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
+  }
+
+  layerStats(lr: number): LayerStat[] {
+    const { gamma, epsDen } = this.config;
+    const corr = 1 / this.correction;
+    return this.layers.map((layer, i) => ({
+      ...this.norms.baseStat(layer, i),
+      ...elementStats(this.h[i], this.lambdas[i], corr, lr, gamma, epsDen),
+      mRms: rms(this.m[i]),
+    }));
+  }
+
+  setHyperparameters(patch: HyperparameterPatch): void {
+    applyPatch(this.config, patch);
+  }
+
+  state(): OptimizerState {
+    return { m: this.m, h: this.h, lambda: [this.lambdas], counters: [this.counters] };
+  }
+}
 
 /** A layer's per-element energy is floored at this many standard deviations of its EMA's noise. */
 export const NOISE_SIGMAS = 2;
