@@ -36,7 +36,7 @@ test('the short form offers the eval.jsonl beside the training file and writes i
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   // model, training data, eval data (the pre-filled value accepted), lr, steps; optimizer picked.
   fakeState.inputAnswers.push('model.onnx', 'train.jsonl', 'eval.jsonl', '0.002', '50');
-  fakeState.quickPickAnswers.push('mezo');
+  fakeState.quickPickAnswers.push('mezo (recommended)');
   const uri = await runShortForm(root);
   assert.ok(uri, 'a config was written');
   const evalBox = box(/evaluation data/);
@@ -52,7 +52,7 @@ test('an eval box left empty writes no eval file; without a sibling it starts em
   const root = workspace(['m.onnx', 'data/train.jsonl']);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   fakeState.inputAnswers.push('m.onnx', 'data/train.jsonl', '', '0.002', '50');
-  fakeState.quickPickAnswers.push('mezo');
+  fakeState.quickPickAnswers.push('mezo (recommended)');
   const uri = await runShortForm(root);
   assert.equal(box(/evaluation data/).value, '');
   assert.deepEqual(JSON.parse(fs.readFileSync(uri!.fsPath, 'utf8')).data, { train: '../../data/train.jsonl' });
@@ -62,7 +62,7 @@ test('the lr and steps boxes name what was typed, with an example', async (t) =>
   const root = workspace(['m.onnx', 'train.jsonl']);
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));
   fakeState.inputAnswers.push('m.onnx', 'train.jsonl', '', undefined); // Escape at the lr box
-  fakeState.quickPickAnswers.push('mezo');
+  fakeState.quickPickAnswers.push('mezo (recommended)');
   assert.equal(await runShortForm(root), undefined);
   const lr = box(/learning rate/).validateInput!;
   assert.equal(lr('abc'), 'lr: "abc" is not a number; e.g. 0.001');

@@ -37,7 +37,7 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
     refused: [['no-eval.jsonl', /No file at .*no-eval\.jsonl/]],
   });
   await waitForQuickInputTitle(page, '(4/6): optimizer');
-  await pickQuick(page, 'helene (recommended)');
+  await pickQuick(page, 'helene (layerwise)');
   await waitForQuickInputTitle(page, '(5/6): learning rate');
   await pickQuick(page, 'Find a learning rate');
   // The finder probes in its own process and pre-fills the box with its suggestion.
@@ -68,7 +68,7 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
       steps: 200000,
       model: { path: `../../${model.prefilled}` }, // relative to the config file, as the CLI resolves it
       data: { train: '../../train.jsonl', eval: '../../eval.jsonl' },
-      optimizer: { name: 'helene', variant: 'layerwise', blocks: 'auto', lr: suggested },
+      optimizer: { name: 'helene', variant: 'layerwise', blocks: 'auto', curvatureFloor: 0.1, lr: suggested },
     },
   );
 
