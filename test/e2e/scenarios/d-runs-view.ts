@@ -18,12 +18,12 @@ import { answerDialog, answerFileDialog, answerInput, contextAction, editorTabTi
 const STEPS = 5000;
 
 /** A finished run of `config` named `name`, made with the CLI as a user would from a terminal. */
-function cliRun(workspace: string, config: string, name: string): string {
+function cliRun(workspace: string, config: string, name: string, steps: number | null = STEPS): string {
   const runsDir = path.join(workspace, 'runs');
   const before = new Set(fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : []);
   const r = spawnSync(
     process.execPath,
-    [path.join(ROOT, 'dist', 'cli.js'), 'train', '--config', path.join(workspace, config), '--steps', String(STEPS), '--set', `name=${JSON.stringify(name)}`, '--set', 'evalEvery=500', '--quiet'],
+    [path.join(ROOT, 'dist', 'cli.js'), 'train', '--config', path.join(workspace, config), ...(steps === null ? [] : ['--steps', String(steps)]), '--set', `name=${JSON.stringify(name)}`, '--set', 'evalEvery=500', '--quiet'],
     { cwd: workspace, encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`e2e step "make the run ${name}": the CLI exited ${r.status}: ${r.stderr}`);
@@ -43,7 +43,9 @@ export async function scenarioDRunsView(wb: Workbench): Promise<void> {
   const { mezo, helene, recommended, scratch } = await step('make four finished runs from the CLI', () => ({
     mezo: cliRun(ws, 'mezo.helene.json', 'd-mezo'),
     helene: cliRun(ws, 'helene.helene.json', 'd-helene'),
-    recommended: cliRun(ws, 'helene-recommended.helene.json', 'd-helene-recommended'),
+    // At its own 20,000 steps: shortened to 5,000 at its lr 0.01, the layerwise preset trips the
+    // explosion guard on the demo (measured after issue 16's preset change; noted in docs/heldout.md).
+    recommended: cliRun(ws, 'helene-recommended.helene.json', 'd-helene-recommended', null),
     scratch: cliRun(ws, 'mezo.helene.json', 'd-scratch'),
   }));
 
@@ -152,7 +154,7 @@ export async function scenarioDRunsView(wb: Workbench): Promise<void> {
     const summary = readJson(path.join(dir, 'summary.json'));
     assert.equal(col(row, 'name'), manifest.name);
     assert.equal(col(row, 'optimizer'), optimizer);
-    assert.equal(Number(col(row, 'steps')), STEPS);
+    assert.equal(Number(col(row, 'steps')), dir === recommended ? readJson(path.join(ws, 'helene-recommended.helene.json')).steps : STEPS);
     assert.equal(Number(col(row, 'final_eval_loss')), summary.finalEval.loss, `${manifest.name}: the final eval loss of its summary.json`);
   }
   assert.equal(csv.slice(1).filter((r) => col(r, 'baseline') === 'true').length, 1, 'exactly one baseline');
