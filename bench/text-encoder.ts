@@ -11,9 +11,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { floatAttr, GraphBuilder, intAttr, intsAttr } from '../runtime/onnx/graph-builder';
-import { makeFloatTensor, makeInt64Tensor, makeShapeTensor } from '../runtime/onnx/tensor-data';
-import { mulberry32, uniformFloats } from '../runtime/onnx/seeded-prng';
+import { GraphBuilder, intAttr } from '../runtime/onnx/graph-builder';
+import { makeFloatTensor, makeInt64Tensor } from '../runtime/onnx/tensor-data';
+import { preLnBlocks, seededLayers } from '../runtime/onnx/transformer-builder';
 import { writeModel } from '../runtime/onnx/model-io';
 import type { OnnxModel } from '../runtime/onnx/onnx-types';
 
@@ -32,29 +32,13 @@ export interface TextEncoderOptions {
 export const ISSUE17_ENCODER: TextEncoderOptions = { vocab: 2000, maxPositions: 64, dModel: 128, heads: 2, layers: 4, classes: 2, seed: 17 };
 
 export function buildTextEncoder(o: TextEncoderOptions): OnnxModel {
-  const { vocab: V, maxPositions: P, dModel: D, heads: H, layers: L, classes: C } = o;
-  const dh = D / H;
-  const random = mulberry32(o.seed);
+  const { vocab: V, maxPositions: P, dModel: D, classes: C } = o;
   const b = new GraphBuilder({ graphName: 'text_encoder' });
-  const matrix = (name: string, rows: number, cols: number) => b.floatInitializer(name, [rows, cols], uniformFloats(random, rows * cols, Math.sqrt(6 / (rows + cols))));
-  const vector = (name: string, n: number, centre = 0) => {
-    const v = uniformFloats(random, n, 0.02);
-    if (centre) for (let i = 0; i < n; i++) v[i] += centre;
-    return b.floatInitializer(name, [n], v);
-  };
-  const layerNorm = (x: string, prefix: string) =>
-    b.op('LayerNormalization', [x, vector(`${prefix}.weight`, D, 1), vector(`${prefix}.bias`, D)], [intAttr('axis', -1), floatAttr('epsilon', 1e-5)], `${prefix}/out`);
-  const linear = (x: string, prefix: string, rows: number, cols: number) =>
-    b.op('Add', [b.op('MatMul', [x, matrix(`${prefix}.weight`, rows, cols)], [], `${prefix}/matmul`), vector(`${prefix}.bias`, cols)], [], `${prefix}/out`);
+  const nn = seededLayers(b, o.seed, D);
 
   const seqDim = o.fixedSequence ?? 'sequence';
   const ids = b.input('input_ids', 'int64', ['batch', seqDim]);
   const mask = b.input('attention_mask', 'int64', ['batch', seqDim]);
-  const headsShape = b.initializer(makeShapeTensor('tf.heads_shape', [0, 0, H, dh]));
-  const modelShape = b.initializer(makeShapeTensor('tf.model_shape', [0, 0, D]));
-  const qkvSplit = b.initializer(makeShapeTensor('tf.qkv_split', [D, D, D]));
-  const scale = b.initializer(makeFloatTensor('tf.attn_scale', [], [1 / Math.sqrt(dh)]));
-  const geluK = b.initializer(makeFloatTensor('tf.gelu_k', [], [1.702]));
   const zero = b.initializer(makeInt64Tensor('tf.zero', [1], [0]));
   const one = b.initializer(makeFloatTensor('tf.one', [], [1]));
   const big = b.initializer(makeFloatTensor('tf.mask_value', [], [1e4]));
@@ -64,32 +48,18 @@ export function buildTextEncoder(o: TextEncoderOptions): OnnxModel {
 
   // Positions 0 … S-1 of the table, S = this batch's width.
   const width = b.op('Shape', [ids], [intAttr('start', 1), intAttr('end', 2)], 'seq/width');
-  const positions = b.op('Slice', [matrix('pos.weight', P, D), zero, width, zero], [], 'pos/out');
-  let x = b.op('Add', [b.op('Gather', [matrix('tok.weight', V, D), ids], [intAttr('axis', 0)], 'tok/out'), positions], [], 'embed/out');
+  const positions = b.op('Slice', [nn.matrix('pos.weight', P, D), zero, width, zero], [], 'pos/out');
+  const embedded = b.op('Add', [b.op('Gather', [nn.matrix('tok.weight', V, D), ids], [intAttr('axis', 0)], 'tok/out'), positions], [], 'embed/out');
   // (mask - 1) * 1e4 as [B, 1, 1, S]: 0 on real tokens, -1e4 on padding.
   const maskF = b.op('Cast', [mask], [intAttr('to', 1)], 'mask/f');
   const additive = b.op('Unsqueeze', [b.op('Mul', [b.op('Sub', [maskF, one], [], 'mask/m1'), big], [], 'mask/add'), maskAxes], [], 'mask/b11s');
-  for (let l = 0; l < L; l++) {
-    const p = `blk${l}`;
-    const qkv = linear(layerNorm(x, `${p}.ln1`), `${p}.qkv`, D, 3 * D);
-    const [q, k, v] = [`${p}/q`, `${p}/k`, `${p}/v`];
-    b.node('Split', [qkv, qkvSplit], [q, k, v], [intAttr('axis', -1)]);
-    const heads = (t: string, perm: number[]) => b.op('Transpose', [b.op('Reshape', [t, headsShape], [], `${t}/heads`)], [intsAttr('perm', perm)], `${t}/t`);
-    const scores = b.op('Add', [b.op('Mul', [b.op('MatMul', [heads(q, [0, 2, 1, 3]), heads(k, [0, 2, 3, 1])], [], `${p}/qk`), scale], [], `${p}/scaled`), additive], [], `${p}/scores`);
-    const probs = b.op('Softmax', [scores], [intAttr('axis', -1)], `${p}/probs`);
-    const context = b.op('MatMul', [probs, heads(v, [0, 2, 1, 3])], [], `${p}/ctx`);
-    const merged = b.op('Reshape', [b.op('Transpose', [context], [intsAttr('perm', [0, 2, 1, 3])], `${p}/ctx_t`), modelShape], [], `${p}/ctx_m`);
-    x = b.op('Add', [x, linear(merged, `${p}.attn_out`, D, D)], [], `${p}/res1`);
-    const up = linear(layerNorm(x, `${p}.ln2`), `${p}.mlp_in`, D, 4 * D);
-    const gelu = b.op('Mul', [up, b.op('Sigmoid', [b.op('Mul', [up, geluK], [], `${p}/gelu_in`)], [], `${p}/gelu_s`)], [], `${p}/gelu`);
-    x = b.op('Add', [x, linear(gelu, `${p}.mlp_out`, 4 * D, D)], [], `${p}/res2`);
-  }
+  const x = preLnBlocks(b, nn, embedded, { ...o, attentionBias: additive });
   // Mean over real tokens: sum(x · mask) / sum(mask).
   const maskCol = b.op('Unsqueeze', [maskF, lastAxis], [], 'mask/col');
-  const summed = b.op('ReduceSum', [b.op('Mul', [layerNorm(x, 'ln_f'), maskCol], [], 'pool/masked'), seqAxis], [intAttr('keepdims', 0)], 'pool/sum');
+  const summed = b.op('ReduceSum', [b.op('Mul', [nn.layerNorm(x, 'ln_f'), maskCol], [], 'pool/masked'), seqAxis], [intAttr('keepdims', 0)], 'pool/sum');
   const count = b.op('ReduceSum', [maskF, seqAxis], [intAttr('keepdims', 1)], 'pool/count');
   const pooled = b.op('Div', [summed, count], [], 'pooled');
-  b.op('Add', [b.op('MatMul', [pooled, matrix('head.weight', D, C)], [], 'head/matmul'), vector('head.bias', C)], [], 'logits');
+  b.op('Add', [b.op('MatMul', [pooled, nn.matrix('head.weight', D, C)], [], 'head/matmul'), nn.vector('head.bias', C)], [], 'logits');
   b.output('logits', 'float', ['batch', C]);
   return b.build();
 }
