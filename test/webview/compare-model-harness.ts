@@ -5,24 +5,18 @@
  * VS Code's real cspSource; the webview stub records CSP violations and posted intents and sets
  * the theme's variables.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CompareViewModel } from '../../runtime/protocol';
 import { buildCompareViewModel } from '../../runtime/runs/compare-model';
 import { renderCompareHtml } from '../../webview/compare/compare-html';
 import { buildWebviewBundle } from './build-panel-bundle';
-import { CHROMIUM, CHROMIUM_ARGS, VSCODE_CSP_SOURCE } from './panel-harness';
+import { openWebviewPages, VSCODE_CSP_SOURCE, type PageHarness } from './panel-harness';
 import { startStaticServer, type StaticServer } from './static-server';
 import { DEFAULT_SYNTHETIC, buildSyntheticRun } from './synthetic-run';
-import { DARK_THEME, webviewStubScript } from './vscode-webview-stub';
 
 const NONCE = 'Y29tcGFyZS1ub25jZS0xMjM0NTY=';
 
-export interface CompareModelHarness {
-  browser: Browser;
-  errors: string[];
-  open(o?: { theme?: Record<string, string>; width?: number; height?: number }): Promise<Page>;
-  close(): Promise<void>;
-}
+export type CompareModelHarness = PageHarness;
 
 export async function startCompareModelHarness(cspSource = VSCODE_CSP_SOURCE): Promise<CompareModelHarness> {
   const bundle = await buildWebviewBundle('compare');
@@ -31,25 +25,7 @@ export async function startCompareModelHarness(cspSource = VSCODE_CSP_SOURCE): P
     '/compare.js': { type: 'text/javascript; charset=utf-8', body: bundle },
     '/favicon.ico': { type: 'image/x-icon', body: '' },
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const errors: string[] = [];
-  return {
-    browser,
-    errors,
-    async open(o = {}) {
-      const page = await browser.newPage({ viewport: { width: o.width ?? 900, height: o.height ?? 900 }, deviceScaleFactor: 1 });
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.addInitScript({ content: webviewStubScript(o.theme ?? DARK_THEME) });
-      await page.goto(`${server.origin}/`);
-      await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
-      return page;
-    },
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
+  return openWebviewPages(server, 900);
 }
 
 /** Post a model as the host does and wait until the page rendered it. */

@@ -22,12 +22,40 @@ export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'webview');
 export const VSCODE_CSP_SOURCE = "'self' https://*.vscode-cdn.net";
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 
-export interface PanelHarness {
+export interface PageHarness {
   browser: Browser;
   /** Page errors and console errors of every page opened. */
   errors: string[];
   open(o?: { theme?: Record<string, string>; width?: number; height?: number; state?: Record<string, unknown> }): Promise<Page>;
   close(): Promise<void>;
+}
+export type PanelHarness = PageHarness;
+
+/**
+ * Chromium over a served webview page (the panel's or the compare page's): each open() is a new page
+ * with the webview stub (theme, saved state), its errors collected, ready once the page posted its
+ * first intent; close() ends the browser and the server.
+ */
+export async function openWebviewPages(server: StaticServer, defaultWidth: number): Promise<PageHarness> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const errors: string[] = [];
+  return {
+    browser,
+    errors,
+    async open(o = {}) {
+      const page = await browser.newPage({ viewport: { width: o.width ?? defaultWidth, height: o.height ?? 900 }, deviceScaleFactor: 1 });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.addInitScript({ content: webviewStubScript(o.theme ?? DARK_THEME, o.state) });
+      await page.goto(`${server.origin}/`);
+      await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
 
 export async function startPanelHarness(cspSource = VSCODE_CSP_SOURCE): Promise<PanelHarness> {
@@ -43,25 +71,7 @@ export async function startPanelHarness(cspSource = VSCODE_CSP_SOURCE): Promise<
     '/panel.css': { type: 'text/css; charset=utf-8', body: fs.readFileSync(path.join(REPO_ROOT, 'media', 'panel.css')) },
     '/favicon.ico': { type: 'image/x-icon', body: '' },
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const errors: string[] = [];
-  return {
-    browser,
-    errors,
-    async open(o = {}) {
-      const page = await browser.newPage({ viewport: { width: o.width ?? 1280, height: o.height ?? 900 }, deviceScaleFactor: 1 });
-      page.on('pageerror', (e) => errors.push(String(e)));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.addInitScript({ content: webviewStubScript(o.theme ?? DARK_THEME, o.state) });
-      await page.goto(`${server.origin}/`);
-      await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
-      return page;
-    },
-    async close() {
-      await browser.close();
-      await server.close();
-    },
-  };
+  return openWebviewPages(server, 1280);
 }
 
 export async function sendToPanel(page: Page, messages: HostToWebview[]): Promise<void> {
