@@ -1,5 +1,5 @@
 /**
- * "New run from a short form…": six answers (model, training data, evaluation data (skippable),
+ * "New run from a short form…": seven answers (model, training data, evaluation data (skippable), what to train (offered from the model),
  * optimizer, lr, steps) become a
  * run config file in .helene/configs/. Each answer is validated by the protocol's own resolveConfig
  * (so the form and the CLI can never disagree), and the file stores paths relative to itself, the
@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError, resolveConfig, type OptimizerName, type UserConfig } from '../runtime/protocol';
+import type { ModelSelection } from './train-choices';
 
 export const SHORT_FORM_CONFIG_DIR = path.join('.helene', 'configs');
 
@@ -19,6 +20,8 @@ export interface ShortFormAnswers {
   optimizer: OptimizerName;
   /** Extra optimizer keys of the chosen preset (e.g. the recommended HELENE variant). */
   optimizerPreset?: Record<string, unknown>;
+  /** The "what to train" answer: task, trainable preset or LoRA (absent: the config's defaults). */
+  selection?: ModelSelection;
   lr: number;
   steps: number;
 }
@@ -84,7 +87,7 @@ export function buildShortFormConfig(answers: ShortFormAnswers, configDir: strin
   const user: UserConfig = {
     name,
     steps: answers.steps,
-    model: { path: relativeTo(configDir, workspaceRoot, answers.modelPath) },
+    model: { path: relativeTo(configDir, workspaceRoot, answers.modelPath), ...(answers.selection ?? {}) } as UserConfig['model'],
     data: {
       train: relativeTo(configDir, workspaceRoot, answers.trainPath),
       ...(answers.evalPath?.trim() ? { eval: relativeTo(configDir, workspaceRoot, answers.evalPath.trim()) } : {}),

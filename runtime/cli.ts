@@ -20,6 +20,7 @@ import { resumeKeeps } from './run/resume-prefix';
 import { runTextDemo } from './demo/text-demo';
 import { exportRun } from './onnx/export-run';
 import { formatDoctor, runDoctor } from './doctor/doctor';
+import { formatInspection, inspectModel } from './onnx/model-inspect';
 import { DataError } from './data/jsonl';
 import { ProviderError } from './engine/provider';
 import { RunFolderError } from './run/run-folder';
@@ -93,6 +94,13 @@ async function main(argv: string[]): Promise<number> {
       if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else say(result.message);
       return result.suggested !== null ? 0 : 1;
+    }
+    case 'inspect': {
+      const file = args.positionals[1];
+      if (!file) throw new CliUsageError('usage: helene-studio inspect <model.onnx> [--json]');
+      const inspection = inspectModel(file);
+      process.stdout.write(args.json ? JSON.stringify(inspection, null, 2) + '\n' : formatInspection(inspection));
+      return 0;
     }
     case 'doctor': {
       const report = await runDoctor();

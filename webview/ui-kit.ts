@@ -120,6 +120,28 @@ export function createDropdown(o: DropdownOptions): HTMLElement {
   return el;
 }
 
+export interface CheckboxOptions {
+  id: string;
+  label: string;
+  checked: boolean;
+  title?: string;
+  onChange(checked: boolean): void;
+}
+
+/** A native checkbox with its label (themed by panel.css): the toolkit's checkbox is not registered. */
+export function createCheckbox(o: CheckboxOptions): { element: HTMLElement; set(checked: boolean): void } {
+  const label = document.createElement('label');
+  label.className = 'checkbox';
+  const input = document.createElement('input');
+  input.type = 'checkbox';
+  input.id = o.id;
+  input.checked = o.checked;
+  if (o.title) label.title = o.title;
+  label.append(input, document.createTextNode(` ${o.label}`));
+  input.addEventListener('change', () => o.onChange(input.checked));
+  return { element: label, set: (checked) => (input.checked = checked) };
+}
+
 /**
  * A small pill label. Not the toolkit's vscode-badge: its template carries a style="" attribute that
  * a strict CSP (no 'unsafe-inline') reports as a violation; panel.css styles this span the same way.

@@ -15,6 +15,8 @@ import { buildShortFormConfig, configName, freeConfigFile, numberFieldProblem, p
 import { EXCLUDED_FOLDERS } from '../config-discovery';
 import { LR_FIND_BUDGET, lrFindChoiceLabel, startLrFind } from '../lr-suggestion';
 import type { Output } from '../output';
+import { inspectInProcess, type InspectionOutcome } from '../model-inspection';
+import { trainChoices, type ModelSelection } from '../train-choices';
 
 /** What the lr step needs to run the finder; without it the step is a plain input box. */
 export interface LrFinderAccess {
@@ -101,19 +103,42 @@ async function findLr(root: string, answers: Omit<ShortFormAnswers, 'lr' | 'step
 }
 
 /** Returns the written config file, or undefined if the user cancelled. */
+/**
+ * The "what to train" step: the inspection (started when the model was answered) decides the task
+ * and offers the trainable choices that fit the model. Undefined: cancelled or unreadable (said).
+ */
+async function pickWhatToTrain(pending: Promise<InspectionOutcome>, title: string, modelPath: string): Promise<ModelSelection | undefined> {
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading the model' }, () => pending);
+  if (!outcome.ok) {
+    void vscode.window.showErrorMessage(`Cannot read ${modelPath}: ${outcome.message}`);
+    return undefined;
+  }
+  const choices = trainChoices(outcome.inspection);
+  if (choices.length === 0) return {};
+  const kind = outcome.inspection.task === 'causal-lm' ? 'causal LM' : outcome.inspection.task === 'classification' ? 'classifier' : 'model';
+  const picked = await vscode.window.showQuickPick(choices, { ignoreFocusOut: true, title, placeHolder: `${modelPath} is a ${kind}: what should the run train?` });
+  return picked?.selection;
+}
+
 export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Promise<vscode.Uri | undefined> {
   const common = { ignoreFocusOut: true };
+  // With the runtime at hand the form reads the model and asks what to train: one step more.
+  const canInspect = !!lrFinder && fs.existsSync(lrFinder.cliPath);
+  const total = canInspect ? 7 : 6;
+  let n = 0;
+  const title = (what: string, next = true) => `New HELENE run (${next ? ++n : n}/${total}): ${what}`;
   const modelPath = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (1/6): model',
+    title: title('model'),
     prompt: 'ONNX model, relative to the workspace folder (or builtin:<name>)',
     value: await firstMatch('**/*.onnx'),
     validateInput: (v) => pathProblem(root, v, 'model'),
   });
   if (modelPath === undefined) return undefined;
+  const inspection = canInspect && !modelPath.trim().startsWith('builtin:') ? inspectInProcess(lrFinder!.cliPath, path.resolve(root, modelPath.trim()), root) : undefined;
   const trainPath = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (2/6): training data',
+    title: title('training data'),
     prompt: 'JSON-lines training file, relative to the workspace folder',
     value: await firstMatch('**/*train*.jsonl'),
     validateInput: (v) => pathProblem(root, v, 'training data'),
@@ -122,19 +147,29 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
   // Without an eval file the run draws no eval curve: offer the one beside the training file.
   const evalPath = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (3/6): evaluation data',
+    title: title('evaluation data'),
     prompt: 'JSON-lines held-out file for the eval curve, relative to the workspace folder; leave empty to skip',
     value: siblingEvalFile(root, trainPath, fs.existsSync),
     validateInput: (v) => (v.trim() ? pathProblem(root, v, 'evaluation data') : undefined),
   });
   if (evalPath === undefined) return undefined;
+  let selection: ModelSelection = {};
+  if (canInspect) {
+    const what = title('what to train');
+    if (inspection) {
+      const picked = await pickWhatToTrain(inspection, what, modelPath.trim());
+      if (!picked) return undefined;
+      selection = picked;
+    }
+  }
   const presetItems = OPTIMIZER_PRESETS.map((p) => ({ label: p.label, description: p.description, name: p.optimizer.name, preset: p.optimizer }));
   const otherItems = OPTIMIZER_NAMES.filter((name) => !OPTIMIZER_PRESETS.some((p) => p.id === name)).map((name) => ({ label: name, description: OPTIMIZER_DESCRIPTIONS[name], name, preset: { name } }));
-  const optimizerItem = await vscode.window.showQuickPick([...presetItems, ...otherItems], { ...common, title: 'New HELENE run (4/6): optimizer' });
+  const optimizerItem = await vscode.window.showQuickPick([...presetItems, ...otherItems], { ...common, title: title('optimizer') });
   if (!optimizerItem) return undefined;
   const optimizer = optimizerItem.name;
   const optimizerPreset = optimizerItem.preset as Record<string, unknown>;
   let lrStart = { value: schemaDefault('optimizer', 'lr'), prompt: undefined as string | undefined };
+  const lrTitle = title('learning rate');
   if (lrFinder && fs.existsSync(lrFinder.cliPath)) {
     const how = await vscode.window.showQuickPick(
       [
@@ -146,17 +181,17 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
           find: true,
         },
       ],
-      { ...common, title: 'New HELENE run (5/6): learning rate' },
+      { ...common, title: lrTitle },
     );
     if (!how) return undefined;
     if (how.find) {
-      const found = await findLr(root, { modelPath: modelPath.trim(), trainPath: trainPath.trim(), optimizer, optimizerPreset }, lrFinder);
+      const found = await findLr(root, { modelPath: modelPath.trim(), trainPath: trainPath.trim(), optimizer, optimizerPreset, selection }, lrFinder);
       if (found) lrStart = found;
     }
   }
   const lrText = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (5/6): learning rate',
+    title: lrTitle,
     value: lrStart.value,
     prompt: lrStart.prompt,
     validateInput: (v) => numberFieldProblem('optimizer.lr', v, schemaDefault('optimizer', 'lr') || '0.001', optimizer),
@@ -164,13 +199,13 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
   if (lrText === undefined) return undefined;
   const stepsText = await vscode.window.showInputBox({
     ...common,
-    title: 'New HELENE run (6/6): steps',
+    title: title('steps'),
     value: schemaDefault('', 'steps'),
     validateInput: (v) => numberFieldProblem('steps', v, schemaDefault('', 'steps') || '1000', optimizer),
   });
   if (stepsText === undefined) return undefined;
 
-  const answers = { modelPath: modelPath.trim(), trainPath: trainPath.trim(), evalPath: evalPath.trim(), optimizer, optimizerPreset, lr: parseNumber(lrText), steps: parseNumber(stepsText) };
+  const answers = { modelPath: modelPath.trim(), trainPath: trainPath.trim(), evalPath: evalPath.trim(), optimizer, optimizerPreset, selection, lr: parseNumber(lrText), steps: parseNumber(stepsText) };
   const configDir = path.join(root, SHORT_FORM_CONFIG_DIR);
   let user;
   try {

@@ -34,6 +34,8 @@ Usage:
                                                        n at a time; prints the table sorted by bestEvalLoss | finalEvalLoss |
                                                        accuracy | finalTrainLoss; writes <runs>/.sweeps/<id>.json and <id>.csv
   helene-studio scaffold <folder>                      write a demo workspace (model, data, MeZO and HELENE configs) into an empty folder
+  helene-studio inspect <model.onnx> [--json]          what the model is (classifier, causal LM) and what can be trained in it
+                                                       (trainable presets, LoRA on attention / MLP projections), with sizes
   helene-studio doctor [--json]                        what the runtime finds: providers, GPU, why CUDA is (not) usable
   helene-studio help                                   this text
 

@@ -16,12 +16,20 @@ import { DataType } from './onnx-types';
 import { makeFloatTensor, makeScalarFloatTensor } from './tensor-data';
 import { mulberry32 } from './seeded-prng';
 import { embeddingTables, parameterInitializers } from './trainable-presets';
+import { projectionRoles, type ProjectionRole } from './projection-roles';
+import type { LoraTargetPreset } from '../protocol';
+
+const PRESET_ROLES: Record<LoraTargetPreset, ProjectionRole[]> = { attention: ['attention'], mlp: ['mlp'], 'attention-mlp': ['attention', 'mlp'] };
 
 export interface LoraOptions {
   rank: number;
   alpha: number;
-  /** Regexes over weight names. */
+  /** Regexes over weight names; ignored when targetPreset is set. */
   targets: string[];
+  /** Adapt the projections of these roles, found from the graph's wiring (projection-roles.ts). */
+  targetPreset?: LoraTargetPreset | null;
+  /** The logits output, so the head is never taken for a feed-forward layer. */
+  logits?: string;
   /** Seeds A's initialisation. */
   seed: number;
 }
@@ -69,7 +77,16 @@ export function insertLora(graph: GraphProto, options: LoraOptions, modelName: s
   if (!Number.isInteger(options.rank) || options.rank < 1) throw new Error(`${modelName}: LoRA rank must be a positive integer, got ${options.rank}`);
   const eligible = loraEligibleWeights(graph);
   const chosen = new Set<TensorProto>();
-  for (const pattern of options.targets) {
+  if (options.targetPreset) {
+    const roles = projectionRoles(graph, options.logits);
+    const wanted = PRESET_ROLES[options.targetPreset];
+    eligible.filter((t) => wanted.includes(roles.get(t.name ?? '')!)).forEach((t) => chosen.add(t));
+    if (chosen.size === 0) {
+      const found = [...new Set(roles.values())].join(', ') || 'no projection at all';
+      throw new Error(`${modelName}: lora.targetPreset "${options.targetPreset}" finds no ${wanted.join(' or ')} projection in this graph (it has: ${found}); name the weights in lora.targets instead`);
+    }
+  }
+  for (const pattern of options.targetPreset ? [] : options.targets) {
     const regex = compile(pattern, modelName);
     const matched = eligible.filter((t) => regex.test(t.name ?? ''));
     if (matched.length === 0) {

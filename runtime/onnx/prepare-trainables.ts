@@ -33,7 +33,7 @@ export function prepareTrainables(graph: GraphProto, choice: TrainableChoice, mo
   let patterns = choice.trainable;
   let loraAdapters: LoraAdapter[] = [];
   if (choice.lora && choice.lora.rank > 0) {
-    loraAdapters = insertLora(graph, choice.lora, modelName);
+    loraAdapters = insertLora(graph, { ...choice.lora, logits: choice.lora.logits ?? choice.logits }, modelName);
     patterns = [...loraAdapters.flatMap((a) => [exactNamePattern(a.a), exactNamePattern(a.b)]), ...choice.lora.alsoTrain];
   } else if (choice.preset) {
     patterns = presetPatterns(graph, choice.preset, choice.logits ?? graph.output[0]?.name ?? 'logits', modelName);

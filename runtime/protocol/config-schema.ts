@@ -56,6 +56,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
           rank: { type: 'number', doc: 'Adapter rank r (0 = LoRA off).', default: 0, integer: true, min: 0 },
           alpha: { type: 'number', doc: 'Scale numerator: the update is (alpha / rank) * B A.', default: 16, min: 0, exclusiveMin: true },
           targets: { type: 'string[]', doc: 'Regexes over weight names: which MatMul/Gemm weights get adapters (embeddings and buffers never do).', default: ['.*'], minItems: 1 },
+          targetPreset: { type: 'string', doc: 'Instead of lora.targets: attention (Q, K, V and output projections), mlp (feed-forward projections) or attention-mlp, found from the graph\'s wiring whatever the exporter named the weights; the logits head is never adapted (null = use lora.targets).', default: null, nullable: true, enum: ['attention', 'mlp', 'attention-mlp'] },
           alsoTrain: { type: 'string[]', doc: 'Regexes of base initializers trained in full next to the adapters (e.g. the classifier head).', default: [] },
         },
       },

@@ -82,12 +82,16 @@ export interface ModelConfig {
 
 export type TrainablePreset = 'all' | 'head' | 'all-but-embeddings';
 
+export type LoraTargetPreset = 'attention' | 'mlp' | 'attention-mlp';
+
 export interface LoraConfig {
   /** 0 = off. */
   rank: number;
   alpha: number;
-  /** Regexes over MatMul/Gemm weight names that get adapters. */
+  /** Regexes over MatMul/Gemm weight names that get adapters (unless targetPreset is set). */
   targets: string[];
+  /** Adapt every attention (Q, K, V, O) and/or feed-forward projection, found from the graph's wiring. */
+  targetPreset: LoraTargetPreset | null;
   /** Regexes of base initializers trained in full next to the adapters. */
   alsoTrain: string[];
 }

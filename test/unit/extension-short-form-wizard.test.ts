@@ -79,3 +79,55 @@ test('the sibling eval file is found the way the training path was typed', () =>
   assert.equal(siblingEvalFile(root, 'train.jsonl', on([])), '');
   assert.equal(siblingEvalFile(root, 'builtin:demo', on([path.join(root, 'eval.jsonl')])), '');
 });
+
+/** The real runtime (dist/cli.js, built by `npm test` before the tests) reads the real fixture. */
+const cliPath = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+const noOutput = { info: () => undefined, warn: () => undefined, error: () => undefined, show: () => undefined } as unknown as import('../../extension/output').Output;
+
+function lmWorkspace(fixture: string): string {
+  const root = workspace(['train.jsonl']);
+  fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'lm', fixture, 'model.onnx'), path.join(root, 'model.onnx'));
+  fakeState.quickPicks.length = 0;
+  fakeState.errorMessages.length = 0;
+  return root;
+}
+
+test('a decoder is read by the runtime: the form asks what to train, LoRA first, and writes causal-lm with the chosen preset', async (t) => {
+  const root = lmWorkspace('tiny-gpt');
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fakeState.inputAnswers.push('model.onnx', 'train.jsonl', '', '0.001', '50');
+  fakeState.quickPickAnswers.push('LoRA on MLP projections', 'mezo (recommended)', 'Enter a learning rate');
+  const uri = await runShortForm(root, { cliPath, output: noOutput });
+  assert.ok(uri, `a config was written (errors: ${fakeState.errorMessages.join('; ')})`);
+  const what = fakeState.quickPicks[0];
+  assert.equal(what.title, 'New HELENE run (4/7): what to train');
+  assert.match(what.placeHolder ?? '', /is a causal LM/);
+  assert.deepEqual(what.labels, ['LoRA on attention and MLP projections', 'LoRA on attention projections (Q, K, V, O)', 'LoRA on MLP projections', 'All but the embeddings', 'All parameters']);
+  const config = JSON.parse(fs.readFileSync(uri.fsPath, 'utf8'));
+  assert.deepEqual(config.model, { path: '../../model.onnx', task: 'causal-lm', lora: { rank: 8, alpha: 16, targetPreset: 'mlp' } });
+  assert.deepEqual(fakeState.inputBoxes.map((b) => b.title?.replace('New HELENE run ', '')), ['(1/7): model', '(2/7): training data', '(3/7): evaluation data', '(6/7): learning rate', '(7/7): steps']);
+});
+
+test('a classifier offers its head first; LoRA trains the head in full next to the adapters', async (t) => {
+  const root = lmWorkspace('tiny-encoder');
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fakeState.inputAnswers.push('model.onnx', 'train.jsonl', '', '0.001', '50');
+  fakeState.quickPickAnswers.push('LoRA on attention and MLP projections + the head', 'mezo (recommended)', 'Enter a learning rate');
+  const uri = await runShortForm(root, { cliPath, output: noOutput });
+  assert.ok(uri, `a config was written (errors: ${fakeState.errorMessages.join('; ')})`);
+  assert.equal(fakeState.quickPicks[0].labels[0], 'The head only (the layer that makes the logits)');
+  const model = JSON.parse(fs.readFileSync(uri.fsPath, 'utf8')).model;
+  assert.equal(model.task, 'classification');
+  assert.deepEqual(model.lora, { rank: 8, alpha: 16, targetPreset: 'attention-mlp', alsoTrain: ['^classifier\\.weight$', '^classifier\\.bias$'] });
+});
+
+test('a file that is not a model stops the form with one message naming it', async (t) => {
+  const root = workspace(['train.jsonl']);
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(root, 'broken.onnx'), 'not a model');
+  fakeState.errorMessages.length = 0;
+  fakeState.inputAnswers.push('broken.onnx', 'train.jsonl', '');
+  assert.equal(await runShortForm(root, { cliPath, output: noOutput }), undefined);
+  assert.equal(fakeState.errorMessages.length, 1);
+  assert.match(fakeState.errorMessages[0], /^Cannot read broken\.onnx: .*broken\.onnx is not a valid ONNX model/);
+});

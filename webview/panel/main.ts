@@ -17,6 +17,8 @@ import { isHeatmapStatKey, type HeatmapStatKey } from './heatmap-model';
 import { asHostMessage } from './host-message';
 import { createHyperparameterForm, type HyperparameterForm } from './hyperparameter-form';
 import { createLayerTable, type LayerTable } from './layer-table';
+import { createLayerToolbar, type LayerToolbar } from './layer-toolbar';
+import { GROUP_BY_DEFAULT_ABOVE, heatmapRows, layerRows, type LayerViewOptions } from './layer-groups';
 import { createNoticeList, type NoticeList } from './notices';
 import { createRunControls, type RunControls } from './run-controls';
 import { createStatusHeader, type StatusHeader } from './status-header';
@@ -26,6 +28,12 @@ import { NO_CHANGES, applyMessage, controlAvailability, createViewModel, statusV
 
 const STATE_KEY_HEATMAP_STAT = 'heatmapStat';
 const STATE_KEY_X_AXIS = 'xAxis';
+const STATE_KEY_LAYER_VIEW = 'layerView';
+
+function isLayerViewOptions(v: unknown): v is LayerViewOptions {
+  const o = v as LayerViewOptions | undefined;
+  return typeof o === 'object' && o !== null && typeof o.filter === 'string' && typeof o.groupByBlock === 'boolean';
+}
 
 interface PanelUi {
   status: StatusHeader;
@@ -33,6 +41,7 @@ interface PanelUi {
   form: HyperparameterForm;
   notices: NoticeList;
   charts: ChartPanels;
+  layerToolbar: LayerToolbar;
   heatmap: HeatmapView;
   layers: LayerTable;
 }
@@ -48,6 +57,9 @@ function start(): void {
   let heatmapStat: HeatmapStatKey = isHeatmapStatKey(saved) ? saved : 'floorFraction';
   const savedAxis = host.readState()[STATE_KEY_X_AXIS];
   const xAxis: XAxis = isXAxis(savedAxis) ? savedAxis : DEFAULT_X_AXIS;
+  const savedLayerView = host.readState()[STATE_KEY_LAYER_VIEW];
+  // Unset until the first snapshot says how many tensors the model trains (see buildUi).
+  let layerView: LayerViewOptions | null = isLayerViewOptions(savedLayerView) ? savedLayerView : null;
   let theme: ThemeColours = readThemeColours();
   let ui: PanelUi | null = null;
   let renders = 0;
@@ -71,13 +83,19 @@ function start(): void {
       host.writeState({ [STATE_KEY_X_AXIS]: axis });
       scheduler.schedule({ ...NO_CHANGES, charts: true });
     });
+    layerView ??= { filter: '', groupByBlock: (vm.manifest?.model.trainables.length ?? 0) > GROUP_BY_DEFAULT_ABOVE };
+    const layerToolbar = createLayerToolbar(root, layerView, (options) => {
+      layerView = options;
+      host.writeState({ [STATE_KEY_LAYER_VIEW]: options });
+      scheduler.schedule({ ...NO_CHANGES, heatmap: true, layers: true });
+    });
     const heatmap = createHeatmapView(root, heatmapStat, (key) => {
       heatmapStat = key;
       host.writeState({ [STATE_KEY_HEATMAP_STAT]: key });
       scheduler.schedule({ ...NO_CHANGES, heatmap: true });
     });
     const layers = createLayerTable(root);
-    return { status, controls, form, notices: earlyNotices, charts, heatmap, layers };
+    return { status, controls, form, notices: earlyNotices, charts, layerToolbar, heatmap, layers };
   }
 
   function draw(changes: Changes): void {
@@ -94,8 +112,17 @@ function start(): void {
       ui.form.update(vm.hyperparameters, available.hyperparameters);
     }
     if (changes.charts) ui.charts.update(vm, theme);
-    if (changes.layers) ui.layers.update(vm.layers);
-    if (changes.heatmap) ui.heatmap.update(vm.heatmap.matrix(heatmapStat), theme);
+    const view = layerView!;
+    if (changes.layers || changes.heatmap) {
+      const total = vm.heatmap.layers.length || vm.layers?.rows.length || 0;
+      const rows = vm.layers ? layerRows(vm.layers.rows, view) : null;
+      const shown = rows ? rows.shown : total;
+      const parts = [view.filter.trim() ? `${shown} of ${total} tensors match` : `${total} tensors`];
+      if (view.groupByBlock && rows) parts.push(`${rows.rows.length} rows in the table`);
+      ui.layerToolbar.setSummary(parts.join(' · '));
+      if (changes.layers) ui.layers.update(vm.layers && rows ? { t: vm.layers.t, rows: rows.rows } : null);
+    }
+    if (changes.heatmap) ui.heatmap.update(heatmapRows(vm.heatmap.matrix(heatmapStat), view), theme);
   }
 
   const scheduler = new FrameScheduler(draw);

@@ -1,5 +1,5 @@
 /**
- * Scenario b, short form: "Start HELENE run" → "New run from a short form…" → six answers (the
+ * Scenario b, short form: "Start HELENE run" → "New run from a short form…" → seven answers (what to train read off the model by the runtime; the
  * evaluation file pre-filled with the demo's eval.jsonl beside train.jsonl), each
  * validated as it is typed (a missing model file, a missing data file, a negative lr and a
  * fractional step count are refused in place), the learning-rate finder's suggestion pre-fills the
@@ -22,34 +22,37 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
   await runCommand(page, 'HELENE: Start HELENE run');
   await pickQuick(page, 'New run from a short form', 'New run from a short form…');
   const model = await answerInput(page, {
-    title: '(1/6): model',
+    title: '(1/7): model',
     prefilled: 'demo-mlp.onnx', // the workspace's one ONNX file
     refused: [['no-such-model.onnx', new RegExp(`No file at ${escapeRegExp(path.join(ws, 'no-such-model.onnx'))}`)]],
   });
   await answerInput(page, {
-    title: '(2/6): training data',
+    title: '(2/7): training data',
     prefilled: 'train.jsonl',
     refused: [['', /Enter the training data path/], ['data/missing.jsonl', /No file at .*data\/missing\.jsonl/]],
   });
   await answerInput(page, {
-    title: '(3/6): evaluation data',
+    title: '(3/7): evaluation data',
     prefilled: 'eval.jsonl', // beside train.jsonl: the run draws an eval curve
     refused: [['no-eval.jsonl', /No file at .*no-eval\.jsonl/]],
   });
-  await waitForQuickInputTitle(page, '(4/6): optimizer');
+  // The runtime reads the model in its own process: the demo's MLP is a classifier.
+  await waitForQuickInputTitle(page, '(4/7): what to train');
+  await pickQuick(page, 'All parameters');
+  await waitForQuickInputTitle(page, '(5/7): optimizer');
   await pickQuick(page, 'helene (layerwise)');
-  await waitForQuickInputTitle(page, '(5/6): learning rate');
+  await waitForQuickInputTitle(page, '(6/7): learning rate');
   await pickQuick(page, 'Find a learning rate');
   // The finder probes in its own process and pre-fills the box with its suggestion.
   const lr = await answerInput(page, {
-    title: '(5/6): learning rate',
+    title: '(6/7): learning rate',
     prefilled: /^\d+(\.\d+)?(e-?\d+)?$/,
     refused: [['-0.01', /must be > 0/], ['abc', /lr: "abc" is not a number; e\.g\. /]],
   });
   const suggested = Number(lr.prefilled);
   assert.ok(suggested > 0 && suggested < 1, `the finder suggested lr ${lr.prefilled}`);
   await answerInput(page, {
-    title: '(6/6): steps',
+    title: '(7/7): steps',
     prefilled: '1000',
     refused: [['12.5', /integer/], ['0', /must be >= 1/]],
     value: '200000',
@@ -66,7 +69,7 @@ export async function scenarioBShortForm(wb: Workbench): Promise<void> {
     {
       name: 'helene-demo-mlp',
       steps: 200000,
-      model: { path: `../../${model.prefilled}` }, // relative to the config file, as the CLI resolves it
+      model: { path: `../../${model.prefilled}`, task: 'classification', trainablePreset: 'all' }, // path relative to the config file, as the CLI resolves it
       data: { train: '../../train.jsonl', eval: '../../eval.jsonl' },
       optimizer: { name: 'helene', variant: 'layerwise', blocks: 'auto', curvatureFloor: 0.1, lr: suggested },
     },

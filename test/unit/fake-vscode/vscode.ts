@@ -65,6 +65,8 @@ export const fakeState = {
   inputAnswers: [] as (string | undefined)[],
   /** What the next showQuickPick calls pick, by label (undefined: Escape). */
   quickPickAnswers: [] as (string | undefined)[],
+  /** Every showQuickPick call: the labels offered and the options. */
+  quickPicks: [] as { labels: string[]; title?: string; placeHolder?: string }[],
   /** The workspace files findFiles knows, as workspace-relative paths, and the folder they are in. */
   workspaceRoot: '/',
   workspaceFiles: [] as string[],
@@ -146,7 +148,15 @@ function panelOf(webview: object): FakeWebviewPanel {
   return owners.get(webview)!;
 }
 
+export enum ProgressLocation {
+  SourceControl = 1,
+  Window = 10,
+  Notification = 15,
+}
+
 export const window = {
+  withProgress: async <R>(_options: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(f: () => void): void }) => Promise<R>) =>
+    task({ report: () => undefined }, { onCancellationRequested: () => undefined }),
   createWebviewPanel(viewType: string, title: string): FakeWebviewPanel {
     const panel = new FakeWebviewPanel(viewType, title);
     fakeState.created.push(panel);
@@ -166,7 +176,8 @@ export const window = {
     fakeState.inputBoxes.push(options);
     return fakeState.inputAnswers.shift();
   },
-  showQuickPick: async <T extends { label: string }>(items: T[] | Promise<T[]>) => {
+  showQuickPick: async <T extends { label: string }>(items: T[] | Promise<T[]>, options?: { title?: string; placeHolder?: string }) => {
+    fakeState.quickPicks.push({ labels: (await items).map((i) => i.label), title: options?.title, placeHolder: options?.placeHolder });
     const label = fakeState.quickPickAnswers.shift();
     return label === undefined ? undefined : (await items).find((i) => i.label === label);
   },

@@ -1,0 +1,105 @@
+/**
+ * `helene-studio inspect <model.onnx>`: what a model is and what can be trained in it, so the short
+ * form can offer the choices that fit (a decoder gets causal-LM and LoRA on its projections, a
+ * classifier gets its head) without the extension host parsing a model on its own thread.
+ * External-data weights are not read: only the graph (sizes come from the tensors' dims).
+ */
+import * as path from 'node:path';
+import type { GraphProto, TensorProto, ValueInfoProto } from './onnx-types';
+import { readModel } from './model-io';
+import { embeddingTables, headParameters, parameterInitializers } from './trainable-presets';
+import { projectionRoles } from './projection-roles';
+import type { LoraTargetPreset, TrainablePreset } from '../protocol';
+
+export type InspectedTask = 'causal-lm' | 'classification' | 'loss-output' | 'unknown';
+
+export interface TrainChoiceFacts {
+  tensors: number;
+  parameters: number;
+}
+
+export interface ModelInspection {
+  file: string;
+  /** What the outputs say the model is: logits [B, S, V] → causal-lm, [B, C] → classification. */
+  task: InspectedTask;
+  /** The output the task reads (logits or loss). */
+  output: string | null;
+  /** Classes (classification) or vocabulary size (causal LM), when the output's last dim is fixed. */
+  outputWidth: number | null;
+  inputs: string[];
+  /** Inputs named like an exporter's KV cache (fed empty when training). */
+  pastInputs: number;
+  parameters: TrainChoiceFacts;
+  presets: Record<TrainablePreset, TrainChoiceFacts | null>;
+  /** The head's parameter names (for "LoRA + train the head in full"). */
+  head: string[];
+  lora: Record<LoraTargetPreset, TrainChoiceFacts>;
+}
+
+const elements = (t: TensorProto) => (t.dims ?? []).reduce((a, d) => a * Number(d), 1);
+const facts = (list: TensorProto[]): TrainChoiceFacts => ({ tensors: list.length, parameters: list.reduce((a, t) => a + elements(t), 0) });
+
+function dims(v: ValueInfoProto | undefined): (number | string)[] {
+  return (v?.type?.tensor_type?.shape?.dim ?? []).map((d) => (d as { dim_value?: number; dim_param?: string }).dim_value || (d as { dim_param?: string }).dim_param || '?');
+}
+
+function taskOf(graph: GraphProto): { task: InspectedTask; output: string | null; width: number | null } {
+  const logits = graph.output.find((o) => o.name === 'logits') ?? graph.output.find((o) => !/^present/.test(o.name ?? ''));
+  if (graph.output.some((o) => o.name === 'loss') && !graph.output.some((o) => o.name === 'logits')) return { task: 'loss-output', output: 'loss', width: null };
+  if (!logits) return { task: 'unknown', output: null, width: null };
+  const d = dims(logits);
+  const last = d[d.length - 1];
+  const width = typeof last === 'number' ? last : null;
+  if (d.length === 3) return { task: 'causal-lm', output: logits.name ?? null, width };
+  if (d.length === 2) return { task: 'classification', output: logits.name ?? null, width };
+  return { task: 'unknown', output: logits.name ?? null, width };
+}
+
+export function inspectModel(file: string): ModelInspection {
+  const model = readModel(file, { externalData: 'keep' });
+  const graph = model.graph;
+  const params = parameterInitializers(graph);
+  const byName = new Map(params.map((t) => [t.name ?? '', t]));
+  const { task, output, width } = taskOf(graph);
+  const tables = embeddingTables(graph);
+  const head = output ? headParameters(graph, output, new Set(byName.keys())) : [];
+  const roles = projectionRoles(graph, output ?? undefined);
+  const withRole = (...wanted: string[]) => facts(params.filter((t) => wanted.includes(roles.get(t.name ?? '') ?? '')));
+  const initializerNames = new Set(graph.initializer.map((t) => t.name ?? ''));
+  const inputs = graph.input.map((i) => i.name ?? '').filter((n) => !initializerNames.has(n));
+  return {
+    file: path.resolve(file),
+    task,
+    output,
+    outputWidth: width,
+    inputs,
+    pastInputs: inputs.filter((n) => /^past_key_values|^past\./.test(n)).length,
+    parameters: facts(params),
+    presets: {
+      all: facts(params),
+      'all-but-embeddings': facts(params.filter((t) => !tables.has(t.name ?? ''))),
+      head: head.length ? facts(head.map((n) => byName.get(n)!).filter(Boolean)) : null,
+    },
+    head,
+    lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
+  };
+}
+
+const count = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
+
+export function formatInspection(m: ModelInspection): string {
+  const kind = m.task === 'causal-lm' ? `causal LM (${m.output}: vocabulary ${m.outputWidth ?? '?'})` : m.task === 'classification' ? `classifier (${m.output}: ${m.outputWidth ?? '?'} classes)` : m.task === 'loss-output' ? 'model with a loss output' : 'unknown task (no logits or loss output)';
+  const row = (label: string, f: TrainChoiceFacts | null) => `  ${label.padEnd(22)}${f ? `${f.tensors} tensors, ${count(f.parameters)} parameters` : 'not found'}\n`;
+  return (
+    `${m.file}\n  ${kind}\n  inputs: ${m.inputs.join(', ')}${m.pastInputs ? ` (${m.pastInputs} KV-cache inputs, fed empty when training)` : ''}\n` +
+    `  parameters: ${count(m.parameters.parameters)} in ${m.parameters.tensors} tensors\n` +
+    `what to train (model.trainablePreset / model.lora.targetPreset):\n` +
+    row('all', m.presets.all) +
+    row('all-but-embeddings', m.presets['all-but-embeddings']) +
+    row('head', m.presets.head) +
+    `  LoRA adapts (the adapters are small; these are the adapted weights):\n` +
+    row('  attention', m.lora.attention) +
+    row('  mlp', m.lora.mlp) +
+    row('  attention-mlp', m.lora['attention-mlp'])
+  );
+}
