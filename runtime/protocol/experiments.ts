@@ -15,8 +15,11 @@ export type ExperimentParamValue = number | string | boolean | null;
 /** Where a row comes from: a run folder, or (later) a queued job not yet started. */
 export type ExperimentRowSource = 'folder' | 'queue';
 
-/** A row's status: a run folder's displayed state, or a queue state for a job without a folder yet. */
-export type ExperimentStatus = RunState | 'queued';
+/**
+ * A row's status: a run folder's displayed state, a queue state for a job without a folder yet, or
+ * 'unreadable' for a folder that is not a readable run (the reason is the row's warning).
+ */
+export type ExperimentStatus = RunState | 'queued' | 'unreadable';
 
 /** The metrics every row carries (absent from `metrics` when the run has none of it yet). */
 export const EXPERIMENT_METRICS = ['trainLoss', 'evalLoss', 'evalAccuracy'] as const;
@@ -61,7 +64,10 @@ export interface ExperimentRow {
   totalSteps: number;
   trainingPasses: number;
   wallSeconds: number;
-  /** Every scalar leaf of the resolved config, by dotted key ("optimizer.lr"). */
+  /**
+   * Scalar leaves of the resolved config by dotted key ("optimizer.lr"). In a view model, only the
+   * keys whose value differs across its rows (the others are the model's sharedParams, sent once).
+   */
   params: Record<string, ExperimentParamValue>;
   metrics: Partial<Record<ExperimentMetricName, ExperimentMetricStats>>;
   /** Reaching the view's target; null: not reached (or no target). */
@@ -88,6 +94,8 @@ export interface ExperimentsViewModel {
   differingParams: string[];
   /** Every parameter key seen in any row (what the column chooser offers). */
   allParams: string[];
+  /** The parameters every row has with the same value (absent from each row's params). */
+  sharedParams: Record<string, ExperimentParamValue>;
   /** Saved column layout (workspaceState); null: the page's default. */
   columns: string[] | null;
   /** Runs folders the rows come from (shown in the header). */
@@ -102,8 +110,8 @@ export type ExperimentRanges = Record<string, [number | null, number | null]>;
 // ---------------------------------------------------------------- extension → experiments webview
 export type HostToExperiments =
   | { type: 'experiments-data'; model: ExperimentsViewModel }
-  /** Live update: rows added or changed (by id), rows gone. The model's other fields stay. */
-  | { type: 'rows-changed'; rows: ExperimentRow[]; removed: string[]; differingParams: string[]; allParams: string[] }
+  /** Live update: rows added or changed (by id), rows gone; the rest of the model stays (the host sends a whole model when the parameters that differ change). */
+  | { type: 'rows-changed'; rows: ExperimentRow[]; removed: string[] }
   /**
    * Set the page's numeric range filters from another view (parallel-coordinates brushing): keys
    * are column keys or bare parameter keys ("optimizer.lr" = "param:optimizer.lr"); replaces the
