@@ -128,7 +128,7 @@ export type ExperimentsIntent =
   | { type: 'open-run'; id: string }
   | { type: 'set-baseline'; id: string | null }
   | { type: 'set-target'; target: ExperimentTarget }
-  /** The chosen, ordered columns (remembered per workspace). */
+  /** The chosen, ordered columns (remembered per workspace); [] = back to the page's default layout. */
   | { type: 'save-columns'; columns: string[] }
   /** The filtered row ids (other views may follow the table's filter). */
   | { type: 'filtered'; ids: string[] };
