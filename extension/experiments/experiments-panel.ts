@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentRanges } from '../../runtime/protocol';
 import { ExperimentsController } from '../../runtime/runs/experiments-controller';
-import { RunFolderSource } from '../../runtime/runs/experiment-source';
+import { RunFolderSource, type ExperimentSource } from '../../runtime/runs/experiment-source';
 import type { ExperimentsViewState } from '../../runtime/runs/experiment-rows';
 import { renderExperimentsHtml } from '../../webview/experiments/experiments-html';
 import { COMMAND_IDS } from '../commands/command-ids';
@@ -31,6 +31,8 @@ export interface ExperimentsPanelDeps {
   /** Folder for the digest caches (context.storageUri); none: memory only. */
   storageDir: string | undefined;
   runsView: RunsView;
+  /** More row sources beside the runs folders (a queue of jobs without a run folder yet). */
+  extraSources?: () => ExperimentSource[];
 }
 
 export class ExperimentsPanel implements vscode.Disposable {
@@ -70,16 +72,25 @@ export class ExperimentsPanel implements vscode.Disposable {
     return true;
   }
 
+  /** Rows of another source changed (a queue job started or ended): re-read them like watched runs. */
+  static rowsChanged(ids: string[]): void {
+    const p = ExperimentsPanel.current;
+    if (!p) return;
+    for (const id of ids) p.pendingIds.add(id);
+    p.schedule();
+  }
+
   static disposeAll(): void {
     ExperimentsPanel.current?.panel.dispose();
   }
 
   private constructor(private readonly deps: ExperimentsPanelDeps, readonly panel: vscode.WebviewPanel) {
     const t0 = performance.now();
-    const sources = deps.runsView.roots.map((root) => {
+    const folders = deps.runsView.roots.map((root) => {
       const key = crypto.createHash('sha1').update(root.runsDir).digest('hex').slice(0, 12);
       return new RunFolderSource(root.runsDir, { cacheFile: deps.storageDir ? path.join(deps.storageDir, `experiments-${key}.json`) : undefined });
     });
+    const sources: ExperimentSource[] = [...folders, ...(deps.extraSources?.() ?? [])];
     const store = {
       get: () => deps.workspaceState.get<Partial<ExperimentsViewState>>(STATE_KEY),
       set: (s: ExperimentsViewState) => deps.workspaceState.update(STATE_KEY, s),
@@ -95,7 +106,7 @@ export class ExperimentsPanel implements vscode.Disposable {
       },
       store,
     );
-    deps.output.info(`experiments: read ${sources.reduce((n, s) => n + s.lastRead.folders, 0)} run folders in ${(performance.now() - t0).toFixed(0)} ms (${sources.reduce((n, s) => n + s.lastRead.metricsRead, 0)} metrics files read, the rest from the cache)`);
+    deps.output.info(`experiments: read ${folders.reduce((n, s) => n + s.lastRead.folders, 0)} run folders in ${(performance.now() - t0).toFixed(0)} ms (${folders.reduce((n, s) => n + s.lastRead.metricsRead, 0)} metrics files read, the rest from the cache)`);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
     panel.webview.html = renderExperimentsHtml({
       cspSource: panel.webview.cspSource,
@@ -128,6 +139,10 @@ export class ExperimentsPanel implements vscode.Disposable {
   /** Coalesce the watcher's changes; re-read at most once per LIVE_INTERVAL_MS. */
   private runsChanged(dirs: string[]): void {
     for (const d of dirs) this.pendingIds.add(this.controller.idOfDir(d) ?? path.basename(d));
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.timer) return;
     const wait = Math.max(0, this.lastUpdate + LIVE_INTERVAL_MS - Date.now());
     this.timer = setTimeout(() => {
