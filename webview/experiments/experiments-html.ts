@@ -36,6 +36,7 @@ button.primary:hover:not(:disabled) { background: var(--vscode-button-hoverBackg
 button:disabled { opacity: .5; cursor: default; }
 .notice { color: var(--vscode-descriptionForeground); min-height: 1.2em; }
 .notice.error, .filter-errors { color: var(--vscode-errorForeground); }
+.filter-errors:empty, .chips:empty { display: none; }
 .chips { display: flex; flex-wrap: wrap; gap: 4px; }
 .chip { display: inline-flex; gap: 4px; align-items: center; padding: 0 6px; border-radius: 9px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }
 .chip button { border: none; background: none; color: inherit; padding: 0 2px; }

@@ -70,7 +70,7 @@ targetMetric.setAttribute('aria-label', 'target metric');
 for (const [value, label] of [['none', 'no target'], ['evalLoss', 'eval loss ≤'], ['trainLoss', 'train loss ≤']]) targetMetric.append(new Option(label, value));
 const targetValue = el('input', '', 'target-value');
 targetValue.type = 'text';
-targetValue.size = 8;
+targetValue.size = 14;
 targetValue.placeholder = "baseline's best";
 targetValue.setAttribute('aria-label', "target loss (empty: the baseline's best)");
 const compareButton = el('button', 'primary', 'compare');
