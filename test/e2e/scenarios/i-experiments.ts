@@ -16,7 +16,7 @@ import { openRunsView } from './ui';
 
 const ROWS = 6;
 
-async function themeVariables(frame: Frame): Promise<{ bodyClass: string; variables: Record<string, string> }> {
+async function themeVariables(frame: Frame): Promise<{ bodyClass: string; themeKind: string | null; variables: Record<string, string> }> {
   return frame.evaluate(() => {
     const style = document.documentElement.style;
     const variables: Record<string, string> = {};
@@ -24,7 +24,7 @@ async function themeVariables(frame: Frame): Promise<{ bodyClass: string; variab
       const name = style[i];
       if (name.startsWith('--vscode-')) variables[name] = style.getPropertyValue(name).trim();
     }
-    return { bodyClass: document.body.className, variables };
+    return { bodyClass: document.body.className, themeKind: document.body.getAttribute('data-vscode-theme-kind'), variables };
   });
 }
 
@@ -60,6 +60,8 @@ export async function scenarioIExperiments(wb: Workbench): Promise<void> {
     await page.waitForTimeout(500); // the webview repaints after the variables change
     const vars = await themeVariables(frame);
     assert.ok(Object.keys(vars.variables).length > 100, `VS Code set its theme variables on the page (${theme})`);
+    // The browser tests' webview stub sets the same body class and data-vscode-theme-kind (the UI toolkit reads it).
+    assert.equal(vars.themeKind, vars.bodyClass.split(' ').find((c) => c.startsWith('vscode-')), `data-vscode-theme-kind (${theme})`);
     fs.writeFileSync(path.join(ARTIFACTS, `theme-variables-${theme}.json`), JSON.stringify(vars, null, 2) + '\n');
     await page.screenshot({ path: path.join(ARTIFACTS, `i-experiments-${theme}.png`) });
   }
