@@ -55,6 +55,8 @@ export async function scenarioIExperiments(wb: Workbench): Promise<void> {
       return ids.length > 0 && ids.every((id) => !runs.some((r) => r.id === id) || want.includes(id)) && want.every((id) => ids.includes(id));
     }, 10_000);
   });
+  // Out of the search box: the palette's Escape (theme switches) would clear it, as Escape does in a search field.
+  await frame.locator('#group-by').focus();
   for (const theme of ['dark', 'light', 'hc'] as Theme[]) {
     await setTheme(page, theme);
     await page.waitForTimeout(500); // the webview repaints after the variables change
