@@ -99,7 +99,7 @@ export function defaultColumnKeys(model: Pick<ExperimentsViewModel, 'differingPa
     'name',
     'status',
     'optimizer',
-    ...model.differingParams.filter((p) => p !== 'optimizer.name').map((p) => `param:${p}`),
+    ...byInterest(model.differingParams.filter((p) => p !== 'optimizer.name')).map((p) => `param:${p}`),
     'metric:trainLoss.final',
     'metric:trainLoss.min',
     'metric:evalLoss.final',
@@ -112,6 +112,15 @@ export function defaultColumnKeys(model: Pick<ExperimentsViewModel, 'differingPa
     'hit.wall',
     'speedup.passes',
   ];
+}
+
+/**
+ * Hyperparameters first: the optimizer's keys, then seed and steps, then the rest (data and model
+ * paths that differ between projects), each group alphabetical.
+ */
+function byInterest(keys: readonly string[]): string[] {
+  const rank = (k: string) => (k.startsWith('optimizer.') ? 0 : k === 'seed' || k === 'steps' ? 1 : 2);
+  return [...keys].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Compact numbers: 4 significant digits, exponent form for very small or large magnitudes. */
