@@ -11,6 +11,8 @@ import { followRuns } from './run-follower';
 import { markFirstStep } from './run-started-context';
 import { RunRegistry } from './run-registry';
 import { ComparePanel } from './compare/compare-panel';
+import { ExperimentsPanel } from './experiments/experiments-panel';
+import { COMMAND_IDS } from './commands/command-ids';
 import { RunsView } from './runs-view/runs-view';
 import { SweepManager } from './sweeps/sweep-manager';
 import { SweepsView } from './sweeps/sweeps-view';
@@ -58,6 +60,10 @@ export function activate(context: vscode.ExtensionContext): HeleneStudioApi {
     ...registerCommands(services, runsView, { manager: sweepManager, view: sweepsView }),
     { dispose: () => RunPanel.disposeAll() },
     { dispose: () => ComparePanel.disposeAll() },
+    vscode.commands.registerCommand(COMMAND_IDS.openExperiments, () =>
+      ExperimentsPanel.show({ extensionUri: context.extensionUri, output, workspaceState: context.workspaceState, storageDir: context.storageUri?.fsPath, runsView }),
+    ),
+    { dispose: () => ExperimentsPanel.disposeAll() },
   );
   return {
     registry,

@@ -20,6 +20,7 @@ export const COMMAND_IDS = {
   runsResume: 'helene.runs.resume',
   runsRerunWithChanges: 'helene.runs.rerunWithChanges',
   runsCompare: 'helene.runs.compare',
+  openExperiments: 'helene.openExperiments',
   sweepStart: 'helene.sweeps.start',
   sweepStop: 'helene.sweeps.stop',
   sweepCompare: 'helene.sweeps.compare',

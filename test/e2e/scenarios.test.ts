@@ -20,6 +20,7 @@ import { scenarioBShortForm } from './scenarios/b-short-form';
 import { scenarioDRunsView } from './scenarios/d-runs-view';
 import { scenarioEResume } from './scenarios/e-resume';
 import { scenarioHCheckGpu } from './scenarios/h-check-gpu';
+import { scenarioIExperiments } from './scenarios/i-experiments';
 import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
 
 let wb: Workbench;
@@ -283,6 +284,8 @@ scenario('b-short-form: "Start HELENE run" through the short form (validated ans
 scenario('d-runs-view: a finished run\'s panel reopens after its tab was closed; rename, notes, tags, delete (confirmed), compare three runs, export CSV', () => scenarioDRunsView(wb));
 scenario('e-resume: Resume from checkpoint of a stopped run; the panel follows the live run to "finished", the status bar agrees', () => scenarioEResume(wb));
 scenario('h-check-gpu: Check GPU on a machine without one says the CPU runs and how to get CUDA for the installed extension', () => scenarioHCheckGpu(wb));
+
+scenario('i-experiments: the Runs view\'s "Open Experiments" button opens the table with a row per run; a numeric filter narrows it (screenshots in dark, light, high contrast)', () => scenarioIExperiments(wb));
 
 scenario('h-output-clean: the "HELENE Studio" Output channel shows no error', async () => {
   const out = outputChannelText(wb.userDataDir);

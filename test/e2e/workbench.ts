@@ -16,7 +16,9 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
-const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' } as const;
+const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' } as const;
+/** The class the workbench carries in each theme. */
+const THEME_CLASS: Record<keyof typeof THEMES, string> = { dark: 'vs-dark', light: 'vs', hc: 'hc-black' };
 export type Theme = keyof typeof THEMES;
 
 export async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
@@ -211,7 +213,7 @@ export async function screenshots(wb: Workbench, scenario: string): Promise<stri
 }
 
 export async function setTheme(page: Page, theme: Theme): Promise<void> {
-  const cls = theme === 'dark' ? 'vs-dark' : 'vs';
+  const cls = THEME_CLASS[theme];
   const isOn = () => page.evaluate((c) => document.querySelector('.monaco-workbench')?.classList.contains(c) ?? false, cls);
   if (await isOn()) return;
   await runCommand(page, 'Preferences: Color Theme');
@@ -221,7 +223,8 @@ export async function setTheme(page: Page, theme: Theme): Promise<void> {
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(THEMES[theme]);
     // Its row reads "Light Modern  Default Light Modern"; "Browse Additional Color Themes…" also matches the filter.
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: THEMES[theme] }).filter({ hasNotText: 'Browse' }).first();
+    // "Default High Contrast" is also the start of "Default High Contrast Light".
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: THEMES[theme] }).filter({ hasNotText: theme === 'hc' ? /Browse|Light/ : 'Browse' }).first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click();
     await waitFor(`the ${theme} theme`, isOn, 10_000);
