@@ -4,6 +4,7 @@
  * (data-parallel/sharded-losses.ts) each worker evaluates its shard and the losses of all shards are
  * gathered, in example order, so the optimizer reduces exactly the numbers one process would have.
  */
+import type { RunSummary } from '../protocol';
 import type { DataFeeds, TrainingEngine } from '../engine/training-engine';
 import type { LossOracle, LossPurpose, TrainableLayer } from '../optim/optimizer';
 
@@ -12,6 +13,8 @@ export interface LossReducer extends LossOracle {
   setBatch(t: number, feeds: DataFeeds): void;
   /** The run ends after step t (the final checkpoint comes next): a last chance to check and refuse. */
   finish?(t: number): Promise<void>;
+  /** What the run summary gains (a data-parallel run: its traffic). */
+  summary?(): Partial<RunSummary> | null;
 }
 
 export type LossReducerFactory = (engine: TrainingEngine, layers: readonly TrainableLayer[]) => LossReducer;

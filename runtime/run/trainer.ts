@@ -44,7 +44,7 @@ import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loa
 import { readRunHeaderSync } from './run-reader';
 import { resumeKeeps } from './resume-prefix';
 import { FollowerFolder, type RunFolderSink } from './follower-folder';
-import { engineLosses, type LossReducerFactory } from './loss-reducer';
+import { engineLosses, type LossReducer, type LossReducerFactory } from './loss-reducer';
 import * as fs from 'node:fs';
 
 export interface TrainerListener {
@@ -393,6 +393,7 @@ export class Trainer {
 
   private profileWanted = false;
   private lossReducer: LossReducerFactory = engineLosses;
+  private stepLosses: LossReducer | null = null;
   /** The eval set's sequence layout when batches are padded per batch (null: dataset width). */
   private evalLayout: SequenceLayout | null = null;
   /** Text data fed at the dataset's width (no per-batch padding): that width, for the profile. */
@@ -444,7 +445,7 @@ export class Trainer {
     // state is the first known-good copy the state guard can restore.
     const guards = new DivergenceGuards(guardsOf(this.config));
     guards.state.keep(this.step, this.layers, this.optimizer.state());
-    const stepLosses = this.lossReducer(this.engine, this.layers);
+    const stepLosses = (this.stepLosses = this.lossReducer(this.engine, this.layers));
     const oracle = new TimedOracle(stepLosses, guards);
     const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));
     const { steps, statsEvery, evalEvery } = this.config;
@@ -805,6 +806,7 @@ export class Trainer {
       finalEval: pick(this.lastEval),
       bestEval: pick(this.bestEval),
       skippedSteps: this.skipped,
+      ...this.stepLosses?.summary?.(),
     };
     this.folder.flush();
     this.folder.writeSummary(summary);
