@@ -29,6 +29,7 @@ import { passesText } from './cli/summary-text';
 import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
 import { dataParallelFlags, joinDataParallel, trafficText, trainDataParallel } from './cli/data-parallel-command';
 import { DataParallelError } from './run/data-parallel/errors';
+import { PeerAbortError, PeerLostError } from './run/data-parallel/step-exchange';
 import { RedisConnectionError } from './queue/redis-connection';
 
 const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError, DataParallelError, RedisConnectionError];
@@ -57,8 +58,14 @@ async function main(argv: string[]): Promise<number> {
         if (args.rank === undefined) throw new CliUsageError('--join needs --rank <r>: which worker this is (1..K-1)');
         const rank = Number(args.rank);
         if (!Number.isInteger(rank)) throw new DataParallelError(`--rank ${args.rank}: expected a whole number`);
-        const summary = await joinDataParallel(args.join, rank, { joinTimeoutS: dataParallelFlags(args).joinTimeoutS, quiet: args.quiet });
-        return summary.state === 'finished' || summary.state === 'stopped' ? 0 : 1;
+        try {
+          const summary = await joinDataParallel(args.join, rank, { joinTimeoutS: dataParallelFlags(args).joinTimeoutS, quiet: args.quiet });
+          return summary.state === 'finished' || summary.state === 'stopped' ? 0 : 1;
+        } catch (e) {
+          // A quiet (local) follower leaves a lost peer or another worker's failure to rank 0 to report.
+          if (args.quiet && (e instanceof PeerLostError || e instanceof PeerAbortError)) return 1;
+          throw e;
+        }
       }
       if (args.rank !== undefined) throw new CliUsageError('--rank goes with --join <url>/<run id>');
       if (args.dataParallel !== undefined) {

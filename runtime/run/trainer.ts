@@ -698,6 +698,8 @@ export class Trainer {
   }
 
   private async evaluate(): Promise<void> {
+    // A data-parallel follower writes no eval record: rank 0 evaluates, the others save the passes.
+    if (this.folder instanceof FollowerFolder) return;
     const data = this.evalSet!;
     let lossSum = 0;
     let correct = 0;

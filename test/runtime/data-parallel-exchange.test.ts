@@ -79,3 +79,38 @@ describe('step exchange', { skip: redisMissing }, () => {
     }
   });
 });
+
+describe('joining a data-parallel run', { skip: redisMissing }, () => {
+  let redis: RedisServer;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+
+  test('a rank outside 1..K-1, a taken rank and another protocol version are refused with one clear message each', async () => {
+    const { publishRun } = await import('../../runtime/run/data-parallel/run-record');
+    const { runFollower } = await import('../../runtime/run/data-parallel/follower');
+    const { StepExchange: Exchange } = await import('../../runtime/run/data-parallel/step-exchange');
+    const { demoConfig } = await import('./helpers');
+    const cmd = await connectRedis(redis.url, { purpose: 'test' });
+    try {
+      const record = { version: 1, workers: 3, config: demoConfig('mezo'), runDir: '/nowhere/run', fromStep: null, peerTimeoutS: 5, hashEvery: 10, createdAt: new Date().toISOString() };
+      await publishRun(cmd, 'r1', record);
+      const join = (rank: number, runId = 'r1') => runFollower({ redisUrl: redis.url, runId }, { rank, listener: {}, joinTimeoutS: 5 });
+      await assert.rejects(join(0), /--rank 0 is the process that started run "r1" \(train --data-parallel\); join as rank 1\.\.2/);
+      await assert.rejects(join(3), /--rank 3: run "r1" has 3 workers, so the ranks that join are 1\.\.2/);
+      // Rank 1 held by a live worker.
+      const holder = new Exchange(cmd, cmd, 'r1', 1, 3, { peerTimeoutMs: 5000, joinTimeoutMs: 5000 });
+      await holder.join();
+      await assert.rejects(join(1), /rank 1 of data-parallel run "r1" is already taken \(by \d+@/);
+      assert.equal(await cmd.exists('helene:dp:r1:alive:1'), 1, "the refused join left the holder's heartbeat alone");
+      await holder.leave();
+      await publishRun(cmd, 'r2', { ...record, version: 99 });
+      await assert.rejects(join(2, 'r2'), /data-parallel run "r2" speaks protocol version 99, this helene-studio speaks 1: run the same version on every machine/);
+    } finally {
+      cmd.disconnect();
+    }
+  });
+});

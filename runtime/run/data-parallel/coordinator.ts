@@ -11,9 +11,9 @@ import { Trainer, type TrainerListener } from '../trainer';
 import { listCheckpoints } from '../checkpoint';
 import { readRunHeaderSync } from '../run-reader';
 import { DataParallelError } from './errors';
-import { DP_PROTOCOL_VERSION } from './keys';
+import { DP_PROTOCOL_VERSION, dpKeys } from './keys';
 import { startLocalRedis, type LocalRedis } from './local-redis';
-import { joinUrl, publishRun } from './run-record';
+import { joinUrl, publishAbort, publishRun } from './run-record';
 import { RankSession, type RankTiming } from './rank-session';
 
 export interface CoordinatorOptions extends RankTiming {
@@ -55,6 +55,7 @@ export async function runDataParallel(config: ResolvedConfig, options: Coordinat
   let session: RankSession | null = null;
   let trainer: Trainer | null = null;
   const children: ChildProcess[] = [];
+  let running = true;
   try {
     if (!options.redisUrl) local = await startLocalRedis();
     const redisUrl = options.redisUrl ?? local!.url;
@@ -87,6 +88,13 @@ export async function runDataParallel(config: ResolvedConfig, options: Coordinat
       if (!cmd) continue;
       const child = spawn(cmd.command, cmd.args, { stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
+      // A local worker that ends before it joined (it could not start) would be waited for until the
+      // join timeout: stop the run now. One that joined and then dies is seen by its heartbeat.
+      child.once('exit', (code, signal) => {
+        if (running) void session!.cmd.hexists(dpKeys(runId).joined, String(r)).then((joined) => {
+          if (!joined && running) return publishAbort(session!.cmd, runId, `rank ${r} (local worker pid ${child.pid}) exited (${signal ?? `code ${code}`}) before it joined the run`);
+        }).catch(() => {});
+      });
       options.log(`rank ${r}: local worker pid ${child.pid}`);
     }
     if (localRanks < K) options.log(`waiting for ranks ${localRanks}..${K - 1}: on each machine run  helene-studio train --join ${join} --rank <r>`);
@@ -94,6 +102,7 @@ export async function runDataParallel(config: ResolvedConfig, options: Coordinat
     const summary = await session.run(trainer, 0);
     return { summary, runDir };
   } finally {
+    running = false;
     await session?.close();
     await Promise.all(children.map((c) => exited(c, 30_000)));
     await trainer?.close();
@@ -101,8 +110,9 @@ export async function runDataParallel(config: ResolvedConfig, options: Coordinat
   }
 }
 
+/** A local follower is quiet: rank 0 speaks for the run (a follower still prints its own failures). */
 function defaultFollowerCommand(join: string, rank: number): { command: string; args: string[] } {
-  return { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'train', '--join', join, '--rank', String(rank)] };
+  return { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'train', '--join', join, '--rank', String(rank), '--quiet'] };
 }
 
 /** Wait for a child to end (it stops on its own once the run ends or fails); kill it after `ms`. */

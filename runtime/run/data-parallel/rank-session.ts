@@ -77,6 +77,8 @@ export class RankSession {
 
   async close(): Promise<void> {
     await this.exchange?.leave();
+    // Rank 0 ends the run: its keys go after a while (late readers still find the final messages).
+    if (this.exchange?.rank === 0) await this.exchange.retire(600).catch(() => {});
     this.cmd.disconnect();
     this.reader.disconnect();
   }

@@ -63,3 +63,8 @@ export async function readRun(cmd: Redis, target: JoinTarget, display: string): 
   }
   return record;
 }
+
+/** Tell every worker of the run to stop, with why (the first reason wins). */
+export async function publishAbort(cmd: Redis, runId: string, reason: string): Promise<void> {
+  await cmd.set(dpKeys(runId).abort, reason, 'NX');
+}

@@ -49,6 +49,8 @@ export class PeerAbortError extends DataParallelError {}
 export class StepExchange {
   private readonly keys;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** This worker holds its rank (a refused join must not touch the holder's heartbeat). */
+  private joined = false;
   private readonly startedAt = Date.now();
   private streamStep = -1;
   private lastId = '0';
@@ -79,6 +81,7 @@ export class StepExchange {
       const holder = await this.cmd.hget(this.keys.joined, String(this.rank));
       throw new DataParallelError(`rank ${this.rank} of data-parallel run "${this.runId}" is already taken (by ${holder}); each worker needs its own --rank 0..${this.workers - 1}`);
     }
+    this.joined = true;
     await this.beat();
     const every = Math.max(100, Math.floor(this.timing.peerTimeoutMs / 4));
     this.heartbeat = setInterval(() => void this.beat().catch(() => {}), every);
@@ -166,11 +169,26 @@ export class StepExchange {
     void this.cmd.expire(this.keys.step(t), seconds).catch(() => {});
   }
 
-  /** Stop the heartbeat; the key expires on its own (or is removed here when `gone`). */
+  /** Rank 0, when the run is over: what is left of it on Redis (record, joins, streams) expires in `seconds`. */
+  async retire(seconds: number): Promise<void> {
+    const found: string[] = [this.keys.record];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.cmd.scan(cursor, 'MATCH', this.keys.pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+    const pipe = this.cmd.multi();
+    for (const key of found) pipe.expire(key, seconds);
+    await pipe.exec();
+  }
+
+  /** Stop the heartbeat and remove it: this worker is done (a killed one's key expires on its own). */
   async leave(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    await this.cmd.del(this.keys.alive(this.rank)).catch(() => {});
+    if (this.joined) await this.cmd.del(this.keys.alive(this.rank)).catch(() => {});
+    this.joined = false;
   }
 }
 
