@@ -52,7 +52,7 @@ describe('data-parallel CLI', { skip: redisMissing }, () => {
     const overrides = ['steps=500', 'data.batchSize=6', 'evalEvery=100', 'checkpoint.every=50'];
     const runs = tempDir('dp-kill');
     const config = demoWorkspace().configs.mezo;
-    const args = ['train', '--config', config, ...overrides.flatMap((o) => ['--set', o]), '--runs-dir', runs, '--run-id', 'dp', '--data-parallel', '2', '--redis', redis.url, '--peer-timeout', '2', '--quiet'];
+    const args = ['train', '--config', config, ...overrides.flatMap((o) => ['--set', o]), '--runs-dir', runs, '--run-id', 'dp', '--data-parallel', '2', '--redis', redis.url, '--peer-timeout', '3', '--quiet'];
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -67,7 +67,7 @@ describe('data-parallel CLI', { skip: redisMissing }, () => {
     process.kill(pid, 'SIGKILL');
     const code = await exit;
     assert.equal(code, 1);
-    assertOneErrorLine(stderr, /^error: rank 1 \(\d+@[^)]+\) stopped answering during step \d+: no heartbeat for 2 s; the run stopped \(its last checkpoint is step \d+\): continue it with helene-studio resume .* --data-parallel <K>$/);
+    assertOneErrorLine(stderr, /^error: rank 1 \(\d+@[^)]+\) stopped answering during step \d+: no heartbeat for 3 s; the run stopped \(its last checkpoint is step \d+\): continue it with helene-studio resume .* --data-parallel <K>$/);
     const [, during, last] = /during step (\d+).*last checkpoint is step (\d+)/.exec(stderr)!.map(Number);
     assert.ok(last! >= 100 && last! < during!, stderr);
     assert.equal(last! % 50, 0);

@@ -76,13 +76,15 @@ export class StepExchange {
   /** Claim the rank and start the heartbeat. Refuses a rank another live worker holds. */
   async join(): Promise<void> {
     const me = `${process.pid}@${os.hostname()}`;
-    const claimed = await this.cmd.hsetnx(this.keys.joined, String(this.rank), me);
+    // The heartbeat and the claim in one transaction: a peer must never see the rank joined but not
+    // alive (it would count it as dead). A refused claim only refreshed the holder's heartbeat.
+    const replies = await this.cmd.multi().set(this.keys.alive(this.rank), String(process.pid), 'PX', this.timing.peerTimeoutMs).hsetnx(this.keys.joined, String(this.rank), me).exec();
+    const claimed = replies?.[1]?.[1] === 1;
     if (!claimed) {
       const holder = await this.cmd.hget(this.keys.joined, String(this.rank));
       throw new DataParallelError(`rank ${this.rank} of data-parallel run "${this.runId}" is already taken (by ${holder}); each worker needs its own --rank 0..${this.workers - 1}`);
     }
     this.joined = true;
-    await this.beat();
     const every = Math.max(100, Math.floor(this.timing.peerTimeoutMs / 4));
     this.heartbeat = setInterval(() => void this.beat().catch(() => {}), every);
     this.heartbeat.unref();
