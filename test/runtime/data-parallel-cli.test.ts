@@ -94,6 +94,25 @@ describe('data-parallel CLI', { skip: redisMissing }, () => {
     assert.ok(runFiles(runDir).includes('summary.json'));
   });
 
+  test('Ctrl-C (SIGINT) on rank 0 stops every worker after the same step: a normal stopped run', async () => {
+    const runs = tempDir('dp-stop');
+    const args = ['train', '--config', demoWorkspace().configs.mezo, '--steps', '100000', '--set', 'data.batchSize=8', '--runs-dir', runs, '--run-id', 'dp', '--data-parallel', '2', '--redis', redis.url, '--quiet'];
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while (stepsWritten(path.join(runs, 'dp')) < 30) await sleep(20);
+    const follower = Number(/rank 1: local worker pid (\d+)/.exec(stderr)![1]);
+    child.kill('SIGINT');
+    assert.equal(await exit, 0, stderr);
+    const folder = readRunFolderSync(path.join(runs, 'dp'));
+    assert.equal(folder.summary?.state, 'stopped');
+    assert.ok(folder.summary!.steps < 100000);
+    // The follower stopped after the same step (its last message was the final weights check) and exited.
+    assert.throws(() => process.kill(follower, 0), /ESRCH/);
+    assert.doesNotMatch(stderr, /error:/);
+  });
+
   test('the summary prints the bytes per step on the wire', () => {
     const r = cli(['train', '--config', demoWorkspace().configs.mezo, '--steps', '20', '--set', 'data.batchSize=8', '--runs-dir', tempDir('dp-bytes'), '--data-parallel', '2', '--redis', redis.url]);
     assert.equal(r.status, 0, r.stderr);

@@ -7,7 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { demoConfig } from './helpers';
 import { redisMissing, startRedisServer, type RedisServer } from './redis-server';
+import * as fs from 'node:fs';
 import { dataParallelInProcess, sameRun, singleProcess } from './dp-harness';
+import { runDataParallel } from '../../runtime/run/data-parallel/coordinator';
+import { runFollower } from '../../runtime/run/data-parallel/follower';
+import { readRunFolderSync } from '../../runtime/run/run-reader';
 
 const OPTIMIZERS = [
   ['mezo', 'mezo', []],
@@ -41,4 +45,34 @@ describe('data-parallel runs equal the 1-process run', { skip: redisMissing }, (
       }
     });
   }
+
+  test('a follower that cannot build the run (its model file is missing) stops rank 0 at once with its reason', async () => {
+    const config = demoConfig('mezo', ['steps=50']);
+    const model = config.model.path;
+    let follower: Promise<unknown> = Promise.resolve();
+    const started = Date.now();
+    const run = runDataParallel(config, {
+      workers: 2,
+      redisUrl: redis.url,
+      localRanks: 1,
+      peerTimeoutS: 30,
+      joinTimeoutS: 600,
+      hashEvery: 10,
+      listener: {},
+      log: () => {},
+      onReady: ({ joinUrl }) => {
+        // Rank 0 has loaded the model; on the follower's "machine" the file is gone.
+        fs.renameSync(model, `${model}.away`);
+        const m = /^(.*)\/([^/]+)$/.exec(joinUrl)!;
+        follower = runFollower({ redisUrl: m[1]!, runId: m[2]! }, { rank: 1, listener: {}, joinTimeoutS: 600 }).finally(() => fs.renameSync(`${model}.away`, model));
+        follower.catch(() => {}); // asserted below, after rank 0's end
+      },
+    });
+    await assert.rejects(run, /^DataParallelError: rank 1 could not start: .*demo-mlp\.onnx.*; the run stopped \(no checkpoint yet: a resume starts again from step 0\)/);
+    await assert.rejects(follower);
+    // Not the 30 s peer timeout nor the 600 s join timeout: the follower said why.
+    assert.ok(Date.now() - started < 20_000);
+    const runDir = fs.readdirSync(config.output.runsDir)[0]!;
+    assert.equal(readRunFolderSync(`${config.output.runsDir}/${runDir}`).summary?.state, 'failed');
+  });
 });
