@@ -59,6 +59,20 @@ describe('step exchange', { skip: redisMissing }, () => {
     for (const losses of all) assert.deepEqual([...losses], [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
   });
 
+  test('Redis going away mid-step fails the wait with one clear message instead of hanging', async () => {
+    const own = await startRedisServer();
+    const cmd = await connectRedis(own.url, { purpose: 'test' });
+    const reader = await connectRedis(own.url, { purpose: 'test' });
+    clients.push(cmd, reader);
+    const exchange = new StepExchange(cmd, reader, 'gone', 0, 2, { peerTimeoutMs: 60_000, joinTimeoutMs: 60_000 }, own.url);
+    await exchange.join();
+    // Rank 1 never answers; then the server stops.
+    const waiting = exchange.gather(1, { pass: 0, losses: new Float32Array(3) });
+    await new Promise((r) => setTimeout(r, 200));
+    await own.stop();
+    await assert.rejects(waiting, new RegExp(`^DataParallelError: lost the connection to Redis at ${own.url.replace(/[/.]/g, '\\$&')} during step 1 \\(`));
+  });
+
   test('weights that differ between workers stop the run naming the step', async () => {
     const a = Float32Array.from([1, 2]);
     const b = Float32Array.from([1, 2]);

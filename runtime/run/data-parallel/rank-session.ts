@@ -32,8 +32,9 @@ export class RankSession {
     const display = parseRedisUrl(redisUrl, where).display;
     const cmd = await connectRedis(redisUrl, { purpose: 'the data-parallel run' });
     try {
-      // The blocking reads wait through short network hiccups instead of failing the run.
-      const reader = await connectRedis(redisUrl, { purpose: 'the data-parallel run', maxRetriesPerRequest: null });
+      // The blocking reads: a dropped connection is retried a few times (reconnecting), then the run
+      // fails with "lost the connection to Redis" instead of waiting forever.
+      const reader = await connectRedis(redisUrl, { purpose: 'the data-parallel run' });
       return new RankSession(cmd, reader, display);
     } catch (e) {
       cmd.disconnect();
@@ -52,7 +53,7 @@ export class RankSession {
   }
 
   async open(runId: string, rank: number, workers: number, timing: RankTiming): Promise<void> {
-    this.exchange = new StepExchange(this.cmd, this.reader, runId, rank, workers, { peerTimeoutMs: timing.peerTimeoutS * 1000, joinTimeoutMs: timing.joinTimeoutS * 1000 });
+    this.exchange = new StepExchange(this.cmd, this.reader, runId, rank, workers, { peerTimeoutMs: timing.peerTimeoutS * 1000, joinTimeoutMs: timing.joinTimeoutS * 1000 }, this.display);
     this.exchange.hint = () => this.hint();
     await this.exchange.join();
   }

@@ -68,6 +68,8 @@ export class StepExchange {
     readonly rank: number,
     readonly workers: number,
     private readonly timing: ExchangeTiming,
+    /** The Redis URL as it is safe to print (messages). */
+    private readonly where = 'Redis',
   ) {
     this.keys = dpKeys(runId);
     this.wire = new WireMeter([cmd, reader]);
@@ -96,6 +98,16 @@ export class StepExchange {
 
   /** Publish this rank's message for (t, pass) and wait for every rank's; returns them in rank order. */
   async gather(t: number, message: Omit<RankMessage, 'rank'>): Promise<RankMessage[]> {
+    try {
+      return await this.gatherOnce(t, message);
+    } catch (e) {
+      if (e instanceof DataParallelError) throw e;
+      // Redis went away (the client gave up reconnecting): say so instead of a client error.
+      throw new DataParallelError(`lost the connection to Redis at ${this.where} during step ${t} (${(e as Error).message})${this.hint()}`);
+    }
+  }
+
+  private async gatherOnce(t: number, message: Omit<RankMessage, 'rank'>): Promise<RankMessage[]> {
     if (t !== this.streamStep) {
       this.streamStep = t;
       this.lastId = '0';
