@@ -70,7 +70,7 @@ describe('step exchange', { skip: redisMissing }, () => {
     const waiting = exchange.gather(1, { pass: 0, losses: new Float32Array(3) });
     await new Promise((r) => setTimeout(r, 200));
     await own.stop();
-    await assert.rejects(waiting, new RegExp(`^DataParallelError: lost the connection to Redis at ${own.url.replace(/[/.]/g, '\\$&')} during step 1 \\(`));
+    await assert.rejects(waiting, new RegExp(`^DataParallelError: lost the connection to Redis at ${own.url.replace(/[/.]/g, '\\$&')} during step 1 \\(it stopped answering and reconnecting failed\\)`));
   });
 
   test('weights that differ between workers stop the run naming the step', async () => {

@@ -103,7 +103,8 @@ export class StepExchange {
     } catch (e) {
       if (e instanceof DataParallelError) throw e;
       // Redis went away (the client gave up reconnecting): say so instead of a client error.
-      throw new DataParallelError(`lost the connection to Redis at ${this.where} during step ${t} (${(e as Error).message})${this.hint()}`);
+      const why = (e as Error).name === 'MaxRetriesPerRequestError' ? 'it stopped answering and reconnecting failed' : (e as Error).message;
+      throw new DataParallelError(`lost the connection to Redis at ${this.where} during step ${t} (${why})${this.hint()}`);
     }
   }
 
