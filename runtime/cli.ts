@@ -28,8 +28,12 @@ import { DiskFaultError } from './run/disk-fault';
 import { ModelFileError } from './onnx/model-io';
 import { passesText } from './cli/summary-text';
 import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/resume-overrides';
+import { dataParallelFlags, joinDataParallel, trafficText, trainDataParallel } from './cli/data-parallel-command';
+import { DataParallelError } from './run/data-parallel/errors';
+import { PeerAbortError, PeerLostError } from './run/data-parallel/step-exchange';
+import { RedisConnectionError } from './queue/redis-connection';
 
-const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError];
+const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError, DataParallelError, RedisConnectionError];
 
 function printSummary(summary: RunSummary, runDir: string): void {
   const ev = summary.finalEval;
@@ -37,7 +41,8 @@ function printSummary(summary: RunSummary, runDir: string): void {
     `${summary.state}: ${summary.steps} steps, ${passesText(summary)}, ${summary.stepsPerSecond.toFixed(1)} steps/s` +
       `${summary.finalLoss !== null ? `, final train loss ${summary.finalLoss.toFixed(4)}` : ''}` +
       `${ev ? `, eval loss ${ev.loss.toFixed(4)}${ev.accuracy !== undefined ? `, accuracy ${(100 * ev.accuracy).toFixed(1)}%` : ''}` : ''}\n` +
-      `run folder: ${runDir}\n`,
+      `run folder: ${runDir}\n` +
+      (summary.dataParallel ? trafficText(summary.dataParallel) : ''),
   );
 }
 
@@ -49,6 +54,30 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (args.command) {
     case 'train': {
+      if (args.join !== undefined) {
+        if (args.config || args.dataParallel !== undefined) throw new CliUsageError('--join takes the config from the run it joins: drop --config and --data-parallel');
+        if (args.rank === undefined) throw new CliUsageError('--join needs --rank <r>: which worker this is (1..K-1)');
+        const rank = Number(args.rank);
+        if (!Number.isInteger(rank)) throw new DataParallelError(`--rank ${args.rank}: expected a whole number`);
+        try {
+          const summary = await joinDataParallel(args.join, rank, { joinTimeoutS: dataParallelFlags(args).joinTimeoutS, quiet: args.quiet });
+          return summary.state === 'finished' || summary.state === 'stopped' ? 0 : 1;
+        } catch (e) {
+          // A quiet (local) follower leaves a lost peer or another worker's failure to rank 0 to report.
+          if (args.quiet && (e instanceof PeerLostError || e instanceof PeerAbortError)) return 1;
+          throw e;
+        }
+      }
+      if (args.rank !== undefined) throw new CliUsageError('--rank goes with --join <url>/<run id>');
+      if (args.dataParallel !== undefined) {
+        if (args.ipc) throw new CliUsageError('--data-parallel runs from the command line; the extension does not start them (drop --ipc)');
+        if (!args.config) throw new ConfigError([{ path: '--config', message: 'train needs --config <run.json>' }]);
+        const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride));
+        for (const w of warnings) process.stderr.write(`warning: ${w.path} ${w.message}\n`);
+        const { summary, runDir } = await trainDataParallel(config, { ...dataParallelFlags(args), quiet: args.quiet });
+        if (!args.quiet) printSummary(summary, runDir);
+        return 0;
+      }
       if (!args.config) throw new ConfigError([{ path: '--config', message: 'train needs --config <run.json>' }]);
       const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride));
       for (const w of warnings) process.stderr.write(`warning: ${w.path} ${w.message}\n`);
@@ -77,6 +106,13 @@ async function main(argv: string[]): Promise<number> {
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
       const overrides = parseResumeOverrides(args.overrides);
       const fromStep = parseFromStep(args.fromStep);
+      if (args.dataParallel !== undefined) {
+        if (Object.keys(overrides).length) throw new CliUsageError('resume --data-parallel does not change hyperparameters (--lr, --set): resume once without --data-parallel for that');
+        if (args.ipc) throw new CliUsageError('--data-parallel runs from the command line; the extension does not start them (drop --ipc)');
+        const { summary, runDir } = await trainDataParallel(snapshot.manifest.config, { ...dataParallelFlags(args), quiet: args.quiet, resumeDir: path.resolve(dir), fromStep });
+        if (!args.quiet) printSummary(summary, runDir);
+        return 0;
+      }
       const { summary, runDir } = await runTraining(snapshot.manifest.config, { ipc: args.ipc, quiet: args.quiet, resumeDir: path.resolve(dir), fromStep, overrides, profile: args.profile });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
       return 0;

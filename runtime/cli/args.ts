@@ -21,6 +21,10 @@ Usage:
   helene-studio train --config <run.json> [options]   train one run headless (progress bar)
   helene-studio resume <run folder> [--from-step <n>] [--lr <x>] [--set optimizer.<key>=<v>] [--ipc] [--profile]
                                                        continue a stopped, failed or killed run from its newest good checkpoint
+  helene-studio train --config <run.json> --data-parallel <K> [--redis <url>] [--local-ranks <L>]
+                                                       one run over K workers that exchange only per-example losses (docs/data-parallel.md)
+  helene-studio train --join <redis url>/<run id> --rank <r>
+                                                       join a data-parallel run as worker r (any machine with the same model and data paths)
   helene-studio demo [--dir <folder>] [--steps <n>]   build the demo task, run MeZO and HELENE, compare
   helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
                                                        bracket the largest stable lr of the config's optimizer (short probes, ~600 passes) and suggest one
@@ -54,6 +58,16 @@ train options:
   --profile              time every part of each step (forward passes, z, update, data, I/O, …); prints the table
                          at the end and writes profile.json to the run folder (results are unchanged)
   --debug                print the stack trace of an error
+
+data-parallel options (train and resume; docs/data-parallel.md):
+  --data-parallel <K>    K workers, each evaluating its share of every batch; bit for bit the 1-process run
+  --redis <url>          Redis to meet on (default: a private local redis-server for this run)
+  --local-ranks <L>      run ranks 0..L-1 here (default K); the others join with --join
+  --join <url>/<run id>  join the run as a follower (the URL train --data-parallel prints)
+  --rank <r>             this follower's rank, 1..K-1
+  --peer-timeout <s>     a worker without a heartbeat this long counts as dead; the run stops (default 30)
+  --join-timeout <s>     how long to wait for every worker to join (default 600)
+  --hash-every <n>       compare the workers' weights hash every n steps (default 100; also at the first and last)
 
 resume options:
   --from-step <n>        resume from the kept checkpoint of step n (default: the newest good one); later records are dropped
@@ -94,6 +108,15 @@ export interface CliArgs {
   sweepId?: string;
   /** resume: the kept checkpoint to resume from, as typed. */
   fromStep?: string;
+  /** Data-parallel runs (docs/data-parallel.md), as typed: checked where they are used. */
+  dataParallel?: string;
+  redis?: string;
+  localRanks?: string;
+  join?: string;
+  rank?: string;
+  peerTimeout?: string;
+  joinTimeout?: string;
+  hashEvery?: string;
   positionals: string[];
 }
 
@@ -120,6 +143,14 @@ export const CLI_OPTIONS = {
       sort: { type: 'string' },
       'sweep-id': { type: 'string' },
       'from-step': { type: 'string' },
+      'data-parallel': { type: 'string' },
+      redis: { type: 'string' },
+      'local-ranks': { type: 'string' },
+      join: { type: 'string' },
+      rank: { type: 'string' },
+      'peer-timeout': { type: 'string' },
+      'join-timeout': { type: 'string' },
+      'hash-every': { type: 'string' },
       debug: { type: 'boolean', default: false },
 } as const;
 
@@ -162,6 +193,14 @@ export function parseCli(argv: string[]): CliArgs {
     sort: values.sort,
     sweepId: values['sweep-id'],
     fromStep: values['from-step'],
+    dataParallel: values['data-parallel'],
+    redis: values.redis,
+    localRanks: values['local-ranks'],
+    join: values.join,
+    rank: values.rank,
+    peerTimeout: values['peer-timeout'],
+    joinTimeout: values['join-timeout'],
+    hashEvery: values['hash-every'],
     positionals,
   };
 }

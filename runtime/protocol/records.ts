@@ -224,6 +224,21 @@ export interface RunSummary {
   finalEval: { t: number; loss: number; accuracy?: number } | null;
   bestEval: { t: number; loss: number; accuracy?: number } | null;
   skippedSteps: number;
+  /** A data-parallel run (train --data-parallel K): its workers and what they exchanged per step. */
+  dataParallel?: DataParallelTraffic;
+}
+
+/** Bytes a data-parallel run put on the wire (docs/data-parallel.md): the sockets' counts, framing included. */
+export interface DataParallelTraffic {
+  workers: number;
+  /** Steps measured (those this session ran). */
+  steps: number;
+  /** Per rank: bytes sent and received on its Redis connections, per step. */
+  perRank: { rank: number; sentPerStep: number; receivedPerStep: number }[];
+  /** All workers' bytes (sent + received) per step. */
+  totalPerStep: number;
+  /** The loss values alone, per step, all workers together (4 bytes per example and forward pass). */
+  lossBytesPerStep: number;
 }
 
 /** One part of a profiled step (runtime/run/step-profiler.ts). */

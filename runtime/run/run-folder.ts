@@ -17,7 +17,8 @@ import type { MetricRecord, ResolvedConfig, RunManifest, RunStatus, RunSummary, 
 import * as crypto from 'node:crypto';
 import { fsyncDir, removeStaleTempFiles, writeAllSync, writeJsonAtomic } from './atomic-write';
 import { asDiskFault, DiskFaultError } from './disk-fault';
-import { CHECKPOINT_DIR, listCheckpoints } from './checkpoint';
+import { CHECKPOINT_DIR, listCheckpoints, saveCheckpoint, type CheckpointData } from './checkpoint';
+import type { RunFolderSink } from './follower-folder';
 import { dropMetricsAfter } from './metrics-truncate';
 
 export const RUN_FILES = {
@@ -61,7 +62,7 @@ export function makeRunId(name: string, now = new Date()): string {
   return `${stamp}-${slug}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
-export class RunFolderWriter {
+export class RunFolderWriter implements RunFolderSink {
   private pending: string[] = [];
   private readonly metricsPath: string;
   /** Where create() moved the files of a run killed before its first checkpoint (null: nothing moved). */
@@ -263,6 +264,14 @@ export class RunFolderWriter {
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  saveCheckpoint(data: CheckpointData, keep: number): string {
+    return saveCheckpoint(this.dir, data, keep);
+  }
+
+  removeCheckpointsAfter(step: number): void {
+    for (const c of listCheckpoints(this.dir)) if (c.step > step) fs.rmSync(c.file, { force: true });
   }
 
   close(): void {

@@ -40,9 +40,11 @@ import { SeededDirections } from './seeded-directions';
 import { TimedDirections, TimedOracle } from './instrumented';
 import { StepProfiler, warmupStepsFor } from './step-profiler';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
-import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
+import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, type CheckpointData } from './checkpoint';
 import { readRunHeaderSync } from './run-reader';
 import { resumeKeeps } from './resume-prefix';
+import { FollowerFolder, type RunFolderSink } from './follower-folder';
+import { engineLosses, type LossReducer, type LossReducerFactory } from './loss-reducer';
 import * as fs from 'node:fs';
 
 export interface TrainerListener {
@@ -58,6 +60,13 @@ export interface TrainerOptions {
   overrides?: HyperparameterPatch;
   /** Time the parts of every step and write profile.json at the end (train --profile). */
   profile?: boolean;
+  /** Where a step's per-example losses come from (default: the engine, whole batch): data-parallel runs. */
+  lossReducer?: LossReducerFactory;
+  /**
+   * A data-parallel follower (rank > 0): it runs every step like rank 0 but writes nothing; this is
+   * rank 0's run folder (read only, for the checkpoint a resume starts from).
+   */
+  followerOf?: string;
 }
 
 /**
@@ -99,7 +108,7 @@ export class Trainer {
 
   private constructor(
     readonly config: ResolvedConfig,
-    readonly folder: RunFolderWriter,
+    readonly folder: RunFolderSink,
     readonly manifest: RunManifest,
     private readonly layers: TrainableLayer[],
     private readonly optimizer: ZoOptimizer,
@@ -122,7 +131,7 @@ export class Trainer {
     if (resumed) {
       if (!resumed.manifest) throw new CheckpointError(`${options.resumeDir} has no run.json: not a run folder`);
       config = resumed.manifest.config;
-      checkResumeSpace(options.resumeDir!);
+      if (!options.followerOf) checkResumeSpace(options.resumeDir!);
     }
     const loaded = loadTrainingModel(config.model, config.seed);
     const layers: TrainableLayer[] = loaded.graph.trainables.map((t) => {
@@ -142,7 +151,8 @@ export class Trainer {
         dirInput: (n) => byName.get(n)!.dirInput,
       },
       layers,
-      { ...config.engine, profileDir: resumed ? options.resumeDir! : config.output.runsDir },
+      // A follower writes nothing in the run folder, not even the provider check's temporary profile.
+      { ...config.engine, profileDir: options.followerOf ? undefined : resumed ? options.resumeDir! : config.output.runsDir },
     );
     try {
       return await Trainer.prepare(config, listener, options, resumed, loaded, layers, engine);
@@ -181,7 +191,7 @@ export class Trainer {
 
     const optimizer = createOptimizer(layers, config.optimizer, config.steps);
     if (resumed) {
-      const folder = RunFolderWriter.reopen(options.resumeDir!);
+      const folder = options.followerOf ? new FollowerFolder(options.resumeDir!) : RunFolderWriter.reopen(options.resumeDir!);
       const manifest = { ...resumed.manifest!, engine: engine.info };
       const pool = new KernelPool(config.engine.kernelThreads);
       const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
@@ -193,12 +203,17 @@ export class Trainer {
         throw e;
       }
       trainer.profileWanted = options.profile ?? false;
+      trainer.lossReducer = options.lossReducer ?? engineLosses;
       trainer.evalLayout = evalLayout;
       trainer.fullSequenceWidth = fullSequenceWidth;
       listener.manifest?.(manifest);
       return trainer;
     }
-    const folder = config.output.runId ? RunFolderWriter.create(config.output.runsDir, config.output.runId) : RunFolderWriter.createNew(config.output.runsDir, config.name);
+    const folder = options.followerOf
+      ? new FollowerFolder(options.followerOf)
+      : config.output.runId
+        ? RunFolderWriter.create(config.output.runsDir, config.output.runId)
+        : RunFolderWriter.createNew(config.output.runsDir, config.name);
     const id = folder.id;
     const manifest: RunManifest = {
       format: RUN_FORMAT,
@@ -220,6 +235,7 @@ export class Trainer {
     const pool = new KernelPool(config.engine.kernelThreads);
     const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
     trainer.profileWanted = options.profile ?? false;
+    trainer.lossReducer = options.lossReducer ?? engineLosses;
     trainer.evalLayout = evalLayout;
     trainer.fullSequenceWidth = fullSequenceWidth;
     listener.manifest?.(manifest);
@@ -281,7 +297,7 @@ export class Trainer {
     try {
       this.commitHeld();
       this.folder.flushDurable();
-      const file = saveCheckpoint(this.runDir, this.checkpointData(lossFinite), this.config.checkpoint.keep);
+      const file = this.folder.saveCheckpoint(this.checkpointData(lossFinite), this.config.checkpoint.keep);
       this.lastCheckpointStep = this.step;
       this.event('checkpoint', `checkpoint at step ${this.step}`, { file: file.slice(this.runDir.length + 1) });
     } catch (e) {
@@ -295,7 +311,7 @@ export class Trainer {
   /** Rewrite this step's checkpoint (same file, so pruning keeps the same set) marked lossFinite false. */
   private markNotGood(): void {
     try {
-      saveCheckpoint(this.runDir, this.checkpointData(false), this.config.checkpoint.keep);
+      this.folder.saveCheckpoint(this.checkpointData(false), this.config.checkpoint.keep);
       const note = `checkpoint at step ${this.step} marked not good: the loss at its weights is non-finite; resume uses an older one`;
       if (this.held) this.listener.log?.('warn', note);
       else this.event('warning', note);
@@ -372,10 +388,12 @@ export class Trainer {
     this.folder.flush();
     // Checkpoints newer than the one resumed from (resume --from-step) belong to the dropped records.
     const from = this.resumedFromStep;
-    if (from !== null) for (const c of listCheckpoints(this.runDir)) if (c.step > from) fs.rmSync(c.file, { force: true });
+    if (from !== null) this.folder.removeCheckpointsAfter(from);
   }
 
   private profileWanted = false;
+  private lossReducer: LossReducerFactory = engineLosses;
+  private stepLosses: LossReducer | null = null;
   /** The eval set's sequence layout when batches are padded per batch (null: dataset width). */
   private evalLayout: SequenceLayout | null = null;
   /** Text data fed at the dataset's width (no per-batch padding): that width, for the profile. */
@@ -427,7 +445,8 @@ export class Trainer {
     // state is the first known-good copy the state guard can restore.
     const guards = new DivergenceGuards(guardsOf(this.config));
     guards.state.keep(this.step, this.layers, this.optimizer.state());
-    const oracle = new TimedOracle(this.engine, guards);
+    const stepLosses = (this.stepLosses = this.lossReducer(this.engine, this.layers));
+    const oracle = new TimedOracle(stepLosses, guards);
     const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));
     const { steps, statsEvery, evalEvery } = this.config;
     if (this.profileWanted) this.profiler = new StepProfiler(warmupStepsFor(steps - this.step));
@@ -452,7 +471,7 @@ export class Trainer {
           const passesBefore = oracle.passes;
           const feeds = this.batcher.next();
           const tData = performance.now();
-          this.engine.setBatch(feeds);
+          stepLosses.setBatch(t, feeds);
           const t1 = performance.now();
           prof?.add('data', tData - t0);
           prof?.add('feeds', t1 - tData);
@@ -540,6 +559,7 @@ export class Trainer {
         }
       }
       if (this.evalSet && (this.lastEval === null || this.lastEval.t !== this.step)) await this.evaluate();
+      await stepLosses.finish?.(this.step);
       const finalState: RunState = this.step >= steps ? 'finished' : 'stopped';
       this.checkpoint();
       const stopLatency = finalState === 'stopped' && this.stopTrace ? { latency: { ...this.stopTrace, appliedAt: Date.now() } } : undefined;
@@ -678,6 +698,8 @@ export class Trainer {
   }
 
   private async evaluate(): Promise<void> {
+    // A data-parallel follower writes no eval record: rank 0 evaluates, the others save the passes.
+    if (this.folder instanceof FollowerFolder) return;
     const data = this.evalSet!;
     let lossSum = 0;
     let correct = 0;
@@ -786,6 +808,7 @@ export class Trainer {
       finalEval: pick(this.lastEval),
       bestEval: pick(this.bestEval),
       skippedSteps: this.skipped,
+      ...this.stepLosses?.summary?.(),
     };
     this.folder.flush();
     this.folder.writeSummary(summary);
