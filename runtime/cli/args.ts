@@ -33,6 +33,14 @@ Usage:
                                                        run the grid (cartesian product, every run validated first) as child runs,
                                                        n at a time; prints the table sorted by bestEvalLoss | finalEvalLoss |
                                                        accuracy | finalTrainLoss; writes <runs>/.sweeps/<id>.json and <id>.csv
+  helene-studio sweep --queue redis://host:port --config <run.json> --grid "<…>" [options]
+                                                       put one job per run on a Redis queue instead (workers run them); follows the
+                                                       jobs and prints the same table (docs/scale-out.md)
+  helene-studio worker --queue redis://host:port --runs-dir <shared folder> [--concurrency <n>] [--worker-id <id>]
+                                                       run queued jobs, n at a time, each as a child train process; a dead worker's
+                                                       runs are resumed by another worker from their newest checkpoint
+  helene-studio follow --queue redis://host:port <run id>
+                                                       print a queued run's progress from its Redis stream (no run folder needed)
   helene-studio scaffold <folder>                      write a demo workspace (model, data, MeZO and HELENE configs) into an empty folder
   helene-studio doctor [--json]                        what the runtime finds: providers, GPU, why CUDA is (not) usable
   helene-studio help                                   this text
@@ -65,6 +73,13 @@ sweep options (plus every train option above, applied to each run):
   --parallel <n>         runs at once (default 1)
   --sort <metric>        table order (default bestEvalLoss; accuracy sorts highest first)
   --sweep-id <id>        sweep name; runs are <id>-01, <id>-02, … (default sweep-<date>-<time>)
+  --queue <url>          redis://[:password@]host[:port][/db]: queue the runs for workers (--parallel does not apply)
+
+worker options:
+  --queue <url>          the Redis queue to take runs from
+  --runs-dir <folder>    where run folders go: a folder every worker shares (NFS or similar across machines)
+  --concurrency <n>      runs at once on this worker (default 1)
+  --worker-id <id>       the name in heartbeats and the Sweeps view (default <hostname>-<pid>)
 
 Ctrl-C stops at the next step boundary and leaves a valid run folder (status "stopped").
 `;
@@ -90,6 +105,11 @@ export interface CliArgs {
   parallel?: number;
   sort?: string;
   sweepId?: string;
+  /** sweep/worker/follow: the Redis queue URL; worker: its runs dir, jobs at once, name. */
+  queue?: string;
+  runsDir?: string;
+  concurrency?: string;
+  workerId?: string;
   /** resume: the kept checkpoint to resume from, as typed. */
   fromStep?: string;
   positionals: string[];
@@ -118,6 +138,9 @@ export const CLI_OPTIONS = {
       sort: { type: 'string' },
       'sweep-id': { type: 'string' },
       'from-step': { type: 'string' },
+      queue: { type: 'string' },
+      concurrency: { type: 'string' },
+      'worker-id': { type: 'string' },
       debug: { type: 'boolean', default: false },
 } as const;
 
@@ -160,6 +183,10 @@ export function parseCli(argv: string[]): CliArgs {
     sort: values.sort,
     sweepId: values['sweep-id'],
     fromStep: values['from-step'],
+    queue: values.queue,
+    runsDir: values['runs-dir'],
+    concurrency: values.concurrency,
+    workerId: values['worker-id'],
     positionals,
   };
 }
