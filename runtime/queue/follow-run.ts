@@ -4,9 +4,9 @@
  * Exit code 0 when it finished, 1 when it failed, 130 when it stopped or was cancelled.
  */
 import { Queue } from 'bullmq';
-import { ConfigError, type RunStreamMessage } from '../protocol';
+import type { RunStreamMessage } from '../protocol';
 import { QUEUE_NAME, QUEUE_PREFIX, queueKeys } from './queue-keys';
-import { checkQueueSchema } from './queue-meta';
+import { checkQueueSchema, QueueError } from './queue-meta';
 import { connectRedis, parseRedisUrl } from './redis-connection';
 import { readRunMessages } from './run-stream';
 
@@ -20,15 +20,21 @@ export async function followRun(queueUrl: string, runId: string, out: (line: str
     await checkQueueSchema(client, url.display);
     const job = await queue.getJob(runId);
     if (!job && !(await client.exists(queueKeys.runStream(runId)))) {
-      throw new ConfigError([{ path: 'follow', message: `no run ${runId} on the queue at ${url.display} (no job and no stream of that id)` }]);
+      throw new QueueError(`follow: no run ${runId} on the queue at ${url.display} (no job and no stream of that id)`);
     }
     let lastId = '0';
     let lastPrint = 0;
     let loss: number | null = null;
+    let manifestSeen = false;
     for (;;) {
       const batch = await readRunMessages(client, runId, lastId, 1000);
       lastId = batch.lastId;
       for (const m of batch.messages) {
+        // The train child sends its manifest twice (listener and hello); a resume sends it again.
+        if (m.type === 'manifest') {
+          if (manifestSeen) continue;
+          manifestSeen = true;
+        }
         const code = describe(m, out, (now) => {
           if (now - lastPrint < PRINT_EVERY_MS) return false;
           lastPrint = now;

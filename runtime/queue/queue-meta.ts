@@ -7,8 +7,9 @@ import { QUEUE_SCHEMA } from '../protocol';
 import { queueKeys } from './queue-keys';
 import { RedisConnectionError } from './redis-connection';
 
-export class QueueVersionError extends RedisConnectionError {
-  override name = 'QueueVersionError';
+/** A queue that cannot be used as asked (another schema, an unknown run): the user's input, one line. */
+export class QueueError extends RedisConnectionError {
+  override name = 'QueueError';
 }
 
 export async function checkQueueSchema(client: Redis, display: string): Promise<void> {
@@ -16,7 +17,7 @@ export async function checkQueueSchema(client: Redis, display: string): Promise<
   await client.hsetnx(queueKeys.meta, 'createdAt', new Date().toISOString());
   const stored = await client.hget(queueKeys.meta, 'schema');
   if (stored !== String(QUEUE_SCHEMA)) {
-    throw new QueueVersionError(
+    throw new QueueError(
       `the queue at ${display} was made by a helene-studio with queue schema ${stored}; this one speaks schema ${QUEUE_SCHEMA}: ` +
         `run the same helene-studio version on every machine, or use another Redis database (redis://host:port/<db>)`,
     );

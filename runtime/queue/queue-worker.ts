@@ -39,7 +39,12 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   const runsDir = path.resolve(options.runsDir);
   fs.mkdirSync(runsDir, { recursive: true });
   const client = await connectRedis(options.queue, { purpose: 'the run queue', maxRetriesPerRequest: null });
-  await checkQueueSchema(client, url.display);
+  try {
+    await checkQueueSchema(client, url.display);
+  } catch (e) {
+    client.disconnect();
+    throw e;
+  }
   const id = options.workerId ?? `${os.hostname()}-${process.pid}`;
   const running = new Map<string, number | null>();
   const startedAt = new Date().toISOString();
