@@ -1,0 +1,64 @@
+/**
+ * Polls the queue of heleneStudio.queue.url for the Sweeps view (vscode-free): workers from their
+ * heartbeats and the job counts, every couple of seconds while the view is shown; a queue that cannot
+ * be reached becomes an error text (retried on the next poll), never an exception in the view.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAME, QUEUE_PREFIX } from '../../runtime/queue/queue-keys';
+import { readQueueStatus, type QueueStatus } from '../../runtime/queue/queue-status';
+import { connectRedis, parseRedisUrl } from '../../runtime/queue/redis-connection';
+import { TypedEvents } from '../typed-events';
+
+export interface QueueMonitorEvents extends Record<string, unknown> {
+  changed: QueueStatus | { error: string };
+}
+
+export class QueueMonitor {
+  readonly events = new TypedEvents<QueueMonitorEvents>();
+  readonly display: string;
+  last: QueueStatus | { error: string } | null = null;
+  private client: Redis | null = null;
+  private queue: Queue | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private busy = false;
+
+  constructor(readonly url: string, private readonly everyMs = 2000) {
+    this.display = parseRedisUrl(url, 'heleneStudio.queue.url').display;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.poll();
+    this.timer = setInterval(() => void this.poll(), this.everyMs);
+  }
+
+  async poll(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      if (!this.client) {
+        this.client = await connectRedis(this.url, { purpose: 'the Sweeps view', connectTimeoutMs: 3000 });
+        this.queue = new Queue(QUEUE_NAME, { connection: this.client, prefix: QUEUE_PREFIX });
+      }
+      this.last = await readQueueStatus(this.client, this.queue!);
+    } catch (e) {
+      this.last = { error: (e as Error).message };
+      await this.queue?.close().catch(() => undefined);
+      this.client?.disconnect();
+      this.client = null;
+      this.queue = null;
+    } finally {
+      this.busy = false;
+    }
+    this.events.emit('changed', this.last);
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    void this.queue?.close().catch(() => undefined);
+    this.client?.disconnect();
+    this.events.clear();
+  }
+}
