@@ -3,9 +3,7 @@
  * heartbeats and the job counts, every couple of seconds while the view is shown; a queue that cannot
  * be reached becomes an error text (retried on the next poll), never an exception in the view.
  */
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAME, QUEUE_PREFIX } from '../../runtime/queue/queue-keys';
 import { readQueueStatus, type QueueStatus } from '../../runtime/queue/queue-status';
 import { connectRedis, parseRedisUrl } from '../../runtime/queue/redis-connection';
 import { TypedEvents } from '../typed-events';
@@ -19,7 +17,6 @@ export class QueueMonitor {
   readonly display: string;
   last: QueueStatus | { error: string } | null = null;
   private client: Redis | null = null;
-  private queue: Queue | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private busy = false;
 
@@ -39,15 +36,12 @@ export class QueueMonitor {
     try {
       if (!this.client) {
         this.client = await connectRedis(this.url, { purpose: 'the Sweeps view', connectTimeoutMs: 3000 });
-        this.queue = new Queue(QUEUE_NAME, { connection: this.client, prefix: QUEUE_PREFIX });
       }
-      this.last = await readQueueStatus(this.client, this.queue!);
+      this.last = await readQueueStatus(this.client);
     } catch (e) {
       this.last = { error: (e as Error).message };
-      await this.queue?.close().catch(() => undefined);
       this.client?.disconnect();
       this.client = null;
-      this.queue = null;
     } finally {
       this.busy = false;
     }
@@ -57,7 +51,6 @@ export class QueueMonitor {
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    void this.queue?.close().catch(() => undefined);
     this.client?.disconnect();
     this.events.clear();
   }

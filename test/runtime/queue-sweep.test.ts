@@ -12,7 +12,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import type { QueueWorkerInfo, SweepRecord } from '../../runtime/protocol';
+import { Queue } from 'bullmq';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
+import { readQueueStatus } from '../../runtime/queue/queue-status';
 import { listCheckpoints } from '../../runtime/run/checkpoint';
 import { comparable, latestCheckpointTensors, tempDir } from './helpers';
 import { freePort, redisMissing, startRedisServer, type RedisServer } from './redis-server';
@@ -127,6 +129,20 @@ describe('queue-backed sweeps', { skip: redisMissing }, () => {
       const bad = run(['follow', '--queue', redis.url, 'two-02']);
       assert.equal(await bad.exit, 1, bad.out());
       assert.match(bad.out(), /failed on w[12]: .*missing\.onnx/);
+
+      // The Sweeps view's status (plain Redis reads) agrees with BullMQ's own counts, and lists both workers idle.
+      const client = new Redis(redis.url);
+      const queue = new Queue('runs', { connection: client, prefix: 'helene' });
+      try {
+        const status = await readQueueStatus(client);
+        const theirs = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
+        assert.deepEqual(status.counts, { queued: theirs.waiting + theirs.paused + theirs.delayed + theirs.prioritized, running: theirs.active, done: theirs.completed, failed: theirs.failed });
+        assert.deepEqual([status.counts.done, status.counts.failed], [2, 2]);
+        assert.deepEqual(status.workers.map((w) => [w.id, w.running.length, w.runsDir]), [['w1', 0, shared], ['w2', 0, shared]]);
+      } finally {
+        await queue.close();
+        client.disconnect();
+      }
     } finally {
       await Promise.all(workers.map(stopWorker));
     }
@@ -134,7 +150,7 @@ describe('queue-backed sweeps', { skip: redisMissing }, () => {
 
   test('a worker SIGKILLed with its child mid-run: another worker resumes the run, which ends bit for bit as an uninterrupted run', async () => {
     const shared = path.join(path.dirname(ws), 'shared-kill');
-    const settings = ['--steps', '5000', '--set', 'checkpoint.every=500', '--set', 'evalEvery=1000', '--set', 'statsEvery=500'];
+    const settings = ['--steps', '3000', '--set', 'checkpoint.every=500', '--set', 'evalEvery=1000', '--set', 'statsEvery=500'];
     const config = path.join(ws, 'helene.helene.json');
     const first = startWorker(redis.url, shared, 'doomed');
     let second: Proc | null = null;
@@ -154,7 +170,7 @@ describe('queue-backed sweeps', { skip: redisMissing }, () => {
       process.kill(st.pid, 'SIGKILL');
       await first.exit;
       const killedAt = statusOf(dir)!.step;
-      assert.ok(killedAt < 5000, `killed mid-run (step ${killedAt})`);
+      assert.ok(killedAt < 3000, `killed mid-run (step ${killedAt})`);
       assert.equal(await sweep.exit, 0, sweep.out());
       assert.match(sweep.out(), /kill-01 seed=7: finished \(on heir, resumed from step \d+\)/);
       assert.match(second.out(), /kill-01 \(seed=7\): taken again/);
