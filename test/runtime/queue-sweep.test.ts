@@ -15,6 +15,7 @@ import type { QueueWorkerInfo, SweepRecord } from '../../runtime/protocol';
 import { Queue } from 'bullmq';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { readQueueStatus } from '../../runtime/queue/queue-status';
+import { RemoteRunMirror } from '../../extension/sweeps/remote-run-mirror';
 import { listCheckpoints } from '../../runtime/run/checkpoint';
 import { comparable, latestCheckpointTensors, tempDir } from './helpers';
 import { freePort, redisMissing, startRedisServer, type RedisServer } from './redis-server';
@@ -126,6 +127,19 @@ describe('queue-backed sweeps', { skip: redisMissing }, () => {
       assert.equal(await f.exit, 0, f.out());
       const summary = readRunFolderSync(path.join(shared, 'two-01')).summary!;
       assert.match(f.out(), new RegExp(`finished: 300 steps, final train loss ${summary.finalLoss!.toFixed(4)}`));
+      // The run panel's mirror of the stream holds the same run as the folder: manifest, records, the end.
+      const mirror = new RemoteRunMirror(redis.url, 'two-01');
+      try {
+        await mirror.start();
+        const snap = mirror.snapshot();
+        const folder = readRunFolderSync(path.join(shared, 'two-01'));
+        assert.equal(snap.manifest?.id, 'two-01');
+        assert.equal(mirror.live, false, 'ended');
+        assert.equal(snap.summary?.finalLoss, folder.summary?.finalLoss);
+        assert.deepEqual(comparable(snap.records), comparable(folder.records), 'the stream carries every record of metrics.jsonl');
+      } finally {
+        mirror.close();
+      }
       const bad = run(['follow', '--queue', redis.url, 'two-02']);
       assert.equal(await bad.exit, 1, bad.out());
       assert.match(bad.out(), /failed on w[12]: .*missing\.onnx/);
