@@ -17,6 +17,7 @@ import { formatSweepTable, sortSweepRows, sweepTableCsv, type SweepRow } from '.
 import { loadConfig, parseOverride } from '../cli/config-file';
 import { planSweep, type SweepOptions } from '../cli/sweep-command';
 import { checkQueueSchema } from './queue-meta';
+import { readQueueWorkers } from './queue-status';
 import { QUEUE_NAME, QUEUE_PREFIX, queueKeys } from './queue-keys';
 import { connectRedis, parseRedisUrl } from './redis-connection';
 
@@ -59,6 +60,8 @@ export async function runQueueSweep(options: SweepOptions & { queue: string }): 
     await client.sadd(queueKeys.sweeps, sweepId);
     await queue.addBulk(jobs.map((data) => ({ name: 'run', data, opts: { jobId: data.runId, attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false } })));
     out(`sweep ${sweepId}: ${plans.length} runs (${axes.map((a) => `${a.key} x${a.values.length}`).join(', ')}) queued on ${url.display}; run folders go to each worker's --runs-dir`);
+    // Nothing would happen without a worker: say so instead of waiting in silence.
+    if ((await readQueueWorkers(client)).length === 0) out(`no worker is alive on ${url.display} yet: start one with helene-studio worker --queue ${url.display} --runs-dir <shared folder>`);
     return await followSweep(queue, client, record, options, out);
   } finally {
     await queue.close().catch(() => undefined);
