@@ -77,7 +77,8 @@ function statusOf(dir: string): { step: number; pid: number; state: string } | u
   }
 }
 
-describe('queue-backed sweeps', { skip: redisMissing }, () => {
+// A hung sweep or worker fails the suite after five minutes instead of holding CI (it takes ~30 s).
+describe('queue-backed sweeps', { skip: redisMissing, timeout: 300_000 }, () => {
   let redis: RedisServer;
   let locked: RedisServer;
   let ws: string;
