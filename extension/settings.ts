@@ -20,3 +20,8 @@ export function readRunSettings(scope?: vscode.Uri): RunSettings {
     defaultRunsFolder: config.get<string>('runsFolder') || 'runs',
   };
 }
+
+/** heleneStudio.queue.url: the Redis queue "Start sweep" can target and the Sweeps view shows ("" = none). */
+export function readQueueUrl(scope?: vscode.Uri): string {
+  return (vscode.workspace.getConfiguration(SETTINGS_SECTION, scope).get<string>('queue.url') ?? '').trim();
+}

@@ -12,6 +12,10 @@ import { formatCliError } from './cli/errors';
 import { loadConfig, parseOverride } from './cli/config-file';
 import { runTraining } from './cli/train-command';
 import { runSweep } from './cli/sweep-command';
+import { runQueueSweep } from './queue/queue-sweep';
+import { runWorker } from './queue/queue-worker';
+import { followRun } from './queue/follow-run';
+import { RedisConnectionError } from './queue/redis-connection';
 import { parseSweepSort } from './runs/sweep-table';
 import { runDemo } from './demo/demo';
 import { findLearningRate } from './run/lr-finder';
@@ -96,8 +100,24 @@ async function main(argv: string[]): Promise<number> {
       } catch (e) {
         throw new ConfigError([{ path: '--sort', message: (e as Error).message }]);
       }
-      const { exitCode } = await runSweep({ config: args.config, grid: args.grid, overrides: args.overrides, parallel, sort, sweepId: args.sweepId });
+      const sweep = { config: args.config, grid: args.grid, overrides: args.overrides, parallel, sort, sweepId: args.sweepId };
+      const { exitCode } = args.queue !== undefined ? await runQueueSweep({ ...sweep, queue: args.queue }) : await runSweep(sweep);
       return exitCode;
+    }
+    case 'worker': {
+      if (!args.queue) throw new ConfigError([{ path: '--queue', message: 'worker needs --queue redis://host:port' }]);
+      if (!args.runsDir) throw new ConfigError([{ path: '--runs-dir', message: 'worker needs --runs-dir <folder> (shared by every worker)' }]);
+      const concurrency = args.concurrency === undefined ? 1 : Number(args.concurrency);
+      if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new ConfigError([{ path: '--concurrency', message: `expected a whole number >= 1, got ${args.concurrency}` }]);
+      const code = await runWorker({ queue: args.queue, runsDir: args.runsDir, concurrency, workerId: args.workerId, cliPath: path.resolve(process.argv[1]) });
+      // BullMQ's connections keep the event loop alive after close on a forced quit: leave now.
+      process.exit(code);
+    }
+    case 'follow': {
+      if (!args.queue) throw new ConfigError([{ path: '--queue', message: 'follow needs --queue redis://host:port' }]);
+      const runId = args.positionals[1];
+      if (!runId) throw new ConfigError([{ path: 'follow', message: 'usage: helene-studio follow --queue redis://host:port <run id>' }]);
+      return await followRun(args.queue, runId);
     }
     case 'resume': {
       const dir = args.positionals[1];

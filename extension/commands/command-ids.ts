@@ -26,4 +26,5 @@ export const COMMAND_IDS = {
   sweepCompare: 'helene.sweeps.compare',
   sweepExportCsv: 'helene.sweeps.exportCsv',
   sweepsRefresh: 'helene.sweeps.refresh',
+  sweepOpenRemoteRun: 'helene.sweeps.openRemoteRun',
 } as const;

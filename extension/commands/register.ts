@@ -46,6 +46,7 @@ export function registerCommands(services: Services, runsView: RunsView, sweeps?
           [COMMAND_IDS.sweepCompare, sweep.compare],
           [COMMAND_IDS.sweepExportCsv, sweep.exportCsv],
           [COMMAND_IDS.sweepsRefresh, sweep.refresh],
+          [COMMAND_IDS.sweepOpenRemoteRun, sweep.openRemoteRun],
         ] as [string, (...args: unknown[]) => unknown][])
       : []),
   ];

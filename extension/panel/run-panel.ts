@@ -25,6 +25,7 @@ import { MetricBatcher } from '../metric-batcher';
 import type { Output } from '../output';
 import type { RunRegistry } from '../run-registry';
 import type { RunSession } from '../run-session';
+import type { RemoteRunMirror } from '../sweeps/remote-run-mirror';
 import { thinStepRecords } from './live-thinning';
 import { PanelMemory } from './panel-memory';
 import { renderPanelHtml } from './panel-html';
@@ -58,6 +59,8 @@ export class RunPanel implements vscode.Disposable {
   readonly stats: RunPanelStats = { snapshots: 0, appendedRecords: 0, statuses: 0, rejected: 0 };
   private ready = false;
   private session: RunSession | undefined;
+  /** A queue run whose folder is not on this machine: followed from its Redis stream instead. */
+  private remote: RemoteRunMirror | undefined;
   private readonly detach: (() => void)[] = [];
   private readonly sessionListeners: (() => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -74,6 +77,24 @@ export class RunPanel implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, panelTitle(runDir), { viewColumn: column, preserveFocus }, webviewOptions(deps.extensionUri));
     return RunPanel.build(deps, panel, runDir);
+  }
+
+  /**
+   * Open the panel of a run on a queue worker, live from its Redis stream (`key`: where its folder would
+   * be, so the panel is found again from the Sweeps view). The mirror is closed with the panel.
+   */
+  static showRemote(deps: RunPanelDeps, key: string, mirror: RemoteRunMirror): RunPanel | undefined {
+    const existing = RunPanel.panels.get(key);
+    if (existing && !existing.disposed) {
+      mirror.close();
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, panelTitle(key), { viewColumn: vscode.ViewColumn.Beside }, webviewOptions(deps.extensionUri));
+    const built = RunPanel.build(deps, panel, key);
+    if (built) built.attachRemote(mirror);
+    else mirror.close();
+    return built;
   }
 
   /** The constructor, or the reason it failed shown to the user (never a blank tab, never a stale entry). */
@@ -174,6 +195,24 @@ export class RunPanel implements vscode.Disposable {
     if (resend && this.ready) void this.sendSnapshot();
   }
 
+  private attachRemote(mirror: RemoteRunMirror): void {
+    this.remote = mirror;
+    this.sessionListeners.push(
+      mirror.events.on('records', (records) => {
+        if (this.ready) this.batcher.push(records);
+      }),
+      mirror.events.on('status', (status) => this.postStatus(status)),
+      mirror.events.on('history', () => {
+        if (this.ready) void this.sendSnapshot();
+      }),
+      mirror.events.on('ended', (exit) => {
+        if (exit.outcome === 'failed') this.post({ type: 'notice', level: 'error', text: exit.message });
+      }),
+      () => mirror.close(),
+    );
+    if (this.ready) void this.sendSnapshot();
+  }
+
   private onMessage(raw: unknown): void {
     const checked = validateWebviewIntent(raw);
     if (!checked.ok) {
@@ -200,6 +239,10 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private control(command: ControlCommand): void {
+    if (this.remote) {
+      this.post({ type: 'notice', level: 'error', text: 'This run is on a queue worker: stop it by stopping its sweep (HELENE: Stop sweep, or Ctrl-C where the sweep command runs).' });
+      return;
+    }
     const session = this.session;
     if (!session?.live) {
       this.post({ type: 'notice', level: 'error', text: 'This run is not running in this window, so it cannot be controlled from here.' });
@@ -213,6 +256,12 @@ export class RunPanel implements vscode.Disposable {
   private async sendSnapshot(): Promise<void> {
     // Anything batched so far is inside the snapshot about to be sent.
     this.batcher.discard();
+    if (this.remote) {
+      this.ready = true;
+      this.stats.snapshots++;
+      this.post({ type: 'snapshot', snapshot: this.remote.snapshot(), live: this.remote.live, runDir: this.runDir });
+      return;
+    }
     const session = this.session;
     if (session?.live) {
       this.ready = true;

@@ -4,6 +4,7 @@
  * the grid (validated as typed with the same parser and resolveConfig, showing the run count) and a
  * sort metric, and starts a SweepQueue whose runs go through the RunRegistry like single runs.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -17,7 +18,10 @@ import { ComparePanel } from '../compare/compare-panel';
 import { runsDirFor, settingOverrides } from '../run-overrides';
 import type { RunsView } from '../runs-view/runs-view';
 import type { Services } from '../services';
-import { readRunSettings, SETTINGS_SECTION } from '../settings';
+import { readQueueUrl, readRunSettings, SETTINGS_SECTION } from '../settings';
+import { RunPanel } from '../panel/run-panel';
+import { parseRedisUrl } from '../../runtime/queue/redis-connection';
+import { RemoteRunMirror } from './remote-run-mirror';
 import { ensureTrusted } from '../workspace-trust';
 import { registryLauncher, type SweepManager } from './sweep-manager';
 import { SWEEPS_VIEW_ID, type SweepsView } from './sweeps-view';
@@ -77,7 +81,8 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
 
   // Optional second and third arguments (grid text, sort metric) skip the input box and the quick
   // pick (keybindings, other extensions, the VS Code suite); they are validated like typed input.
-  const start: Handler = async (arg?: unknown, gridArg?: unknown, sortArg?: unknown) => {
+  // A fourth argument ('local' | 'queue') picks where the runs go without asking (tests, keybindings).
+  const start: Handler = async (arg?: unknown, gridArg?: unknown, sortArg?: unknown, targetArg?: unknown) => {
     if (!(await ensureTrusted())) return undefined;
     const uri = toUri(arg) ?? (await chooseRunConfig(services));
     if (!uri) return undefined;
@@ -130,6 +135,27 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
       void vscode.window.showErrorMessage(`The HELENE runtime is missing (${cliPath}); build the extension with "npm run build".`);
       return undefined;
     }
+    const queueUrl = readQueueUrl(uri);
+    if (queueUrl) {
+      let display: string;
+      try {
+        display = parseRedisUrl(queueUrl, 'heleneStudio.queue.url').display;
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HELENE: ${(e as Error).message}`);
+        return undefined;
+      }
+      const where = targetArg === 'local' || targetArg === 'queue'
+        ? targetArg
+        : (await vscode.window.showQuickPick(
+            [
+              { label: 'On this machine', description: 'runs as child processes here', where: 'local' as const },
+              { label: `On the queue ${display}`, description: 'workers on any machine run them (helene-studio worker)', where: 'queue' as const },
+            ],
+            { title: `HELENE: Where should the ${checked.plans.length} runs go?` },
+          ))?.where;
+      if (!where) return undefined;
+      if (where === 'queue') return startOnQueue({ queueUrl, display, cliPath, configPath, grid, sort, sweepId, runsDir, overrides, cwd: workspaceRoot ?? path.dirname(configPath), runs: checked.plans.length });
+    }
     const parallel = Math.max(1, Math.floor(vscode.workspace.getConfiguration(SETTINGS_SECTION, uri).get<number>('sweepParallel', 1) || 1));
     const queue = manager.start({
       sweep: { id: sweepId, config: configPath, overrides, grid, axes: parseSweepGrid(grid), sort, runsDir },
@@ -143,9 +169,41 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     return queue;
   };
 
+  /**
+   * A queue sweep is the CLI's `sweep --queue` in a child process: it enqueues, follows the jobs and
+   * keeps the local sweep record (the view's file watcher shows it); SIGINT to it stops the sweep.
+   */
+  const startOnQueue = (o: { queueUrl: string; display: string; cliPath: string; configPath: string; grid: string; sort: SweepSortMetric; sweepId: string; runsDir: string; overrides: string[]; cwd: string; runs: number }) => {
+    const args = [o.cliPath, 'sweep', '--queue', o.queueUrl, '--config', o.configPath, '--grid', o.grid, '--sort', o.sort, '--sweep-id', o.sweepId, '--set', `output.runsDir=${JSON.stringify(o.runsDir)}`];
+    for (const ov of o.overrides) args.push('--set', ov);
+    const child = spawn(process.execPath, args, { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const file = sweepFile(o.runsDir, o.sweepId);
+    const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    manager.startRemote(file, child, ended);
+    const log = (level: 'info' | 'error') => (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) services.output[level](`[sweep ${o.sweepId}] ${line}`);
+    };
+    child.stdout.on('data', log('info'));
+    child.stderr.on('data', log('error'));
+    void ended.then((code) => {
+      view.refresh();
+      if (code === 1) void vscode.window.showErrorMessage(`HELENE: sweep ${o.sweepId} on the queue ended with failures (see the output).`);
+    });
+    services.output.info(`sweep ${o.sweepId}: ${o.runs} runs of ${o.configPath} on the queue ${o.display} (grid ${o.grid}); record ${file}`);
+    void vscode.commands.executeCommand(`${SWEEPS_VIEW_ID}.focus`);
+    view.refresh();
+    return { file, sweepId: o.sweepId, pid: child.pid, ended };
+  };
+
   const stop: Handler = async (arg?: unknown) => {
-    const t = await target(arg, 'HELENE: Stop sweep', (r, f) => r.state === 'running' && !!manager.queueOf(f));
+    const t = await target(arg, 'HELENE: Stop sweep', (r, f) => r.state === 'running' && (!!manager.queueOf(f) || !!manager.remoteOf(f)));
     if (!t) return;
+    const remote = manager.remoteOf(t.file);
+    if (remote) {
+      remote.kill('SIGINT');
+      services.output.info(`sweep ${t.record.id}: stop requested on the queue (waiting runs cancelled, running ones stop at the next step boundary)`);
+      return;
+    }
     const queue = manager.queueOf(t.file);
     if (!queue) {
       const msg = t.record.state === 'running'
@@ -184,5 +242,24 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
 
   const refresh: Handler = () => view.refresh();
 
-  return { start, stop, compare, exportCsv, refresh };
+  /** The panel of a queue run whose folder is not on this machine: live from the run's Redis stream. */
+  const openRemoteRun: Handler = async (runId?: unknown, runDir?: unknown) => {
+    const url = readQueueUrl();
+    if (typeof runId !== 'string' || typeof runDir !== 'string') return undefined;
+    if (!url) {
+      void vscode.window.showErrorMessage(`HELENE: run ${runId} is on a queue; set heleneStudio.queue.url to follow it from here.`);
+      return undefined;
+    }
+    const mirror = new RemoteRunMirror(url, runId);
+    try {
+      await mirror.start();
+    } catch (e) {
+      mirror.close();
+      void vscode.window.showErrorMessage(`HELENE: ${(e as Error).message}`);
+      return undefined;
+    }
+    return RunPanel.showRemote(services, runDir, mirror);
+  };
+
+  return { start, stop, compare, exportCsv, refresh, openRemoteRun };
 }

@@ -34,9 +34,26 @@ export interface SweepManagerEvents extends Record<string, unknown> {
   changed: SweepRecord;
 }
 
+/** A queue sweep this window submitted: the `sweep --queue` CLI process that follows it (SIGINT stops the sweep). */
+export interface RemoteSweep {
+  pid?: number;
+  kill(signal: NodeJS.Signals): boolean;
+}
+
 export class SweepManager {
   readonly events = new TypedEvents<SweepManagerEvents>();
   private readonly active = new Map<string, SweepQueue>();
+  private readonly remote = new Map<string, RemoteSweep>();
+
+  /** Track a queue sweep's CLI process until `ended` settles. */
+  startRemote(file: string, proc: RemoteSweep, ended: Promise<unknown>): void {
+    this.remote.set(file, proc);
+    void ended.finally(() => this.remote.delete(file));
+  }
+
+  remoteOf(file: string): RemoteSweep | undefined {
+    return this.remote.get(file);
+  }
 
   /** Start a sweep; its record file is the key. */
   start(options: SweepQueueOptions): SweepQueue {
@@ -59,5 +76,6 @@ export class SweepManager {
 
   stopAll(): void {
     for (const q of this.active.values()) q.stop();
+    for (const r of this.remote.values()) r.kill('SIGINT');
   }
 }

@@ -5,21 +5,30 @@
  * from a file watcher on the sweep files, the sweeps this window runs, and the Runs view's watcher
  * (a run's metrics changed), coalesced.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SweepRecord } from '../../runtime/protocol';
+import type { QueueWorkerInfo, SweepRecord } from '../../runtime/protocol';
+import { HEARTBEAT_TTL_S } from '../../runtime/queue/queue-keys';
 import { listSweeps, sweepFile, SWEEPS_DIR } from '../../runtime/runs/sweep-queue';
 import { readSweepTable, type SweepRow } from '../../runtime/runs/sweep-table';
 import type { Output } from '../output';
 import type { RunsView } from '../runs-view/runs-view';
 import { runsRoots } from '../runs-view/runs-view-model';
-import { readRunSettings, SETTINGS_SECTION } from '../settings';
+import { readQueueUrl, readRunSettings, SETTINGS_SECTION } from '../settings';
+import { QueueMonitor } from './queue-monitor';
 import type { SweepManager } from './sweep-manager';
-import { sweepItemFields, sweepRunItemFields } from './sweeps-view-model';
+import { queueItemFields, sweepItemFields, sweepRunItemFields, sweepRunOpens, workerItemFields } from './sweeps-view-model';
+
+export const OPEN_REMOTE_RUN_COMMAND = 'helene.sweeps.openRemoteRun';
 
 export const SWEEPS_VIEW_ID = 'heleneStudio.sweeps';
 
-export type SweepsElement = { kind: 'sweep'; record: SweepRecord; file: string } | { kind: 'run'; record: SweepRecord; file: string; row: SweepRow; rank: number };
+export type SweepsElement =
+  | { kind: 'sweep'; record: SweepRecord; file: string }
+  | { kind: 'run'; record: SweepRecord; file: string; row: SweepRow; rank: number }
+  | { kind: 'queue' }
+  | { kind: 'worker'; worker: QueueWorkerInfo };
 
 export class SweepsView implements vscode.TreeDataProvider<SweepsElement>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SweepsElement | undefined>();
@@ -29,6 +38,9 @@ export class SweepsView implements vscode.TreeDataProvider<SweepsElement>, vscod
   private runsDirs: string[] = [];
   private records: { record: SweepRecord; file: string }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The queue of heleneStudio.queue.url, polled while set (null: no queue configured or the URL is invalid). */
+  private monitor: QueueMonitor | null = null;
+  private monitorProblem: string | null = null;
   readonly treeView: vscode.TreeView<SweepsElement>;
 
   constructor(private readonly output: Output, private readonly manager: SweepManager, runsView: RunsView) {
@@ -42,9 +54,28 @@ export class SweepsView implements vscode.TreeDataProvider<SweepsElement>, vscod
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SETTINGS_SECTION}.runsFolder`)) this.rebuild();
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.queue.url`)) this.restartMonitor();
       }),
     );
     this.rebuild();
+    this.restartMonitor();
+  }
+
+  private restartMonitor(): void {
+    this.monitor?.dispose();
+    this.monitor = null;
+    this.monitorProblem = null;
+    const url = readQueueUrl();
+    if (url) {
+      try {
+        this.monitor = new QueueMonitor(url);
+        this.monitor.events.on('changed', () => this.changed.fire(undefined));
+        this.monitor.start();
+      } catch (e) {
+        this.monitorProblem = (e as Error).message;
+      }
+    }
+    this.changed.fire(undefined);
   }
 
   /** Every sweep listed (palette commands pick from them). */
@@ -92,7 +123,14 @@ export class SweepsView implements vscode.TreeDataProvider<SweepsElement>, vscod
   }
 
   getChildren(element?: SweepsElement): SweepsElement[] {
-    if (!element) return this.records.map(({ record, file }) => ({ kind: 'sweep', record, file }));
+    if (!element) {
+      const sweeps: SweepsElement[] = this.records.map(({ record, file }) => ({ kind: 'sweep', record, file }));
+      return this.monitor || this.monitorProblem ? [{ kind: 'queue' }, ...sweeps] : sweeps;
+    }
+    if (element.kind === 'queue') {
+      const last = this.monitor?.last;
+      return last && 'workers' in last ? last.workers.map((worker) => ({ kind: 'worker', worker })) : [];
+    }
     if (element.kind === 'sweep') {
       // The sweep table, read from the run folders when the sweep is expanded or refreshed.
       return readSweepTable(element.record).map((row, i) => ({ kind: 'run', record: element.record, file: element.file, row, rank: i + 1 }));
@@ -101,8 +139,22 @@ export class SweepsView implements vscode.TreeDataProvider<SweepsElement>, vscod
   }
 
   getTreeItem(element: SweepsElement): vscode.TreeItem {
+    if (element.kind === 'queue' || element.kind === 'worker') {
+      const last = this.monitor?.last;
+      const f = element.kind === 'worker'
+        ? workerItemFields(element.worker, Date.now(), HEARTBEAT_TTL_S)
+        : queueItemFields(this.monitor?.display ?? readQueueUrl(), this.monitorProblem ? { error: this.monitorProblem } : last ?? { workers: [], counts: { queued: 0, running: 0, done: 0, failed: 0 } });
+      const hasWorkers = element.kind === 'queue' && !!last && 'workers' in last && last.workers.length > 0;
+      const item = new vscode.TreeItem(f.label, hasWorkers ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      item.id = f.id;
+      item.description = f.description;
+      item.tooltip = new vscode.MarkdownString(f.tooltip);
+      item.iconPath = new vscode.ThemeIcon(f.iconId, f.iconColor ? new vscode.ThemeColor(f.iconColor) : undefined);
+      item.contextValue = f.contextValue;
+      return item;
+    }
     if (element.kind === 'sweep') {
-      const live = !!this.manager.queueOf(element.file);
+      const live = !!this.manager.queueOf(element.file) || !!this.manager.remoteOf(element.file);
       const f = sweepItemFields(element.record, element.file, live);
       const item = new vscode.TreeItem(f.label, element.record.state === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
       item.id = f.id;
@@ -120,11 +172,15 @@ export class SweepsView implements vscode.TreeDataProvider<SweepsElement>, vscod
     item.iconPath = new vscode.ThemeIcon(f.iconId, f.iconColor ? new vscode.ThemeColor(f.iconColor) : undefined);
     item.contextValue = f.contextValue;
     item.resourceUri = vscode.Uri.file(f.runDir);
-    if (f.contextValue === 'heleneSweepRun.folder') item.command = { command: 'helene.openPanel', title: 'Open run panel', arguments: [f.runDir] };
+    const opens = sweepRunOpens(element.record, element.row, fs.existsSync(path.join(f.runDir, 'run.json')));
+    if (opens === 'folder') item.command = { command: 'helene.openPanel', title: 'Open run panel', arguments: [f.runDir] };
+    // A queue run whose folder is on another machine: its panel follows the run's Redis stream.
+    else if (opens === 'stream') item.command = { command: OPEN_REMOTE_RUN_COMMAND, title: 'Open run panel (from the queue)', arguments: [element.row.runId, f.runDir] };
     return item;
   }
 
   dispose(): void {
+    this.monitor?.dispose();
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.watchers) d.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();

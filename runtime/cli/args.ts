@@ -37,6 +37,14 @@ Usage:
                                                        run the grid (cartesian product, every run validated first) as child runs,
                                                        n at a time; prints the table sorted by bestEvalLoss | finalEvalLoss |
                                                        accuracy | finalTrainLoss; writes <runs>/.sweeps/<id>.json and <id>.csv
+  helene-studio sweep --queue redis://host:port --config <run.json> --grid "<…>" [options]
+                                                       put one job per run on a Redis queue instead (workers run them); follows the
+                                                       jobs and prints the same table (docs/scale-out.md)
+  helene-studio worker --queue redis://host:port --runs-dir <shared folder> [--concurrency <n>] [--worker-id <id>]
+                                                       run queued jobs, n at a time, each as a child train process; a dead worker's
+                                                       runs are resumed by another worker from their newest checkpoint
+  helene-studio follow --queue redis://host:port <run id>
+                                                       print a queued run's progress from its Redis stream (no run folder needed)
   helene-studio scaffold <folder>                      write a demo workspace (model, data, MeZO and HELENE configs) into an empty folder
   helene-studio inspect <model.onnx> [--json]          what the model is (classifier, causal LM) and what can be trained in it
                                                        (trainable presets, LoRA on attention / MLP projections), with sizes
@@ -81,6 +89,13 @@ sweep options (plus every train option above, applied to each run):
   --parallel <n>         runs at once (default 1)
   --sort <metric>        table order (default bestEvalLoss; accuracy sorts highest first)
   --sweep-id <id>        sweep name; runs are <id>-01, <id>-02, … (default sweep-<date>-<time>)
+  --queue <url>          redis://[:password@]host[:port][/db]: queue the runs for workers (--parallel does not apply)
+
+worker options:
+  --queue <url>          the Redis queue to take runs from
+  --runs-dir <folder>    where run folders go: a folder every worker shares (NFS or similar across machines)
+  --concurrency <n>      runs at once on this worker (default 1)
+  --worker-id <id>       the name in heartbeats and the Sweeps view (default <hostname>-<pid>)
 
 Ctrl-C stops at the next step boundary and leaves a valid run folder (status "stopped").
 `;
@@ -106,6 +121,11 @@ export interface CliArgs {
   parallel?: number;
   sort?: string;
   sweepId?: string;
+  /** sweep/worker/follow: the Redis queue URL; worker: its runs dir, jobs at once, name. */
+  queue?: string;
+  runsDir?: string;
+  concurrency?: string;
+  workerId?: string;
   /** resume: the kept checkpoint to resume from, as typed. */
   fromStep?: string;
   /** Data-parallel runs (docs/data-parallel.md), as typed: checked where they are used. */
@@ -151,6 +171,9 @@ export const CLI_OPTIONS = {
       'peer-timeout': { type: 'string' },
       'join-timeout': { type: 'string' },
       'hash-every': { type: 'string' },
+      queue: { type: 'string' },
+      concurrency: { type: 'string' },
+      'worker-id': { type: 'string' },
       debug: { type: 'boolean', default: false },
 } as const;
 
@@ -201,6 +224,10 @@ export function parseCli(argv: string[]): CliArgs {
     peerTimeout: values['peer-timeout'],
     joinTimeout: values['join-timeout'],
     hashEvery: values['hash-every'],
+    queue: values.queue,
+    runsDir: values['runs-dir'],
+    concurrency: values.concurrency,
+    workerId: values['worker-id'],
     positionals,
   };
 }

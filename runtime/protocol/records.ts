@@ -333,5 +333,7 @@ export interface SweepRecord {
   sort: SweepSortMetric;
   /** Absolute runs folder holding the sweep's run folders (and .sweeps/). */
   runsDir: string;
+  /** Set when the runs went to a Redis queue (the URL, password hidden): the folders are on the workers' --runs-dir. */
+  queue?: string;
   entries: SweepEntryRecord[];
 }

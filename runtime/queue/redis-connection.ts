@@ -4,7 +4,7 @@
  * password hidden) and what the connection was for. A bad URL, an unreachable server and a refused
  * password are the user's input, so they are RedisConnectionError (printed without a stack trace).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export class RedisConnectionError extends Error {
   override name = 'RedisConnectionError';
@@ -68,6 +68,8 @@ export interface ConnectOptions {
 export async function connectRedis(text: string, options: ConnectOptions): Promise<Redis> {
   const url = parseRedisUrl(text);
   let everReady = false;
+  // Loaded on first use: the extension host bundles this module but most windows never connect.
+  const { Redis } = await import('ioredis');
   const client = new Redis({
     host: url.host,
     port: url.port,
