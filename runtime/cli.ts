@@ -35,7 +35,6 @@ import { parseFromStep, parseResumeOverrides, ResumeOverrideError } from './cli/
 import { dataParallelFlags, joinDataParallel, trafficText, trainDataParallel } from './cli/data-parallel-command';
 import { DataParallelError } from './run/data-parallel/errors';
 import { PeerAbortError, PeerLostError } from './run/data-parallel/step-exchange';
-import { RedisConnectionError } from './queue/redis-connection';
 
 const USER_ERRORS = [CliUsageError, ScaffoldError, ModelFileError, ConfigError, DataError, ProviderError, RunFolderError, CheckpointError, DiskFaultError, ResumeOverrideError, DataParallelError, RedisConnectionError];
 
