@@ -4,3 +4,4 @@ export * from './config-schema';
 export * from './records';
 export * from './messages';
 export * from './optimizer-label';
+export * from './experiments';
