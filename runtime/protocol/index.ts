@@ -5,3 +5,4 @@ export * from './records';
 export * from './messages';
 export * from './optimizer-label';
 export * from './experiments';
+export * from './sweep-views';

@@ -14,7 +14,9 @@
  * importance; a parameter counts as mattering only well above it (the F-ratio fraction/chance > 3).
  * Pure and browser-safe: no Node or vscode imports.
  */
-import type { SweepValue } from '../protocol';
+import type { ImportanceResult, ParameterImportance, SweepValue } from '../protocol';
+
+export type { ImportanceResult, ParameterImportance };
 
 /** More distinct numeric values than this are cut into this many quantile bins. */
 export const MAX_LEVELS = 6;
@@ -24,33 +26,6 @@ export interface ImportanceInput {
   params: Record<string, SweepValue>;
   /** The metric; runs where it is null or not finite are left out. */
   y: number | null;
-}
-
-export interface ParameterImportance {
-  key: string;
-  /** SS_between / SS_total in [0, 1]: the share of the metric's variance this parameter's main effect explains. */
-  fraction: number;
-  /** What a parameter with no effect and this many levels would explain on average (see the file's comment). */
-  chance: number;
-  /** Groups the runs were split into (distinct values, or quantile bins). */
-  levels: number;
-  /** True when the distinct values were cut into quantile bins. */
-  binned: boolean;
-  /** fraction clearly above chance: more than 3x the chance level and above 1 %. */
-  aboveChance: boolean;
-}
-
-export interface ImportanceResult {
-  /** Runs used (those with a finite metric). */
-  n: number;
-  /** Total variance of the metric over those runs (0: nothing to explain). */
-  variance: number;
-  /** Parameters, most important first (ties keep the given key order). */
-  parameters: ParameterImportance[];
-  /** 1 − Σ main effects, clamped to [0, 1]: interactions and noise (exact on a complete grid). */
-  remainder: number;
-  /** Why the numbers should be read with care, when they should (small or unbalanced sweeps). */
-  caveats: string[];
 }
 
 /** Group key of each run for one parameter: its value, or its quantile bin when numeric with many values. */

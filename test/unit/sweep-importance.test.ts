@@ -1,34 +1,18 @@
 /**
- * Hyperparameter importance (runtime/runs/importance.ts) on synthetic sweeps whose importances are
- * known: metric = 5·f(lr) + 1·g(eps) + 0·h(seed) + noise, with f and g of unit variance over their
- * grid levels, so the main effects explain 25 : 1 : 0 of the variance (plus the noise).
+ * Hyperparameter importance (runtime/runs/importance.ts) on the synthetic sweep of
+ * test/fixtures/synthetic-sweep.ts, whose importances are known: metric = 5·f(lr) + 1·g(eps) +
+ * 0·h(seed) + noise, with f and g of unit variance over their grid levels, so the main effects
+ * explain 25 : 1 : 0 of the variance (plus the noise).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mulberry32 } from '../../runtime/onnx/seeded-prng';
 import { levelsOf, mainEffectImportance, type ImportanceInput } from '../../runtime/runs/importance';
+import { syntheticSweepRuns } from '../fixtures/synthetic-sweep';
 
-const LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
-const EPSS = [1e-4, 1e-3, 1e-2];
-const SEEDS = [1, 2, 3, 4];
-
-/** Centred and scaled to unit variance over the given levels. */
-function unitEffect(levels: readonly number[], shape: (x: number) => number): (x: number) => number {
-  const raw = levels.map(shape);
-  const m = raw.reduce((a, b) => a + b, 0) / raw.length;
-  const sd = Math.sqrt(raw.reduce((a, b) => a + (b - m) ** 2, 0) / raw.length);
-  return (x) => (shape(x) - m) / sd;
-}
-
-/** A grid sweep lr x eps x seed with the known effects; `noise` is the noise's standard deviation. */
-export function syntheticSweep(noise: number, seed = 7): ImportanceInput[] {
-  const rand = mulberry32(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const f = unitEffect(LRS, (lr) => (Math.log10(lr) + 2.6) ** 2); // a valley in log lr
-  const g = unitEffect(EPSS, (eps) => Math.log10(eps));
-  const runs: ImportanceInput[] = [];
-  for (const lr of LRS) for (const eps of EPSS) for (const s of SEEDS) runs.push({ params: { 'optimizer.lr': lr, 'optimizer.eps': eps, seed: s }, y: 1 + 5 * f(lr) + 1 * g(eps) + 0 * s + noise * gauss() });
-  return runs;
+/** The shared fixture's grid points as importance inputs. */
+function syntheticSweep(noise: number, seed = 7): ImportanceInput[] {
+  return syntheticSweepRuns(noise, seed).map((r) => ({ params: { 'optimizer.lr': r.lr, 'optimizer.eps': r.eps, seed: r.seed }, y: r.y }));
 }
 
 const KEYS = ['seed', 'optimizer.eps', 'optimizer.lr'];
