@@ -8,8 +8,8 @@ export async function buildPanelBundle(): Promise<string> {
   return buildWebviewBundle('panel');
 }
 
-/** webview/<page>/main.ts as the iife the extension ships (panel, compare). */
-export async function buildWebviewBundle(page: 'panel' | 'compare'): Promise<string> {
+/** webview/<page>/main.ts as the iife the extension ships (panel, compare, sweep). */
+export async function buildWebviewBundle(page: 'panel' | 'compare' | 'sweep'): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [path.join(REPO_ROOT, 'webview', page, 'main.ts')],
     bundle: true,
