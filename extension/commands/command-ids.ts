@@ -23,6 +23,7 @@ export const COMMAND_IDS = {
   sweepStart: 'helene.sweeps.start',
   sweepStop: 'helene.sweeps.stop',
   sweepCompare: 'helene.sweeps.compare',
+  sweepOpenViews: 'helene.sweeps.openViews',
   sweepExportCsv: 'helene.sweeps.exportCsv',
   sweepsRefresh: 'helene.sweeps.refresh',
 } as const;

@@ -20,6 +20,7 @@ import type { Services } from '../services';
 import { readRunSettings, SETTINGS_SECTION } from '../settings';
 import { ensureTrusted } from '../workspace-trust';
 import { registryLauncher, type SweepManager } from './sweep-manager';
+import { SweepViewsPanel } from './sweep-views-panel';
 import { SWEEPS_VIEW_ID, type SweepsView } from './sweeps-view';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -171,6 +172,14 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     return ComparePanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, onDidChangeRuns: runsView.onDidChangeRuns }, dirs);
   };
 
+  const openViews: Handler = async (arg?: unknown) => {
+    const t = await target(arg, 'HELENE: Open sweep views');
+    if (!t) return;
+    const openRun = (dir: string) => void vscode.commands.executeCommand('helene.openPanel', dir);
+    const onDidChangeSweep = (listener: (file: string) => void) => manager.events.on('changed', (record) => listener(sweepFile(record.runsDir, record.id)));
+    return SweepViewsPanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, onDidChangeRuns: runsView.onDidChangeRuns, onDidChangeSweep }, t.file, t.record.id);
+  };
+
   const exportCsv: Handler = async (arg?: unknown) => {
     const t = await target(arg, 'HELENE: Export sweep table (CSV)');
     if (!t) return;
@@ -184,5 +193,5 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
 
   const refresh: Handler = () => view.refresh();
 
-  return { start, stop, compare, exportCsv, refresh };
+  return { start, stop, compare, openViews, exportCsv, refresh };
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { metricValue, SWEEP_METRIC_CHOICES, validateSweepViewsIntent } from '../../runtime/protocol';
 import { buildSweepViewsModel, paramAxis, readSweepViews } from '../../runtime/runs/sweep-views-model';
+import { SweepViewsController } from '../../runtime/runs/sweep-views-controller';
 import { syntheticSweepRecord, syntheticSweepRuns, syntheticSweepSnapshots } from '../fixtures/synthetic-sweep';
 import { tempDir } from './runs-fixtures';
 
@@ -49,10 +50,11 @@ test('queued runs have no row; an unreadable folder is a row with its warning', 
   assert.equal(model.importance['evalLoss.best'].n, 58);
 });
 
-test('readSweepViews reads the run folders', () => {
+/** The first `n` runs of the synthetic sweep written as run folders under a temp runs folder. */
+function writeSweepFolders(n: number) {
   const runsDir = tempDir('sweepviews');
   const record = syntheticSweepRecord(runsDir);
-  record.entries = record.entries.slice(0, 4);
+  record.entries = record.entries.slice(0, n);
   const snaps = syntheticSweepSnapshots(record);
   for (const e of record.entries) {
     const dir = path.join(runsDir, e.runId);
@@ -62,6 +64,11 @@ test('readSweepViews reads the run folders', () => {
     fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(s.status));
     fs.writeFileSync(path.join(dir, 'metrics.jsonl'), s.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
+  return { runsDir, record };
+}
+
+test('readSweepViews reads the run folders', () => {
+  const { runsDir, record } = writeSweepFolders(4);
   const model = readSweepViews(record);
   assert.deepEqual(model.rows.map((r) => r.id), record.entries.map((e) => e.runId));
   assert.deepEqual(model.rows.map((r) => r.metrics.evalLoss?.best), syntheticSweepRuns().slice(0, 4).map((r) => r.y));
@@ -76,4 +83,24 @@ test('intents from the page are validated: filter ranges are [lo, hi] pairs of n
   assert.match((bad as { reason: string }).reason, /optimizer\.lr/);
   assert.equal(validateSweepViewsIntent({ type: 'open-run', id: '' }).ok, false);
   assert.equal(validateSweepViewsIntent({ type: 'nope' }).ok, false);
+});
+
+test('the controller: ready pushes the model; a filter is validated and handed on; open-run opens the folder; bad intents are rejected', async () => {
+  const { record } = writeSweepFolders(3);
+  const posted: unknown[] = [];
+  const filters: unknown[] = [];
+  const opened: string[] = [];
+  const c = new SweepViewsController(record, { post: (m) => void posted.push(m), openRun: (d) => void opened.push(d), filterExperiments: (r) => void filters.push(r) });
+  await c.handle({ type: 'ready' });
+  assert.equal((posted[0] as { type: string }).type, 'sweep-data');
+  assert.equal((posted[0] as { model: { rows: unknown[] } }).model.rows.length, 3);
+  await c.handle({ type: 'filter', ranges: { 'optimizer.lr': [1e-4, 3e-4] } });
+  assert.deepEqual(filters, [{ 'optimizer.lr': [1e-4, 3e-4] }]);
+  await c.handle({ type: 'open-run', id: record.entries[1].runId });
+  assert.deepEqual(opened, [path.join(record.runsDir, record.entries[1].runId)]);
+  await c.handle({ type: 'filter', ranges: { lr: 'all' } });
+  await c.handle({ type: 'open-run', id: 'not-in-this-sweep' });
+  assert.equal(filters.length, 1);
+  assert.equal(c.rejected.length, 2);
+  assert.match(c.rejected[0], /ranges\["lr"\]/);
 });
