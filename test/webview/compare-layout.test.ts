@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import * as os from 'node:os';
-import { RUN_PALETTE, preferredSlot } from '../../webview/compare/run-colours';
+import { RUN_PALETTE, preferredSlot } from '../../webview/run-colours';
 import { xOf } from '../../webview/compare/overlay-charts';
 import { PANEL_X_AXES, xAxisTitle } from '../../webview/panel/x-axis';
 import { runIds, showModel, startCompareModelHarness, syntheticComparison, type CompareModelHarness } from './compare-model-harness';

@@ -11,7 +11,7 @@ import { compareHost } from './compare-host';
 import { renderDiffTable } from './diff-table';
 import { OverlayCharts, X_AXES, savedXAxis, type RenderedChart, type ViewOptions } from './overlay-charts';
 import { renderRunLegend } from './run-legend';
-import { runColourMap, themeKind } from './run-colours';
+import { runColourMap, themeKind } from '../run-colours';
 import { renderSummaryTable } from './summary-table';
 import { chartToSvg, utf8ToBase64 } from './svg-chart';
 

@@ -5,7 +5,7 @@
  * brushes are dimmed; a click opens the run.
  */
 import { metricValue, type ExperimentRow, type SweepMetricChoice, type SweepParamAxis } from '../../runtime/protocol';
-import { hashRunId } from '../compare/run-colours';
+import { hashRunId } from '../run-colours';
 import { categoricalScale, formatValue, numericScale } from './scales';
 import { shortKey, svgEl, svgText, svgTitle } from './svg';
 
