@@ -147,6 +147,17 @@ function themedOptions(spec: LineChartSpec, theme: ThemeColours): LineChart['opt
   } as LineChart['options'];
 }
 
+/** The theme colours a chart draws with now (debug hooks: the theme tests check they follow a theme switch). */
+export function chartThemeOf(chart: LineChart): { ticks: string; grid: string; axisTitle: string; legend: string } {
+  const x = chart.options.scales?.x as { ticks?: { color?: unknown }; grid?: { color?: unknown }; title?: { color?: unknown } } | undefined;
+  return {
+    ticks: String(x?.ticks?.color ?? ''),
+    grid: String(x?.grid?.color ?? ''),
+    axisTitle: String(x?.title?.color ?? ''),
+    legend: String((chart.options.plugins?.legend?.labels as { color?: unknown } | undefined)?.color ?? ''),
+  };
+}
+
 /** Re-colour a chart after a theme change. */
 export function applyChartTheme(chart: LineChart, spec: LineChartSpec, theme: ThemeColours): void {
   chart.options = themedOptions(spec, theme);

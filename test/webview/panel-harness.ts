@@ -26,7 +26,8 @@ export interface PageHarness {
   browser: Browser;
   /** Page errors and console errors of every page opened. */
   errors: string[];
-  open(o?: { theme?: Record<string, string>; width?: number; height?: number; state?: Record<string, unknown> }): Promise<Page>;
+  /** bodyClass: VS Code's theme class on <body> (vscode-dark, vscode-light, vscode-high-contrast); default from the theme. */
+  open(o?: { theme?: Record<string, string>; bodyClass?: string; width?: number; height?: number; state?: Record<string, unknown> }): Promise<Page>;
   close(): Promise<void>;
 }
 export type PanelHarness = PageHarness;
@@ -46,7 +47,7 @@ export async function openWebviewPages(server: StaticServer, defaultWidth: numbe
       const page = await browser.newPage({ viewport: { width: o.width ?? defaultWidth, height: o.height ?? 900 }, deviceScaleFactor: 1 });
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.addInitScript({ content: webviewStubScript(o.theme ?? DARK_THEME, o.state) });
+      await page.addInitScript({ content: webviewStubScript(o.theme ?? DARK_THEME, o.state, o.bodyClass) });
       await page.goto(`${server.origin}/`);
       await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
       return page;

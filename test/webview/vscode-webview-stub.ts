@@ -99,8 +99,8 @@ export const LIGHT_THEME: Record<string, string> = {
 };
 
 /** Source of the init script (runs before the page's own scripts). */
-export function webviewStubScript(theme: Record<string, string> = DARK_THEME, initialState: unknown = undefined): string {
-  const bodyClass = theme === LIGHT_THEME ? 'vscode-light' : 'vscode-dark';
+export function webviewStubScript(theme: Record<string, string> = DARK_THEME, initialState: unknown = undefined, themeClass?: string): string {
+  const bodyClass = themeClass ?? (theme === LIGHT_THEME ? 'vscode-light' : 'vscode-dark');
   return `(() => {
   const theme = ${JSON.stringify(theme)};
   let state = ${JSON.stringify(initialState ?? null)};
@@ -122,6 +122,8 @@ export function webviewStubScript(theme: Record<string, string> = DARK_THEME, in
   document.addEventListener('DOMContentLoaded', () => {
     for (const [k, v] of Object.entries(theme)) document.documentElement.style.setProperty(k, v);
     document.body.classList.add(${JSON.stringify(bodyClass)});
+    // VS Code also names the theme kind in an attribute (the UI toolkit reads it for high contrast).
+    document.body.setAttribute('data-vscode-theme-kind', ${JSON.stringify(bodyClass)});
   }, { once: true });
 })();`;
 }

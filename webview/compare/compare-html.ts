@@ -57,8 +57,11 @@ table.data td.num, table.data th.num { text-align: right; font-variant-numeric: 
 #diff-table th[data-run] { white-space: normal; min-width: 6em; max-width: 12em; overflow-wrap: anywhere; }
 #diff-table.by-run td[data-col="name"] { white-space: normal; min-width: 8em; max-width: 18em; overflow-wrap: anywhere; }
 abbr[title] { text-decoration: underline dotted; cursor: help; }
-tr.baseline td { background: var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)); }
-.table-scroll tr.baseline td:first-child { background: linear-gradient(var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12)), var(--vscode-list-inactiveSelectionBackground, rgba(128,128,128,.12))), var(--vscode-editor-background); }
+/* High-contrast themes define no inactiveSelectionBackground: the hover background stands in. */
+tr.baseline td { background: var(--vscode-list-inactiveSelectionBackground, var(--vscode-list-hoverBackground)); }
+.table-scroll tr.baseline td:first-child { background: linear-gradient(var(--vscode-list-inactiveSelectionBackground, var(--vscode-list-hoverBackground)), var(--vscode-list-inactiveSelectionBackground, var(--vscode-list-hoverBackground))), var(--vscode-editor-background); }
+/* Native checkboxes and sliders: the theme's colours, not the browser's. */
+input[type="checkbox"], input[type="range"] { color: inherit; accent-color: var(--vscode-button-background, var(--vscode-focusBorder)); }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; vertical-align: baseline; }
 .swatch.dashed { height: 0; border-top: 2px dashed var(--vscode-descriptionForeground, #888); border-radius: 0; width: 14px; vertical-align: middle; }
 .tag { font-size: .85em; padding: 0 4px; border-radius: 3px; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); }

@@ -10,6 +10,7 @@ import { readThemeColours, watchThemeChanges } from '../theme';
 import { compareHost } from './compare-host';
 import { renderDiffTable } from './diff-table';
 import { OverlayCharts, X_AXES, savedXAxis, type RenderedChart, type ViewOptions } from './overlay-charts';
+import { chartThemeOf } from '../charts';
 import { renderRunLegend } from './run-legend';
 import { runColourMap, themeKind } from '../run-colours';
 import { renderSummaryTable } from './summary-table';
@@ -230,6 +231,8 @@ Object.defineProperty(window, '__heleneCompareDebug', {
       Object.fromEntries(charts.rendered.map((c) => [c.name, c.chart.data.datasets.map((ds) => ({ label: String(ds.label), colour: String(ds.borderColor) }))])),
     lastRenderMs: () => lastRenderMs,
     lastChartsMs: () => lastChartsMs,
+    /** Per chart, the theme colours it draws with now. */
+    chartTheme: () => Object.fromEntries(charts.rendered.map((c) => [c.name, chartThemeOf(c.chart)])),
   }),
   writable: false,
   configurable: false,

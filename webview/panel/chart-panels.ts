@@ -8,6 +8,7 @@ import {
   applyChartTheme,
   createLineChart,
   updateLineChart,
+  chartThemeOf,
   type ChartMarker,
   type LineChart,
   type LineChartSpec,
@@ -102,6 +103,8 @@ export interface ChartPanels {
   debugMarkerStyles(): { x: number; label: string; style: ChartMarker['style'] }[];
   /** Every x value of every dataset, and the x axis title each chart shows. */
   debugXs(): Record<string, { title: string; datasets: { label: string; xs: number[] }[] }>;
+  /** Per chart, the theme colours it draws with now. */
+  debugTheme(): Record<string, ReturnType<typeof chartThemeOf>>;
   /** Per chart, the marker groups and label boxes the plugin computed on its last draw. */
   debugMarkerLayout(): Record<string, MarkerGroup[]>;
   /** Per chart, the plot area, the canvas size and where each dataset's values landed (pixels). */
@@ -252,6 +255,9 @@ export function createChartPanels(parent: HTMLElement, theme: ThemeColours, init
           ];
         }),
       );
+    },
+    debugTheme() {
+      return Object.fromEntries(charts.map(({ spec, chart }) => [spec.id, chartThemeOf(chart)]));
     },
     debugXs() {
       return Object.fromEntries(

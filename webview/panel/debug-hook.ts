@@ -20,6 +20,8 @@ export interface PanelDebugSource {
   chartMarkerLayout(): Record<string, MarkerGroup[]> | null;
   /** Per chart, the plot area, canvas size and each dataset's values and their pixel y. */
   chartGeometry(): Record<string, ChartGeometry> | null;
+  /** Per chart, the theme colours it draws with now (ticks, grid, axis title, legend). */
+  chartTheme(): Record<string, { ticks: string; grid: string; axisTitle: string; legend: string }> | null;
 }
 
 export interface HeleneDebugHook extends PanelDebugSource {
@@ -44,6 +46,7 @@ export function installDebugHook(source: PanelDebugSource): void {
     heatmap: () => source.heatmap(),
     chartMarkerLayout: () => source.chartMarkerLayout(),
     chartGeometry: () => source.chartGeometry(),
+    chartTheme: () => source.chartTheme(),
   });
   Object.defineProperty(window, '__heleneDebug', { value: hook, writable: false, configurable: false });
 }

@@ -127,6 +127,7 @@ function start(): void {
     heatmap: () => (ui ? { ...ui.heatmap.size, stat: heatmapStat } : null),
     chartMarkerLayout: () => ui?.charts.debugMarkerLayout() ?? null,
     chartGeometry: () => ui?.charts.debugGeometry() ?? null,
+    chartTheme: () => ui?.charts.debugTheme() ?? null,
   });
 
   // Handshake last: every listener is in place before the host can answer.
