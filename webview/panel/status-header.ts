@@ -70,7 +70,7 @@ export function createStatusHeader(parent: HTMLElement): StatusHeader {
       colour.hidden = !c;
       // CSSOM, which the CSP allows (a style="" attribute would be refused).
       colour.style.backgroundColor = c ?? '';
-      colour.dataset.colour = c ?? '';
+      colour.dataset.runColour = c ?? '';
       title.textContent = [v.runName ?? 'Run', v.optimizer ? `· ${v.optimizer}` : '', v.live ? '' : '(recorded)'].filter(Boolean).join(' ');
       state.textContent = v.state;
       state.dataset.state = v.state;
