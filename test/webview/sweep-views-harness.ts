@@ -9,11 +9,15 @@ import type { SweepViewsModel } from '../../runtime/protocol';
 import { buildSweepViewsModel } from '../../runtime/runs/sweep-views-model';
 import { renderSweepHtml } from '../../webview/sweep/sweep-html';
 import { syntheticSweepRecord, syntheticSweepSnapshots } from '../fixtures/synthetic-sweep';
-import { buildWebviewBundle } from './build-panel-bundle';
+import * as path from 'node:path';
+import { REPO_ROOT, buildWebviewBundle } from './build-panel-bundle';
 import { openWebviewPages, VSCODE_CSP_SOURCE, type PageHarness } from './panel-harness';
 import { startStaticServer } from './static-server';
 
 const NONCE = 'c3dlZXAtdmlld3Mtbm9uY2U=';
+
+/** Screenshots of the pages (issue 19). */
+export const SCREENSHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
 
 export async function startSweepViewsHarness(cspSource = VSCODE_CSP_SOURCE): Promise<PageHarness> {
   const bundle = await buildWebviewBundle('sweep');

@@ -13,12 +13,9 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { SweepViewsModel } from '../../runtime/protocol';
-import { REPO_ROOT } from './build-panel-bundle';
 import type { PageHarness } from './panel-harness';
-import { showSweep, startSweepViewsHarness, syntheticSweepModel } from './sweep-views-harness';
+import { SCREENSHOTS, showSweep, startSweepViewsHarness, syntheticSweepModel } from './sweep-views-harness';
 import { DARK_THEME, LIGHT_THEME } from './vscode-webview-stub';
-
-export const SCREENSHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
 
 let h: PageHarness;
 let model: SweepViewsModel;
@@ -137,7 +134,7 @@ describe('scatter', () => {
       const ratio = (x: Record<string, number>) => (x['0.0003'] - x['0.0001']) / (x['0.01'] - x['0.0001']);
       assert.ok(Math.abs(ratio(at) - Math.log10(3) / 2) < 0.005, `3e-4 at ${ratio(at)} of the way from 1e-4 to 1e-2 (log: ${Math.log10(3) / 2})`);
       assert.ok(Math.abs((at['0.001'] - at['0.0001']) / (at['0.01'] - at['0.0001']) - 0.5) < 0.005, '1e-3 midway');
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'sweep-views-dark.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'sweep-views-scatter-log-dark.png'), fullPage: true });
       await page.click('#scatter-log-x');
       await page.waitForFunction(() => (document.querySelector('#scatter-x-axis') as SVGElement).dataset.scale === 'linear');
       at = await cx();
@@ -167,7 +164,7 @@ describe('importance', () => {
         assert.deepEqual(shown.map((r) => r.fraction), model.importance['evalLoss.best'].parameters.map((p) => p.fraction));
         assert.deepEqual(shown.map((r) => r.above), [true, true, false]);
         assert.ok(shown[0].fraction > 0.9 && shown[2].fraction < 0.005);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `sweep-views-${themeName}.png`), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS, `sweep-views-importance-${themeName}.png`), fullPage: true });
         await page.$eval('#metric', (el) => {
           (el as HTMLElement & { value: string }).value = 'evalAccuracy.best';
           el.dispatchEvent(new Event('change'));

@@ -26,29 +26,31 @@ h2.section { font-size: 1.1em; margin: 18px 0 6px; }
 .control { display: inline-flex; gap: 6px; align-items: center; }
 .control-label { color: var(--vscode-descriptionForeground); }
 .notice.error { color: var(--vscode-errorForeground); }
-.plot { width: 100%; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); }
+.plot { width: 100%; border: 1px solid var(--vscode-panel-border, var(--vscode-descriptionForeground)); }
 .plot svg { display: block; }
 svg text { fill: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: 11px; }
 svg .axis-title { font-weight: 600; font-size: 12px; }
 svg .tick-label { fill: var(--vscode-descriptionForeground); }
 svg .axis-line, svg .tick { stroke: var(--vscode-foreground); stroke-width: 1; }
-svg .grid { stroke: var(--vscode-panel-border, rgba(128,128,128,.35)); stroke-width: 1; }
+svg .grid { stroke: var(--vscode-panel-border, var(--vscode-descriptionForeground)); stroke-width: 1; }
 svg .line { fill: none; stroke-width: 1.6; stroke-opacity: .85; cursor: pointer; }
-svg .line.dimmed { stroke: var(--vscode-disabledForeground, rgba(128,128,128,.6)); stroke-opacity: .25; stroke-width: 1; }
-svg .brush { fill: var(--vscode-editor-selectionBackground, rgba(38,79,120,.6)); fill-opacity: .45; stroke: var(--vscode-focusBorder, #0078d4); stroke-width: 1.5; }
+svg .line.dimmed { stroke: var(--vscode-descriptionForeground); stroke-opacity: .22; stroke-width: 1; }
+svg .brush { fill: var(--vscode-focusBorder); fill-opacity: .25; stroke: var(--vscode-focusBorder); stroke-width: 1.5; }
 svg .brush-hit { fill: transparent; cursor: ns-resize; }
-svg .point { fill: var(--vscode-charts-blue, #3794ff); stroke: var(--vscode-editor-background); stroke-width: 1; cursor: pointer; }
-svg .point.dimmed { fill: var(--vscode-disabledForeground, rgba(128,128,128,.6)); fill-opacity: .35; }
+svg .point { fill: var(--vscode-charts-blue, var(--vscode-focusBorder)); stroke: var(--vscode-editor-background); stroke-width: 1; cursor: pointer; }
+svg .point.dimmed { fill: var(--vscode-descriptionForeground); fill-opacity: .3; }
+/* Native checkboxes: the theme's colours, not the browser's. */
+input[type="checkbox"] { color: inherit; accent-color: var(--vscode-button-background, var(--vscode-focusBorder)); }
 table.data { border-collapse: collapse; width: 100%; max-width: 900px; }
-table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 3px 6px; text-align: left; }
+table.data th, table.data td { border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-descriptionForeground)); padding: 3px 6px; text-align: left; }
 table.data th { color: var(--vscode-descriptionForeground); font-weight: 600; }
 table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.key { font-family: var(--vscode-editor-font-family, monospace); overflow-wrap: anywhere; }
 td.bar-cell { width: 40%; }
 .bar { height: 10px; background: var(--vscode-descriptionForeground); min-width: 1px; }
-tr.above-chance .bar { background: var(--vscode-charts-blue, #3794ff); }
+tr.above-chance .bar { background: var(--vscode-charts-blue, var(--vscode-focusBorder)); }
 tr.remainder td { color: var(--vscode-descriptionForeground); font-style: italic; }
-ul.caveats { color: var(--vscode-editorWarning-foreground, #cca700); margin: 6px 0; padding-left: 18px; }
+ul.caveats { color: var(--vscode-editorWarning-foreground, var(--vscode-foreground)); margin: 6px 0; padding-left: 18px; }
 .link-button { background: none; border: 1px solid transparent; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; padding: 0 2px; }
 `;
 
