@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ConfigError, mergeConfig, type SweepRecord, type SweepSortMetric } from '../../runtime/protocol';
+import { ConfigError, mergeConfig, type ExperimentRanges, type SweepRecord, type SweepSortMetric } from '../../runtime/protocol';
 import { loadConfig, parseOverride, readUserConfig } from '../../runtime/cli/config-file';
 import { defaultSweepId, expandSweep, parseSweepGrid, type PlannedRun } from '../../runtime/runs/sweep-spec';
 import { readSweepFile, sweepFile } from '../../runtime/runs/sweep-queue';
@@ -24,6 +24,9 @@ import { SweepViewsPanel } from './sweep-views-panel';
 import { SWEEPS_VIEW_ID, type SweepsView } from './sweeps-view';
 
 type Handler = (...args: unknown[]) => unknown;
+
+/** The Experiments table's filter command (ExperimentRanges → true when an open table took them). */
+export const EXPERIMENTS_FILTER_COMMAND = 'helene.experiments.filter';
 
 export const GRID_PLACEHOLDER = 'optimizer.lr=1e-3,3e-3,1e-2; optimizer.name=mezo,helene; seed=1,2';
 
@@ -172,12 +175,21 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     return ComparePanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, onDidChangeRuns: runsView.onDidChangeRuns }, dirs);
   };
 
+  /**
+   * Brushed ranges → the Experiments table, through its command when the Experiments page is part
+   * of this build (issue 19 item 1; its panel's applyRanges). False: no table took them.
+   */
+  const filterExperiments = async (ranges: ExperimentRanges): Promise<boolean> => {
+    if (!(await vscode.commands.getCommands(true)).includes(EXPERIMENTS_FILTER_COMMAND)) return false;
+    return (await vscode.commands.executeCommand<boolean>(EXPERIMENTS_FILTER_COMMAND, ranges)) === true;
+  };
+
   const openViews: Handler = async (arg?: unknown) => {
     const t = await target(arg, 'HELENE: Open sweep views');
     if (!t) return;
     const openRun = (dir: string) => void vscode.commands.executeCommand('helene.openPanel', dir);
     const onDidChangeSweep = (listener: (file: string) => void) => manager.events.on('changed', (record) => listener(sweepFile(record.runsDir, record.id)));
-    return SweepViewsPanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, onDidChangeRuns: runsView.onDidChangeRuns, onDidChangeSweep }, t.file, t.record.id);
+    return SweepViewsPanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, filterExperiments, onDidChangeRuns: runsView.onDidChangeRuns, onDidChangeSweep }, t.file, t.record.id);
   };
 
   const exportCsv: Handler = async (arg?: unknown) => {

@@ -1,8 +1,8 @@
 /**
  * The sweep views' host: one WebviewPanel per sweep file. The logic (reading the sweep, validating
  * every intent, the model) is runtime/runs/sweep-views-controller.ts; this file supplies the VS Code
- * effects: postMessage, opening a run's panel, handing brushed ranges to the Experiments table (its
- * `helene.experiments.filter` command, when the Experiments page is part of this build), and
+ * effects: postMessage, opening a run's panel, handing brushed ranges to the Experiments table
+ * (deps.filterExperiments; when no table takes them, the page says once how to open one), and
  * reloading when a run of the sweep changes or the sweep file is rewritten (throttled).
  */
 import * as crypto from 'node:crypto';
@@ -15,14 +15,14 @@ import type { Output } from '../output';
 import { reportWebviewFailure } from '../panel/webview-failure';
 
 export const SWEEP_VIEWS_VIEW_TYPE = 'heleneStudio.sweepViews';
-/** The Experiments table's command taking ExperimentRanges (the experiments page registers it). */
-export const EXPERIMENTS_FILTER_COMMAND = 'helene.experiments.filter';
 const RELOAD_INTERVAL_MS = 2000;
 
 export interface SweepViewsPanelDeps {
   extensionUri: vscode.Uri;
   output: Output;
   openRun(runDir: string): void;
+  /** Filter the open Experiments table by brushed ranges ({} clears); false when no table took them. */
+  filterExperiments(ranges: ExperimentRanges): Promise<boolean>;
   /** Run folders whose files changed (the runs view's watcher). */
   onDidChangeRuns?: vscode.Event<string[]>;
   /** A sweep file this window runs changed (the sweep manager). */
@@ -36,6 +36,7 @@ export class SweepViewsPanel implements vscode.Disposable {
   private ready = false;
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private lastReload = 0;
+  private toldNoTable = false;
 
   static show(deps: SweepViewsPanelDeps, sweepFile: string, sweepId: string): SweepViewsPanel | undefined {
     const key = path.resolve(sweepFile);
@@ -110,12 +111,11 @@ export class SweepViewsPanel implements vscode.Disposable {
   }
 
   private async filterExperiments(ranges: ExperimentRanges): Promise<void> {
-    const commands = await vscode.commands.getCommands(true);
-    if (commands.includes(EXPERIMENTS_FILTER_COMMAND)) {
-      await vscode.commands.executeCommand(EXPERIMENTS_FILTER_COMMAND, ranges);
-      return;
-    }
-    this.deps.output.info(`sweep views: brushed ranges ${JSON.stringify(ranges)} (no Experiments table in this build to filter)`);
+    if (await this.deps.filterExperiments(ranges)) return;
+    this.deps.output.info(`sweep views: brushed ranges ${JSON.stringify(ranges)}; no Experiments table is open to filter`);
+    if (this.toldNoTable || Object.keys(ranges).length === 0) return;
+    this.toldNoTable = true;
+    await this.post({ type: 'notice', level: 'info', text: 'The brushed ranges filter the Experiments table when it is open (HELENE: Open Experiments).' });
   }
 
   private scheduleReload(): void {
