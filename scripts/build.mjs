@@ -16,6 +16,7 @@ const browserEntries = [
   { in: 'webview/panel/main.ts', out: 'dist/webview/panel.js' },
   { in: 'webview/compare/main.ts', out: 'dist/webview/compare.js' },
   { in: 'webview/experiments/main.ts', out: 'dist/webview/experiments.js' },
+  { in: 'webview/sweep/main.ts', out: 'dist/webview/sweep.js' },
 ];
 
 const present = (entries) => entries.filter((e) => fs.existsSync(e.in));

@@ -24,6 +24,7 @@ export const COMMAND_IDS = {
   sweepStart: 'helene.sweeps.start',
   sweepStop: 'helene.sweeps.stop',
   sweepCompare: 'helene.sweeps.compare',
+  sweepOpenViews: 'helene.sweeps.openViews',
   sweepExportCsv: 'helene.sweeps.exportCsv',
   sweepsRefresh: 'helene.sweeps.refresh',
   sweepOpenRemoteRun: 'helene.sweeps.openRemoteRun',

@@ -44,6 +44,7 @@ export function registerCommands(services: Services, runsView: RunsView, sweeps?
           [COMMAND_IDS.sweepStart, sweep.start],
           [COMMAND_IDS.sweepStop, sweep.stop],
           [COMMAND_IDS.sweepCompare, sweep.compare],
+          [COMMAND_IDS.sweepOpenViews, sweep.openViews],
           [COMMAND_IDS.sweepExportCsv, sweep.exportCsv],
           [COMMAND_IDS.sweepsRefresh, sweep.refresh],
           [COMMAND_IDS.sweepOpenRemoteRun, sweep.openRemoteRun],

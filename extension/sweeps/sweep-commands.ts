@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ConfigError, mergeConfig, type SweepRecord, type SweepSortMetric } from '../../runtime/protocol';
+import { ConfigError, mergeConfig, type ExperimentRanges, type SweepRecord, type SweepSortMetric } from '../../runtime/protocol';
 import { loadConfig, parseOverride, readUserConfig } from '../../runtime/cli/config-file';
 import { defaultSweepId, expandSweep, parseSweepGrid, type PlannedRun } from '../../runtime/runs/sweep-spec';
 import { readSweepFile, sweepFile } from '../../runtime/runs/sweep-queue';
@@ -24,6 +24,8 @@ import { parseRedisUrl } from '../../runtime/queue/redis-connection';
 import { RemoteRunMirror } from './remote-run-mirror';
 import { ensureTrusted } from '../workspace-trust';
 import { registryLauncher, type SweepManager } from './sweep-manager';
+import { SweepViewsPanel } from './sweep-views-panel';
+import { ExperimentsPanel } from '../experiments/experiments-panel';
 import { SWEEPS_VIEW_ID, type SweepsView } from './sweeps-view';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -229,6 +231,17 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     return ComparePanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, onDidChangeRuns: runsView.onDidChangeRuns }, dirs);
   };
 
+  /** Brushed ranges → the open Experiments table. False: no table is open to take them. */
+  const filterExperiments = (ranges: ExperimentRanges): Promise<boolean> => ExperimentsPanel.applyRanges(ranges);
+
+  const openViews: Handler = async (arg?: unknown) => {
+    const t = await target(arg, 'HELENE: Open sweep views');
+    if (!t) return;
+    const openRun = (dir: string) => void vscode.commands.executeCommand('helene.openPanel', dir);
+    const onDidChangeSweep = (listener: (file: string) => void) => manager.events.on('changed', (record) => listener(sweepFile(record.runsDir, record.id)));
+    return SweepViewsPanel.show({ extensionUri: services.extensionUri, output: services.output, openRun, filterExperiments, onDidChangeRuns: runsView.onDidChangeRuns, onDidChangeSweep }, t.file, t.record.id);
+  };
+
   const exportCsv: Handler = async (arg?: unknown) => {
     const t = await target(arg, 'HELENE: Export sweep table (CSV)');
     if (!t) return;
@@ -261,5 +274,5 @@ export function sweepCommands(services: Services, manager: SweepManager, view: S
     return RunPanel.showRemote(services, runDir, mirror);
   };
 
-  return { start, stop, compare, exportCsv, refresh, openRemoteRun };
+  return { start, stop, compare, openViews, exportCsv, refresh, openRemoteRun };
 }

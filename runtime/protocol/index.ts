@@ -6,3 +6,4 @@ export * from './messages';
 export * from './optimizer-label';
 export * from './experiments';
 export * from './queue';
+export * from './sweep-views';

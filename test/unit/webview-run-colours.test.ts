@@ -1,11 +1,11 @@
 /**
- * Run colours of the compare page (webview/compare/run-colours.ts): derived from the run id, so a
+ * Run colours of the compare page (webview/run-colours.ts): derived from the run id, so a
  * run keeps its colour from one comparison to the next unless a run with a smaller id claims its
  * hue family in that comparison; up to 10 runs never share a family, up to 20 never a colour.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RUN_PALETTE, assignRunColours, preferredSlot, runColourMap } from '../../webview/compare/run-colours';
+import { RUN_PALETTE, assignRunColours, preferredSlot, runColourMap } from '../../webview/run-colours';
 
 const pool = Array.from({ length: 60 }, (_, i) => `20261205-${String(120000 + 97 * i)}-${['helene', 'mezo', 'hizoo'][i % 3]}-lr${(i % 7) + 1}e-3`);
 

@@ -8,8 +8,8 @@ export async function buildPanelBundle(): Promise<string> {
   return buildWebviewBundle('panel');
 }
 
-/** webview/<page>/main.ts as the iife the extension ships (panel, compare, experiments). */
-export async function buildWebviewBundle(page: 'panel' | 'compare' | 'experiments'): Promise<string> {
+/** webview/<page>/main.ts as the iife the extension ships (panel, compare, experiments, sweep). */
+export async function buildWebviewBundle(page: 'panel' | 'compare' | 'experiments' | 'sweep'): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [path.join(REPO_ROOT, 'webview', page, 'main.ts')],
     bundle: true,

@@ -9,10 +9,14 @@
  * Screenshots in both themes: test-artifacts/webview/compare-layout-*.png.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { RUN_PALETTE, preferredSlot } from '../../webview/compare/run-colours';
+import * as os from 'node:os';
+import { RUN_PALETTE, preferredSlot } from '../../webview/run-colours';
+import { xOf } from '../../webview/compare/overlay-charts';
+import { PANEL_X_AXES, xAxisTitle } from '../../webview/panel/x-axis';
 import { runIds, showModel, startCompareModelHarness, syntheticComparison, type CompareModelHarness } from './compare-model-harness';
 import { ARTIFACTS } from './panel-harness';
 import { DARK_THEME, LIGHT_THEME } from './vscode-webview-stub';
@@ -21,11 +25,17 @@ interface CompareDebug {
   chartColours(): Record<string, { label: string; colour: string }[]>;
   chartXs(): { charts: Record<string, { datasets: { xs: number[] }[] }> };
   lastRenderMs(): number;
+  lastChartsMs(): number;
 }
 declare const window: { __heleneCompareDebug: CompareDebug };
 
+/** Screenshots of the pages (issue 19): test-artifacts/screenshots/. */
+const SCREENSHOTS = path.join(ARTIFACTS, '..', 'screenshots');
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
 let h: CompareModelHarness;
 before(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   h = await startCompareModelHarness();
 });
 after(async () => h?.close());
@@ -114,6 +124,25 @@ describe('run colours', () => {
   });
 });
 
+describe('summary table at a narrow editor width (800 px)', () => {
+  test('5 runs: neither table nor the page scrolls sideways; every column shown; screenshot', async () => {
+    const page = await h.open({ width: 800, height: 1000 });
+    try {
+      await showModel(page, syntheticComparison(runIds(5)));
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'compare-5-runs-800px-dark.png'), fullPage: true });
+      for (const box of ['#summary-scroll', '#diff-scroll']) {
+        const size = await page.$eval(box, (el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+        assert.ok(size.scroll <= size.client, `${box}: table ${size.scroll} px wide in ${size.client} px`);
+      }
+      const doc = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      assert.ok(doc.scroll <= doc.client, `page ${doc.scroll} px wide in ${doc.client} px`);
+      assert.deepEqual(await page.$$eval('#summary-table tbody tr', (trs) => trs.map((tr) => tr.children.length)), Array(5).fill(15));
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('summary table at a typical editor width (900 px)', () => {
   for (const n of [3, 20]) {
     for (const [themeName, theme] of [['dark', DARK_THEME], ['light', LIGHT_THEME]] as const) {
@@ -170,6 +199,61 @@ describe('charts', () => {
         }
         assert.notEqual(now[0].canvas, wide[0].canvas);
       }
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('x axis switching: each of the run panel\'s four axes re-maps every point to that axis\'s value, with its title', async () => {
+    const page = await h.open({ width: 1200 });
+    try {
+      const model = syntheticComparison(runIds(3, 'x'));
+      await showModel(page, model);
+      for (const axis of PANEL_X_AXES) {
+        await page.$eval('#x-axis', (el, v) => {
+          (el as HTMLElement & { value: string }).value = v;
+          el.dispatchEvent(new Event('change'));
+        }, axis.value);
+        const xs = await page.evaluate(() => window.__heleneCompareDebug.chartXs()) as unknown as { axis: string; charts: Record<string, { title: string; datasets: { xs: number[] }[] }> };
+        assert.equal(xs.axis, axis.value);
+        for (const [chart, curve] of [['train-loss', 'trainLoss'], ['eval-loss', 'evalLoss']] as const) {
+          assert.equal(xs.charts[chart].title, xAxisTitle(axis.value));
+          model.runs.forEach((r, i) => assert.deepEqual(xs.charts[chart].datasets[i].xs, r[curve].map((p) => xOf(p, axis.value)), `${chart} ${r.id} on ${axis.value}`));
+        }
+      }
+      // The axes really differ on this data (else the test would not tell them apart).
+      const p = model.runs[0].trainLoss.at(-1)!;
+      assert.equal(new Set([p.t, p.passes, p.examples, p.wallMs / 1000]).size, 4);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('20 runs × 10,000 points per curve (undecimated) and × 10,000 steps as the host sends them: render times measured (printed)', async () => {
+    const page = await h.open({ width: 1400 });
+    try {
+      const measure = async (model: ReturnType<typeof syntheticComparison>) => {
+        const times: number[] = [];
+        const chartTimes: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await showModel(page, model);
+          times.push(await page.evaluate(() => window.__heleneCompareDebug.lastRenderMs()));
+          chartTimes.push(await page.evaluate(() => window.__heleneCompareDebug.lastChartsMs()));
+        }
+        const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+        return `median ${med(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}; charts ${med(chartTimes).toFixed(0)} ms)`;
+      };
+      const full = syntheticComparison(runIds(20, 'q'), 10_000, 10_000);
+      const fullPoints = full.runs.reduce((s, r) => s + r.trainLoss.length + r.evalLoss.length + r.evalMetric.length, 0);
+      assert.equal(full.runs[0].trainLoss.length, 10_000, 'every train-loss point sent');
+      const tFull = await measure(full);
+      const xs = await page.evaluate(() => window.__heleneCompareDebug.chartXs());
+      assert.equal(xs.charts['train-loss'].datasets.length, 20);
+      assert.equal(xs.charts['train-loss'].datasets[0].xs.length, 10_000);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'compare-20-runs-10k-dark.png'), fullPage: true });
+      const sent = syntheticComparison(runIds(20, 'q'), 10_000);
+      const tSent = await measure(sent);
+      console.log(`compare page, 20 runs x 10,000 steps, full render of 3: ${fullPoints} points sent undecimated: ${tFull}; as the host sends it (train loss decimated to ${sent.runs[0].trainLoss.length} points): ${tSent}; headless Chromium, 2 shared cores, load average ${loadAverage()}`);
     } finally {
       await page.close();
     }

@@ -41,9 +41,9 @@ export async function showModel(page: Page, model: CompareViewModel): Promise<vo
 /**
  * Realistic run ids and names (timestamped folder names, optimizer and lr in the name), each run a
  * synthetic HELENE or MeZO run of `steps` steps with its own seed and lr, so curves, summary rows
- * and config diffs differ.
+ * and config diffs differ. `maxPoints`: the host's decimation of each curve (its default when not given).
  */
-export function syntheticComparison(ids: readonly string[], steps = 300): CompareViewModel {
+export function syntheticComparison(ids: readonly string[], steps = 300, maxPoints?: number): CompareViewModel {
   const runs = ids.map((id, i) => {
     const lr = [1e-3, 3e-3, 5e-4, 2e-3][i % 4];
     const run = buildSyntheticRun({ ...DEFAULT_SYNTHETIC, steps, seed: 100 + i, lr, changeAt: 0, statsEvery: Math.max(10, Math.floor(steps / 20)), evalEvery: Math.max(50, Math.floor(steps / 10)) });
@@ -58,7 +58,7 @@ export function syntheticComparison(ids: readonly string[], steps = 300): Compar
     } as typeof run.manifest;
     return { id, snapshot: { manifest, status: run.status, summary: run.summary, records: run.records } };
   });
-  return buildCompareViewModel(runs);
+  return buildCompareViewModel(runs, { maxPoints });
 }
 
 export function runIds(n: number, tag = 'a'): string[] {

@@ -31,7 +31,7 @@ body { color: var(--vscode-foreground); background: var(--vscode-editor-backgrou
 figure.chart { margin: 0; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); padding: 6px; }
 figure.chart figcaption { display: flex; gap: 8px; align-items: center; font-weight: 600; }
 figure.chart figcaption span { flex: 1; }
-.canvas-box { position: relative; height: 260px; }
+.canvas-box { position: relative; height: clamp(240px, 38vh, 520px); }
 .link-button { background: none; border: none; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; font-weight: normal; padding: 0 2px; }
 h2.section { font-size: 1.1em; margin: 18px 0 6px; }
 .caption { color: var(--vscode-descriptionForeground); margin: 4px 0 8px; }
@@ -46,6 +46,13 @@ table.data td.num, table.data th.num { text-align: right; font-variant-numeric: 
 .table-scroll th:first-child, .table-scroll td:first-child { position: sticky; left: 0; z-index: 1; background: var(--vscode-editor-background); }
 #summary-table { font-size: 0.95em; }
 #summary-table td[data-col="name"] { min-width: 6em; max-width: 16em; overflow-wrap: anywhere; }
+/* A narrow editor (an 800 px side panel with 5 runs): smaller text and 2 px padding keep all 15
+   summary columns in view without sideways scrolling. */
+@media (max-width: 860px) {
+  #summary-table { font-size: 0.87em; }
+  #summary-table th, #summary-table td { padding: 3px 2px; }
+  #summary-table td[data-col="name"] { min-width: 5em; }
+}
 #diff-table th, #diff-table td { white-space: nowrap; }
 #diff-table th[data-run] { white-space: normal; min-width: 6em; max-width: 12em; overflow-wrap: anywhere; }
 #diff-table.by-run td[data-col="name"] { white-space: normal; min-width: 8em; max-width: 18em; overflow-wrap: anywhere; }

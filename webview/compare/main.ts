@@ -12,7 +12,7 @@ import { renderDiffTable } from './diff-table';
 import { OverlayCharts, X_AXES, savedXAxis, type RenderedChart, type ViewOptions } from './overlay-charts';
 import { chartThemeOf } from '../charts';
 import { renderRunLegend } from './run-legend';
-import { runColourMap, themeKind } from './run-colours';
+import { runColourMap, themeKind } from '../run-colours';
 import { renderSummaryTable } from './summary-table';
 import { chartToSvg, utf8ToBase64 } from './svg-chart';
 
@@ -136,8 +136,9 @@ function coloursOf(m: CompareViewModel): Map<string, string> {
   return runColourMap(m.runs.map((r) => r.id), themeKind());
 }
 
-/** How long the last full render took (ms, performance.now): the 20-run measurement reads it. */
+/** How long the last full render took (ms, performance.now), and its charts part: the 20-run measurement reads them. */
 let lastRenderMs = 0;
+let lastChartsMs = 0;
 
 function render(m: CompareViewModel): void {
   const started = performance.now();
@@ -146,7 +147,9 @@ function render(m: CompareViewModel): void {
   const colours = coloursOf(m);
   renderControls(m);
   legend.replaceChildren(...renderRunLegend(m, colours));
+  const chartsStarted = performance.now();
   charts.render(m, view, theme, colours);
+  lastChartsMs = performance.now() - chartsStarted;
   const parts: HTMLElement[] = [heading('Summary'), renderSummaryTable(m, colours, (runId) => host.post({ type: 'open-run', runId })), heading('Config differences'), renderDiffTable(m, colours)];
   if (m.unreadable.length) {
     const list = el('ul', 'unreadable');
@@ -208,7 +211,8 @@ watchThemeChanges(() => model && render(model));
 
 /**
  * Read-only window.__heleneCompareDebug for the headless-browser tests and the webview developer
- * tools: the x axis chosen, and per chart its x axis title and every dataset's x values (copies).
+ * tools: the x axis chosen, and per chart its x axis title and every dataset's x values (copies of
+ * the points given, before Chart.js's decimation).
  */
 Object.defineProperty(window, '__heleneCompareDebug', {
   value: Object.freeze({
@@ -217,7 +221,8 @@ Object.defineProperty(window, '__heleneCompareDebug', {
       charts: Object.fromEntries(
         charts.rendered.map((c) => {
           const title = (c.chart.options.scales?.x as { title?: { text?: unknown } } | undefined)?.title?.text;
-          return [c.name, { title: String(title ?? ''), datasets: c.chart.data.datasets.map((ds) => ({ label: String(ds.label), xs: (ds.data as { x: number }[]).map((p) => p.x) })) }];
+          // The points the page gave each series (Chart.js may draw fewer of them: decimation).
+          return [c.name, { title: String(title ?? ''), datasets: c.spec.series.map((s) => ({ label: s.label, xs: (c.data[s.key] ?? []).map((p) => p.x) })) }];
         }),
       ),
     }),
@@ -225,6 +230,7 @@ Object.defineProperty(window, '__heleneCompareDebug', {
     chartColours: () =>
       Object.fromEntries(charts.rendered.map((c) => [c.name, c.chart.data.datasets.map((ds) => ({ label: String(ds.label), colour: String(ds.borderColor) }))])),
     lastRenderMs: () => lastRenderMs,
+    lastChartsMs: () => lastChartsMs,
     /** Per chart, the theme colours it draws with now. */
     chartTheme: () => Object.fromEntries(charts.rendered.map((c) => [c.name, chartThemeOf(c.chart)])),
   }),

@@ -69,6 +69,8 @@ export interface RenderedChart {
   chart: LineChart;
   spec: LineChartSpec;
   canvas: HTMLCanvasElement;
+  /** Every point given to each series, by series key (the chart may draw fewer: decimation). */
+  data: Readonly<Record<string, XY[]>>;
 }
 
 export class OverlayCharts {
@@ -132,7 +134,7 @@ export class OverlayCharts {
       const y = chart.options.scales!.y as { type: string };
       y.type = view.logY ? 'logarithmic' : 'linear';
       updateLineChart(chart, spec, data, [], theme);
-      const rendered: RenderedChart = { name: def.name, title: def.title, chart, spec, canvas };
+      const rendered: RenderedChart = { name: def.name, title: def.title, chart, spec, canvas, data };
       for (const format of ['png', 'svg'] as const) {
         const b = document.createElement('button');
         b.className = 'link-button';

@@ -140,7 +140,8 @@ function start(): void {
     theme = readThemeColours();
     if (!ui) return;
     ui.charts.retheme(theme);
-    scheduler.schedule({ ...NO_CHANGES, charts: true, heatmap: true });
+    // The run's colour chip has a light and a dark shade.
+    scheduler.schedule({ ...NO_CHANGES, status: true, charts: true, heatmap: true });
   });
 
   installDebugHook({

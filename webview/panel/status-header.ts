@@ -3,6 +3,7 @@
  * provider that really runs the graph — with "requested auto → cpu" and the reason when the run fell
  * back, because a run silently on CPU is the surprise users most need to see.
  */
+import { runColourMap, themeKind } from '../run-colours';
 import { createBadge } from '../ui-kit';
 import { formatCount, formatSignificant } from './number-format';
 import type { StatusView } from './view-model';
@@ -33,9 +34,14 @@ export function createStatusHeader(parent: HTMLElement): StatusHeader {
   const title = document.createElement('h1');
   title.id = 'run-title';
   const state = createBadge('', 'run-state');
+  // The run's colour chip: the colour the compare page gives this run (the same function, by run id).
+  const colour = document.createElement('span');
+  colour.id = 'run-colour';
+  colour.className = 'run-colour';
+  colour.title = "this run's colour in comparisons";
   const titleRow = document.createElement('div');
   titleRow.className = 'status-title-row';
-  titleRow.append(title, state);
+  titleRow.append(colour, title, state);
 
   const fields = document.createElement('div');
   fields.className = 'status-fields';
@@ -60,6 +66,11 @@ export function createStatusHeader(parent: HTMLElement): StatusHeader {
 
   return {
     update(v) {
+      const c = v.runId ? runColourMap([v.runId], themeKind()).get(v.runId) : undefined;
+      colour.hidden = !c;
+      // CSSOM, which the CSP allows (a style="" attribute would be refused).
+      colour.style.backgroundColor = c ?? '';
+      colour.dataset.runColour = c ?? '';
       title.textContent = [v.runName ?? 'Run', v.optimizer ? `· ${v.optimizer}` : '', v.live ? '' : '(recorded)'].filter(Boolean).join(' ');
       state.textContent = v.state;
       state.dataset.state = v.state;

@@ -395,6 +395,8 @@ export interface StatusView {
   evalLoss: number | null;
   accuracy: number | null;
   runName: string | null;
+  /** The run's id (its folder name): its colour in every comparison (webview/run-colours.ts). */
+  runId: string | null;
   optimizer: string | null;
   /** The provider that really runs the graph. */
   provider: string | null;
@@ -424,6 +426,7 @@ export function statusView(vm: RunViewModel): StatusView {
     evalLoss: vm.lastEval?.loss ?? null,
     accuracy: vm.lastEval?.accuracy ?? null,
     runName: m?.name ?? null,
+    runId: m?.id ?? null,
     optimizer: m ? optimizerLabel(m) : null,
     provider,
     requestedProvider: requested,

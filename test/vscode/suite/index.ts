@@ -114,6 +114,8 @@ const tests: [string, () => Promise<void>][] = [
     await until(() => record.entries.every((e) => new Set(api.runs().map((r) => path.basename(r.dir))).has(e.runId)), 'every sweep run in the Runs view');
     const panel = await vscode.commands.executeCommand('helene.sweeps.compare', queue.file);
     assert.ok(panel, 'the compare panel opened on the sweep runs');
+    const views = await vscode.commands.executeCommand('helene.sweeps.openViews', queue.file);
+    assert.ok(views, 'the sweep views opened on the sweep');
   }],
 ];
 

@@ -1,7 +1,8 @@
 /**
- * Stable run colours for the compare page (issue 14): a run's colour comes from its id, not from
- * its position in the comparison, so the same run has the same colour in every comparison it is
- * part of, in the charts, the legend and the tables.
+ * Stable run colours (issue 14; shared by the compare page, the run panel's header and the sweep
+ * views since issue 19): a run's colour comes from its id, not from its position in the comparison,
+ * so the same run has the same colour in every comparison it is part of, in the charts, the legend
+ * and the tables, and in its own run panel.
  *
  * The palette is 10 hue families × 2 shades (the second shade is only handed out once every family
  * is in use, so a comparison of up to 10 runs has no two runs of one hue). A run's preferred slot
