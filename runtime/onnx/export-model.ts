@@ -9,7 +9,8 @@
  */
 import type { OnnxModel } from './onnx-types';
 import { cloneModel } from './clone-model';
-import { makeFloatTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+import { makeFloatTensor, tensorElementCount } from './tensor-data';
+import { readTensorFloat32 } from './tensor-reader';
 import { untieInitializerAliases } from './torch-traps';
 import { loraNames, mergeLora } from './lora';
 
@@ -30,7 +31,14 @@ export interface ExportResult {
  * `trained` maps trainable names (as the training graph had them: initializer names, or
  * `<weight>.lora_A` / `.lora_B`) to their values. Every name must be accounted for.
  */
-export function exportTunedModel(original: OnnxModel, trained: Map<string, Float32Array>, lora: LoraExportSpec | null, modelName: string): ExportResult {
+export function exportTunedModel(
+  original: OnnxModel,
+  trained: Map<string, Float32Array>,
+  lora: LoraExportSpec | null,
+  modelName: string,
+  /** The model's directory, for base weights that stay in external data (model-structure.ts). */
+  baseDir?: string,
+): ExportResult {
   const model = cloneModel(original);
   const graph = model.graph;
   untieInitializerAliases(graph);
@@ -55,7 +63,7 @@ export function exportTunedModel(original: OnnxModel, trained: Map<string, Float
     if (a.length !== lora.rank * d1 || b.length !== d0 * lora.rank) {
       throw new Error(`${modelName}: adapter sizes for '${weight}' [${d0}, ${d1}] do not fit rank ${lora.rank} (A has ${a.length}, B has ${b.length} values)`);
     }
-    const base = pending.get(weight) ?? tensorToFloat32(tensor);
+    const base = pending.get(weight) ?? readTensorFloat32(tensor, baseDir, `${modelName}: `);
     pending.delete(weight);
     graph.initializer[index] = makeFloatTensor(weight, [d0, d1], mergeLora(base, a, b, d0, d1, lora.rank, lora.alpha / lora.rank));
     pending.delete(n.a);

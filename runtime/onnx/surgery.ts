@@ -12,8 +12,8 @@
 import type { GraphProto, OnnxModel, TensorProto } from './onnx-types';
 import { cloneModel } from './clone-model';
 import { encodeModel } from './model-io';
-import { resolveExternalTensor } from './external-data';
-import { isExternalTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+import { isExternalTensor, tensorElementCount } from './tensor-data';
+import { readTensorFloat32 } from './tensor-reader';
 import { makeValueInfo } from './value-info';
 import { attachLoss, LOSS_OUTPUT, type LossSpec } from './loss-head';
 import { prepareTrainables, type TrainableChoice } from './prepare-trainables';
@@ -52,7 +52,7 @@ export interface TrainableTensor {
   shape: number[];
   size: number;
   rank: number;
-  /** The initializer's values: a fresh Float32Array the caller owns. */
+  /** The initializer's values: a fresh Float32Array the caller owns (the trainer feeds it as theta). */
   initial: Float32Array;
   thetaInput: string;
   dirInput: string;
@@ -92,11 +92,11 @@ function valueNames(graph: GraphProto): Set<string> {
 }
 
 function initialValues(tensor: TensorProto, options: TrainingGraphOptions): Float32Array {
-  if (!isExternalTensor(tensor)) return tensorToFloat32(tensor);
-  if (!options.externalDataDir) {
+  if (isExternalTensor(tensor) && !options.externalDataDir) {
     throw new Error(`${options.modelName}: trainable initializer '${tensor.name}' keeps its data in an external file; pass externalDataDir (the model's directory)`);
   }
-  return tensorToFloat32(resolveExternalTensor(tensor, options.externalDataDir));
+  // Straight from the file into the array the trainer feeds as theta (no intermediate copy).
+  return readTensorFloat32(tensor, options.externalDataDir, `${options.modelName}: `);
 }
 
 export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraphOptions): TrainingGraph {
@@ -106,7 +106,7 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
   const opset = defaultOpsetVersion(model, modelName);
   if (opset < MIN_OPSET) throw new Error(`${modelName} uses opset ${opset}; training needs opset >= ${MIN_OPSET}`);
   const logits = options.loss.kind === 'output' ? undefined : options.loss.logits;
-  const prepared = prepareTrainables(graph, { trainable: options.trainable, preset: options.trainablePreset, lora: options.lora, logits }, modelName);
+  const prepared = prepareTrainables(graph, { trainable: options.trainable, preset: options.trainablePreset, lora: options.lora, logits }, modelName, options.externalDataDir);
   const usedNames = valueNames(graph);
 
   const selected = prepared.selected;
