@@ -19,6 +19,7 @@ import { attachLoss, LOSS_OUTPUT, type LossSpec } from './loss-head';
 import { prepareTrainables, type TrainableChoice } from './prepare-trainables';
 import type { UntiedAlias } from './torch-traps';
 import type { LoraAdapter } from './lora';
+import { feedCacheInputsInGraph, type CacheInputs } from './cache-inputs';
 
 export { LOSS_OUTPUT, type LossSpec } from './loss-head';
 
@@ -73,6 +74,8 @@ export interface TrainingGraph {
   untiedAliases: UntiedAlias[];
   /** LoRA adapters inserted (empty without LoRA). */
   loraAdapters: LoraAdapter[];
+  /** Decoder-export inputs made in the graph instead of fed (cache-inputs.ts). */
+  cacheInputs: CacheInputs;
 }
 
 /** Default-domain ('' or 'ai.onnx') opset version of a model. */
@@ -106,6 +109,8 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
   const opset = defaultOpsetVersion(model, modelName);
   if (opset < MIN_OPSET) throw new Error(`${modelName} uses opset ${opset}; training needs opset >= ${MIN_OPSET}`);
   const logits = options.loss.kind === 'output' ? undefined : options.loss.logits;
+  // Generation-only inputs (past_key_values.*, position_ids) are made in the graph (cache-inputs.ts).
+  const cacheInputs = feedCacheInputsInGraph(graph, opset, modelName);
   const prepared = prepareTrainables(graph, { trainable: options.trainable, preset: options.trainablePreset, lora: options.lora, logits }, modelName, options.externalDataDir);
   const usedNames = valueNames(graph);
 
@@ -161,5 +166,6 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
     scaleInput: SCALE_INPUT,
     untiedAliases: prepared.untiedAliases,
     loraAdapters: prepared.loraAdapters,
+    cacheInputs,
   };
 }
