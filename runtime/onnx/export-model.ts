@@ -11,6 +11,14 @@ import type { OnnxModel } from './onnx-types';
 import { cloneModel } from './clone-model';
 import { makeFloatTensor, tensorElementCount } from './tensor-data';
 import { readTensorFloat32 } from './tensor-reader';
+import { DataType, type TensorProto } from './onnx-types';
+import { encode16 } from './half-precision';
+
+/** Trained float32 values in the type the model stored the weight in (float16 / bfloat16 rounded to nearest even). */
+function storedTensor(name: string, dims: number[], values: Float32Array, dataType: number): TensorProto {
+  if (dataType !== DataType.FLOAT16 && dataType !== DataType.BFLOAT16) return makeFloatTensor(name, dims, values);
+  return { name, dims, data_type: dataType, raw_data: encode16(values, dataType === DataType.BFLOAT16) };
+}
 import { untieInitializerAliases } from './torch-traps';
 import { loraNames, mergeLora } from './lora';
 
@@ -76,7 +84,7 @@ export function exportTunedModel(
     if (index === undefined) throw new Error(`${modelName} has no initializer '${name}', which the trained tensors hold: was the run trained on another model?`);
     const tensor = graph.initializer[index];
     if (tensorElementCount(tensor) !== values.length) throw new Error(`${modelName}: initializer '${name}' has ${tensorElementCount(tensor)} values, the trained tensor ${values.length}`);
-    graph.initializer[index] = makeFloatTensor(name, [...(tensor.dims ?? [])], values);
+    graph.initializer[index] = storedTensor(name, [...(tensor.dims ?? [])], values, tensor.data_type ?? DataType.FLOAT);
     written.push(name);
   }
   model.producer_name = 'helene-studio';

@@ -9,7 +9,7 @@
  * stays bitwise exact across the ± passes. Every other initializer stays a frozen initializer,
  * untouched. The loss head (loss-head.ts) makes `loss` [batch] the main output.
  */
-import type { GraphProto, OnnxModel, TensorProto } from './onnx-types';
+import { AttributeType, DataType, type GraphProto, type OnnxModel, type TensorProto } from './onnx-types';
 import { cloneModel } from './clone-model';
 import { encodeModel } from './model-io';
 import { isExternalTensor, tensorElementCount } from './tensor-data';
@@ -57,6 +57,8 @@ export interface TrainableTensor {
   initial: Float32Array;
   thetaInput: string;
   dirInput: string;
+  /** The type the model stores it in (DataType): FLOAT, or FLOAT16 / BFLOAT16 trained through a float32 master copy. */
+  storedType: number;
 }
 
 export interface TrainingGraph {
@@ -129,6 +131,7 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
       initial: initialValues(tensor, options),
       thetaInput: thetaInputName(name),
       dirInput: dirInputName(name),
+      storedType: tensor.data_type ?? DataType.FLOAT,
     };
   });
   if (usedNames.has(SCALE_INPUT)) throw new Error(`${modelName} already has a value named '${SCALE_INPUT}'`);
@@ -138,10 +141,17 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
   graph.initializer = graph.initializer.filter((tensor) => !trainableNames.has(tensor.name ?? ''));
   graph.input = graph.input.filter((input) => !trainableNames.has(input.name ?? ''));
 
-  const perturbationNodes = trainables.flatMap((t) => [
-    { op_type: 'Mul', name: `zo/${t.name}/scale_dir`, input: [t.dirInput, SCALE_INPUT], output: [stepValueName(t.name)] },
-    { op_type: 'Add', name: `zo/${t.name}/perturb`, input: [t.thetaInput, stepValueName(t.name)], output: [t.name] },
-  ]);
+  // Half-precision weights: theta and dir stay float32 (master weights); the perturbed value is cast
+  // to the stored type, so the model's own nodes see the type they were exported with.
+  const perturbationNodes = trainables.flatMap((t) => {
+    const half = t.storedType !== DataType.FLOAT;
+    const perturbed = half ? `${t.name}::perturbed` : t.name;
+    return [
+      { op_type: 'Mul', name: `zo/${t.name}/scale_dir`, input: [t.dirInput, SCALE_INPUT], output: [stepValueName(t.name)] },
+      { op_type: 'Add', name: `zo/${t.name}/perturb`, input: [t.thetaInput, stepValueName(t.name)], output: [perturbed] },
+      ...(half ? [{ op_type: 'Cast', name: `zo/${t.name}/to_stored`, input: [perturbed], output: [t.name], attribute: [{ name: 'to', type: AttributeType.INT, i: t.storedType }] }] : []),
+    ];
+  });
   // Prepended: nodes must be in topological order, and these only read graph inputs.
   graph.node = [...perturbationNodes, ...graph.node];
 

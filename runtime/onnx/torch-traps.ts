@@ -100,6 +100,11 @@ function isTriangular(values: Float32Array, dims: number[]): boolean {
  * (a mask-fill constant shows there) unless the probe is all 0/1, when the whole tensor is read.
  */
 export function inlineValues(tensor: TensorProto, baseDir?: string): Float32Array | null {
+  if (tensor.data_type === DataType.FLOAT16 || tensor.data_type === DataType.BFLOAT16) {
+    // Half-precision weights: checked whole when inline or small, skipped when big and external.
+    if (isExternalTensor(tensor) && (baseDir === undefined || tensorElementCount(tensor) > PROBE)) return null;
+    return readTensorFloat32(tensor, baseDir);
+  }
   if (tensor.data_type !== DataType.FLOAT) return null;
   if (!isExternalTensor(tensor)) return tensorToFloat32(tensor);
   if (baseDir === undefined) return null;

@@ -11,6 +11,7 @@ import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
 import { DataType } from './onnx-types';
 import { tensorElementCount } from './tensor-data';
 import { bufferReason, inlineValues } from './torch-traps';
+import { TRAINABLE_FLOAT_TYPES } from './tensor-reader';
 import type { TrainablePreset } from '../protocol';
 
 /** The float initializers that are parameters (not buffers, not exporter constants). */
@@ -18,7 +19,7 @@ export function parameterInitializers(graph: GraphProto, baseDir?: string): Tens
   const consumed = new Set(graph.node.flatMap((n) => n.input));
   return graph.initializer.filter((t) => {
     const name = t.name ?? '';
-    if (t.data_type !== DataType.FLOAT || !consumed.has(name)) return false;
+    if (!TRAINABLE_FLOAT_TYPES.has(t.data_type ?? DataType.UNDEFINED) || !consumed.has(name)) return false;
     if ((t.dims?.length ?? 0) === 0) return false;
     if (name.startsWith('onnx::') && tensorElementCount(t) <= 1) return false;
     return bufferReason(t, inlineValues(t, baseDir)) === null;
