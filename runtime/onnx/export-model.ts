@@ -16,7 +16,11 @@ import { encode16 } from './half-precision';
 
 /** Trained float32 values in the type the model stored the weight in (float16 / bfloat16 rounded to nearest even). */
 function storedTensor(name: string, dims: number[], values: Float32Array, dataType: number): TensorProto {
-  if (dataType !== DataType.FLOAT16 && dataType !== DataType.BFLOAT16) return makeFloatTensor(name, dims, values);
+  if (dataType !== DataType.FLOAT16 && dataType !== DataType.BFLOAT16) {
+    if (values.length !== dims.reduce((a, b) => a * b, 1)) return makeFloatTensor(name, dims, values); // throws, naming it
+    // A view, not a copy: the trained values are not edited after this, and a copy would hold the model twice.
+    return { name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+  }
   return { name, dims, data_type: dataType, raw_data: encode16(values, dataType === DataType.BFLOAT16) };
 }
 import { untieInitializerAliases } from './torch-traps';
