@@ -15,8 +15,10 @@ import { readProfile, type ProviderReport } from './profile-provider';
 
 /** What the engine needs to know about the prepared graph (produced by runtime/onnx/surgery.ts). */
 export interface PreparedGraphInfo {
-  /** Encoded model, or a path to it (needed when it references external data). */
+  /** Encoded model, or a path to it. */
   model: Uint8Array | string;
+  /** For encoded bytes that reference external data (a model read by readModelStructure): the model's directory. */
+  externalDataDir?: string;
   lossOutput: string;
   scaleInput: string;
   thetaInput(name: string): string;
@@ -65,7 +67,7 @@ export class TrainingEngine implements LossOracle {
     const profilePrefix = path.join(profileDir, 'ort');
     let choice;
     try {
-      choice = await createSession({ model: graph.model, requested: options.provider, threads: options.threads, profilePrefix });
+      choice = await createSession({ model: graph.model, externalDataDir: graph.externalDataDir, requested: options.provider, threads: options.threads, profilePrefix });
     } catch (e) {
       fs.rmSync(profileDir, { recursive: true, force: true });
       throw e;

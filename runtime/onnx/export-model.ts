@@ -9,7 +9,20 @@
  */
 import type { OnnxModel } from './onnx-types';
 import { cloneModel } from './clone-model';
-import { makeFloatTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+import { makeFloatTensor, tensorElementCount } from './tensor-data';
+import { readTensorFloat32 } from './tensor-reader';
+import { DataType, type TensorProto } from './onnx-types';
+import { encode16 } from './half-precision';
+
+/** Trained float32 values in the type the model stored the weight in (float16 / bfloat16 rounded to nearest even). */
+function storedTensor(name: string, dims: number[], values: Float32Array, dataType: number): TensorProto {
+  if (dataType !== DataType.FLOAT16 && dataType !== DataType.BFLOAT16) {
+    if (values.length !== dims.reduce((a, b) => a * b, 1)) return makeFloatTensor(name, dims, values); // throws, naming it
+    // A view, not a copy: the trained values are not edited after this, and a copy would hold the model twice.
+    return { name, dims, data_type: DataType.FLOAT, raw_data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+  }
+  return { name, dims, data_type: dataType, raw_data: encode16(values, dataType === DataType.BFLOAT16) };
+}
 import { untieInitializerAliases } from './torch-traps';
 import { loraNames, mergeLora } from './lora';
 
@@ -30,7 +43,14 @@ export interface ExportResult {
  * `trained` maps trainable names (as the training graph had them: initializer names, or
  * `<weight>.lora_A` / `.lora_B`) to their values. Every name must be accounted for.
  */
-export function exportTunedModel(original: OnnxModel, trained: Map<string, Float32Array>, lora: LoraExportSpec | null, modelName: string): ExportResult {
+export function exportTunedModel(
+  original: OnnxModel,
+  trained: Map<string, Float32Array>,
+  lora: LoraExportSpec | null,
+  modelName: string,
+  /** The model's directory, for base weights that stay in external data (model-structure.ts). */
+  baseDir?: string,
+): ExportResult {
   const model = cloneModel(original);
   const graph = model.graph;
   untieInitializerAliases(graph);
@@ -55,7 +75,7 @@ export function exportTunedModel(original: OnnxModel, trained: Map<string, Float
     if (a.length !== lora.rank * d1 || b.length !== d0 * lora.rank) {
       throw new Error(`${modelName}: adapter sizes for '${weight}' [${d0}, ${d1}] do not fit rank ${lora.rank} (A has ${a.length}, B has ${b.length} values)`);
     }
-    const base = pending.get(weight) ?? tensorToFloat32(tensor);
+    const base = pending.get(weight) ?? readTensorFloat32(tensor, baseDir, `${modelName}: `);
     pending.delete(weight);
     graph.initializer[index] = makeFloatTensor(weight, [d0, d1], mergeLora(base, a, b, d0, d1, lora.rank, lora.alpha / lora.rank));
     pending.delete(n.a);
@@ -68,7 +88,7 @@ export function exportTunedModel(original: OnnxModel, trained: Map<string, Float
     if (index === undefined) throw new Error(`${modelName} has no initializer '${name}', which the trained tensors hold: was the run trained on another model?`);
     const tensor = graph.initializer[index];
     if (tensorElementCount(tensor) !== values.length) throw new Error(`${modelName}: initializer '${name}' has ${tensorElementCount(tensor)} values, the trained tensor ${values.length}`);
-    graph.initializer[index] = makeFloatTensor(name, [...(tensor.dims ?? [])], values);
+    graph.initializer[index] = storedTensor(name, [...(tensor.dims ?? [])], values, tensor.data_type ?? DataType.FLOAT);
     written.push(name);
   }
   model.producer_name = 'helene-studio';

@@ -5,7 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readModel, writeModel } from './model-io';
+import { writeModel } from './model-io';
+import { readModelStructure } from './model-structure';
+import { hasExternalTensors, writeModelWithExternalData } from './write-external';
 import { exportTunedModel } from './export-model';
 import { readRunHeaderSync } from '../run/run-reader';
 import { CheckpointError, loadLatestCheckpoint } from '../run/checkpoint';
@@ -30,12 +32,15 @@ export function exportRun(runDir: string, out?: string): ExportedRun {
     if (key.startsWith('theta/') && values instanceof Float32Array) trained.set(key.slice('theta/'.length), values);
   }
   const modelPath = config.model.path;
-  const original = readModel(modelPath);
+  // Structure only: frozen weights are copied file to file, never held (model-structure.ts).
+  const original = readModelStructure(modelPath);
   const lora = config.model.lora && config.model.lora.rank > 0 ? { rank: config.model.lora.rank, alpha: config.model.lora.alpha } : null;
-  const result = exportTunedModel(original, trained, lora, path.basename(modelPath));
+  const result = exportTunedModel(original, trained, lora, path.basename(modelPath), path.dirname(modelPath));
   const file = path.resolve(out ?? path.join(dir, 'export', 'model.onnx'));
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeModel(result.model, file);
+  // A model with weights of 1 MiB or more gets them in `<file>.data`, as exporters write big models.
+  if (hasExternalTensors(result.model)) writeModelWithExternalData(result.model, file, path.dirname(modelPath));
+  else writeModel(result.model, file);
   // Tokenizer files travel with a text model (from data.tokenizer, else the model's folder).
   const copied: string[] = [];
   const tokenizerDir = config.data.tokenizer ? (fs.existsSync(config.data.tokenizer) && fs.statSync(config.data.tokenizer).isFile() ? path.dirname(config.data.tokenizer) : config.data.tokenizer) : path.dirname(modelPath);

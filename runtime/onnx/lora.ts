@@ -48,7 +48,8 @@ export const loraNames = (weight: string) => ({ a: `${weight}.lora_A`, b: `${wei
 
 /** Rank-2 parameters consumed by MatMul/Gemm (directly or through Transpose/Identity), excluding embedding tables. */
 export function loraEligibleWeights(graph: GraphProto): TensorProto[] {
-  const params = new Map(parameterInitializers(graph).filter((t) => (t.dims?.length ?? 0) === 2).map((t) => [t.name ?? '', t]));
+  // float32 bases only: the merge W + s·B A is float32 arithmetic in the graph.
+  const params = new Map(parameterInitializers(graph).filter((t) => (t.dims?.length ?? 0) === 2 && t.data_type === DataType.FLOAT).map((t) => [t.name ?? '', t]));
   const tables = embeddingTables(graph);
   const producer = new Map<string, NodeProto>();
   for (const node of graph.node) for (const out of node.output) producer.set(out, node);

@@ -40,7 +40,7 @@ export interface ReadModelOptions {
 const MAX_PROTOBUF_BYTES = 2 ** 31 - 1;
 
 /** Decodes model bytes; `source` names them in errors (a path, or e.g. 'buffer'). */
-export function decodeModel(bytes: Uint8Array, source = 'buffer'): OnnxModel {
+export function decodeModel(bytes: Uint8Array, source = 'buffer', options: { requireGraph?: boolean } = {}): OnnxModel {
   let model: OnnxModel;
   try {
     model = decodeModelProto(bytes);
@@ -51,7 +51,7 @@ export function decodeModel(bytes: Uint8Array, source = 'buffer'): OnnxModel {
     throw new ModelFileError(`${source} is not a valid ONNX model: ${hint} (${reason})`);
   }
   // Arbitrary bytes sometimes parse as protobuf; a real model always has these two fields.
-  if (!model.graph) throw new ModelFileError(`${source} is not a valid ONNX model: it has no graph`);
+  if (!model.graph && options.requireGraph !== false) throw new ModelFileError(`${source} is not a valid ONNX model: it has no graph`);
   if (!Number.isInteger(model.ir_version) || (model.ir_version ?? 0) <= 0) {
     throw new ModelFileError(`${source} is not a valid ONNX model: it has no ir_version`);
   }

@@ -28,7 +28,8 @@ export interface PreparedTrainables {
 }
 
 /** Edits `graph` in place (it is the surgery's own clone) and returns the chosen initializers. */
-export function prepareTrainables(graph: GraphProto, choice: TrainableChoice, modelName: string): PreparedTrainables {
+/** `baseDir`: the model's directory, so the checks can read values kept in external data. */
+export function prepareTrainables(graph: GraphProto, choice: TrainableChoice, modelName: string, baseDir?: string): PreparedTrainables {
   const untiedAliases = untieInitializerAliases(graph);
   let patterns = choice.trainable;
   let loraAdapters: LoraAdapter[] = [];
@@ -36,7 +37,7 @@ export function prepareTrainables(graph: GraphProto, choice: TrainableChoice, mo
     loraAdapters = insertLora(graph, { ...choice.lora, logits: choice.lora.logits ?? choice.logits }, modelName);
     patterns = [...loraAdapters.flatMap((a) => [exactNamePattern(a.a), exactNamePattern(a.b)]), ...choice.lora.alsoTrain];
   } else if (choice.preset) {
-    patterns = presetPatterns(graph, choice.preset, choice.logits ?? graph.output[0]?.name ?? 'logits', modelName);
+    patterns = presetPatterns(graph, choice.preset, choice.logits ?? graph.output[0]?.name ?? 'logits', modelName, baseDir);
   }
   let selected: TensorProto[];
   try {
@@ -45,7 +46,7 @@ export function prepareTrainables(graph: GraphProto, choice: TrainableChoice, mo
     const message = (e as Error).message;
     throw new Error(message.includes('matches no initializer') ? message + foldedNamesHint(graph) : message);
   }
-  refuseBuffers(selected, modelName);
-  refuseFoldedCopies(graph, new Set(selected.map((t) => t.name ?? '')), modelName, untiedAliases);
+  refuseBuffers(selected, modelName, baseDir);
+  refuseFoldedCopies(graph, new Set(selected.map((t) => t.name ?? '')), modelName, untiedAliases, baseDir);
   return { selected, untiedAliases, loraAdapters };
 }

@@ -40,3 +40,16 @@ export function encodeModelProto(model: OnnxModel): Uint8Array {
   const message = ModelProto.fromObject(model as unknown as Record<string, unknown>);
   return ModelProto.encode(message).finish();
 }
+
+const GraphProto = root.lookupType('onnx.GraphProto');
+const TensorProto = root.lookupType('onnx.TensorProto');
+
+/** Decodes the bytes of one GraphProto (model-structure.ts decodes a model piece by piece). */
+export function decodeGraphProto(bytes: Uint8Array): OnnxModel['graph'] {
+  return GraphProto.toObject(GraphProto.decode(bytes), toObjectOptions) as OnnxModel['graph'];
+}
+
+/** Decodes the bytes of one TensorProto. */
+export function decodeTensorProto(bytes: Uint8Array): OnnxModel['graph']['initializer'][number] {
+  return TensorProto.toObject(TensorProto.decode(bytes), toObjectOptions) as OnnxModel['graph']['initializer'][number];
+}

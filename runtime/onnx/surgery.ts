@@ -9,16 +9,17 @@
  * stays bitwise exact across the ± passes. Every other initializer stays a frozen initializer,
  * untouched. The loss head (loss-head.ts) makes `loss` [batch] the main output.
  */
-import type { GraphProto, OnnxModel, TensorProto } from './onnx-types';
+import { AttributeType, DataType, type GraphProto, type OnnxModel, type TensorProto } from './onnx-types';
 import { cloneModel } from './clone-model';
 import { encodeModel } from './model-io';
-import { resolveExternalTensor } from './external-data';
-import { isExternalTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+import { isExternalTensor, tensorElementCount } from './tensor-data';
+import { readTensorFloat32 } from './tensor-reader';
 import { makeValueInfo } from './value-info';
 import { attachLoss, LOSS_OUTPUT, type LossSpec } from './loss-head';
 import { prepareTrainables, type TrainableChoice } from './prepare-trainables';
 import type { UntiedAlias } from './torch-traps';
 import type { LoraAdapter } from './lora';
+import { feedCacheInputsInGraph, type CacheInputs } from './cache-inputs';
 
 export { LOSS_OUTPUT, type LossSpec } from './loss-head';
 
@@ -52,10 +53,12 @@ export interface TrainableTensor {
   shape: number[];
   size: number;
   rank: number;
-  /** The initializer's values: a fresh Float32Array the caller owns. */
+  /** The initializer's values: a fresh Float32Array the caller owns (the trainer feeds it as theta). */
   initial: Float32Array;
   thetaInput: string;
   dirInput: string;
+  /** The type the model stores it in (DataType): FLOAT, or FLOAT16 / BFLOAT16 trained through a float32 master copy. */
+  storedType: number;
 }
 
 export interface TrainingGraph {
@@ -73,6 +76,8 @@ export interface TrainingGraph {
   untiedAliases: UntiedAlias[];
   /** LoRA adapters inserted (empty without LoRA). */
   loraAdapters: LoraAdapter[];
+  /** Decoder-export inputs made in the graph instead of fed (cache-inputs.ts). */
+  cacheInputs: CacheInputs;
 }
 
 /** Default-domain ('' or 'ai.onnx') opset version of a model. */
@@ -92,11 +97,11 @@ function valueNames(graph: GraphProto): Set<string> {
 }
 
 function initialValues(tensor: TensorProto, options: TrainingGraphOptions): Float32Array {
-  if (!isExternalTensor(tensor)) return tensorToFloat32(tensor);
-  if (!options.externalDataDir) {
+  if (isExternalTensor(tensor) && !options.externalDataDir) {
     throw new Error(`${options.modelName}: trainable initializer '${tensor.name}' keeps its data in an external file; pass externalDataDir (the model's directory)`);
   }
-  return tensorToFloat32(resolveExternalTensor(tensor, options.externalDataDir));
+  // Straight from the file into the array the trainer feeds as theta (no intermediate copy).
+  return readTensorFloat32(tensor, options.externalDataDir, `${options.modelName}: `);
 }
 
 export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraphOptions): TrainingGraph {
@@ -106,7 +111,9 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
   const opset = defaultOpsetVersion(model, modelName);
   if (opset < MIN_OPSET) throw new Error(`${modelName} uses opset ${opset}; training needs opset >= ${MIN_OPSET}`);
   const logits = options.loss.kind === 'output' ? undefined : options.loss.logits;
-  const prepared = prepareTrainables(graph, { trainable: options.trainable, preset: options.trainablePreset, lora: options.lora, logits }, modelName);
+  // Generation-only inputs (past_key_values.*, position_ids) are made in the graph (cache-inputs.ts).
+  const cacheInputs = feedCacheInputsInGraph(graph, opset, modelName);
+  const prepared = prepareTrainables(graph, { trainable: options.trainable, preset: options.trainablePreset, lora: options.lora, logits }, modelName, options.externalDataDir);
   const usedNames = valueNames(graph);
 
   const selected = prepared.selected;
@@ -124,6 +131,7 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
       initial: initialValues(tensor, options),
       thetaInput: thetaInputName(name),
       dirInput: dirInputName(name),
+      storedType: tensor.data_type ?? DataType.FLOAT,
     };
   });
   if (usedNames.has(SCALE_INPUT)) throw new Error(`${modelName} already has a value named '${SCALE_INPUT}'`);
@@ -133,10 +141,17 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
   graph.initializer = graph.initializer.filter((tensor) => !trainableNames.has(tensor.name ?? ''));
   graph.input = graph.input.filter((input) => !trainableNames.has(input.name ?? ''));
 
-  const perturbationNodes = trainables.flatMap((t) => [
-    { op_type: 'Mul', name: `zo/${t.name}/scale_dir`, input: [t.dirInput, SCALE_INPUT], output: [stepValueName(t.name)] },
-    { op_type: 'Add', name: `zo/${t.name}/perturb`, input: [t.thetaInput, stepValueName(t.name)], output: [t.name] },
-  ]);
+  // Half-precision weights: theta and dir stay float32 (master weights); the perturbed value is cast
+  // to the stored type, so the model's own nodes see the type they were exported with.
+  const perturbationNodes = trainables.flatMap((t) => {
+    const half = t.storedType !== DataType.FLOAT;
+    const perturbed = half ? `${t.name}::perturbed` : t.name;
+    return [
+      { op_type: 'Mul', name: `zo/${t.name}/scale_dir`, input: [t.dirInput, SCALE_INPUT], output: [stepValueName(t.name)] },
+      { op_type: 'Add', name: `zo/${t.name}/perturb`, input: [t.thetaInput, stepValueName(t.name)], output: [perturbed] },
+      ...(half ? [{ op_type: 'Cast', name: `zo/${t.name}/to_stored`, input: [perturbed], output: [t.name], attribute: [{ name: 'to', type: AttributeType.INT, i: t.storedType }] }] : []),
+    ];
+  });
   // Prepended: nodes must be in topological order, and these only read graph inputs.
   graph.node = [...perturbationNodes, ...graph.node];
 
@@ -161,5 +176,6 @@ export function prepareTrainingGraph(original: OnnxModel, options: TrainingGraph
     scaleInput: SCALE_INPUT,
     untiedAliases: prepared.untiedAliases,
     loraAdapters: prepared.loraAdapters,
+    cacheInputs,
   };
 }

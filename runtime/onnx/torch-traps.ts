@@ -18,6 +18,11 @@
 import type { GraphProto, TensorProto } from './onnx-types';
 import { DataType } from './onnx-types';
 import { isExternalTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
+import { readFloat32Range, readTensorFloat32 } from './tensor-reader';
+
+// External tensors (big models, model-structure.ts) are checked on a probe of their first values;
+// only a probe that could be a 0/1 mask is followed by reading the whole tensor.
+const PROBE = 1 << 16;
 
 export interface UntiedAlias {
   alias: string;
@@ -89,16 +94,30 @@ function isTriangular(values: Float32Array, dims: number[]): boolean {
   return triangle(true, false) || triangle(false, false) || triangle(true, true) || triangle(false, true);
 }
 
-/** Float values of an initializer, or null when its data is external (not checked then). */
-export function inlineValues(tensor: TensorProto): Float32Array | null {
-  if (tensor.data_type !== DataType.FLOAT || isExternalTensor(tensor)) return null;
-  return tensorToFloat32(tensor);
+/**
+ * Float values of an initializer for the buffer check, or null when it is not float32 or its data is
+ * external and no `baseDir` says where. For an external tensor that is a probe of its first values
+ * (a mask-fill constant shows there) unless the probe is all 0/1, when the whole tensor is read.
+ */
+export function inlineValues(tensor: TensorProto, baseDir?: string): Float32Array | null {
+  if (tensor.data_type === DataType.FLOAT16 || tensor.data_type === DataType.BFLOAT16) {
+    // Half-precision weights: checked whole when inline or small, skipped when big and external.
+    if (isExternalTensor(tensor) && (baseDir === undefined || tensorElementCount(tensor) > PROBE)) return null;
+    return readTensorFloat32(tensor, baseDir);
+  }
+  if (tensor.data_type !== DataType.FLOAT) return null;
+  if (!isExternalTensor(tensor)) return tensorToFloat32(tensor);
+  if (baseDir === undefined) return null;
+  const count = tensorElementCount(tensor);
+  if (count <= PROBE) return readTensorFloat32(tensor, baseDir);
+  const probe = readFloat32Range(tensor, baseDir, 0, PROBE);
+  return probe.every((v) => v === 0 || v === 1) ? readTensorFloat32(tensor, baseDir) : probe;
 }
 
 /** Throws when a chosen trainable is a buffer. */
-export function refuseBuffers(trainables: TensorProto[], modelName: string): void {
+export function refuseBuffers(trainables: TensorProto[], modelName: string, baseDir?: string): void {
   for (const tensor of trainables) {
-    const reason = bufferReason(tensor, inlineValues(tensor));
+    const reason = bufferReason(tensor, inlineValues(tensor, baseDir));
     if (reason) {
       throw new Error(
         `${modelName}: initializer '${tensor.name}' looks like a buffer, not a parameter (${reason}); training it would corrupt the model. ` +
@@ -127,10 +146,11 @@ function sameValues(a: Float32Array, b: Float32Array, rows: number, cols: number
  * Frozen initializers holding the same values as a trainable one (or its transpose, for rank 2):
  * constant-folded copies that would silently stop following the trained weight.
  */
-export function findFoldedCopies(graph: GraphProto, trainableNames: Set<string>, untied: UntiedAlias[] = []): FoldedCopy[] {
+export function findFoldedCopies(graph: GraphProto, trainableNames: Set<string>, untied: UntiedAlias[] = [], baseDir?: string): FoldedCopy[] {
   // Untied aliases are equal by construction and separate parameters by design: not copies.
   const aliasPairs = new Set(untied.flatMap((u) => [`${u.alias}\n${u.source}`, `${u.source}\n${u.alias}`]));
-  const floats = graph.initializer.filter((t) => t.data_type === DataType.FLOAT && !isExternalTensor(t) && tensorElementCount(t) >= 16);
+  const readable = (t: TensorProto) => !isExternalTensor(t) || baseDir !== undefined;
+  const floats = graph.initializer.filter((t) => t.data_type === DataType.FLOAT && readable(t) && tensorElementCount(t) >= 16);
   const trained = floats.filter((t) => trainableNames.has(t.name ?? ''));
   const frozen = floats.filter((t) => !trainableNames.has(t.name ?? ''));
   const found: FoldedCopy[] = [];
@@ -139,13 +159,19 @@ export function findFoldedCopies(graph: GraphProto, trainableNames: Set<string>,
     const dims = t.dims ?? [];
     const candidates = frozen.filter((f) => tensorElementCount(f) === size);
     if (candidates.length === 0) continue;
-    const values = tensorToFloat32(t);
+    const values = readTensorFloat32(t, baseDir);
     // A constant tensor (fresh LayerNorm ones, zero biases) equals many others by coincidence.
     if (values.every((v) => v === values[0])) continue;
     for (const f of candidates) {
       if (aliasPairs.has(`${f.name}\n${t.name}`)) continue;
       const fd = f.dims ?? [];
-      const other = tensorToFloat32(f);
+      // The first and last elements sit in the same place in a transpose: a cheap filter before a full read.
+      if (isExternalTensor(f)) {
+        const first = readFloat32Range(f, baseDir, 0, 1)[0];
+        const last = readFloat32Range(f, baseDir, size - 1, 1)[0];
+        if (first !== values[0] || last !== values[size - 1]) continue;
+      }
+      const other = readTensorFloat32(f, baseDir);
       const sameShape = fd.length === dims.length && fd.every((d, i) => d === dims[i]);
       if (sameShape && sameValues(values, other, 0, 0, false)) found.push({ copy: f.name ?? '', original: t.name ?? '', transposed: false });
       else if (dims.length === 2 && fd.length === 2 && fd[0] === dims[1] && fd[1] === dims[0] && sameValues(values, other, dims[0], dims[1], true)) {
@@ -156,8 +182,8 @@ export function findFoldedCopies(graph: GraphProto, trainableNames: Set<string>,
   return found;
 }
 
-export function refuseFoldedCopies(graph: GraphProto, trainableNames: Set<string>, modelName: string, untied: UntiedAlias[] = []): void {
-  const copies = findFoldedCopies(graph, trainableNames, untied);
+export function refuseFoldedCopies(graph: GraphProto, trainableNames: Set<string>, modelName: string, untied: UntiedAlias[] = [], baseDir?: string): void {
+  const copies = findFoldedCopies(graph, trainableNames, untied, baseDir);
   if (copies.length === 0) return;
   const list = copies.map((c) => `'${c.copy}' = ${c.transposed ? 'transpose of ' : 'copy of '}'${c.original}'`).join(', ');
   throw new Error(

@@ -11,17 +11,18 @@ import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
 import { DataType } from './onnx-types';
 import { tensorElementCount } from './tensor-data';
 import { bufferReason, inlineValues } from './torch-traps';
+import { TRAINABLE_FLOAT_TYPES } from './tensor-reader';
 import type { TrainablePreset } from '../protocol';
 
 /** The float initializers that are parameters (not buffers, not exporter constants). */
-export function parameterInitializers(graph: GraphProto): TensorProto[] {
+export function parameterInitializers(graph: GraphProto, baseDir?: string): TensorProto[] {
   const consumed = new Set(graph.node.flatMap((n) => n.input));
   return graph.initializer.filter((t) => {
     const name = t.name ?? '';
-    if (t.data_type !== DataType.FLOAT || !consumed.has(name)) return false;
+    if (!TRAINABLE_FLOAT_TYPES.has(t.data_type ?? DataType.UNDEFINED) || !consumed.has(name)) return false;
     if ((t.dims?.length ?? 0) === 0) return false;
     if (name.startsWith('onnx::') && tensorElementCount(t) <= 1) return false;
-    return bufferReason(t, inlineValues(t)) === null;
+    return bufferReason(t, inlineValues(t, baseDir)) === null;
   });
 }
 
@@ -64,8 +65,8 @@ export function headParameters(graph: GraphProto, logits: string, parameters: Se
 const exact = (name: string) => `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 
 /** Exact-name patterns for a preset (so the usual selection, with its checks, does the rest). */
-export function presetPatterns(graph: GraphProto, preset: TrainablePreset, logits: string, modelName: string): string[] {
-  const params = parameterInitializers(graph);
+export function presetPatterns(graph: GraphProto, preset: TrainablePreset, logits: string, modelName: string, baseDir?: string): string[] {
+  const params = parameterInitializers(graph, baseDir);
   let names: string[];
   if (preset === 'all') names = params.map((t) => t.name ?? '');
   else if (preset === 'all-but-embeddings') {

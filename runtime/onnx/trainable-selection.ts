@@ -7,6 +7,7 @@
  */
 import { DataType, type GraphProto, type TensorProto } from './onnx-types';
 import { dataTypeName } from './tensor-data';
+import { TRAINABLE_FLOAT_TYPES } from './tensor-reader';
 
 const LISTED_NAMES = 8;
 
@@ -40,10 +41,11 @@ export function selectTrainableInitializers(graph: GraphProto, patterns: string[
     if (matched.length === 0) {
       throw new Error(`${modelName}: trainable pattern '${pattern}' matches no initializer. Initializers: ${someNames(initializers)}`);
     }
-    const floats = matched.filter((tensor) => tensor.data_type === DataType.FLOAT);
+    // float16 / bfloat16 weights train with float32 master copies (surgery.ts casts them back in the graph).
+    const floats = matched.filter((tensor) => TRAINABLE_FLOAT_TYPES.has(tensor.data_type ?? DataType.UNDEFINED));
     if (floats.length === 0) {
       const described = matched.slice(0, LISTED_NAMES).map((t) => `'${t.name}' (${dataTypeName(t.data_type)})`).join(', ');
-      throw new Error(`${modelName}: trainable pattern '${pattern}' matches only non-float32 initializers: ${described}; only float32 initializers can be trained`);
+      throw new Error(`${modelName}: trainable pattern '${pattern}' matches only non-float initializers: ${described}; only float32, float16 and bfloat16 initializers can be trained`);
     }
     for (const tensor of floats) selected.add(tensor);
   }

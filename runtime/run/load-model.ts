@@ -3,7 +3,7 @@
  * per-example loss output). Errors name the model file.
  */
 import * as path from 'node:path';
-import { readModel } from '../onnx/model-io';
+import { readModelStructure } from '../onnx/model-structure';
 import { prepareTrainingGraph, type LossSpec, type TrainingGraph } from '../onnx/surgery';
 import { embeddingRows } from '../onnx/model-facts';
 import type { ModelConfig } from '../protocol';
@@ -11,6 +11,8 @@ import type { ModelConfig } from '../protocol';
 export interface LoadedModel {
   graph: TrainingGraph;
   modelPath: string;
+  /** Where the training graph's external-data references resolve (the model's directory). */
+  externalDataDir: string;
   /** Class count read from the logits output's last dimension, when static. */
   classes: number | null;
   /** Rows of the embedding table that input_ids indexes (text models), when found. */
@@ -26,7 +28,9 @@ function lossSpec(model: ModelConfig): LossSpec {
 /** `seed` seeds LoRA's A initialisation (the run seed). */
 export function loadTrainingModel(model: ModelConfig, seed = 0): LoadedModel {
   const modelPath = path.resolve(model.path);
-  const onnx = readModel(modelPath);
+  // Structure only: weights stay in the file (or its .data files) until a trainable is read into its
+  // training buffer, and onnxruntime reads the frozen ones itself (session from `externalDataDir`).
+  const onnx = readModelStructure(modelPath);
   const modelName = path.basename(modelPath);
   const graph = prepareTrainingGraph(onnx, {
     modelName,
@@ -45,5 +49,5 @@ export function loadTrainingModel(model: ModelConfig, seed = 0): LoadedModel {
     const value = last && (last as { dim_value?: number }).dim_value;
     classes = typeof value === 'number' && value > 0 ? value : null;
   }
-  return { graph, modelPath, classes, vocabRows: embeddingRows(onnx) };
+  return { graph, modelPath, externalDataDir: path.dirname(modelPath), classes, vocabRows: embeddingRows(onnx) };
 }

@@ -134,17 +134,17 @@ export class Trainer {
       if (!options.followerOf) checkResumeSpace(options.resumeDir!);
     }
     const loaded = loadTrainingModel(config.model, config.seed);
+    // theta is the array the weights were read into (owned by us): no second copy of the model.
     const layers: TrainableLayer[] = loaded.graph.trainables.map((t) => {
-      const theta = new Float32Array(t.size);
-      theta.set(t.initial);
       const dir = new Float32Array(t.size);
-      return { name: t.name, shape: t.shape, size: t.size, rank: t.rank, theta, dir };
+      return { name: t.name, shape: t.shape, size: t.size, rank: t.rank, theta: t.initial, dir };
     });
     // Keep only the input names: holding the TrainableTensor objects would keep every initial copy alive.
     const byName = new Map(loaded.graph.trainables.map((t) => [t.name, { thetaInput: t.thetaInput, dirInput: t.dirInput }]));
     const engine = await TrainingEngine.create(
       {
         model: loaded.graph.bytes,
+        externalDataDir: loaded.externalDataDir,
         lossOutput: loaded.graph.lossOutput,
         scaleInput: loaded.graph.scaleInput,
         thetaInput: (n) => byName.get(n)!.thetaInput,

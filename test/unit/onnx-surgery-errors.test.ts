@@ -20,7 +20,7 @@ test('invalid regexes, empty pattern lists and int64-only matches are refused cl
   const ls = buildLeastSquares({ layers: [{ name: 'w', shape: [3] }] });
   assert.throws(
     () => prepareTrainingGraph(ls, { modelName: 'ls', trainable: ['flat_shape'], loss: { kind: 'output', output: 'loss' } }),
-    /matches only non-float32 initializers: 'ls\.flat_shape' \(int64\)/,
+    /matches only non-float initializers: 'ls\.flat_shape' \(int64\); only float32, float16 and bfloat16/,
   );
   // '.' matches the int64 constant too, but only the float32 tensors are trained.
   const all = prepareTrainingGraph(ls, { modelName: 'ls', trainable: ['.'], loss: { kind: 'output', output: 'loss' } });
