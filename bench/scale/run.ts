@@ -82,7 +82,7 @@ async function trainChild(dir: string, size: string, run: string, steps: number,
     lossOutput: 'loss',
     trainable: ['\\.weight$'],
     trainablePreset: null,
-    lora: lora !== undefined ? { rank: 8, alpha: 16, targets: LORA_TARGETS, alsoTrain: [] } : { rank: 0, alpha: 0, targets: [], alsoTrain: [] },
+    lora: lora !== undefined ? { rank: 8, alpha: 16, targets: LORA_TARGETS, targetPreset: null, alsoTrain: [] } : { rank: 0, alpha: 0, targets: [], targetPreset: null, alsoTrain: [] },
   };
   const t0 = process.hrtime.bigint();
   const loaded = loadTrainingModel(model, 1);

@@ -1,6 +1,7 @@
 /**
  * LoRA target presets find attention and feed-forward projections from the graph's wiring: checked
- * on four exported fixtures (two decoders, two encoders) and on a copy of a decoder whose every
+ * on seven exported fixtures (GPT-2- and Llama-style decoders with KV-cache signatures, BERT-like and
+ * torch encoders) and on a copy of a decoder whose every
  * tensor was renamed to an opaque `onnx::MatMul_N`-style name, so names cannot be what decides.
  */
 import { describe, it } from 'node:test';
@@ -18,13 +19,17 @@ import type { OnnxModel } from '../../runtime/onnx/onnx-types';
 
 const lm = (name: string) => path.join(__dirname, '..', 'fixtures', 'lm', name, 'model.onnx');
 
-/** Role by weight-name pattern, for every fixture whose exporter kept module names. */
-function expectedRole(name: string): string {
-  if (/attn\.c_attn|attn\.c_proj|attention\.(query|key|value|output)/.test(name)) return 'attention';
-  if (/c_fc|\.c_proj|intermediate|ffn_output/.test(name)) return 'mlp';
-  if (/classifier/.test(name)) return 'head';
-  return 'unknown';
-}
+/** Attention weights by each exporter's module names (the MLP is the rest, the head is `classifier`). */
+const ATTENTION_NAMES: Record<string, RegExp> = {
+  'tiny-gpt': /\.attn\./,
+  'gcide-gpt': /\.attn\./,
+  'tiny-encoder': /\.attention\./,
+  'gcide-encoder': /\.attention\./,
+  'kv-gpt2': /\.c_attn\.|\.c_proj\./, // its MLP's output projection is mlp_proj
+  'kv-llama': /\.self_attn\./, // rotary positions, grouped-query attention, SwiGLU MLP
+  'kv-encoder': /\.self_attn\./, // torch's fused in_proj_weight
+};
+const expectedRole = (fixture: string, name: string) => (/classifier/.test(name) ? 'head' : ATTENTION_NAMES[fixture].test(name) ? 'attention' : 'mlp');
 
 /** Every initializer renamed (and every use of it), so only the wiring is left. */
 function anonymise(model: OnnxModel): { model: OnnxModel; original: Map<string, string> } {
@@ -37,11 +42,11 @@ function anonymise(model: OnnxModel): { model: OnnxModel; original: Map<string, 
 }
 
 describe('projection roles (lora.targetPreset)', () => {
-  for (const fixture of ['tiny-gpt', 'gcide-gpt', 'tiny-encoder', 'gcide-encoder']) {
+  for (const fixture of Object.keys(ATTENTION_NAMES)) {
     it(`${fixture}: every projection gets the role its module has`, () => {
-      const roles = projectionRoles(readModel(lm(fixture)).graph);
+      const roles = projectionRoles(readModel(lm(fixture)).graph, 'logits');
       assert.ok(roles.size >= 8, `${roles.size} projections`);
-      for (const [name, role] of roles) assert.equal(role, expectedRole(name), name);
+      for (const [name, role] of roles) assert.equal(role, expectedRole(fixture, name), name);
       const counts = [...roles.values()].reduce<Record<string, number>>((a, r) => ((a[r] = (a[r] ?? 0) + 1), a), {});
       assert.ok(counts.attention > 0 && counts.mlp > 0, JSON.stringify(counts));
     });
