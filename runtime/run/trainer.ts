@@ -37,6 +37,7 @@ import { RunFolderWriter } from './run-folder';
 import { DiskFaultError, isDiskFault } from './disk-fault';
 import { checkResumeSpace } from './disk-space';
 import { SeededDirections } from './seeded-directions';
+import { prefetchDirectionsOn } from './prefetch-rule';
 import { TimedDirections, TimedOracle } from './instrumented';
 import { StepProfiler, warmupStepsFor } from './step-profiler';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
@@ -180,10 +181,13 @@ export class Trainer {
     await engine.verifyProvider();
 
     const optimizer = createOptimizer(layers, config.optimizer, config.steps);
+    const prefetch = prefetchDirectionsOn(config.engine, layers.reduce((a, l) => a + l.size, 0));
+    engine.info.prefetchDirections = prefetch;
+    const newPool = () => new KernelPool(config.engine.kernelThreads, { background: prefetch });
     if (resumed) {
       const folder = RunFolderWriter.reopen(options.resumeDir!);
       const manifest = { ...resumed.manifest!, engine: engine.info };
-      const pool = new KernelPool(config.engine.kernelThreads);
+      const pool = newPool();
       const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
       try {
         trainer.restoreFrom(options.fromStep);
@@ -217,7 +221,7 @@ export class Trainer {
       data: { train: datasetFacts(train), eval: evalSet ? datasetFacts(evalSet) : null },
     };
     folder.writeManifest(manifest, config);
-    const pool = new KernelPool(config.engine.kernelThreads);
+    const pool = newPool();
     const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
     trainer.profileWanted = options.profile ?? false;
     trainer.evalLayout = evalLayout;
