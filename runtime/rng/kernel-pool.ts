@@ -109,7 +109,9 @@ export class KernelPool {
   /** Number of worker threads (0 when everything runs inline). */
   readonly threads: number;
   private readonly workers: PoolWorker[] = [];
-  private readonly backgroundWorker: PoolWorker | null = null;
+  private backgroundWorker: PoolWorker | null = null;
+  private readonly background: boolean;
+  private readonly workerPath: string | undefined;
   private readonly minParallel: number;
   private nextJobId = 1;
   private closed = false;
@@ -123,18 +125,21 @@ export class KernelPool {
       const entry = resolveWorkerEntry(options.workerPath);
       for (let i = 0; i < this.threads; i++) this.workers.push(new PoolWorker(entry, i));
     }
-    if (options.background) this.backgroundWorker = new PoolWorker(resolveWorkerEntry(options.workerPath), this.threads);
+    this.background = options.background ?? false;
+    this.workerPath = options.workerPath;
   }
 
   /** Whether runInBackground has a worker (options.background). */
   get hasBackground(): boolean {
-    return this.backgroundWorker !== null;
+    return this.background;
   }
 
   /** Run one job on the background worker; its buffers must be shared (allocShared). */
   runInBackground(job: KernelJob): Promise<void> {
     if (this.closed) return Promise.reject(new Error('KernelPool is closed'));
-    if (!this.backgroundWorker) return Promise.reject(new Error('KernelPool has no background worker (options.background)'));
+    if (!this.background) return Promise.reject(new Error('KernelPool has no background worker (options.background)'));
+    // Started on first use: a run that never prefetches (or fails before its first step) starts no thread.
+    this.backgroundWorker ??= new PoolWorker(resolveWorkerEntry(this.workerPath), this.threads);
     return this.backgroundWorker.run(this.nextJobId++, job);
   }
 

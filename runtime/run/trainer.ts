@@ -194,6 +194,8 @@ export class Trainer {
         if (options.overrides && Object.keys(options.overrides).length) trainer.applyResumeOverrides(options.overrides);
       } catch (e) {
         folder.close();
+        // Its workers (the prefetch worker is started at once) would keep the process alive.
+        await pool.close();
         throw e;
       }
       trainer.profileWanted = options.profile ?? false;
