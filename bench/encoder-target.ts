@@ -57,9 +57,14 @@ export interface EncoderTargetResult {
   threads: number;
   steps: number;
   /** Per round: median step ms (after the profiler's warm-up), median two reference forwards ms, their ratio. */
-  rounds: { stepMs: number; twoForwardsMs: number; ratio: number; stepsPerSecond: number; cpuMsPerStep: number; meanWidth: number | null; load1: number }[];
+  rounds: { stepMs: number; twoForwardsMs: number; ratio: number; stepsPerSecond: number; cpuMsPerStep: number; twoForwardsCpuMs: number; cpuRatio: number; meanWidth: number | null; load1: number }[];
   /** Median over rounds of twoForwardsMs / stepMs: steps/s ÷ the two-forward limit. */
   ratioToLimit: number;
+  /**
+   * The same in process CPU time (every thread; ORT's threads do not spin): two reference forwards'
+   * CPU ÷ a training step's. Far less moved by other load than wall time on a shared machine.
+   */
+  cpuRatioToLimit: number;
   /** The project's steps/s (1000 / median step ms), median over rounds. */
   stepsPerSecond: number;
   limitStepsPerSecond: number;
@@ -125,11 +130,17 @@ export async function measureEncoderTarget(o: EncoderTargetOptions): Promise<Enc
         const feeds = batches.map(toTensors);
         for (const f of feeds.slice(0, 3)) await twoForwards(reference, f); // warm-up, like the profiler's
         const refs: number[] = [];
+        const cpu0 = process.cpuUsage();
         for (const f of feeds) refs.push(await twoForwards(reference, f));
+        const cpu = process.cpuUsage(cpu0);
+        const refCpuMs = (cpu.user + cpu.system) / 1000 / feeds.length;
         const stepMs = profile.step.p50Ms;
         const twoForwardsMs = median(refs);
-        rounds.push({ stepMs, twoForwardsMs, ratio: twoForwardsMs / stepMs, stepsPerSecond: 1000 / stepMs, cpuMsPerStep: profile.cpuMsPerStep, meanWidth: profile.meanSequenceWidth, load1: load1() });
-        log(`  encoder-1M round ${r + 1}/${o.rounds}: MeZO step ${stepMs.toFixed(1)} ms (p50), 2 fwd ${twoForwardsMs.toFixed(1)} ms, ratio ${(twoForwardsMs / stepMs).toFixed(2)}, load ${load1()}`);
+        rounds.push({ stepMs, twoForwardsMs, ratio: twoForwardsMs / stepMs, stepsPerSecond: 1000 / stepMs, cpuMsPerStep: profile.cpuMsPerStep, twoForwardsCpuMs: refCpuMs, cpuRatio: refCpuMs / profile.cpuMsPerStep, meanWidth: profile.meanSequenceWidth, load1: load1() });
+        log(
+          `  encoder-1M round ${r + 1}/${o.rounds}: MeZO step ${stepMs.toFixed(1)} ms (p50), 2 fwd ${twoForwardsMs.toFixed(1)} ms, ratio ${(twoForwardsMs / stepMs).toFixed(2)}; ` +
+            `CPU ${profile.cpuMsPerStep.toFixed(1)} vs ${refCpuMs.toFixed(1)} ms, ratio ${(refCpuMs / profile.cpuMsPerStep).toFixed(2)}; load ${load1()}`,
+        );
       }
       const ratios = rounds.map((x) => x.ratio);
       const medianRound = rounds.indexOf([...rounds].sort((a, b) => a.ratio - b.ratio)[(rounds.length - 1) >> 1]!);
@@ -142,6 +153,7 @@ export async function measureEncoderTarget(o: EncoderTargetOptions): Promise<Enc
         steps: o.steps,
         rounds,
         ratioToLimit: median(ratios),
+        cpuRatioToLimit: median(rounds.map((x) => x.cpuRatio)),
         stepsPerSecond,
         limitStepsPerSecond: median(rounds.map((x) => 1000 / x.twoForwardsMs)),
         profile: profiles[medianRound]!,

@@ -146,9 +146,9 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       kernelThreads: { type: 'number', doc: 'Worker threads for element-wise kernels (0 = inline).', default: 0, integer: true, min: 0 },
       prefetchDirections: {
         type: 'string',
-        doc: "Generate step t+1's z on a worker thread while onnxruntime runs step t's forward passes (same bits; 4 bytes per trainable element more). auto: on when onnxruntime's threads leave a core free and the model has at most 16,777,216 trainable elements (docs/benchmarks.md, issue 17).",
-        default: 'auto',
-        enum: ['auto', 'on', 'off'],
+        doc: "on: generate step t+1's z on a worker thread while onnxruntime runs step t's forward passes (same bits; 4 bytes per trainable element more). Off by default: on 2 loaded cores it helped with 2 onnxruntime threads and hurt with 1 (docs/benchmarks.md, issue 17).",
+        default: 'off',
+        enum: ['off', 'on'],
       },
     },
   },

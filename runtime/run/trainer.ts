@@ -37,7 +37,6 @@ import { RunFolderWriter } from './run-folder';
 import { DiskFaultError, isDiskFault } from './disk-fault';
 import { checkResumeSpace } from './disk-space';
 import { SeededDirections } from './seeded-directions';
-import { prefetchDirectionsOn } from './prefetch-rule';
 import { TimedDirections, TimedOracle } from './instrumented';
 import { StepProfiler, warmupStepsFor } from './step-profiler';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
@@ -181,7 +180,8 @@ export class Trainer {
     await engine.verifyProvider();
 
     const optimizer = createOptimizer(layers, config.optimizer, config.steps);
-    const prefetch = prefetchDirectionsOn(config.engine, layers.reduce((a, l) => a + l.size, 0));
+    // Runs written before the key have none: off, as they ran.
+    const prefetch = config.engine.prefetchDirections === 'on';
     engine.info.prefetchDirections = prefetch;
     const newPool = () => new KernelPool(config.engine.kernelThreads, { background: prefetch });
     if (resumed) {
