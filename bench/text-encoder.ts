@@ -95,7 +95,8 @@ export function writeTextEncoderWorkspace(dir: string, options: TextEncoderOptio
   return file;
 }
 
-if (require.main === module) {
+// Run as a script only (bundled into bench/out/bench.js, require.main === module holds for every module).
+if (require.main === module && /text-encoder\.[jt]s$/.test(process.argv[1] ?? '')) {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: node --import tsx bench/text-encoder.ts <folder>');
   process.stdout.write(`${writeTextEncoderWorkspace(path.resolve(dir))}\n`);
