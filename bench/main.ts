@@ -4,14 +4,18 @@
  *   npm run bench                      full suite (≈10 minutes on 2 quiet cores)
  *   npm run bench -- --quick           smoke run on the tiny models (under a minute)
  *   npm run bench -- --provider cuda   on a GPU machine (after `npm run install:cuda`)
+ *   npm run bench -- --models transformer-50M --optimizers mezo,helene,helene-layerwise --no-memory
+ *                                      issue 17's targets alone (the encoder and PyTorch lines included)
  *   options: --models a,b  --optimizers a,b  --memory-models a,b  --memory-optimizers a,b
  *            --memory-repeats n (fresh processes per memory configuration, smallest peak kept; default 1)
  *            --no-memory  --rounds n  --steps n
  *            --threads n (ORT intra-op, default 2)  --kernel-threads n (default 2)  --out file.json
+ *            --no-encoder (skip the 1 M text-encoder target)  --encoder-steps n  --encoder-rounds n
+ *            --no-pytorch (skip bench/pytorch_mezo.py)
  *   model ids: bench/models.ts, plus <transformer id>-lora<r> (LoRA rank r on the blocks' matrices),
  *   e.g. --models '' --memory-models transformer-50M,transformer-50M-lora8 --memory-optimizers mezo,helene
  *
- * Prints the tables and writes JSON (default bench/results/latest.json). docs/benchmarks.md says
+ * Prints the tables, then issue 17's targets next to their measured ratios (targets.ts), and writes JSON (default bench/results/latest.json). docs/benchmarks.md says
  * how to read them. Timings are never asserted anywhere: the machine is shared and noisy.
  */
 import * as fs from 'node:fs';
@@ -25,6 +29,9 @@ import { measureMemory, memoryChild, type MemoryResult } from './memory';
 import { memoryTable, throughputTable } from './report';
 import type { EngineSettings } from './setup';
 import type { RequestedProvider } from '../runtime/protocol';
+import { formatProfile } from '../runtime/run/step-profiler';
+import { measureEncoderTarget, type EncoderTargetResult } from './encoder-target';
+import { issue17Targets, targetsTable } from './targets';
 
 interface Options {
   quick: boolean;
@@ -36,18 +43,21 @@ interface Options {
   rounds: number;
   steps: number;
   referencePairs: number;
+  encoder: { rounds: number; steps: number; pytorch: boolean } | null;
   out: string;
   settings: EngineSettings;
 }
 
 const FULL = {
   models: ['mlp-1M', 'transformer-1M', 'mlp-10M', 'transformer-10M', 'mlp-50M', 'transformer-50M'],
-  optimizers: ['mezo', 'helene', 'zo-adam', 'hizoo', 'fzoo'],
+  optimizers: ['mezo', 'helene', 'helene-layerwise', 'zo-adam', 'hizoo', 'fzoo'],
   memoryModels: ['transformer-10M', 'mlp-50M', 'transformer-50M'],
   memoryOptimizers: ['mezo', 'helene', 'zo-adam'],
   rounds: 3,
   steps: 3,
   referencePairs: 2,
+  encoderRounds: 3,
+  encoderSteps: 150,
 };
 const QUICK = {
   models: ['mlp-tiny', 'transformer-tiny'],
@@ -57,6 +67,8 @@ const QUICK = {
   rounds: 2,
   steps: 2,
   referencePairs: 1,
+  encoderRounds: 1,
+  encoderSteps: 20,
 };
 
 function parse(argv: string[]): Options {
@@ -86,6 +98,9 @@ function parse(argv: string[]): Options {
     rounds: Math.max(1, int('--rounds', base.rounds)),
     steps: Math.max(1, int('--steps', base.steps)),
     referencePairs: Math.max(1, int('--reference-pairs', base.referencePairs)),
+    encoder: argv.includes('--no-encoder')
+      ? null
+      : { rounds: Math.max(1, int('--encoder-rounds', base.encoderRounds)), steps: Math.max(10, int('--encoder-steps', base.encoderSteps)), pytorch: !quick && !argv.includes('--no-pytorch') },
     out: value('--out') ?? path.join(__dirname, '..', 'results', quick ? 'quick.json' : 'latest.json'),
     settings: { provider, threads: int('--threads', 2), kernelThreads: int('--kernel-threads', 2) },
   };
@@ -124,12 +139,21 @@ async function main(argv: string[]): Promise<void> {
     throughput.push(r);
     console.log('\n' + throughputTable(r) + '\n');
   }
+  let encoder: EncoderTargetResult | null = null;
+  if (o.encoder) {
+    log(`issue 17: MeZO on the ~1M text encoder vs two plain forwards (${o.encoder.rounds} × ${o.encoder.steps} steps)`);
+    encoder = await measureEncoderTarget({ ...o.encoder, threads: o.settings.threads, kernelThreads: o.settings.kernelThreads, log });
+    console.log('\n' + formatProfile(encoder.profile));
+  }
   let memory: MemoryResult[] = [];
   if (o.memoryModels.length > 0) {
     log('memory (peak RSS of fresh processes)');
     memory = await measureMemory(process.argv[1]!, findModels(o.memoryModels), o.memoryOptimizers, o.settings, log, o.memoryRepeats);
     console.log('\n' + memoryTable(memory) + '\n');
   }
+  // Last, so the targets are the final lines printed.
+  const targets = issue17Targets(throughput, encoder);
+  if (targets.length > 0) console.log('\n' + targetsTable(targets, os.loadavg()) + '\n');
   const result = {
     kind: 'helene-studio-bench',
     version: 1,
@@ -139,6 +163,8 @@ async function main(argv: string[]): Promise<void> {
     settings: { ...o.settings, rounds: o.rounds, steps: o.steps, referencePairs: o.referencePairs, memoryRepeats: o.memoryRepeats },
     wallSeconds: (Date.now() - started) / 1000,
     throughput,
+    encoder,
+    targets,
     memory,
   };
   fs.mkdirSync(path.dirname(o.out), { recursive: true });

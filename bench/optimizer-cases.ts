@@ -5,6 +5,7 @@
  */
 import { resolveConfig } from '../runtime/protocol/config-schema';
 import type { OptimizerConfig, OptimizerName } from '../runtime/protocol';
+import { presetById } from '../runtime/optim/presets';
 
 export interface OptimizerCase {
   label: string;
@@ -19,6 +20,8 @@ export const ALL_CASES: OptimizerCase[] = [
   { label: 'mezo', config: config('mezo') },
   { label: 'helene', config: config('helene') },
   { label: 'helene-rho', config: config('helene', { rho: 1 }) },
+  // The recommended HELENE preset (runtime/optim/presets.ts 'helene'): block-coordinate, automatic blocks.
+  { label: 'helene-layerwise', config: config('helene', presetById('helene')!.optimizer) },
   { label: 'zo-adam', config: config('zo-adam') },
   { label: 'hizoo', config: config('hizoo') },
   { label: 'fzoo', config: config('fzoo') },

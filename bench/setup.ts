@@ -13,6 +13,7 @@ import { createSession } from '../runtime/engine/provider';
 import { TrainingEngine } from '../runtime/engine/training-engine';
 import type { TrainableLayer } from '../runtime/optim/optimizer';
 import type { RequestedProvider } from '../runtime/protocol';
+import type { OnnxModel } from '../runtime/onnx/onnx-types';
 import { BENCH_TRAINABLE, type BenchModel } from './models';
 
 export interface EngineSettings {
@@ -40,10 +41,15 @@ export function trainingGraph(model: BenchModel): TrainingGraph {
 
 /** The inference-only model: same graph and loss head, weights as initializers (for a LoRA variant: the base model, no adapters). */
 export function inferenceModelBytes(model: BenchModel): Uint8Array {
-  const onnx = cloneModel(model.build());
+  return withClassificationLoss(model.build(), model.id);
+}
+
+/** A classifier (output `logits`) with the per-example loss head attached (input `labels`, output `loss`), encoded. */
+export function withClassificationLoss(model: OnnxModel, name: string): Uint8Array {
+  const onnx = cloneModel(model);
   const graph = onnx.graph;
   const usedNames = new Set<string>([...graph.input.map((i) => i.name ?? ''), ...graph.initializer.map((t) => t.name ?? ''), ...graph.node.flatMap((n) => [...n.input, ...n.output])]);
-  attachLoss({ modelName: model.id, graph, opset: defaultOpsetVersion(onnx, model.id), usedNames }, { kind: 'classification', logits: 'logits' });
+  attachLoss({ modelName: name, graph, opset: defaultOpsetVersion(onnx, name), usedNames }, { kind: 'classification', logits: 'logits' });
   return encodeModel(onnx);
 }
 

@@ -12,6 +12,7 @@
  *            --presets head,all (model.trainablePreset)  --batches 16,32  --steps n (default 300)
  *            --repeats n (default 3)  --threads n (ORT intra-op, default 2)
  *            --bucket-clis a,b (also run those builds with data.bucketByLength)  --out file.json
+ *            --variant 'name:key=value;key=value' (repeatable: each run also with these overrides)
  * Evaluation, statistics and checkpoints are off; the lr is tiny (speed does not depend on it, and
  * no divergence guard can stop a run). Timings are never asserted anywhere.
  */
@@ -36,8 +37,11 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     'bucket-clis': { type: 'string', default: '' },
     out: { type: 'string', default: 'bench/results/step-profile.json' },
+    variant: { type: 'string', multiple: true },
   },
 });
+// --variant 'name:key=value;key=value' (repeatable): every run is also made with these overrides, as its own variant.
+const extraVariants = (values.variant ?? []).map((v) => ({ name: v.slice(0, v.indexOf(':')), overrides: v.slice(v.indexOf(':') + 1).split(';').filter(Boolean) }));
 
 const clis = (values.cli?.length ? values.cli : ['this=dist/cli.js']).map((s) => {
   const [label, file] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, s];
@@ -57,14 +61,15 @@ for (const preset of list(values.presets!)) {
   for (const batch of list(values.batches!)) {
     for (const optimizer of list(values.optimizers!)) {
       for (const c of clis) {
-        for (const bucket of bucketClis.has(c.label) ? [false, true] : [false]) {
+        for (const bucket of bucketClis.has(c.label) ? [false, true] : [false]) for (const extra of extraVariants.length ? extraVariants : [{ name: '', overrides: [] }]) {
           variants.push({
-            name: `${c.label}${bucket ? '+bucket' : ''} ${optimizer} ${preset} B${batch}`,
+            name: `${c.label}${bucket ? '+bucket' : ''}${extra.name ? ` ${extra.name}` : ''} ${optimizer} ${preset} B${batch}`,
             cli: c.file,
             overrides: [
               `optimizer.name="${optimizer}"`, 'optimizer.lr=1e-7', `model.trainablePreset="${preset}"`, `data.batchSize=${batch}`,
               'data.eval=null', 'evalEvery=0', 'statsEvery=0', 'checkpoint.every=0', `engine.threads=${values.threads}`,
               ...(bucket ? ['data.bucketByLength=true'] : []),
+              ...extra.overrides,
             ],
           });
         }

@@ -64,11 +64,22 @@ export function buildTextEncoder(o: TextEncoderOptions): OnnxModel {
   return b.build();
 }
 
+/**
+ * A file of this repository, from the source (bench/) or from the bundled bench (bench/out/): the
+ * first folder upwards of this module that holds it.
+ */
+export function repoPath(relative: string): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, relative))) return path.join(dir, relative);
+    if (path.dirname(dir) === dir) throw new Error(`${relative} not found above ${__dirname}`);
+  }
+}
+
 /** Model, tokenizer, data and a run config in `dir`. Returns the config's path. */
 export function writeTextEncoderWorkspace(dir: string, options: TextEncoderOptions = ISSUE17_ENCODER): string {
   fs.mkdirSync(dir, { recursive: true });
   writeModel(buildTextEncoder(options), path.join(dir, 'model.onnx'));
-  const fixture = path.resolve(__dirname, '../test/fixtures/lm/tiny-encoder');
+  const fixture = repoPath('test/fixtures/lm/tiny-encoder');
   for (const f of ['tokenizer.json', 'tokenizer_config.json', 'train.jsonl', 'eval.jsonl']) fs.copyFileSync(path.join(fixture, f), path.join(dir, f));
   const config = {
     name: 'issue17-encoder-1M',
@@ -84,7 +95,8 @@ export function writeTextEncoderWorkspace(dir: string, options: TextEncoderOptio
   return file;
 }
 
-if (require.main === module) {
+// Run as a script only (bundled into bench/out/bench.js, require.main === module holds for every module).
+if (require.main === module && /text-encoder\.[jt]s$/.test(process.argv[1] ?? '')) {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: node --import tsx bench/text-encoder.ts <folder>');
   process.stdout.write(`${writeTextEncoderWorkspace(path.resolve(dir))}\n`);

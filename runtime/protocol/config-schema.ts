@@ -132,7 +132,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       }),
       collapse: guardSwitch('The batch loss collapsing to exactly 0 where its running median was not 0 (saturated weights or a degenerate loss).'),
       state: guardSwitch('theta or the optimizer state (m, h, v, H) non-finite after an update.', {
-        every: { type: 'number', doc: 'Scan theta and the state every N steps (the scan costs ~4 ns per element; a step is also scanned before every checkpoint and at the end).', default: 1, integer: true, min: 1 },
+        every: { type: 'number', doc: 'Scan theta and the state every N steps (the scan costs ~0.7 ns per element; a step is also scanned before every checkpoint and at the end).', default: 1, integer: true, min: 1 },
         snapshotMaxElements: { type: 'number', doc: 'Keep a copy of the last scanned-good theta and state (policy skip restores it) when they hold at most this many elements in all; above it, policy skip stops instead.', default: 16777216, integer: true, min: 0 },
       }),
       maxConsecutiveSkips: { type: 'number', doc: 'With policy skip, this many skipped steps in a row stop the run.', default: 10, integer: true, min: 1 },
@@ -145,6 +145,12 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       provider: { type: 'string', doc: 'auto (CUDA if it loads, else CPU), cuda (fail if missing) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'cpu'] },
       threads: { type: 'number', doc: 'onnxruntime intra-op threads (0 = its default).', default: 0, integer: true, min: 0 },
       kernelThreads: { type: 'number', doc: 'Worker threads for element-wise kernels (0 = inline).', default: 0, integer: true, min: 0 },
+      prefetchDirections: {
+        type: 'string',
+        doc: "on: generate step t+1's z on a worker thread while onnxruntime runs step t's forward passes (same bits; 4 bytes per trainable element more). Off by default: on 2 loaded cores it helped with 2 onnxruntime threads and hurt with 1 (docs/benchmarks.md, issue 17).",
+        default: 'off',
+        enum: ['off', 'on'],
+      },
     },
   },
   checkpoint: {

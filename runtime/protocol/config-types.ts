@@ -134,6 +134,8 @@ export interface EngineConfig {
   threads: number;
   /** Worker threads for element-wise kernels such as z generation (0 = inline). */
   kernelThreads: number;
+  /** Step t+1's z generated on a worker during step t's forwards (runtime/run/seeded-directions.ts). */
+  prefetchDirections: 'off' | 'on';
 }
 
 /** What a tripped guard does: end the run as failed with a message, or skip the step (theta restored) and count it. */

@@ -96,6 +96,8 @@ export interface EngineInfo {
   fallbackReason?: string;
   threads: number;
   kernelThreads: number;
+  /** Whether step t+1's z was generated during step t's forwards (engine.prefetchDirections; absent in runs before issue 17). */
+  prefetchDirections?: boolean;
   onnxruntimeVersion: string;
 }
 

@@ -21,9 +21,29 @@ export interface FillJob {
   readonly offset: number;
 }
 
-export type KernelJob = FillJob;
+/**
+ * z ~ N(0, I) for many layers in one message (issue 17's prefetch of the next step's directions):
+ * layer i has key (keys[2i], keys[2i+1]) and fills out[bounds[i] .. bounds[i+1]), its element j at
+ * out[bounds[i] + j]. One round trip instead of one per layer (a step has dozens of small layers).
+ */
+export interface NormalLayersJob {
+  readonly kind: 'normal-layers';
+  readonly keys: Uint32Array;
+  /** Float32Array over a SharedArrayBuffer. */
+  readonly out: Float32Array;
+  readonly bounds: Int32Array;
+}
+
+export type KernelJob = FillJob | NormalLayersJob;
 
 export function runKernelJob(job: KernelJob): void {
+  if (job.kind === 'normal-layers') {
+    for (let i = 0; i + 1 < job.bounds.length; i++) {
+      const start = job.bounds[i]!;
+      fillNormal({ key0: job.keys[2 * i]!, key1: job.keys[2 * i + 1]! }, job.out.subarray(start, job.bounds[i + 1]!));
+    }
+    return;
+  }
   const key = { key0: job.key0, key1: job.key1 };
   switch (job.kind) {
     case 'normal':
@@ -33,8 +53,8 @@ export function runKernelJob(job: KernelJob): void {
       fillRademacher(key, job.out, job.start, job.end, job.offset);
       return;
     default: {
-      const unknown: never = job.kind;
-      throw new Error(`unknown kernel job kind: ${String(unknown)}`);
+      const unknown: never = job;
+      throw new Error(`unknown kernel job kind: ${String((unknown as { kind: unknown }).kind)}`);
     }
   }
 }

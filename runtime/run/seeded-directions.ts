@@ -20,6 +20,9 @@ type Kind = 'normal' | 'rademacher';
 
 export class SeededDirections implements DirectionSource {
   private staging: [Float32Array, Float32Array] | null = null;
+  /** The layer list of the previous normal() call: a prefetch starts only when the same list comes twice. */
+  private lastLayers: TrainableLayer[] | null = null;
+  private prefetched: { t: number; layers: TrainableLayer[]; out: Float32Array; bounds: Int32Array; done: Promise<boolean> } | null = null;
 
   constructor(
     private readonly runSeed: Seed64,
@@ -28,9 +31,48 @@ export class SeededDirections implements DirectionSource {
     private readonly minParallel = 65536,
   ) {}
 
+  /**
+   * z of step t. With a background worker (KernelPool options.background), step t + 1's z is then
+   * generated there while the caller runs step t's forward passes and update, into one shared
+   * buffer of every layer (onnxruntime refuses SharedArrayBuffer inputs, so the dir buffers it reads
+   * stay ordinary memory): the next call only copies it into dir (a memcpy per layer). z depends on
+   * (seed, t, layer index) alone, so the bits are the same as generating it then. Only a layer list
+   * passed twice in a row is prefetched (MeZO, HELENE: every layer every step; the layerwise variant
+   * passes a new one-block list each step and gets no prefetch).
+   */
   async normal(t: number, layers: TrainableLayer[]): Promise<void> {
     const step = stepSeed(this.runSeed, t);
-    await this.fillAll('normal', layers, (i) => zKey(step, i));
+    const ready = this.prefetched;
+    this.prefetched = null;
+    if (ready && ready.t === t && ready.layers === layers && (await ready.done)) {
+      for (let i = 0; i < layers.length; i++) layers[i]!.dir.set(ready.out.subarray(ready.bounds[i]!, ready.bounds[i + 1]!));
+      this.startPrefetch(t + 1, layers, ready.out, ready.bounds);
+    } else {
+      await this.fillAll('normal', layers, (i) => zKey(step, i));
+      if (this.pool.hasBackground && layers === this.lastLayers) this.startPrefetch(t + 1, layers, ready?.out ?? null, ready?.bounds ?? null);
+    }
+    this.lastLayers = layers;
+  }
+
+  private startPrefetch(t: number, layers: TrainableLayer[], out: Float32Array | null, bounds: Int32Array | null): void {
+    if (!out || !bounds || bounds.length !== layers.length + 1 || bounds[layers.length] !== layers.reduce((a, l) => a + l.size, 0)) {
+      bounds = new Int32Array(layers.length + 1);
+      for (let i = 0; i < layers.length; i++) bounds[i + 1] = bounds[i]! + layers[i]!.size;
+      out = allocShared(bounds[layers.length]!);
+    }
+    const step = stepSeed(this.runSeed, t);
+    const keys = new Uint32Array(2 * layers.length);
+    for (let i = 0; i < layers.length; i++) {
+      const k = zKey(step, i);
+      keys[2 * i] = k.key0 >>> 0;
+      keys[2 * i + 1] = k.key1 >>> 0;
+    }
+    // A failed prefetch (the pool closed at the end of a run) only means the next call generates z itself.
+    const done = this.pool.runInBackground({ kind: 'normal-layers', keys, out, bounds }).then(
+      () => true,
+      () => false,
+    );
+    this.prefetched = { t, layers, out, bounds, done };
   }
 
   async rademacher(t: number, n: number, layers: TrainableLayer[]): Promise<void> {

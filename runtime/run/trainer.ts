@@ -190,16 +190,22 @@ export class Trainer {
     await engine.verifyProvider();
 
     const optimizer = createOptimizer(layers, config.optimizer, config.steps);
+    // Runs written before the key have none: off, as they ran.
+    const prefetch = config.engine.prefetchDirections === 'on';
+    engine.info.prefetchDirections = prefetch;
+    const newPool = () => new KernelPool(config.engine.kernelThreads, { background: prefetch });
     if (resumed) {
       const folder = options.followerOf ? new FollowerFolder(options.resumeDir!) : RunFolderWriter.reopen(options.resumeDir!);
       const manifest = { ...resumed.manifest!, engine: engine.info };
-      const pool = new KernelPool(config.engine.kernelThreads);
+      const pool = newPool();
       const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
       try {
         trainer.restoreFrom(options.fromStep);
         if (options.overrides && Object.keys(options.overrides).length) trainer.applyResumeOverrides(options.overrides);
       } catch (e) {
         folder.close();
+        // Its workers (the prefetch worker is started at once) would keep the process alive.
+        await pool.close();
         throw e;
       }
       trainer.profileWanted = options.profile ?? false;
@@ -232,7 +238,7 @@ export class Trainer {
       data: { train: datasetFacts(train), eval: evalSet ? datasetFacts(evalSet) : null },
     };
     folder.writeManifest(manifest, config);
-    const pool = new KernelPool(config.engine.kernelThreads);
+    const pool = newPool();
     const trainer = new Trainer(config, folder, manifest, layers, optimizer, engine, pool, train, evalSet, batcher, labelsInput, listener);
     trainer.profileWanted = options.profile ?? false;
     trainer.lossReducer = options.lossReducer ?? engineLosses;

@@ -41,6 +41,16 @@ test('bench --quick runs on the tiny models and writes throughput and memory JSO
       assert.deepEqual(m.runs.map((x: { optimizer: string }) => x.optimizer), ['mezo', 'helene']);
       for (const x of m.runs) for (const k of ['peakMB', 'overheadMB', 'idealMB', 'ratio', 'fullModelIdealMB', 'ratioToFullModel']) assert.equal(typeof x[k], 'number', k);
     }
+    // Issue 17's targets: the 1 M text encoder through the real Trainer next to plain forwards, and the
+    // optimizer-work ratios of every size timed; PyTorch is never run by --quick.
+    assert.match(r.stdout, /issue 17 targets/);
+    assert.ok(json.encoder.parameters > 1e6 && json.encoder.parameters < 1.1e6, 'the ~1 M encoder');
+    assert.equal(typeof json.encoder.ratioToLimit, 'number');
+    assert.ok(json.encoder.rounds[0].meanWidth > 1 && json.encoder.rounds[0].meanWidth <= 64, 'text batches, padded per batch');
+    assert.match(json.encoder.pytorch.skipped, /not requested/);
+    const targets = json.targets.map((t: { what: string }) => t.what);
+    assert.match(targets[0], /text encoder B16: steps\/s ÷ two-forward limit/);
+    assert.deepEqual(targets.filter((t: string) => /optimizer work/.test(t)).map((t: string) => t.split(':')[0]), ['mlp-tiny', 'transformer-tiny']);
     const [full, lora] = json.memory;
     assert.equal(full.lora, null);
     assert.equal(full.baseParameters, full.parameters);

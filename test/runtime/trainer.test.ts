@@ -80,6 +80,24 @@ test('z is independent of the number of kernel threads: identical losses and wei
   assert.deepEqual(results[1].theta, results[0].theta);
 });
 
+test("z prefetched on a worker during the previous step's forwards gives the same run bit for bit (MeZO, HELENE; prefetch on and off)", async () => {
+  for (const optimizer of ['mezo', 'helene'] as const) {
+    const results = [];
+    for (const prefetch of ['off', 'on']) {
+      const config = demoConfig(optimizer, ['steps=20', 'evalEvery=0', `engine.prefetchDirections="${prefetch}"`]);
+      config.data.eval = null;
+      const trainer = await Trainer.create(config);
+      await trainer.run();
+      await trainer.close();
+      assert.equal(trainer.manifest.engine.prefetchDirections, prefetch === 'on', 'the manifest says whether z was prefetched');
+      const losses = readRunFolderSync(trainer.runDir).records.filter((r): r is StepRecord => r.kind === 'step').map((r) => r.loss);
+      results.push({ losses, theta: trainer.trainables.map((l) => Buffer.from(l.theta.buffer, l.theta.byteOffset, l.theta.byteLength).toString('hex')) });
+    }
+    assert.deepEqual(results[1].losses, results[0].losses, optimizer);
+    assert.deepEqual(results[1].theta, results[0].theta, optimizer);
+  }
+});
+
 test('pause, hyperparameter change, resume and stop apply at step boundaries and are recorded', async () => {
   const config = demoConfig('mezo', ['steps=100000', 'evalEvery=0']);
   config.data.eval = null;

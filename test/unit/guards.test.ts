@@ -1,7 +1,7 @@
 /** DivergenceGuards as a pure class: each guard trips on what it should, and only then. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_GUARDS, DivergenceGuards, firstNonFinite, guardsOf, RunningMedian, stopMessage } from '../../runtime/run/guards';
+import { DEFAULT_GUARDS, DivergenceGuards, firstNonFinite, guardsOf, hasNonFinite, RunningMedian, stopMessage } from '../../runtime/run/guards';
 import type { TrainableLayer } from '../../runtime/optim/optimizer';
 import type { GuardsConfig } from '../../runtime/protocol';
 import { resolveConfig } from '../../runtime/protocol';
@@ -155,4 +155,25 @@ test('config: guards default on; onNonFinite is an alias of guards.nonFinite.pol
   assert.equal(guardsOf(resolveConfig({ ...base, onNonFinite: 'skip' }).config).nonFinite.policy, 'skip');
   assert.equal(guardsOf({}).explosion.factor, 4, 'a run folder from before the key gets the defaults');
   assert.throws(() => resolveConfig({ ...base, guards: { explosion: { factr: 3 } } }), /guards\.explosion\.factr: unknown key \(did you mean "guards\.explosion\.factor"\?\)/);
+});
+
+test('hasNonFinite (the state scan) finds NaN and ±Inf at every position, and nothing in finite extremes', () => {
+  const specials = [NaN, Infinity, -Infinity, new Float32Array(Uint32Array.of(0x7fc00001).buffer)[0], new Float32Array(Uint32Array.of(0xff800001).buffer)[0]];
+  const finite = [0, -0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38, 1.17549435e-38, 1];
+  for (let n = 0; n <= 19; n++) {
+    const clean = Float32Array.from({ length: n }, (_, j) => finite[j % finite.length]);
+    assert.equal(hasNonFinite(clean), false, `length ${n}, finite extremes`);
+    for (let j = 0; j < n; j++) {
+      for (const v of specials) {
+        const a = clean.slice();
+        a[j] = v;
+        assert.equal(hasNonFinite(a), true, `length ${n}, ${v} at ${j}`);
+        // A view that starts past the bad element sees none (subarrays of a layer's state are scanned too).
+        assert.equal(hasNonFinite(a.subarray(j + 1)), false, `view after ${j}`);
+        assert.equal(hasNonFinite(a.subarray(j)), true, `view from ${j}`);
+      }
+    }
+  }
+  assert.equal(hasNonFinite(Float64Array.of(1, 2, -Infinity)), true, 'float64 state (per-layer scalars)');
+  assert.equal(hasNonFinite(Float64Array.of(1e300, -1e300)), false);
 });

@@ -152,3 +152,30 @@ test('from an esbuild bundle, the pool runs dist/kernel-worker.js next to it (pl
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('runInBackground: a normal-layers job fills every layer of one shared buffer with the bits fillNormal gives it; no worker starts before first use', async () => {
+  const sizes = [5, 70_000, 1, 128];
+  const bounds = Int32Array.from([0, ...sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0))]);
+  const keys = new Uint32Array(2 * sizes.length);
+  sizes.forEach((_, i) => {
+    const k = zKey(STEP, i);
+    keys[2 * i] = k.key0 >>> 0;
+    keys[2 * i + 1] = k.key1 >>> 0;
+  });
+  const out = allocShared(bounds[sizes.length]!);
+  const idle = new KernelPool(0);
+  await assert.rejects(idle.runInBackground({ kind: 'normal-layers', keys, out, bounds }), /no background worker/);
+  const pool = new KernelPool(0, { background: true });
+  assert.equal(pool.hasBackground, true);
+  try {
+    await pool.runInBackground({ kind: 'normal-layers', keys, out, bounds });
+  } finally {
+    await pool.close();
+  }
+  sizes.forEach((n, i) => {
+    const expected = new Float32Array(n);
+    fillNormal(zKey(STEP, i), expected);
+    assert.deepEqual(out.subarray(bounds[i]!, bounds[i + 1]!), expected, `layer ${i}`);
+  });
+  await assert.rejects(pool.runInBackground({ kind: 'normal-layers', keys, out, bounds }), /closed/);
+});
