@@ -32,6 +32,8 @@ const OPTIMIZER_DESCRIPTIONS: Record<OptimizerName, string> = {
   'zo-sgd-sign': 'ZO-Bench: sign of the projected gradient times z (2 passes/step)',
   'zo-sgd-momentum': 'ZO-Bench: heavy-ball momentum on the SPSA gradient (2 passes/step)',
   'zo-sgd-cons': 'ZO-Bench: keeps the best of step, no step, opposite step (5 passes/step)',
+  'sparse-mezo': 'MeZO perturbing only the smallest-magnitude weights (2 passes/step)',
+  lozo: 'MeZO with low-rank perturbations U V^T (2 passes/step)',
 };
 
 function schemaDefault(section: string, key: string): string {

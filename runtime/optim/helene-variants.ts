@@ -7,6 +7,8 @@ import type { TrainableLayer, ZoOptimizer } from './optimizer';
 import { Helene } from './helene';
 import { HeleneBiasCorrected, HeleneEnergy } from './helene-ablations';
 import { HeleneLayerwise } from './helene-layerwise';
+import { HeleneMulti } from './helene-multi';
+import { HeleneNormalized } from './helene-normalized';
 
 export function createHelene(layers: TrainableLayer[], config: OptimizerConfig, totalSteps: number): ZoOptimizer {
   // Runs recorded before the key existed have no variant: they were the paper's.
@@ -19,5 +21,9 @@ export function createHelene(layers: TrainableLayer[], config: OptimizerConfig, 
       return new HeleneEnergy(layers, config, totalSteps);
     case 'layerwise':
       return new HeleneLayerwise(layers, config, totalSteps);
+    case 'multi':
+      return new HeleneMulti(layers, config, totalSteps);
+    case 'normalized':
+      return new HeleneNormalized(layers, config, totalSteps);
   }
 }

@@ -200,6 +200,8 @@ export function passesPerStepOf(config: ResolvedConfig): number {
       return config.optimizer.directions + 1;
     case 'zo-sgd-cons':
       return 5;
+    case 'helene':
+      return config.optimizer.variant === 'multi' ? 2 * (config.optimizer.queries ?? 4) : 2;
     default:
       return 2;
   }
