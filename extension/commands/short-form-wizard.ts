@@ -144,7 +144,7 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
         {
           label: lrFindChoiceLabel(),
           description: 'short probe runs in a separate process',
-          detail: 'Brackets the largest stable lr of this optimizer on this model and data and suggests a third of it',
+          detail: 'Probes the first steps of this run on an lr grid and suggests one grid point below the lr that lowered the loss most',
           find: true,
         },
       ],
