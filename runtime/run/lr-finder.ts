@@ -7,7 +7,8 @@
  * Each probe is the real run (the Trainer, into a temporary folder: the same model, data, batches,
  * step seeds, schedule, warm-up, annealing horizon, automatic block choice and guards as `train`)
  * stopped after its first `stepsPerProbe` steps (10 % of the run, fewer when the budget needs it).
- * Its verdict, from its step losses (early = median of the first quarter, late = median of the last):
+ * Its verdict, from its eval loss before and after (the config's eval data; without one, the medians of
+ * the first and last quarter of its step losses), early and late:
  *   diverged  a guard stopped it (non-finite loss or state, the explosion guard), or late > 2 x early;
  *   stalled   late >= early: it did not lower the loss (too small to move, or already unstable);
  *   scored    otherwise, by late (lower is better).
@@ -24,7 +25,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ResolvedConfig, StepRecord } from '../protocol';
+import type { EvalRecord, ResolvedConfig, StepRecord } from '../protocol';
 import { Trainer } from './trainer';
 
 export interface LrProbe {
@@ -32,16 +33,16 @@ export interface LrProbe {
   diverged: boolean;
   /** Why it diverged, stalled, or its losses ("loss 1.39 -> 1.21"). */
   reason: string;
-  /** Median step loss of the probe's first quarter (named firstLoss in the result's JSON since the first finder). */
+  /** Eval loss before the probe (without eval data: median step loss of its first quarter). */
   firstLoss: number | null;
-  /** Median step loss of its last quarter. */
+  /** Eval loss after it (without eval data: median step loss of its last quarter). */
   lateLoss: number | null;
   steps: number;
   passes: number;
 }
 
 export interface LrFindOptions {
-  /** Forward passes for the whole search (default 600). */
+  /** Training forward passes for the whole search (default 600; the probes' evaluations are extra). */
   budgetPasses?: number;
   /** Steps per probe (default: 10 % of the run's steps, at most budget / (6 x passes per step), at least 5). */
   stepsPerProbe?: number;
@@ -139,20 +140,21 @@ export async function probeLearningRate(config: ResolvedConfig, lr: number, step
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-lr-find-'));
   const probeConfig: ResolvedConfig = structuredClone(config);
   // The run's own steps (so its schedule, annealing horizon and automatic choices), stopped early below.
+  // evalEvery 0: with eval data the trainer still evaluates at step 0 and at the stop, the probe's score.
   Object.assign(probeConfig, { evalEvery: 0, statsEvery: 0, onNonFinite: null });
   probeConfig.name = `lr-find-${lr}`;
-  probeConfig.data.eval = null;
   probeConfig.optimizer = { ...probeConfig.optimizer, lr };
   probeConfig.checkpoint = { every: 0, keep: 1 };
   probeConfig.output = { runsDir, runId: 'probe' };
   const losses: number[] = [];
+  const evals: number[] = [];
   let passes = 0;
   let stopping = false;
   const trainer: Trainer = await Trainer.create(probeConfig, {
     record(r) {
+      if (r.kind === 'eval') evals.push((r as EvalRecord).loss);
       if (r.kind !== 'step') return;
       losses.push((r as StepRecord).loss);
-      passes = r.forwardPasses;
       if (!stopping && (r as StepRecord).t >= steps) {
         stopping = true;
         trainer.stop();
@@ -162,26 +164,32 @@ export async function probeLearningRate(config: ResolvedConfig, lr: number, step
   let failure: string | null = null;
   try {
     const summary = await trainer.run();
-    passes = summary.forwardPasses;
+    // Training passes only (the probes' evaluations are not counted, as everywhere else).
+    passes = summary.trainingPasses ?? losses.length * passesPerStepOf(config);
   } catch (e) {
     failure = (e as Error).message;
   } finally {
     await trainer.close();
     fs.rmSync(runsDir, { recursive: true, force: true });
   }
+  // With eval data: the eval loss before and after the probe (the same examples both times, so no
+  // batch noise: 50 steps of MeZO on the demo lower the training-loss medians by less than their noise).
+  // Without: medians of the first and last quarter of the step losses.
+  const byEval = evals.length >= 2;
   const quarter = Math.max(1, Math.floor(losses.length / 4));
-  const firstLoss = losses.length ? median(losses.slice(0, quarter)) : null;
-  const lateLoss = losses.length ? median(losses.slice(losses.length - quarter)) : null;
-  passes = Math.max(passes, losses.length);
+  const firstLoss = byEval ? evals[0] : losses.length ? median(losses.slice(0, quarter)) : null;
+  const lateLoss = byEval ? evals[evals.length - 1] : losses.length ? median(losses.slice(losses.length - quarter)) : null;
+  const what = byEval ? 'eval loss' : 'loss';
   if (failure !== null) {
     if (!/^step \d+:/.test(failure)) throw new Error(failure);
-    return { lr, diverged: true, reason: failure.replace(/;.*$/, ''), firstLoss, lateLoss, steps: losses.length, passes: passes + 1 };
+    // The step that tripped ran its passes too.
+    return { lr, diverged: true, reason: failure.replace(/;.*$/, ''), firstLoss, lateLoss, steps: losses.length, passes: (losses.length + 1) * passesPerStepOf(config) };
   }
   const fmt = (x: number) => x.toPrecision(4);
   if (firstLoss !== null && lateLoss !== null && !(lateLoss <= divergenceRatio * firstLoss))
-    return { lr, diverged: true, reason: `late loss ${fmt(lateLoss)} > ${divergenceRatio} x early loss ${fmt(firstLoss)}`, firstLoss, lateLoss, steps: losses.length, passes };
+    return { lr, diverged: true, reason: `${what} ${fmt(lateLoss)} > ${divergenceRatio} x its start ${fmt(firstLoss)}`, firstLoss, lateLoss, steps: losses.length, passes };
   const stalled = firstLoss !== null && lateLoss !== null && !(lateLoss < firstLoss);
-  const reason = stalled ? `stalled: late loss ${fmt(lateLoss!)} >= early loss ${fmt(firstLoss!)}` : `loss ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}`;
+  const reason = stalled ? `stalled: ${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}` : `${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}`;
   return { lr, diverged: false, reason, firstLoss, lateLoss, steps: losses.length, passes };
 }
 
