@@ -5,10 +5,8 @@
 import type { OptimizerConfig } from '../protocol';
 import type { TrainableLayer, ZoOptimizer } from './optimizer';
 import { Helene } from './helene';
-import { HeleneBiasCorrected, HeleneEnergy } from './helene-ablations';
+import { HeleneBiasCorrected, HeleneEnergy, HeleneMulti, HeleneNormalized } from './helene-ablations';
 import { HeleneLayerwise } from './helene-layerwise';
-import { HeleneMulti } from './helene-multi';
-import { HeleneNormalized } from './helene-normalized';
 
 export function createHelene(layers: TrainableLayer[], config: OptimizerConfig, totalSteps: number): ZoOptimizer {
   // Runs recorded before the key existed have no variant: they were the paper's.

@@ -9,10 +9,8 @@ import { resolveConfig, type OptimizerConfig } from '../../runtime/protocol';
 import { createOptimizer } from '../../runtime/optim';
 import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/optim/optimizer';
 import { SparseMeZO, magnitudeQuantile } from '../../runtime/optim/sparse-mezo';
-import { Lozo } from '../../runtime/optim/lozo';
 import { HeleneLayerwise } from '../../runtime/optim/helene-layerwise';
-import { HeleneNormalized } from '../../runtime/optim/helene-normalized';
-import { HeleneMulti } from '../../runtime/optim/helene-multi';
+import { HeleneMulti, HeleneNormalized, Lozo } from '../../runtime/optim/helene-ablations';
 
 /** dir of the layer at list position p, element j, step t: 1 + p + 0.1 j + 0.01 t (position-keyed, like the run's source). */
 class PositionDirections implements DirectionSource {
