@@ -7,7 +7,8 @@
  * For every task, optimizer and seed: the run's config as a user would write it (the task's config,
  * that seed, the optimizer with its default lr), `findLearningRate` on it with the CLI's default
  * budget (what `helene-studio lr-find --config` does), then the full run at the suggested lr through
- * the real Trainer, with the default guards. Verdict per run:
+ * the real Trainer, with the default guards (evaluated at its start and end only: the verdict needs no
+ * curve, and the suite's 40 evaluations per run cost about as many passes as the training). Verdict per run:
  *   diverged  a guard stopped it (or the finder suggested nothing);
  *   stalled   final eval loss not below the start by STALL_MARGIN (0.5 %) of the starting eval loss;
  *   ok        otherwise.
@@ -105,7 +106,7 @@ export async function lrFinderCheckMain(argv: string[]): Promise<void> {
           // The user's config: the task, this seed, the optimizer at its default lr.
           const user = mergeConfig(task.base as Record<string, unknown>, { seed, optimizer: { ...opt.config }, output: { runsDir, runId: `finder-${label}-${seed}` } }) as UserConfig;
           const found = await findLearningRate(resolveConfig(user).config, { budgetPasses: budget });
-          const run = found.suggested === null ? null : await runOne(task, label, opt.config, found.suggested, seed, runsDir);
+          const run = found.suggested === null ? null : await runOne(task, label, opt.config, found.suggested, seed, runsDir, { evalEvery: 0 });
           const { verdict, why } = verdictOf(run);
           rows.push({
             task: name, split: spec.split, optimizer: label, seed, suggested: found.suggested, finderPasses: found.passes, finderMessage: found.message,
