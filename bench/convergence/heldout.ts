@@ -4,7 +4,7 @@
  *   npm run bench:convergence -- --heldout [--split tuning|heldout|all] [--tasks a,b]
  *        [--optimizers mezo,helene-paper,helene-recommended] [--seeds 3] [--steps N] [--out file.json]
  *   npm run bench:convergence -- --heldout --render a.json[,b.json]  # the tables again, from the JSON (parts merged)
- *   … --baseline a.json   reuse a.json's MeZO rows (MeZO is deterministic; saves rerunning the baseline for a new optimizer)
+ *   … --baseline a.json[,b.json]   reuse their MeZO rows (MeZO is deterministic; saves rerunning the baseline for a new optimizer)
  *
  * For every task of the split (split.ts) and every optimizer: the lr rule (lr-rule.ts: a fixed grid
  * probed on the first 10 % of the task's budget, seed 1), then the full budget at that lr on seeds
@@ -56,8 +56,8 @@ function parseArgs(argv: string[]): Args {
 /** The MeZO row of a task from --baseline (same steps and seeds required), or undefined. */
 function baselineRow(args: Args, task: string): HeldoutTaskResult['optimizers'][number] | undefined {
   if (!args.baseline) return undefined;
-  const file = JSON.parse(fs.readFileSync(args.baseline, 'utf8')) as { seeds: number[]; results: HeldoutTaskResult[] };
-  const row = file.results.find((r) => r.task === task)?.optimizers.find((o) => o.label === 'mezo');
+  const results = args.baseline.split(',').flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { results: HeldoutTaskResult[] }).results);
+  const row = results.find((r) => r.task === task)?.optimizers.find((o) => o.label === 'mezo');
   if (!row) throw new Error(`--baseline ${args.baseline} has no MeZO row for ${task}`);
   const seeds = row.runs.map((r) => r.seed).join(',');
   if (seeds !== args.seeds.join(',') || args.steps !== undefined) throw new Error(`--baseline ${args.baseline}: MeZO on ${task} ran seeds ${seeds}, this run wants ${args.seeds.join(',')}${args.steps !== undefined ? ' and --steps' : ''}`);
