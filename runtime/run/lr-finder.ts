@@ -1,6 +1,6 @@
 /**
  * Learning-rate finder for zeroth-order optimizers: short probes of the run itself, on a fixed lr
- * grid, scored by how far each lowers the training loss; the suggestion is the grid point one below
+ * grid, scored by how far each lowers the eval loss; the suggestion is the grid point one below
  * the best probe. The same rule as the held-out protocol's (bench/convergence/lr-rule.ts), within a
  * pass budget.
  *
@@ -13,9 +13,9 @@
  *   stalled   late >= early: it did not lower the loss (too small to move, or already unstable);
  *   scored    otherwise, by late (lower is better).
  * Search on the grid 1e-8 … 10 (factor √10: 1, 3 x 10^k): start at the grid point nearest the config's
- * lr; if it diverges, step down until a probe scores; if it stalls, step up until one does; from a scored point climb (up first, else down) while the score
- * improves. Suggestion: the grid point one below the
- * best probe. Why one below (issue 16): a probe shorter than the run rewards the largest lr that
+ * lr; if it diverges, step down until a probe scores; if it stalls, step up until one does; from a
+ * scored point climb (up first, else down) while the score improves. Suggestion: the grid point one
+ * below the best probe. Why one below (issue 16): a probe shorter than the run rewards the largest lr that
  * survives it: the previous finder (largest lr stable in ~40 steps, divided by 3) suggested 3.2e-3 for
  * MeZO on an encoder, which the explosion guard stopped at step 284, and 0.43 for the HELENE preset,
  * at which nothing was learned. The held-out protocol's rule with the same margin neither diverged
