@@ -68,9 +68,18 @@ export async function heldoutMain(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   if (args.render) {
     // Several files (comma-separated): parts of one suite run in parallel processes, tables in split order.
-    const results = args.render.split(',').flatMap((file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: HeldoutTaskResult[] }).results);
+    // The same task in several files (another optimizer run later against the same MeZO): one table,
+    // each optimizer once (the first file's row; MeZO is deterministic, so its rows are the same).
+    const merged = new Map<string, HeldoutTaskResult>();
+    for (const file of args.render.split(',')) {
+      for (const r of (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: HeldoutTaskResult[] }).results) {
+        const into = merged.get(r.task);
+        if (!into) merged.set(r.task, { ...r, optimizers: [...r.optimizers] });
+        else for (const o of r.optimizers) if (!into.optimizers.some((x) => x.label === o.label)) into.optimizers.push(o);
+      }
+    }
     const order = (name: string) => SUITE.findIndex((t) => t.name === name);
-    process.stdout.write(renderHeldoutTables(results.sort((a, b) => order(a.task) - order(b.task))) + '\n');
+    process.stdout.write(renderHeldoutTables([...merged.values()].sort((a, b) => order(a.task) - order(b.task))) + '\n');
     return;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-heldout-'));
