@@ -9,8 +9,7 @@ import { FZOO } from './fzoo';
 import { ZoSgdSign } from './zo-sgd-sign';
 import { ZoSgdMomentum } from './zo-sgd-momentum';
 import { ZoSgdCons } from './zo-sgd-cons';
-import { SparseMeZO } from './sparse-mezo';
-import { Lozo } from './helene-ablations';
+import { Lozo, SparseMeZO } from './helene-ablations';
 
 export function createOptimizer(layers: TrainableLayer[], config: OptimizerConfig, totalSteps: number): ZoOptimizer {
   // Each optimizer owns a copy so live hyperparameter changes never leak into the saved config.

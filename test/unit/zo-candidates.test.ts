@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { resolveConfig, type OptimizerConfig } from '../../runtime/protocol';
 import { createOptimizer } from '../../runtime/optim';
 import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/optim/optimizer';
-import { SparseMeZO, magnitudeQuantile } from '../../runtime/optim/sparse-mezo';
 import { HeleneLayerwise } from '../../runtime/optim/helene-layerwise';
-import { HeleneMulti, HeleneNormalized, Lozo } from '../../runtime/optim/helene-ablations';
+import { HeleneMulti, HeleneNormalized, Lozo, SparseMeZO, magnitudeQuantile } from '../../runtime/optim/helene-ablations';
 
 /** dir of the layer at list position p, element j, step t: 1 + p + 0.1 j + 0.01 t (position-keyed, like the run's source). */
 class PositionDirections implements DirectionSource {
