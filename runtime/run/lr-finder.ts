@@ -15,7 +15,9 @@
  * Search on the grid 1e-8 … 10 (factor √10: 1, 3 x 10^k): start at the grid point nearest the config's
  * lr; if it diverges, step down until a probe scores; if it stalls, step up until one does; from a
  * scored point climb (up first, else down) while the score improves. Suggestion: the grid point one
- * below the best probe. Why one below (issue 16): a probe shorter than the run rewards the largest lr that
+ * below the best probe. If no probe lowered the loss but some did not diverge, the probes are doubled
+ * in length (up to 10 % of the run) and the search repeats from the largest of those, downwards, with
+ * the budget again. Why one below (issue 16): a probe shorter than the run rewards the largest lr that
  * survives it: the previous finder (largest lr stable in ~40 steps, divided by 3) suggested 3.2e-3 for
  * MeZO on an encoder, which the explosion guard stopped at step 284, and 0.43 for the HELENE preset,
  * at which nothing was learned. The held-out protocol's rule with the same margin neither diverged
@@ -87,7 +89,10 @@ export function probeScore(p: LrProbe): number {
  * The grid search (any probe function: the engine-backed one, or a model in tests). `maxProbes` is the
  * budget. Returns the probes in the order run and the best (lowest score; the smaller lr on a tie).
  */
-export async function searchGrid(probe: ProbeFn, options: { startLr: number; maxProbes: number; grid?: readonly number[]; onProbe?: (p: LrProbe) => void }): Promise<{ probes: LrProbe[]; best: LrProbe | null }> {
+export async function searchGrid(
+  probe: ProbeFn,
+  options: { startLr: number; maxProbes: number; grid?: readonly number[]; onProbe?: (p: LrProbe) => void; stalledGoesDown?: boolean },
+): Promise<{ probes: LrProbe[]; best: LrProbe | null }> {
   const grid = options.grid ?? FINDER_GRID;
   const done = new Map<number, LrProbe>();
   const probes: LrProbe[] = [];
@@ -104,7 +109,7 @@ export async function searchGrid(probe: ProbeFn, options: { startLr: number; max
   };
   let i = nearestGridIndex(options.startLr, grid);
   let p = await at(i);
-  if (p && p.diverged) {
+  if (p && (p.diverged || options.stalledGoesDown)) {
     // Diverged: step down until a probe scores (just below divergence a probe may still not lower the loss).
     while (p && probeScore(p) === Infinity) p = await at(--i);
   } else {
@@ -210,11 +215,29 @@ export async function findLearningRate(config: ResolvedConfig, options: LrFindOp
   const steps = options.stepsPerProbe ?? probeStepsFor(config, budget);
   const maxProbes = Math.max(2, Math.floor(budget / (steps * passesPerStep)));
   const divergenceRatio = options.divergenceRatio ?? 2;
-  const { probes, best } = await searchGrid((lr) => probeLearningRate(config, lr, steps, divergenceRatio), {
+  let { probes, best } = await searchGrid((lr) => probeLearningRate(config, lr, steps, divergenceRatio), {
     startLr: options.startLr ?? config.optimizer.lr,
     maxProbes,
     onProbe: options.onProbe,
   });
+  // No probe lowered the loss, yet some did not diverge: the probes may be too short for the run's
+  // early transient (held-out least squares: every lr from 3e-6 to 1e-4 raised the eval loss over 50
+  // steps; over 300 steps 1e-5 and 3e-5 lower it). Lengthen the probes (x2, up to 10 % of the run)
+  // and search again from the largest lr that did not diverge, downwards, with the budget again.
+  let roundSteps = steps;
+  const longest = Math.max(steps, Math.round(0.1 * config.steps));
+  while (best === null && roundSteps < longest && probes.some((p) => !p.diverged)) {
+    roundSteps = Math.min(longest, 2 * roundSteps);
+    const from = Math.max(...probes.filter((p) => !p.diverged).map((p) => p.lr));
+    const round = await searchGrid((lr) => probeLearningRate(config, lr, roundSteps, divergenceRatio), {
+      startLr: from,
+      maxProbes: Math.max(3, Math.floor(budget / (roundSteps * passesPerStep))),
+      onProbe: options.onProbe,
+      stalledGoesDown: true,
+    });
+    probes = [...probes, ...round.probes];
+    best = round.best;
+  }
   const stable = probes.filter((p) => !p.diverged).map((p) => p.lr);
   const largestStable = stable.length ? Math.max(...stable) : null;
   const above = probes.filter((p) => p.diverged && (largestStable === null || p.lr > largestStable)).map((p) => p.lr);
@@ -222,7 +245,7 @@ export async function findLearningRate(config: ResolvedConfig, options: LrFindOp
   const suggested = best ? gridPointBelow(best.lr) : null;
   const passes = probes.reduce((s, p) => s + p.passes, 0);
   const fmt = (x: number) => String(Number(x.toPrecision(3)));
-  const what = `${probes.length} probes of the run's first ${steps} steps, ${passes} forward passes`;
+  const what = `${probes.length} probes of the run's first ${steps === roundSteps ? steps : `${steps} … ${roundSteps}`} steps, ${passes} forward passes`;
   const message =
     best !== null
       ? `${config.optimizer.name}: the probe that lowered the loss most was lr ${fmt(best.lr)} (${best.reason}; ${what}). Suggested optimizer.lr = ${fmt(suggested!)} (one grid point below the best: a probe shorter than the run favours the largest lr that survives it).`

@@ -96,6 +96,12 @@ test('the grid search: steps down from divergence, up from a stall, climbs to th
   assert.equal(gridPointBelow(1e-3), 3e-4);
   assert.deepEqual(FINDER_GRID.slice(0, 3), [1e-8, 3e-8, 1e-7]);
   assert.equal(FINDER_GRID.at(-1), 10);
+  // A retry round with longer probes starts at the largest lr that did not diverge and steps DOWN
+  // through stalls (the larger lrs are the ones whose early transient raised the loss).
+  const transient = async (lr: number): Promise<LrProbe> => ({ lr, diverged: false, reason: '', firstLoss: 1, lateLoss: lr > 2e-5 ? 1.1 : 0.9 + lr * 1000, steps: 10, passes: 20 });
+  const down = await searchGrid(transient, { startLr: 1e-4, maxProbes: 5, stalledGoesDown: true });
+  assert.equal(down.best?.lr, 1e-6, `probes ${down.probes.map((p) => p.lr).join(' ')}`);
+  assert.equal((await searchGrid(transient, { startLr: 1e-4, maxProbes: 5 })).best, null, 'without it a stall steps up, into more stalls');
   // The budget bounds the probes; every lr diverging gives no best.
   const none = await searchGrid(async (lr) => ({ lr, diverged: true, reason: 'x', firstLoss: 1, lateLoss: 9, steps: 1, passes: 1 }), { startLr: 1, maxProbes: 4 });
   assert.equal(none.best, null);
