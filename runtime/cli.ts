@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
       if (args.budget !== undefined && !(Number.isInteger(args.budget) && args.budget >= 20)) throw new ConfigError([{ path: '--budget', message: `expected a whole number of forward passes >= 20, got ${args.budget}` }]);
       const { config } = loadConfig(args.config, args.overrides.map(parseOverride));
       const say = (s: string) => (args.json ? process.stderr : process.stdout).write(s + '\n');
-      say(`lr-find: ${config.optimizer.name}, probes of short runs from the same start (same batches and step seeds), budget ${args.budget ?? 600} forward passes`);
+      say(`lr-find: ${config.optimizer.name}, probes of this run's first steps on an lr grid (same start, batches and step seeds), budget ${args.budget ?? 600} forward passes`);
       const result = await findLearningRate(config, {
         budgetPasses: args.budget,
         onProbe: (p) => say(`  lr ${p.lr.toPrecision(3).padEnd(9)} ${p.diverged ? 'diverged' : 'stable  '}  ${p.reason}`),

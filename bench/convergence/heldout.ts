@@ -4,6 +4,7 @@
  *   npm run bench:convergence -- --heldout [--split tuning|heldout|all] [--tasks a,b]
  *        [--optimizers mezo,helene-paper,helene-recommended] [--seeds 3] [--steps N] [--out file.json]
  *   npm run bench:convergence -- --heldout --render a.json[,b.json]  # the tables again, from the JSON (parts merged)
+ *   … --baseline a.json[,b.json]   reuse their MeZO rows (MeZO is deterministic; saves rerunning the baseline for a new optimizer)
  *
  * For every task of the split (split.ts) and every optimizer: the lr rule (lr-rule.ts: a fixed grid
  * probed on the first 10 % of the task's budget, seed 1), then the full budget at that lr on seeds
@@ -28,6 +29,8 @@ interface Args {
   steps?: number;
   out: string;
   render?: string;
+  /** Results JSON whose MeZO rows are reused instead of rerun (MeZO is deterministic: same seeds, same numbers). */
+  baseline?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -47,16 +50,36 @@ function parseArgs(argv: string[]): Args {
   const steps = get('--steps') !== undefined ? Number(get('--steps')) : undefined;
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 10)) throw new Error(`--steps must be a whole number >= 10, got ${get('--steps')}`);
   const out = get('--out') ?? path.join('bench', 'convergence', 'results', `heldout-${split}.json`);
-  return { split, tasks, optimizers, seeds: Array.from({ length: seedCount }, (_, i) => i + 1), steps, out, render: get('--render') };
+  return { split, tasks, optimizers, seeds: Array.from({ length: seedCount }, (_, i) => i + 1), steps, out, render: get('--render'), baseline: get('--baseline') };
+}
+
+/** The MeZO row of a task from --baseline (same steps and seeds required), or undefined. */
+function baselineRow(args: Args, task: string): HeldoutTaskResult['optimizers'][number] | undefined {
+  if (!args.baseline) return undefined;
+  const results = args.baseline.split(',').flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { results: HeldoutTaskResult[] }).results);
+  const row = results.find((r) => r.task === task)?.optimizers.find((o) => o.label === 'mezo');
+  if (!row) throw new Error(`--baseline ${args.baseline} has no MeZO row for ${task}`);
+  const seeds = row.runs.map((r) => r.seed).join(',');
+  if (seeds !== args.seeds.join(',') || args.steps !== undefined) throw new Error(`--baseline ${args.baseline}: MeZO on ${task} ran seeds ${seeds}, this run wants ${args.seeds.join(',')}${args.steps !== undefined ? ' and --steps' : ''}`);
+  return row;
 }
 
 export async function heldoutMain(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   if (args.render) {
     // Several files (comma-separated): parts of one suite run in parallel processes, tables in split order.
-    const results = args.render.split(',').flatMap((file) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: HeldoutTaskResult[] }).results);
+    // The same task in several files (another optimizer run later against the same MeZO): one table,
+    // each optimizer once (the first file's row; MeZO is deterministic, so its rows are the same).
+    const merged = new Map<string, HeldoutTaskResult>();
+    for (const file of args.render.split(',')) {
+      for (const r of (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: HeldoutTaskResult[] }).results) {
+        const into = merged.get(r.task);
+        if (!into) merged.set(r.task, { ...r, optimizers: [...r.optimizers] });
+        else for (const o of r.optimizers) if (!into.optimizers.some((x) => x.label === o.label)) into.optimizers.push(o);
+      }
+    }
     const order = (name: string) => SUITE.findIndex((t) => t.name === name);
-    process.stdout.write(renderHeldoutTables(results.sort((a, b) => order(a.task) - order(b.task))) + '\n');
+    process.stdout.write(renderHeldoutTables([...merged.values()].sort((a, b) => order(a.task) - order(b.task))) + '\n');
     return;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-heldout-'));
@@ -78,6 +101,13 @@ export async function heldoutMain(argv: string[]): Promise<void> {
       results.push(result);
       for (const label of args.optimizers) {
         const opt = BENCH_OPTIMIZERS.find((o) => o.label === label)!;
+        const reused = label === 'mezo' ? baselineRow(args, name) : undefined;
+        if (reused) {
+          log(`${name} mezo: reused from ${args.baseline} (lr ${reused.lr})`);
+          result.optimizers.push(reused);
+          save();
+          continue;
+        }
         const { probes, lr: chosen } = await chooseLr(async (lr) => {
           const run = await runOne(task, label, opt.config, lr, PROBE_SEED, runsDir, { stopAt: probeAt });
           log(`${name} ${label} probe lr=${lr}: ${run.diverged ? 'diverged' : run.evals.at(-1)?.loss.toFixed(4)}`);

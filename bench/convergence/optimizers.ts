@@ -23,6 +23,11 @@ export const BENCH_OPTIMIZERS: BenchOptimizer[] = [
   { label: 'helene-recommended-rho1', config: { ...presetById('helene')!.optimizer, rho: 1 }, anchor: { 'demo-mlp': 0.01 } },
   { label: 'helene-recommended-floor', config: { ...presetById('helene')!.optimizer, curvatureFloor: 0.1 }, anchor: { 'demo-mlp': 0.01 } },
   { label: 'helene-recommended-floor-rho1', config: { ...presetById('helene')!.optimizer, curvatureFloor: 0.1, rho: 1 }, anchor: { 'demo-mlp': 0.01 } },
+  // Issue 16's untried directions (docs/heldout.md), each on top of what it modifies: the layerwise preset or MeZO.
+  { label: 'helene-multi', config: { ...presetById('helene')!.optimizer, variant: 'multi', queries: 2 }, anchor: { 'demo-mlp': 0.01 } },
+  { label: 'helene-normalized', config: { ...presetById('helene')!.optimizer, variant: 'normalized' }, anchor: { 'demo-mlp': 0.01 } },
+  { label: 'sparse-mezo', config: { name: 'sparse-mezo', maskFraction: 0.25, refreshEvery: 50 }, anchor: { 'demo-mlp': 0.002 } },
+  { label: 'lozo', config: { name: 'lozo', perturbRank: 2, refreshEvery: 50 }, anchor: { 'demo-mlp': 0.002 } },
   { label: 'helene-bias-corrected', config: { name: 'helene', variant: 'bias-corrected' }, anchor: { 'demo-mlp': 0.009, 'least-squares': 0.09 } },
   { label: 'helene-energy', config: { name: 'helene', variant: 'energy' }, anchor: { 'demo-mlp': 0.0003, 'least-squares': 0.001 } },
   { label: 'helene-layerwise', config: { name: 'helene', variant: 'layerwise' }, anchor: { 'demo-mlp': 0.001, 'least-squares': 0.0003, 'tiny-encoder': 0.001, 'tiny-encoder-body': 0.003 } },

@@ -29,6 +29,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Stop after this step (the run's first steps, with the full run's config: same schedule, T, blocks). */
   stopAt?: number;
+  /** Override the task's evalEvery (0: evaluate at the start and the end only, for checks that need no curve). */
+  evalEvery?: number;
 }
 
 let runCounter = 0;
@@ -36,6 +38,7 @@ let runCounter = 0;
 export async function runOne(task: BenchTask, label: string, optimizer: Record<string, unknown>, lr: number, seed: number, runsDir: string, options: RunOptions = {}): Promise<RunResult> {
   const user = mergeConfig(task.base as Record<string, unknown>, {
     seed,
+    ...(options.evalEvery !== undefined ? { evalEvery: options.evalEvery } : {}),
     optimizer: { ...optimizer, lr },
     // Short runs finish within a second, so time-based run ids would collide: number them.
     output: { runsDir, runId: `${label}-lr${lr.toPrecision(3)}-seed${seed}-${process.pid}-${++runCounter}` },

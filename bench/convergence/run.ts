@@ -4,6 +4,7 @@
  * and writes every run's evaluations to a JSON file.
  *
  *   npm run bench:convergence -- --heldout …   the held-out protocol (heldout.ts, docs/heldout.md)
+ *   npm run bench:convergence -- --lr-finder-check …   the lr finder on the suite (lr-finder-check.ts)
  *   npx tsx bench/convergence/run.ts [--quick] [--tasks demo-mlp,least-squares]
  *        [--optimizers mezo,helene-layerwise] [--seeds 3] [--steps N] [--equal-passes] [--out file.json]
  *
@@ -100,7 +101,11 @@ function mean(runs: RunResult[]): number {
 }
 
 // The held-out protocol (heldout.ts) has its own flags and tables.
-const run = process.argv.includes('--heldout') ? () => import('./heldout').then((m) => m.heldoutMain(process.argv.slice(2))) : main;
+const run = process.argv.includes('--heldout')
+  ? () => import('./heldout').then((m) => m.heldoutMain(process.argv.slice(2)))
+  : process.argv.includes('--lr-finder-check')
+    ? () => import('./lr-finder-check').then((m) => m.lrFinderCheckMain(process.argv.slice(2).filter((a) => a !== '--lr-finder-check')))
+    : main;
 run().catch((e) => {
   process.stderr.write(`${(e as Error).stack ?? e}\n`);
   process.exit(1);

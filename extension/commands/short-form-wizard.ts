@@ -34,6 +34,8 @@ const OPTIMIZER_DESCRIPTIONS: Record<OptimizerName, string> = {
   'zo-sgd-sign': 'ZO-Bench: sign of the projected gradient times z (2 passes/step)',
   'zo-sgd-momentum': 'ZO-Bench: heavy-ball momentum on the SPSA gradient (2 passes/step)',
   'zo-sgd-cons': 'ZO-Bench: keeps the best of step, no step, opposite step (5 passes/step)',
+  'sparse-mezo': 'MeZO perturbing only the smallest-magnitude weights (2 passes/step)',
+  lozo: 'MeZO with low-rank perturbations U V^T (2 passes/step)',
 };
 
 function schemaDefault(section: string, key: string): string {
@@ -177,7 +179,7 @@ export async function runShortForm(root: string, lrFinder?: LrFinderAccess): Pro
         {
           label: lrFindChoiceLabel(),
           description: 'short probe runs in a separate process',
-          detail: 'Brackets the largest stable lr of this optimizer on this model and data and suggests a third of it',
+          detail: 'Probes the first steps of this run on an lr grid and suggests one grid point below the lr that lowered the loss most',
           find: true,
         },
       ],

@@ -27,7 +27,7 @@ Usage:
                                                        join a data-parallel run as worker r (any machine with the same model and data paths)
   helene-studio demo [--dir <folder>] [--steps <n>]   build the demo task, run MeZO and HELENE, compare
   helene-studio lr-find --config <run.json> [--budget <passes>] [--json]
-                                                       bracket the largest stable lr of the config's optimizer (short probes, ~600 passes) and suggest one
+                                                       probe the run's first steps on an lr grid (~600 passes), suggest one point below the best
   helene-studio export <run folder> [--out <file>]    write the fine-tuned model as a standalone ONNX file (LoRA merged, loss removed)
   helene-studio history <run folder> [--from-step <n>]
                                                        print the run as JSON with a decimated metrics history (what the run panel opens);

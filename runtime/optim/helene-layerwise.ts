@@ -33,7 +33,7 @@
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { rms, summarize, UpdateNorms } from './layer-stats';
-import { projectedGradients } from './spsa';
+import { projectedGradients, type ProjectedGradients } from './spsa';
 import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
 import { makeBlocks, type Block } from './helene-blocks';
 
@@ -69,8 +69,10 @@ export function chooseInterleaved(t: number, credits: Float64Array, sizes: numbe
 }
 
 export class HeleneLayerwise implements ZoOptimizer {
-  readonly name = 'helene-layerwise';
-  readonly forwardPassesPerStep = 2;
+  readonly name: string = 'helene-layerwise';
+  get forwardPassesPerStep(): number {
+    return 2;
+  }
   readonly m: Float32Array[];
   readonly h: Float32Array[];
   readonly blocks: Block[];
@@ -82,11 +84,15 @@ export class HeleneLayerwise implements ZoOptimizer {
   readonly blockMeans: Float64Array;
   /** The block perturbed at the last step (-1 before the first). */
   lastBlock = -1;
-  private readonly norms: UpdateNorms;
+  protected readonly norms: UpdateNorms;
   private readonly blockSizes: number[];
   private clean = false;
+  /** Blocks whose dir was written since the last clear. */
+  private readonly dirty: number[] = [];
+  /** Per block: estimated in this step (its momentum already took this step's beta1). */
+  protected readonly touched: Uint8Array;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
+  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, protected readonly totalSteps: number) {
     this.m = layers.map((l) => new Float32Array(l.size));
     this.h = layers.map((l) => new Float32Array(l.size));
     this.blocks = makeBlocks(layers, config.blocks ?? 'layer', totalSteps);
@@ -95,6 +101,7 @@ export class HeleneLayerwise implements ZoOptimizer {
     this.refreshes = new Float64Array(this.blocks.length);
     this.credits = new Float64Array(this.blocks.length);
     this.blockMeans = new Float64Array(this.blocks.length);
+    this.touched = new Uint8Array(this.blocks.length);
     this.norms = new UpdateNorms(layers.length);
   }
 
@@ -103,37 +110,68 @@ export class HeleneLayerwise implements ZoOptimizer {
     return chooseInterleaved(t, this.credits, this.blockSizes);
   }
 
-  private slice(arrays: Float32Array[], b: Block): Float32Array {
+  protected slice(arrays: Float32Array[], b: Block): Float32Array {
     return arrays[b.layer].subarray(b.offset, b.offset + b.size);
   }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
     const { t, lr } = ctx;
-    const cfg = this.config;
-    // Only the chosen block is perturbed: every other direction must be exactly 0.
-    if (!this.clean) for (const l of this.layers) l.dir.fill(0);
-    else if (this.lastBlock >= 0) this.blocks[this.lastBlock].view.dir.fill(0);
-    this.clean = true;
+    this.touched.fill(0);
+    const alpha = annealing(this.config, t, this.totalSteps);
     const i = (this.lastBlock = this.chooseBlock(t));
+    const pg = await this.estimateBlock(ctx, i, 0, alpha);
+    this.update(lr);
+    return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
+  }
+
+  /** Every direction exactly 0 (only chosen blocks are perturbed); after the first step only the last chosen blocks need it. */
+  protected clearDirections(): void {
+    if (!this.clean) for (const l of this.layers) l.dir.fill(0);
+    else for (const k of this.dirty) this.blocks[k].view.dir.fill(0);
+    this.clean = true;
+    this.dirty.length = 0;
+  }
+
+  /** The normalised weight of a block's projected gradient (1 here; the "normalized" variant divides by a spread). */
+  protected gradientScale(_pg: ProjectedGradients): number {
+    return 1;
+  }
+
+  /**
+   * Steps 2, 3 and 5 and the momentum term for block i: z_i (the step's stream number `stream`: the
+   * direction source keys a stream by the layer's position in the list, so empty views put block i's
+   * z at position `stream`), 2 passes, h_i refresh, m_i = beta1 m_i + g z_i (a block estimated twice in
+   * one step decays once: m_i += g z_i the second time). Blocks not estimated decay in update().
+   */
+  protected async estimateBlock(ctx: StepContext, i: number, stream: number, alpha: number): Promise<ProjectedGradients> {
+    const cfg = this.config;
     const chosen = this.blocks[i];
-    // z for the chosen block alone: the step seed's first stream (a pure function of seed and t).
-    await ctx.directions.normal(t, [chosen.view]);
+    this.clearDirections();
+    this.dirty.push(i);
+    await ctx.directions.normal(ctx.t, stream === 0 ? [chosen.view] : [...emptyViews(stream), chosen.view]);
     const pg = await projectedGradients(ctx.oracle, cfg.eps);
-    const alpha = annealing(cfg, t, this.totalSteps);
-    const g = gradientWeight(cfg, alpha) * pg.c;
+    const g = gradientWeight(cfg, alpha) * pg.c * this.gradientScale(pg);
     const s = (1 - cfg.beta2) * (cfg.hessian === 'per-example' ? pg.meanSquare : pg.cb.length * pg.c * pg.c);
     this.refreshes[i]++;
     const hMean = curvatureEma(this.slice(this.h, chosen), chosen.view.dir, cfg.beta2, s);
     this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
     this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);
+    if (this.touched[i]) addScaled(this.slice(this.m, chosen), chosen.view.dir, g);
+    else momentum(this.slice(this.m, chosen), chosen.view.dir, cfg.beta1, g);
+    this.touched[i] = 1;
+    return pg;
+  }
+
+  /** Step 6: every block chosen so far, theta <- theta − lr (m / (gamma max(h_corr, floor) / Hbar + eps_den) + wd theta). */
+  protected update(lr: number): void {
+    const cfg = this.config;
     const relative = (cfg.curvatureScale ?? 'relative') === 'relative';
     const hBar = relative ? this.meanCurvature() : 1;
-    momentum(this.slice(this.m, chosen), chosen.view.dir, cfg.beta1, g);
     this.norms.reset();
     for (let k = 0; k < this.blocks.length; k++) {
       const b = this.blocks[k];
       const m = this.slice(this.m, b);
-      if (k !== i) decay(m, cfg.beta1); // m = beta1 m + 0
+      if (!this.touched[k]) decay(m, cfg.beta1); // m = beta1 m + 0
       if (this.refreshes[k] === 0) continue; // never chosen: m = 0, h = 0, no step
       const wd = b.view.rank >= 2 ? cfg.weightDecay : 0;
       const correction = biasCorrection(cfg.beta2, this.refreshes[k]);
@@ -142,7 +180,6 @@ export class HeleneLayerwise implements ZoOptimizer {
       const floor = relative && cfg.curvatureFloor ? Math.max(this.lambdas[k], cfg.curvatureFloor * hBar * correction) : this.lambdas[k];
       this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
     }
-    return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }
 
   /** Hbar: size-weighted mean of the blocks' mean corrected h, over the blocks chosen so far. */
@@ -196,4 +233,14 @@ export class HeleneLayerwise implements ZoOptimizer {
 
 function decay(m: Float32Array, beta1: number): void {
   for (let j = 0; j < m.length; j++) m[j] *= beta1;
+}
+
+/** m += g z (z = 0 off the block, so only the block's m changes). */
+function addScaled(m: Float32Array, z: Float32Array, g: number): void {
+  for (let j = 0; j < m.length; j++) m[j] += g * z[j];
+}
+
+/** n empty layers: put a block's z at stream position n of a step (a size-0 view is filled with nothing). */
+function emptyViews(n: number): TrainableLayer[] {
+  return Array.from({ length: n }, (_, k) => ({ name: `empty${k}`, shape: [0], size: 0, rank: 1, theta: new Float32Array(0), dir: new Float32Array(0) }));
 }

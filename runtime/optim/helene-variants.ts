@@ -5,7 +5,7 @@
 import type { OptimizerConfig } from '../protocol';
 import type { TrainableLayer, ZoOptimizer } from './optimizer';
 import { Helene } from './helene';
-import { HeleneBiasCorrected, HeleneEnergy } from './helene-ablations';
+import { HeleneBiasCorrected, HeleneEnergy, HeleneMulti, HeleneNormalized } from './helene-ablations';
 import { HeleneLayerwise } from './helene-layerwise';
 
 export function createHelene(layers: TrainableLayer[], config: OptimizerConfig, totalSteps: number): ZoOptimizer {
@@ -19,5 +19,9 @@ export function createHelene(layers: TrainableLayer[], config: OptimizerConfig, 
       return new HeleneEnergy(layers, config, totalSteps);
     case 'layerwise':
       return new HeleneLayerwise(layers, config, totalSteps);
+    case 'multi':
+      return new HeleneMulti(layers, config, totalSteps);
+    case 'normalized':
+      return new HeleneNormalized(layers, config, totalSteps);
   }
 }

@@ -9,6 +9,7 @@ import { FZOO } from './fzoo';
 import { ZoSgdSign } from './zo-sgd-sign';
 import { ZoSgdMomentum } from './zo-sgd-momentum';
 import { ZoSgdCons } from './zo-sgd-cons';
+import { Lozo, SparseMeZO } from './helene-ablations';
 
 export function createOptimizer(layers: TrainableLayer[], config: OptimizerConfig, totalSteps: number): ZoOptimizer {
   // Each optimizer owns a copy so live hyperparameter changes never leak into the saved config.
@@ -30,6 +31,10 @@ export function createOptimizer(layers: TrainableLayer[], config: OptimizerConfi
       return new ZoSgdMomentum(layers, own);
     case 'zo-sgd-cons':
       return new ZoSgdCons(layers, own);
+    case 'sparse-mezo':
+      return new SparseMeZO(layers, own);
+    case 'lozo':
+      return new Lozo(layers, own);
   }
 }
 

@@ -11,7 +11,9 @@
  * (>= 3x fewer training passes than MeZO, worst seed >= 1.5x) on any held-out task; the HELENE
  * preset was faster than MeZO on one (gcide-encoder-head, 1.92x mean, worst seed 1.43x) and ended
  * behind it on the others. So, as issue 16 asks, the recommended preset is the optimizer that was
- * best on the held-out tasks: MeZO. The spec's defaults stay as "helene (paper)".
+ * best on the held-out tasks: MeZO. The spec's defaults stay as "helene (paper)". A second round
+ * (docs/heldout.md: HELENE multi and normalized, sparse-mezo, lozo on the tuning tasks; FZOO on a
+ * held-out task) found nothing that meets the goal either, so MeZO stays first.
  */
 import type { OptimizerName } from '../protocol';
 

@@ -3,7 +3,7 @@
  * of this; `resolveConfig` in config-schema.ts validates it and fills the defaults.
  */
 
-export const OPTIMIZER_NAMES = ['helene', 'mezo', 'hizoo', 'zo-adam', 'fzoo', 'zo-sgd-sign', 'zo-sgd-momentum', 'zo-sgd-cons'] as const;
+export const OPTIMIZER_NAMES = ['helene', 'mezo', 'hizoo', 'zo-adam', 'fzoo', 'zo-sgd-sign', 'zo-sgd-momentum', 'zo-sgd-cons', 'sparse-mezo', 'lozo'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export type LrScheduleKind = 'constant' | 'linear' | 'cosine';
@@ -11,7 +11,7 @@ export type LambdaMode = 'relative' | 'constant' | 'explicit';
 export type MomentumMode = 'annealed' | 'ema';
 export type HessianMode = 'per-example' | 'batch';
 /** HELENE variants beside the paper's (docs/helene-notes.md): "paper" is the spec, unchanged. */
-export const HELENE_VARIANTS = ['paper', 'bias-corrected', 'energy', 'layerwise'] as const;
+export const HELENE_VARIANTS = ['paper', 'bias-corrected', 'energy', 'layerwise', 'multi', 'normalized'] as const;
 export type HeleneVariantName = (typeof HELENE_VARIANTS)[number];
 /** Which layer the "layerwise" variant perturbs at a step: in proportion to its size, or in turn. */
 export type LayerSampling = 'size' | 'cyclic';
@@ -63,6 +63,15 @@ export interface OptimizerConfig {
   // FZOO
   /** Number N of one-sided Rademacher directions per step (N + 1 forward passes). */
   directions: number;
+  /** HELENE variant "multi": blocks perturbed per step (2 passes each). Absent in older runs. */
+  queries?: number;
+  // Sparse MeZO and LOZO (issue 16 candidates)
+  /** sparse-mezo: share of each rank >= 2 tensor perturbed (its smallest-magnitude elements). */
+  maskFraction?: number;
+  /** sparse-mezo: steps between mask refreshes; lozo: steps between refreshes of V. */
+  refreshEvery?: number;
+  /** lozo: rank r of the perturbation U V^T of each rank >= 2 tensor. */
+  perturbRank?: number;
 }
 
 export interface ModelConfig {

@@ -34,7 +34,8 @@
  *
  * Suggested lr: a tenth of the current one. The explosion and non-finite guards fire when the lr is
  * past the stability limit; SGD-like methods are stable below 2/L, and a 10x cut lands safely below
- * from anywhere within the 10x band above it. `helene-studio lr-find` measures the limit instead.
+ * from anywhere within the 10x band above it (two points of the lr finder's √10 grid). `helene-studio
+ * lr-find` chooses an lr from probes of the run itself instead; the message points to it.
  */
 import type { GuardPolicy, GuardsConfig, ResolvedConfig } from '../protocol';
 import type { OptimizerState, TrainableLayer } from '../optim/optimizer';
@@ -234,7 +235,7 @@ export function stopMessage(trip: GuardTrip, restored: 'before-update' | 'snapsh
   const fix =
     trip.guard === 'loss-collapse'
       ? ` If a zero loss is genuine for this task, set guards.collapse.enabled to false.`
-      : ` To measure the largest stable lr: helene-studio lr-find --config <your run config>.`;
+      : ` Or let the lr finder choose: helene-studio lr-find --config <your run config> (it probes this run's first steps on an lr grid and suggests one grid point below the lr that lowered the loss most; on the convergence suite its lr neither diverged nor stalled, docs/heldout.md).`;
   return `step ${trip.t}: ${trip.what}; ${where}. Try optimizer.lr = ${format(trip.suggestedLr)} (10x lower than ${format(trip.lr)}).${fix}`;
 }
 

@@ -1,54 +1,57 @@
 /**
- * Learning-rate finder for zeroth-order optimizers: a short, cheap probe (a few hundred forward
- * passes) that brackets the largest stable lr of the chosen optimizer on the user's model and data.
+ * Learning-rate finder for zeroth-order optimizers: short probes of the run itself, on a fixed lr
+ * grid, scored by how far each lowers the eval loss; the suggestion is the grid point one below
+ * the best probe. The same rule as the held-out protocol's (bench/convergence/lr-rule.ts), within a
+ * pass budget.
  *
- * Each probe is a short real run (the Trainer itself, into a temporary folder, so the model, data,
- * optimizer and engine are set up exactly as `train` sets them up): the same start (the model's
- * initial weights), the same batches and the same step seeds for every lr, constant lr (no warm-up,
- * which would hide divergence; HELENE keeps the annealing horizon of the real run), and only the
- * non-finite guard on. A probe diverged when a loss or theta went non-finite, or when its late losses
- * (median of the last quarter of the steps) exceed `divergenceRatio` x its first loss.
- *
- * Search: start at the configured lr, multiply by `ratio` while stable (divide while unstable) until
- * the bracket [largest stable, smallest unstable] closes, then bisect it geometrically while the pass
- * budget lasts. Suggestion: largest stable / 3. Why 3: on a quadratic, SGD-type steps (SPSA's
- * included: the mean-square recursion is 1 − 2 lr h + (d + 2) lr² h² for isotropic curvature h) are
- * stable below a limit and converge fastest at half of it, so /2 would be at best the optimum; the
- * extra 1.5x is margin because a short probe calls a slowly diverging lr just above the limit stable,
- * and a long run meets more batches than the probe did.
+ * Each probe is the real run (the Trainer, into a temporary folder: the same model, data, batches,
+ * step seeds, schedule, warm-up, annealing horizon, automatic block choice and guards as `train`)
+ * stopped after its first `stepsPerProbe` steps (10 % of the run, fewer when the budget needs it).
+ * Its verdict, from its eval loss before and after (the config's eval data; without one, the medians of
+ * the first and last quarter of its step losses), early and late:
+ *   diverged  a guard stopped it (non-finite loss or state, the explosion guard), or late > 2 x early;
+ *   stalled   late >= early: it did not lower the loss (too small to move, or already unstable);
+ *   scored    otherwise, by late (lower is better).
+ * Search on the grid 1e-8 … 10 (factor √10: 1, 3 x 10^k): start at the grid point nearest the config's
+ * lr; if it diverges, step down until a probe scores; if it stalls, step up until one does; from a
+ * scored point climb (up first, else down) while the score improves. Suggestion: the grid point one
+ * below the best probe. If no probe lowered the loss but some did not diverge, the probes are doubled
+ * in length (up to 10 % of the run) and the search repeats from the largest of those, downwards, with
+ * the budget again. Why one below (issue 16): a probe shorter than the run rewards the largest lr that
+ * survives it: the previous finder (largest lr stable in ~40 steps, divided by 3) suggested 3.2e-3 for
+ * MeZO on an encoder, which the explosion guard stopped at step 284, and 0.43 for the HELENE preset,
+ * at which nothing was learned. The held-out protocol's rule with the same margin neither diverged
+ * nor stalled for MeZO on any of its 12 tasks; `npm run bench:convergence -- --lr-finder-check` checks
+ * this finder the same way (docs/heldout.md).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ResolvedConfig, StepRecord } from '../protocol';
+import type { EvalRecord, ResolvedConfig, StepRecord } from '../protocol';
 import { Trainer } from './trainer';
-import { guardsOf } from './guards';
 
 export interface LrProbe {
   lr: number;
   diverged: boolean;
-  /** Why it counts as diverged (or "stable"). */
+  /** Why it diverged, stalled, or its losses ("loss 1.39 -> 1.21"). */
   reason: string;
+  /** Eval loss before the probe (without eval data: median step loss of its first quarter). */
   firstLoss: number | null;
+  /** Eval loss after it (without eval data: median step loss of its last quarter). */
   lateLoss: number | null;
   steps: number;
   passes: number;
 }
 
 export interface LrFindOptions {
-  /** Forward passes for the whole search (default 600). */
+  /** Training forward passes for the whole search (default 600; the probes' evaluations are extra). */
   budgetPasses?: number;
-  /** Steps per probe (default: the budget spread over ~8 probes, 5..50 steps). */
+  /** Steps per probe (default: 10 % of the run's steps, at most budget / (6 x passes per step), at least 5). */
   stepsPerProbe?: number;
-  /** Grid factor between neighbouring lrs before refinement (default 2). */
-  ratio?: number;
-  /** Late loss above this multiple of the first loss = diverged (default 2). */
+  /** Late loss above this multiple of the early loss = diverged (default 2). */
   divergenceRatio?: number;
-  /** First lr to probe (default: the config's optimizer.lr). */
+  /** The grid point nearest this lr is probed first (default: the config's optimizer.lr). */
   startLr?: number;
-  /** Search bounds (default: startLr / 1e4 .. startLr x 1e4). */
-  lrMin?: number;
-  lrMax?: number;
   /** Called after each probe (progress output). */
   onProbe?(probe: LrProbe): void;
 }
@@ -66,99 +69,142 @@ export interface LrFindResult {
 
 export type ProbeFn = (lr: number) => Promise<LrProbe>;
 
-/** The search itself, over any probe function (the engine-backed one, or a model in tests). */
-export async function bracketLargestStableLr(
+/** The finder's grid: 1 and 3 x 10^k, 1e-8 … 10 (the held-out protocol's 1e-5 … 1e-1, extended). */
+export const FINDER_GRID: readonly number[] = Array.from({ length: 19 }, (_, i) => Number(((i % 2 ? 3 : 1) * 10 ** (Math.floor(i / 2) - 8)).toPrecision(1)));
+
+/** Index of the grid point nearest lr (in log scale). */
+export function nearestGridIndex(lr: number, grid: readonly number[] = FINDER_GRID): number {
+  let best = 0;
+  for (let i = 1; i < grid.length; i++) if (Math.abs(Math.log(grid[i] / lr)) < Math.abs(Math.log(grid[best] / lr))) best = i;
+  return best;
+}
+
+/** A probe's score: its late loss, or +Infinity when it diverged or stalled. */
+export function probeScore(p: LrProbe): number {
+  if (p.diverged || p.firstLoss === null || p.lateLoss === null || !(p.lateLoss < p.firstLoss)) return Infinity;
+  return p.lateLoss;
+}
+
+/**
+ * The grid search (any probe function: the engine-backed one, or a model in tests). `maxProbes` is the
+ * budget. Returns the probes in the order run and the best (lowest score; the smaller lr on a tie).
+ */
+export async function searchGrid(
   probe: ProbeFn,
-  options: { startLr: number; ratio: number; lrMin: number; lrMax: number; maxProbes: number; onProbe?: (p: LrProbe) => void },
-): Promise<{ probes: LrProbe[]; largestStable: number | null; smallestUnstable: number | null }> {
+  options: { startLr: number; maxProbes: number; grid?: readonly number[]; onProbe?: (p: LrProbe) => void; stalledGoesDown?: boolean },
+): Promise<{ probes: LrProbe[]; best: LrProbe | null }> {
+  const grid = options.grid ?? FINDER_GRID;
+  const done = new Map<number, LrProbe>();
   const probes: LrProbe[] = [];
-  let stable: number | null = null;
-  let unstable: number | null = null;
-  const run = async (lr: number) => {
-    const p = await probe(lr);
+  const at = async (i: number): Promise<LrProbe | null> => {
+    if (i < 0 || i >= grid.length) return null;
+    const seen = done.get(i);
+    if (seen) return seen;
+    if (probes.length >= options.maxProbes) return null;
+    const p = await probe(grid[i]);
+    done.set(i, p);
     probes.push(p);
     options.onProbe?.(p);
-    if (p.diverged) unstable = unstable === null ? lr : Math.min(unstable, lr);
-    else stable = stable === null ? lr : Math.max(stable, lr);
     return p;
   };
-  let lr = options.startLr;
-  // Walk the geometric grid until the bracket closes.
-  while (probes.length < options.maxProbes && lr >= options.lrMin && lr <= options.lrMax) {
-    const p = await run(lr);
-    if (stable !== null && unstable !== null) break;
-    lr = p.diverged ? lr / options.ratio : lr * options.ratio;
+  let i = nearestGridIndex(options.startLr, grid);
+  let p = await at(i);
+  if (p && (p.diverged || options.stalledGoesDown)) {
+    // Diverged: step down until a probe scores (just below divergence a probe may still not lower the loss).
+    while (p && probeScore(p) === Infinity) p = await at(--i);
+  } else {
+    // Stalled: step up until one scores (or diverges: then nothing between stalled and diverged works).
+    while (p && !p.diverged && probeScore(p) === Infinity) p = await at(++i);
   }
-  // Refine: bisect the bracket geometrically while probes remain.
-  while (probes.length < options.maxProbes && stable !== null && unstable !== null) {
-    const s: number = stable;
-    const u: number = unstable;
-    if (u / s < 1.05) break;
-    await run(Math.sqrt(s * u));
+  if (p && Number.isFinite(probeScore(p))) {
+    // Climb: up while the score improves; if the first step up did not improve, down while it does.
+    let j = i;
+    for (let q = await at(j + 1); q && probeScore(q) < probeScore(done.get(j)!); q = await at(j + 1)) j++;
+    if (j === i) for (let q = await at(j - 1); q && probeScore(q) < probeScore(done.get(j)!); q = await at(j - 1)) j--;
   }
-  return { probes, largestStable: stable, smallestUnstable: unstable };
+  let best: LrProbe | null = null;
+  for (const q of [...probes].sort((a, b) => a.lr - b.lr)) if (Number.isFinite(probeScore(q)) && (best === null || probeScore(q) < probeScore(best))) best = q;
+  return { probes, best };
 }
 
-/** Late loss: median of the last quarter of the probe's step losses. */
-function lateLossOf(losses: number[]): number {
-  const tail = losses.slice(Math.floor((3 * losses.length) / 4)).sort((a, b) => a - b);
-  const m = tail.length;
-  return m % 2 ? tail[(m - 1) >> 1] : 0.5 * (tail[m / 2 - 1] + tail[m / 2]);
+/** The grid point below lr (lr itself at the bottom of the grid). */
+export function gridPointBelow(lr: number, grid: readonly number[] = FINDER_GRID): number {
+  const i = nearestGridIndex(lr, grid);
+  return i > 0 ? grid[i - 1] : grid[0];
 }
 
-/** One probe: a short run of `config` at `lr`, from the model's initial weights. */
+/** Median of a slice of the losses. */
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const m = v.length;
+  return m % 2 ? v[(m - 1) >> 1] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
+}
+
+/** One probe: the run of `config` at `lr`, stopped after `steps` steps (no evaluation, no checkpoints). */
 export async function probeLearningRate(config: ResolvedConfig, lr: number, steps: number, divergenceRatio: number): Promise<LrProbe> {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-lr-find-'));
   const probeConfig: ResolvedConfig = structuredClone(config);
-  Object.assign(probeConfig, { steps, evalEvery: 0, statsEvery: 0, onNonFinite: null });
+  // The run's own steps (so its schedule, annealing horizon and automatic choices), stopped early below.
+  // evalEvery 0: with eval data the trainer still evaluates at step 0 and at the stop, the probe's score.
+  Object.assign(probeConfig, { evalEvery: 0, statsEvery: 0, onNonFinite: null });
   probeConfig.name = `lr-find-${lr}`;
-  probeConfig.data.eval = null;
-  probeConfig.optimizer = { ...probeConfig.optimizer, lr, schedule: 'constant', warmup: 0, T: config.optimizer.T ?? Math.max(1, 0.1 * config.steps) };
+  probeConfig.optimizer = { ...probeConfig.optimizer, lr };
   probeConfig.checkpoint = { every: 0, keep: 1 };
   probeConfig.output = { runsDir, runId: 'probe' };
-  // Only the non-finite guards: the loss-ratio test below is the probe's verdict.
-  const guards = guardsOf(config);
-  probeConfig.guards = {
-    ...guards,
-    nonFinite: { enabled: true, policy: 'stop' },
-    explosion: { ...guards.explosion, enabled: false },
-    collapse: { enabled: false, policy: 'stop' },
-    state: { ...guards.state, enabled: true, policy: 'stop', every: 1 },
-  };
   const losses: number[] = [];
+  const evals: number[] = [];
   let passes = 0;
-  const trainer = await Trainer.create(probeConfig, {
+  let stopping = false;
+  const trainer: Trainer = await Trainer.create(probeConfig, {
     record(r) {
-      if (r.kind === 'step') {
-        losses.push((r as StepRecord).loss);
-        passes = r.forwardPasses;
+      if (r.kind === 'eval') evals.push((r as EvalRecord).loss);
+      if (r.kind !== 'step') return;
+      losses.push((r as StepRecord).loss);
+      if (!stopping && (r as StepRecord).t >= steps) {
+        stopping = true;
+        trainer.stop();
       }
     },
   });
   let failure: string | null = null;
   try {
     const summary = await trainer.run();
-    passes = summary.forwardPasses;
+    // Training passes only (the probes' evaluations are not counted, as everywhere else).
+    passes = summary.trainingPasses ?? losses.length * passesPerStepOf(config);
   } catch (e) {
     failure = (e as Error).message;
   } finally {
     await trainer.close();
     fs.rmSync(runsDir, { recursive: true, force: true });
   }
-  const firstLoss = losses.length ? losses[0] : null;
-  const lateLoss = losses.length ? lateLossOf(losses) : null;
-  passes = Math.max(passes, losses.length);
+  // With eval data: the eval loss before and after the probe (the same examples both times, so no
+  // batch noise: 50 steps of MeZO on the demo lower the training-loss medians by less than their noise).
+  // Without: medians of the first and last quarter of the step losses.
+  const byEval = evals.length >= 2;
+  const quarter = Math.max(1, Math.floor(losses.length / 4));
+  const firstLoss = byEval ? evals[0] : losses.length ? median(losses.slice(0, quarter)) : null;
+  const lateLoss = byEval ? evals[evals.length - 1] : losses.length ? median(losses.slice(losses.length - quarter)) : null;
+  const what = byEval ? 'eval loss' : 'loss';
   if (failure !== null) {
     if (!/^step \d+:/.test(failure)) throw new Error(failure);
-    return { lr, diverged: true, reason: failure.replace(/;.*$/, ''), firstLoss, lateLoss, steps: losses.length, passes: passes + 1 };
+    // The step that tripped ran its passes too.
+    return { lr, diverged: true, reason: failure.replace(/;.*$/, ''), firstLoss, lateLoss, steps: losses.length, passes: (losses.length + 1) * passesPerStepOf(config) };
   }
-  const diverged = firstLoss !== null && lateLoss !== null && lateLoss > divergenceRatio * firstLoss;
-  const reason = diverged ? `late loss ${lateLoss!.toPrecision(4)} > ${divergenceRatio} x first loss ${firstLoss!.toPrecision(4)}` : 'stable';
-  return { lr, diverged, reason, firstLoss, lateLoss, steps: losses.length, passes };
+  const fmt = (x: number) => x.toPrecision(4);
+  if (firstLoss !== null && lateLoss !== null && !(lateLoss <= divergenceRatio * firstLoss))
+    return { lr, diverged: true, reason: `${what} ${fmt(lateLoss)} > ${divergenceRatio} x its start ${fmt(firstLoss)}`, firstLoss, lateLoss, steps: losses.length, passes };
+  const stalled = firstLoss !== null && lateLoss !== null && !(lateLoss < firstLoss);
+  const reason = stalled ? `stalled: ${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}` : `${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}`;
+  return { lr, diverged: false, reason, firstLoss, lateLoss, steps: losses.length, passes };
+}
+
+/** Steps per probe: 10 % of the run, within the budget for ~6 probes, at least 5. */
+export function probeStepsFor(config: ResolvedConfig, budget: number): number {
+  return Math.max(5, Math.min(Math.round(0.1 * config.steps), Math.floor(budget / (6 * passesPerStepOf(config)))));
 }
 
 /**
- * Bracket the largest stable lr of `config`'s optimizer on its model and data, and suggest an lr.
+ * Find an lr for `config`'s run (its optimizer, model, data, schedule and step count).
  * For the extension's start form: call with the resolved config the form would start, show
  * `message`, offer `suggested` as optimizer.lr (or spawn `helene-studio lr-find --config <file> --json`
  * and read the same LrFindResult from stdout).
@@ -166,28 +212,46 @@ export async function probeLearningRate(config: ResolvedConfig, lr: number, step
 export async function findLearningRate(config: ResolvedConfig, options: LrFindOptions = {}): Promise<LrFindResult> {
   const budget = options.budgetPasses ?? 600;
   const passesPerStep = passesPerStepOf(config);
-  const steps = options.stepsPerProbe ?? Math.max(5, Math.min(50, Math.floor(budget / (8 * passesPerStep))));
+  const steps = options.stepsPerProbe ?? probeStepsFor(config, budget);
   const maxProbes = Math.max(2, Math.floor(budget / (steps * passesPerStep)));
-  const ratio = options.ratio ?? 2;
-  const startLr = options.startLr ?? config.optimizer.lr;
   const divergenceRatio = options.divergenceRatio ?? 2;
-  const { probes, largestStable, smallestUnstable } = await bracketLargestStableLr((lr) => probeLearningRate(config, lr, steps, divergenceRatio), {
-    startLr,
-    ratio,
-    lrMin: options.lrMin ?? startLr / 1e4,
-    lrMax: options.lrMax ?? startLr * 1e4,
+  let { probes, best } = await searchGrid((lr) => probeLearningRate(config, lr, steps, divergenceRatio), {
+    startLr: options.startLr ?? config.optimizer.lr,
     maxProbes,
     onProbe: options.onProbe,
   });
-  const suggested = largestStable !== null ? largestStable / 3 : null;
+  // No probe lowered the loss, yet some did not diverge: the probes may be too short for the run's
+  // early transient (held-out least squares: every lr from 3e-6 to 1e-4 raised the eval loss over 50
+  // steps; over 300 steps 1e-5 and 3e-5 lower it). Lengthen the probes (x2, up to 10 % of the run)
+  // and search again from the largest lr that did not diverge, downwards, with the budget again.
+  let roundSteps = steps;
+  const longest = Math.max(steps, Math.round(0.1 * config.steps));
+  while (best === null && roundSteps < longest && probes.some((p) => !p.diverged)) {
+    roundSteps = Math.min(longest, 2 * roundSteps);
+    const from = Math.max(...probes.filter((p) => !p.diverged).map((p) => p.lr));
+    const round = await searchGrid((lr) => probeLearningRate(config, lr, roundSteps, divergenceRatio), {
+      startLr: from,
+      maxProbes: Math.max(3, Math.floor(budget / (roundSteps * passesPerStep))),
+      onProbe: options.onProbe,
+      stalledGoesDown: true,
+    });
+    probes = [...probes, ...round.probes];
+    best = round.best;
+  }
+  const stable = probes.filter((p) => !p.diverged).map((p) => p.lr);
+  const largestStable = stable.length ? Math.max(...stable) : null;
+  const above = probes.filter((p) => p.diverged && (largestStable === null || p.lr > largestStable)).map((p) => p.lr);
+  const smallestUnstable = above.length ? Math.min(...above) : null;
+  const suggested = best ? gridPointBelow(best.lr) : null;
   const passes = probes.reduce((s, p) => s + p.passes, 0);
   const fmt = (x: number) => String(Number(x.toPrecision(3)));
+  const what = `${probes.length} probes of the run's first ${steps === roundSteps ? steps : `${steps} … ${roundSteps}`} steps, ${passes} forward passes`;
   const message =
-    largestStable !== null && smallestUnstable !== null
-      ? `${config.optimizer.name}: stable at lr ${fmt(largestStable)}, diverges at ${fmt(smallestUnstable)} (${probes.length} probes of ${steps} steps, ${passes} forward passes). Suggested optimizer.lr = ${fmt(suggested!)} (largest stable / 3).`
-      : largestStable !== null
-        ? `${config.optimizer.name}: no divergence up to lr ${fmt(largestStable)} in ${probes.length} probes (${passes} forward passes); suggested optimizer.lr = ${fmt(suggested!)}, and a larger budget or --set optimizer.lr=<larger> would probe further.`
-        : `${config.optimizer.name}: every probed lr diverged, down to ${fmt(Math.min(...probes.map((p) => p.lr)))} (${passes} forward passes). Check the model and data (is the loss finite at the start?), or start lower with --set optimizer.lr=<smaller>.`;
+    best !== null
+      ? `${config.optimizer.name}: the probe that lowered the loss most was lr ${fmt(best.lr)} (${best.reason}; ${what}). Suggested optimizer.lr = ${fmt(suggested!)} (one grid point below the best: a probe shorter than the run favours the largest lr that survives it).`
+      : largestStable === null
+        ? `${config.optimizer.name}: every probed lr diverged, down to ${fmt(Math.min(...probes.map((p) => p.lr)))} (${what}). Check the model and data (is the loss finite at the start?), or start lower with --set optimizer.lr=<smaller>.`
+        : `${config.optimizer.name}: no probed lr lowered the loss (${what}; largest that did not diverge: ${fmt(largestStable)}). A larger --budget gives longer probes; or check that the trainable tensors reach the loss.`;
   return { optimizer: config.optimizer.name, probes, largestStable, smallestUnstable, suggested, passes, stepsPerProbe: steps, message };
 }
 
@@ -200,6 +264,8 @@ export function passesPerStepOf(config: ResolvedConfig): number {
       return config.optimizer.directions + 1;
     case 'zo-sgd-cons':
       return 5;
+    case 'helene':
+      return config.optimizer.variant === 'multi' ? 2 * (config.optimizer.queries ?? 4) : 2;
     default:
       return 2;
   }

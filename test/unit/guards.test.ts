@@ -39,7 +39,7 @@ test('non-finite loss: any NaN or Inf example trips, with step, loss and lr / 10
   assert.ok(Number.isNaN(trip.loss));
   assert.equal(trip.suggestedLr, 0.002);
   assert.equal(g.checkPass(batch(1, Infinity))!.guard, 'non-finite-loss');
-  assert.match(stopMessage(trip, 'before-update'), /^step 7: non-finite loss \(NaN\); the run stopped before the update\. Try optimizer\.lr = 0\.002 \(10x lower than 0\.02\)\. To measure the largest stable lr: helene-studio lr-find/);
+  assert.match(stopMessage(trip, 'before-update'), /^step 7: non-finite loss \(NaN\); the run stopped before the update\. Try optimizer\.lr = 0\.002 \(10x lower than 0\.02\)\. Or let the lr finder choose: helene-studio lr-find --config <your run config> \(it probes this run's first steps/);
   const off = new DivergenceGuards(config({ nonFinite: { enabled: false, policy: 'stop' } }));
   assert.equal(off.checkPass(batch(NaN)), null, 'disabled guard lets it through');
 });

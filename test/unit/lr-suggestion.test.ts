@@ -19,6 +19,7 @@ import {
   probeLine,
   startLrFind,
 } from '../../extension/lr-suggestion';
+import { FINDER_GRID } from '../../runtime/run/lr-finder';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 let dir: string;
@@ -49,14 +50,16 @@ test('a real `lr-find --json` result (MeZO on the demo, budget 200) parses into 
   const r = parseLrFindOutput(realStdout);
   assert.equal(r.optimizer, 'mezo');
   assert.ok(r.probes.length >= 2, `${r.probes.length} probes`);
-  assert.equal(r.probes[0].lr, 0.002, 'the search starts at the config lr');
-  assert.ok(r.largestStable !== null && r.smallestUnstable !== null && r.largestStable < r.smallestUnstable);
-  assert.equal(r.suggested, r.largestStable / 3);
+  assert.equal(r.probes[0].lr, 0.003, 'the search starts at the grid point nearest the config lr (0.002)');
+  assert.ok(r.suggested !== null && FINDER_GRID.includes(r.suggested), `suggested ${r.suggested} is a grid point`);
+  const best = r.probes.find((p) => p.lr === FINDER_GRID[FINDER_GRID.indexOf(r.suggested!) + 1]);
+  assert.ok(best && !best.diverged && /^(eval )?loss /.test(best.reason), 'the grid point above the suggestion was probed and lowered the loss');
+  for (const p of r.probes) if (!p.diverged && /^(eval )?loss /.test(p.reason)) assert.ok(p.lateLoss! >= best.lateLoss!, `no probe lowered the loss more than the best (${p.lr})`);
   assert.equal(r.passes, r.probes.reduce((s, p) => s + p.passes, 0));
   assert.ok(r.passes <= 200, `${r.passes} passes over the budget`);
-  for (const p of r.probes) assert.equal(p.diverged, p.lr >= r.smallestUnstable, `probe at ${p.lr}`);
+  if (r.smallestUnstable !== null) for (const p of r.probes) assert.equal(p.diverged, p.lr >= r.smallestUnstable, `probe at ${p.lr}`);
   assert.match(r.message, /Suggested optimizer\.lr = /);
-  assert.match(probeLine(r.probes[0]), /^lr 0\.002 {5}stable {4}stable \(\d+ steps, \d+ passes\)$/);
+  assert.match(probeLine(r.probes[0]), /^lr 0\.003 {5}(stable {4}((eval )?loss [\d.]+ -> [\d.]+|stalled: .*)|diverged {2}.*) \(\d+ steps, \d+ passes\)$/);
 
   const outcome = lrFindOutcome(realStdout, 0, []);
   assert.equal(outcome.kind, 'suggested');
@@ -82,9 +85,10 @@ test('every probed lr diverging: no suggestion, and the message says why', async
   const user = JSON.parse(fs.readFileSync(config, 'utf8'));
   user.optimizer.lr = 1e6;
   fs.writeFileSync(huge, JSON.stringify(user));
-  const outcome = await startLrFind({ cliPath: CLI, configPath: huge, budget: 100 }).done;
+  // The grid tops out at 10; the smallest budget (20 passes) buys 2 probes of 5 steps: 10 and 3, both diverge.
+  const outcome = await startLrFind({ cliPath: CLI, configPath: huge, budget: 20 }).done;
   assert.equal(outcome.kind, 'none');
-  assert.match(outcome.message, /^No learning rate suggested\. mezo: every probed lr diverged, down to /);
+  assert.match(outcome.message, /^No learning rate suggested\. mezo: every probed lr diverged, down to 3 /);
 });
 
 test('a runtime error (no such config) is a failure naming the runtime\'s own message', async () => {
