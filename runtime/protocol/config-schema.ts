@@ -141,7 +141,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
     type: 'section',
     doc: 'Execution.',
     fields: {
-      provider: { type: 'string', doc: 'auto (CUDA if it loads, else CPU), cuda (fail if missing) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'cpu'] },
+      provider: { type: 'string', doc: 'auto (CUDA if it loads, else WebGPU if it has an adapter, else CPU; the run records why each was skipped), cuda or webgpu (fail with the reason if it cannot start) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'webgpu', 'cpu'] },
       threads: { type: 'number', doc: 'onnxruntime intra-op threads (0 = its default).', default: 0, integer: true, min: 0 },
       kernelThreads: { type: 'number', doc: 'Worker threads for element-wise kernels (0 = inline).', default: 0, integer: true, min: 0 },
     },

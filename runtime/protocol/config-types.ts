@@ -125,7 +125,7 @@ export interface DataConfig {
 }
 
 export interface EngineConfig {
-  provider: 'auto' | 'cuda' | 'cpu';
+  provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
   /** onnxruntime intra-op threads (0 = onnxruntime's default). */
   threads: number;
   /** Worker threads for element-wise kernels such as z generation (0 = inline). */
