@@ -130,6 +130,8 @@ export interface EngineConfig {
   threads: number;
   /** Worker threads for element-wise kernels such as z generation (0 = inline). */
   kernelThreads: number;
+  /** z and the update as ONNX graphs beside the training graph (runtime/engine/resident/); absent in older runs = false. */
+  resident?: boolean;
 }
 
 /** What a tripped guard does: end the run as failed with a message, or skip the step (theta restored) and count it. */

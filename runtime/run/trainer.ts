@@ -25,6 +25,7 @@ import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
 import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
 import { automaticChoicesOf } from '../optim/automatic-choices';
 import { TrainingEngine } from '../engine/training-engine';
+import { createResidentOptimizer } from '../engine/resident/create-resident';
 import { type Dataset, type InputSpec } from '../data/dataset';
 import { isTextRun, loadRunData } from '../data/text/load-run-data';
 import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
@@ -179,7 +180,9 @@ export class Trainer {
     engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
 
-    const optimizer = createOptimizer(layers, config.optimizer, config.steps);
+    const optimizer = config.engine.resident
+      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t) })
+      : createOptimizer(layers, config.optimizer, config.steps);
     if (resumed) {
       const folder = RunFolderWriter.reopen(options.resumeDir!);
       const manifest = { ...resumed.manifest!, engine: engine.info };
@@ -803,6 +806,8 @@ export class Trainer {
     this.folder.close();
     await this.pool.close();
     await this.engine.release();
+    // A resident optimizer (engine.resident) owns its z and update sessions.
+    await (this.optimizer as Partial<{ release(): Promise<void> }>).release?.();
   }
 
   /** Read-only view of the trainable layers (tests, export). */

@@ -15,7 +15,7 @@ import type * as ort from 'onnxruntime-node';
 export interface ResidentOptions {
   provider: Provider;
   threads: number;
-  onRebind?: (feeds: Record<string, ort.Tensor>) => void;
+  onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
 }
 
 /** Null when the optimizer has a resident form, else why not (one sentence naming the setting). */

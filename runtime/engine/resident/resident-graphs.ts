@@ -34,8 +34,8 @@ export interface HeleneArrays {
 export interface ResidentGraphsOptions {
   provider: Provider;
   threads: number;
-  /** Called after a gpu-buffer run replaced θ or z, so the training graph's feeds follow. */
-  onRebind?: (feeds: Record<string, ort.Tensor>) => void;
+  /** Called after a gpu-buffer run replaced θ or z of a layer, so the training graph's feeds follow (TrainingEngine.rebind). */
+  onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
 }
 
 const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
@@ -44,6 +44,8 @@ export class ResidentGraphs {
   /** Current value of every chained tensor, by the update graph's input name. */
   readonly state = new Map<string, ort.Tensor>();
   private readonly keys: Uint32Array;
+  /** Which training-graph feed a θ or z state tensor is. */
+  private readonly feedOf = new Map<string, [string, 'theta' | 'dir']>();
   /** The host array behind each state tensor (download target). */
   private readonly hostArrays = new Map<string, Float32Array>();
   readonly location: StateLocation;
@@ -60,6 +62,8 @@ export class ResidentGraphs {
     this.location = provider === 'webgpu' ? 'gpu-buffer' : 'host';
     this.keys = new Uint32Array(layers.length * 2);
     layers.forEach((l, i) => {
+      this.feedOf.set(thetaIn(l.name), [l.name, 'theta']);
+      this.feedOf.set(zIn(l.name), [l.name, 'dir']);
       this.state.set(thetaIn(l.name), new ort.Tensor('float32', l.theta, l.shape));
       this.state.set(zIn(l.name), new ort.Tensor('float32', l.dir, l.shape));
       if (helene) {
@@ -132,13 +136,14 @@ export class ResidentGraphs {
       return session.run(feeds, fetches);
     }
     const out = await session.run(feeds, [...pairs.map(([o]) => o), ...extra]);
-    const rebound: Record<string, ort.Tensor> = {};
     for (const [output, state] of pairs) {
-      this.state.get(state)?.dispose();
+      const previous = this.state.get(state);
       this.state.set(state, out[output]);
-      rebound[state] = out[output];
+      const feed = this.feedOf.get(state);
+      if (feed) this.options.onRebind?.(feed[0], feed[1], out[output]);
+      // The first run's inputs are the host arrays: only GPU buffers of ours are freed.
+      if (previous?.location === 'gpu-buffer') previous.dispose();
     }
-    this.options.onRebind?.(rebound);
     return out;
   }
 

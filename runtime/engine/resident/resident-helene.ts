@@ -80,11 +80,16 @@ export class ResidentHelene implements ZoOptimizer {
     return this.layers.map((layer, i) => ({ ...this.norms.baseStat(layer, i), lambda: this.arrays.lambda[i] }));
   }
 
+  /** Close the z and update sessions (the trainer calls this after the training session's release). */
+  release(): Promise<void> {
+    return this.graphs.release();
+  }
+
   setHyperparameters(patch: HyperparameterPatch): void {
     applyPatch(this.config, patch);
   }
 
   state(): OptimizerState {
-    return { m: this.arrays.m, h: this.arrays.h, lambda: [Float64Array.from(this.arrays.lambda)] };
+    return { m: this.arrays.m, h: this.arrays.h, lambda: [this.arrays.lambda] };
   }
 }

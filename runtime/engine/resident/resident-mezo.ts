@@ -30,6 +30,11 @@ export class ResidentMeZO implements ZoOptimizer {
     return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
   }
 
+  /** Close the z and update sessions (the trainer calls this after the training session's release). */
+  release(): Promise<void> {
+    return this.graphs.release();
+  }
+
   setHyperparameters(patch: HyperparameterPatch): void {
     applyPatch(this.config, patch);
   }
