@@ -16,7 +16,7 @@
  * Gaussian and branch-free, one hash per two elements. So the resident z is a different N(0, I)
  * sample than the CPU path's for the same seed (docs/gpu.md), and z-reference.ts is its JS port.
  *
- * Integer ops on onnxruntime-node 1.30's CPU EP (measured, bench/gpu/int-ops-cpu.ts): Add, Sub, Mul,
+ * Integer ops on onnxruntime-node 1.30's CPU EP (measured, bench/gpu/int-ops.ts): Add, Sub, Mul,
  * Div, Mod, Cast run for uint32, int32, int64 and uint64 (uint32 Add and Mul wrap modulo 2^32);
  * BitShift runs for uint32 and uint64 only (the ONNX spec has no signed BitShift); BitwiseXor/And/Or
  * run for all four but only in opset 18 (the resident graphs' opset). So the hash is uint32 throughout.
