@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import type { TrainableLayer } from '../../optim/optimizer';
 import { stepSeed, zKey, type Seed64 } from '../../rng/seeds';
 import { createSession } from '../provider';
+import { readProfile, type ProviderReport } from '../profile-provider';
 import type { Provider } from '../../protocol';
 import { buildZGraph, KEYS_INPUT, zOutput } from './z-graph';
 import { buildMezoUpdateGraph } from './mezo-update-graph';
@@ -34,6 +35,8 @@ export interface HeleneArrays {
 export interface ResidentGraphsOptions {
   provider: Provider;
   threads: number;
+  /** Profile the first runs of both sessions (files `<prefix>-z*.json`, `<prefix>-update*.json`), for providerReports(). */
+  profilePrefix?: string;
   /** Called after a gpu-buffer run replaced θ or z of a layer, so the training graph's feeds follow (TrainingEngine.rebind). */
   onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
 }
@@ -81,8 +84,9 @@ export class ResidentGraphs {
     const zModel = buildZGraph(layers);
     const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : buildHeleneUpdateGraph(layers);
     const stateOutputs = layers.flatMap((l) => (optimizer === 'mezo' ? [thetaOut(l.name)] : [thetaOut(l.name), mOut(l.name), hOut(l.name)]));
-    const zSession = (await createSession({ model: zModel, requested: options.provider, threads: options.threads, residentOutputs: chained(layers.map((l) => zOutput(l.name))) })).session;
-    const updateSession = (await createSession({ model: updateModel, requested: options.provider, threads: options.threads, residentOutputs: chained(optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs) })).session;
+    const profile = (part: string) => (options.profilePrefix ? { profilePrefix: `${options.profilePrefix}-${part}` } : {});
+    const zSession = (await createSession({ model: zModel, requested: options.provider, threads: options.threads, residentOutputs: chained(layers.map((l) => zOutput(l.name))), ...profile('z') })).session;
+    const updateSession = (await createSession({ model: updateModel, requested: options.provider, threads: options.threads, residentOutputs: chained(optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs), ...profile('update') })).session;
     const graphs = new ResidentGraphs(layers, optimizer, zSession, updateSession, options.provider, options, helene);
     // gpu-buffer mode starts from the host tensors: onnxruntime uploads an input on first use, and
     // from the first update on the state is the GPU outputs.
@@ -153,6 +157,14 @@ export class ResidentGraphs {
     for (const [name, tensor] of this.state) {
       if (tensor.location === 'gpu-buffer') this.hostArrays.get(name)?.set((await tensor.getData()) as Float32Array);
     }
+  }
+
+  /** With profilePrefix: stop profiling and say which provider ran each graph's nodes (after at least one step). */
+  providerReports(): { z: ProviderReport; update: ProviderReport } {
+    if (!this.options.profilePrefix) throw new Error('ResidentGraphs was created without profilePrefix');
+    this.zSession.endProfiling();
+    this.updateSession.endProfiling();
+    return { z: readProfile(`${this.options.profilePrefix}-z`), update: readProfile(`${this.options.profilePrefix}-update`) };
   }
 
   async release(): Promise<void> {

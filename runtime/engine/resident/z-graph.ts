@@ -7,7 +7,7 @@
 import { GraphBuilder } from '../../onnx/graph-builder';
 import { encodeModel } from '../../onnx/model-io';
 import { RESIDENT_OPSET } from './onnx-consts';
-import { appendLayerZ } from './z-ops';
+import { appendAllZ } from './z-ops';
 
 export interface ResidentLayer {
   name: string;
@@ -22,14 +22,14 @@ export const zOutput = (layer: string): string => `${layer}::z`;
 export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean } = {}): Uint8Array {
   const b = new GraphBuilder({ graphName: 'resident_z', opset: RESIDENT_OPSET });
   b.input(KEYS_INPUT, 'uint32', [layers.length, 2]);
+  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words);
   layers.forEach((layer, i) => {
-    const { z, w0, w1 } = appendLayerZ(b, KEYS_INPUT, i, layer.size, layer.shape, `z${i}`);
-    b.node('Identity', [z], [zOutput(layer.name)]);
+    b.node('Identity', [zs[i].z], [zOutput(layer.name)]);
     b.output(zOutput(layer.name), 'float', layer.shape);
     if (options.words) {
       const pairs = Math.ceil(layer.size / 2);
-      b.node('Identity', [w0], [`${layer.name}::w0`]);
-      b.node('Identity', [w1], [`${layer.name}::w1`]);
+      b.node('Identity', [zs[i].w0!], [`${layer.name}::w0`]);
+      b.node('Identity', [zs[i].w1!], [`${layer.name}::w1`]);
       b.output(`${layer.name}::w0`, 'uint32', [pairs]);
       b.output(`${layer.name}::w1`, 'uint32', [pairs]);
     }

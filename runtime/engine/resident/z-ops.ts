@@ -61,23 +61,52 @@ function top24(b: GraphBuilder, w: string): string {
   return b.op('Cast', [shr(b, w, 8)], [intAttr('to', DataType.FLOAT)]);
 }
 
+export interface ZLayer {
+  size: number;
+  shape: number[];
+}
+
 /**
- * z of one layer (`size` elements, reshaped to `shape`) from its key: row `layer` of the uint32
- * [L, 2] input `keys`. Returns the names of the float z tensor and of the hash words ([⌈size/2⌉] each).
+ * z of every layer from its key (row i of the uint32 [L, 2] input `keys`), hashed as ONE vector: the
+ * counters and keys of all layers are concatenated (pair p of layer i gets counter p and key i), so the
+ * ~100 hash and Box–Muller nodes exist once, not once per layer — on a GPU every node is a kernel
+ * launch, and a 50M-parameter transformer has ~200 trainable tensors. Per layer there remain the key
+ * gathers, its counter Range, two Expands, and the Split/Reshape back to its shape (~8 nodes).
+ * Returns per layer the float z name, and (with `words`) the names of its hash words.
  */
-export function appendLayerZ(b: GraphBuilder, keys: string, layer: number, size: number, shape: number[], prefix: string): { z: string; w0: string; w1: string } {
-  const row = b.op('Gather', [keys, i64(b, layer)], [intAttr('axis', 0)], `${prefix}/key`);
-  const k0 = b.op('Gather', [row, i64(b, 0)], [intAttr('axis', 0)], `${prefix}/k0`);
-  const k1 = b.op('Gather', [row, i64(b, 1)], [intAttr('axis', 0)], `${prefix}/k1`);
-  const pairs = Math.ceil(size / 2);
-  const counter = b.op('Cast', [b.op('Range', [i64(b, 0), i64(b, pairs), i64(b, 1)])], [intAttr('to', DataType.UINT32)], `${prefix}/pair`);
-  const [w0, w1] = appendThreefry13(b, counter, k0, k1);
+export function appendAllZ(b: GraphBuilder, keys: string, layers: ZLayer[], words = false): { z: string; w0?: string; w1?: string }[] {
+  const pairs = layers.map((l) => Math.ceil(l.size / 2));
+  const counters: string[] = [];
+  const key0s: string[] = [];
+  const key1s: string[] = [];
+  layers.forEach((_, i) => {
+    const row = b.op('Gather', [keys, i64(b, i)], [intAttr('axis', 0)], `z${i}/key`);
+    const n = i64s(b, [pairs[i]]);
+    key0s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 0)], [intAttr('axis', 0)], `z${i}/k0`), n]));
+    key1s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 1)], [intAttr('axis', 0)], `z${i}/k1`), n]));
+    counters.push(b.op('Range', [i64(b, 0), i64(b, pairs[i]), i64(b, 1)], [], `z${i}/pair`));
+  });
+  const concat = (names: string[], out: string) => (names.length === 1 ? names[0] : b.op('Concat', names, [intAttr('axis', 0)], out));
+  const counter = b.op('Cast', [concat(counters, 'z/pairs_i64')], [intAttr('to', DataType.UINT32)], 'z/pairs');
+  const [w0, w1] = appendThreefry13(b, counter, concat(key0s, 'z/key0'), concat(key1s, 'z/key1'));
   const u1 = b.op('Mul', [b.op('Add', [top24(b, w0), f32(b, 0.5)]), f32(b, 2 ** -24)]);
   const radius = b.op('Sqrt', [b.op('Mul', [b.op('Log', [u1]), f32(b, -2)])]);
   const angle = b.op('Mul', [top24(b, w1), f32(b, BOX_MULLER_ANGLE_STEP)]);
   const even = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Cos', [angle])]), i64s(b, [1])]);
   const odd = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Sin', [angle])]), i64s(b, [1])]);
-  let flat = b.op('Reshape', [b.op('Concat', [even, odd], [intAttr('axis', 1)]), i64s(b, [-1])]);
-  if (size !== pairs * 2) flat = b.op('Slice', [flat, i64s(b, [0]), i64s(b, [size])]);
-  return { z: b.op('Reshape', [flat, i64s(b, shape)], [], `${prefix}/z`), w0, w1 };
+  const flat = b.op('Reshape', [b.op('Concat', [even, odd], [intAttr('axis', 1)]), i64s(b, [-1])], [], 'z/all');
+  const split = (x: string, sizes: number[], name: string): string[] => {
+    if (sizes.length === 1) return [x];
+    const outs = sizes.map((_, i) => `${name}/${i}`);
+    b.node('Split', [x, i64s(b, sizes)], outs, [intAttr('axis', 0)]);
+    return outs;
+  };
+  const zParts = split(flat, pairs.map((p) => 2 * p), 'z/part');
+  const w0Parts = words ? split(w0, pairs, 'z/w0') : [];
+  const w1Parts = words ? split(w1, pairs, 'z/w1') : [];
+  return layers.map((layer, i) => {
+    const part = layer.size === 2 * pairs[i] ? zParts[i] : b.op('Slice', [zParts[i], i64s(b, [0]), i64s(b, [layer.size])]);
+    const z = b.op('Reshape', [part, i64s(b, layer.shape)], [], `z${i}/z`);
+    return words ? { z, w0: w0Parts[i], w1: w1Parts[i] } : { z };
+  });
 }
