@@ -30,6 +30,8 @@ const SHAPES: Record<string, { dModel: number; layers: number }> = {
   tiny: { dModel: 64, layers: 1 },
   '50M': { dModel: 512, layers: 16 },
   '350M': { dModel: 1024, layers: 28 },
+  // Trainables become graph inputs, so the encoded graph stays small; host memory is ~3 copies of θ (15.6 GB).
+  '1.3B': { dModel: 2048, layers: 26 },
 };
 const BATCH = 16;
 const SEQ = 64;
