@@ -85,7 +85,7 @@ function webgpuVerdict(error: string | null, vulkan: VulkanProbe, cudaWorks: boo
   if (!error) return [`WebGPU provider: works.${cudaWorks ? ' engine.provider "auto" prefers CUDA; set "webgpu" to use it.' : ' engine.provider "auto" will use it.'}`];
   const lines = [`WebGPU provider: not usable (${error}).`];
   const shortfall = vulkanShortfall(vulkan);
-  lines.push(`  ${shortfall ? shortfall[0].toUpperCase() + shortfall.slice(1) : `Vulkan is installed (${vulkan.loader[0]}; drivers: ${vulkan.icds.join(', ')}) but none offers the features WebGPU needs (Mesa's llvmpipe is refused)`}.`);
+  lines.push(`  ${shortfall ? shortfall[0].toUpperCase() + shortfall.slice(1) : `Vulkan is installed (${vulkan.loader[0]}; drivers: ${vulkan.icds.join(', ')}) but no driver gives WebGPU an adapter (its library missing, or only Mesa's llvmpipe, which is refused)`}.`);
   lines.push(`    ${webgpuInstallHint()}.`);
   lines.push('  engine.provider "auto" runs on the CPU when neither GPU provider starts; "webgpu" fails with this reason.');
   return lines;

@@ -181,7 +181,7 @@ export class Trainer {
     await engine.verifyProvider();
 
     const optimizer = config.engine.resident
-      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t) })
+      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
       : createOptimizer(layers, config.optimizer, config.steps);
     if (resumed) {
       const folder = RunFolderWriter.reopen(options.resumeDir!);

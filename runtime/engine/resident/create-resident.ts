@@ -16,6 +16,8 @@ export interface ResidentOptions {
   provider: Provider;
   threads: number;
   onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
+  /** Set by the Trainer: refuse what it cannot checkpoint (gpu-buffer state). */
+  forTrainer?: boolean;
 }
 
 /** Null when the optimizer has a resident form, else why not (one sentence naming the setting). */
@@ -35,6 +37,11 @@ export async function createResidentOptimizer(
 ): Promise<ZoOptimizer & { graphs: ResidentGraphs }> {
   const refusal = residentRefusal(config);
   if (refusal) throw new ConfigError([{ path: 'engine.resident', message: refusal }]);
+  if (options.provider === 'webgpu' && options.forTrainer) {
+    // gpu-buffer state works (bench/gpu/device-check.ts drives it), but the Trainer's checkpoints, guard
+    // snapshots and θ statistics read the host arrays synchronously: they would save stale weights.
+    throw new ConfigError([{ path: 'engine.resident', message: 'a resident run on WebGPU cannot checkpoint yet (the weights stay on the GPU and the Trainer reads host arrays); use engine.provider "cpu" with engine.resident, or engine.resident false on WebGPU' }]);
+  }
   const own = structuredClone(config);
   if (own.name === 'mezo') {
     const graphs = await ResidentGraphs.create(layers, 'mezo', options);
