@@ -93,6 +93,17 @@ function explicitFailure(provider: 'cuda' | 'webgpu', reason: string): ProviderE
   return new ProviderError(`engine.provider is "${provider}" but ${reason}. ${hint}`);
 }
 
+/**
+ * Why "auto" does not even try WebGPU: without the Vulkan loader, Dawn (inside libonnxruntime) prints
+ * "Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file" straight to the
+ * process's stderr (native, not silenceable from JS) before onnxruntime reports "No supported
+ * adapters" — on every CPU-only machine, for every run. An explicit "webgpu" (and the doctor) still
+ * tries, to report onnxruntime's own error.
+ */
+function webgpuNotTried(): string | null {
+  return probeVulkan().loader.length === 0 ? 'not tried: the Vulkan loader libvulkan.so.1 is not on the library path, so WebGPU can find no adapter' : null;
+}
+
 /** The providers "auto" tries, in order: CUDA (fastest where installed), WebGPU (bundled), CPU. */
 export const AUTO_ORDER: readonly Provider[] = ['cuda', 'webgpu', 'cpu'];
 
@@ -109,6 +120,11 @@ export async function createSession(request: SessionRequest): Promise<SessionCho
   const skipped: string[] = [];
   for (const provider of AUTO_ORDER) {
     if (provider === 'cpu') break;
+    const notTried = provider === 'webgpu' ? webgpuNotTried() : null;
+    if (notTried) {
+      skipped.push(`webgpu: ${notTried}`);
+      continue;
+    }
     try {
       const session = await create(request, provider);
       return { session, provider, ...(skipped.length ? { fallbackReason: `provider "auto": ${skipped.join('; ')}; running on ${provider}.` } : {}) };
