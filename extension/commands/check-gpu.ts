@@ -11,6 +11,7 @@ import type { Services } from '../services';
 interface DoctorJson {
   cpuWorks: boolean;
   cudaWorks: boolean;
+  webgpuWorks?: boolean;
   verdict: string[];
   probe: { gpus: string[] };
 }

@@ -57,7 +57,7 @@ train options:
   --optimizer <name>     shortcut for --set optimizer.name=<name>
   --lr <x>               shortcut for --set optimizer.lr=<x>
   --steps <n>            shortcut for --set steps=<n>
-  --provider <p>         auto | cuda | cpu (shortcut for --set engine.provider=<p>)
+  --provider <p>         auto | cuda | webgpu | cpu (shortcut for --set engine.provider=<p>)
   --threads <n>          onnxruntime intra-op threads
   --runs-dir <folder>    where run folders go (default: runs/ beside the config)
   --run-id <id>          fixed run folder name

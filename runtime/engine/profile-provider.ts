@@ -8,7 +8,7 @@ import type { Provider } from '../protocol';
 import { ProviderError } from './provider';
 
 export interface ProviderReport {
-  /** The provider that executed the most nodes. */
+  /** The GPU provider that executed any node, else cpu (see providerOfNodes). */
   provider: Provider;
   /** Node counts per ORT provider name, e.g. { CPUExecutionProvider: 12 }. */
   nodesByProvider: Record<string, number>;
@@ -35,8 +35,24 @@ export function readProfile(prefix: string): ProviderReport {
     }
     fs.rmSync(path.join(dir, f), { force: true });
   }
-  const cuda = nodesByProvider.CUDAExecutionProvider ?? 0;
   const total = Object.values(nodesByProvider).reduce((a, b) => a + b, 0);
   if (total === 0) throw new Error('the onnxruntime profile lists no node events');
-  return { provider: cuda > 0 ? 'cuda' : 'cpu', nodesByProvider };
+  return { provider: providerOfNodes(nodesByProvider), nodesByProvider };
+}
+
+/** ORT's provider names in profile events, for the providers the project selects. */
+export const ORT_PROVIDER_NAMES: Record<Provider, string> = {
+  cpu: 'CPUExecutionProvider',
+  cuda: 'CUDAExecutionProvider',
+  webgpu: 'WebGpuExecutionProvider',
+};
+
+/**
+ * A GPU provider "ran" when it executed any node: ORT always places shape and small integer nodes
+ * on the CPU beside a GPU provider, so a majority rule would misreport a GPU session.
+ */
+export function providerOfNodes(nodesByProvider: Record<string, number>): Provider {
+  if ((nodesByProvider[ORT_PROVIDER_NAMES.cuda] ?? 0) > 0) return 'cuda';
+  if ((nodesByProvider[ORT_PROVIDER_NAMES.webgpu] ?? 0) > 0) return 'webgpu';
+  return 'cpu';
 }

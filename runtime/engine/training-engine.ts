@@ -106,6 +106,15 @@ export class TrainingEngine implements LossOracle {
     return out[this.graph.lossOutput].data as Float32Array;
   }
 
+  /**
+   * The resident step under WebGPU (engine/resident/): point a trainable's theta or dir input at the
+   * update or z graph's new GPU buffer. On the CPU the resident graphs write into the same arrays and
+   * nothing needs rebinding.
+   */
+  rebind(layer: string, which: 'theta' | 'dir', tensor: ort.Tensor): void {
+    this.feeds[which === 'theta' ? this.graph.thetaInput(layer) : this.graph.dirInput(layer)] = tensor;
+  }
+
   /** Unperturbed pass fetching extra outputs (e.g. logits for accuracy). */
   async evaluate(outputs: string[]): Promise<Record<string, ort.Tensor>> {
     this.scale[0] = 0;

@@ -2,12 +2,13 @@
 import { DataType, type Dim, type ValueInfoProto } from './onnx-types';
 
 /** Element types by the names builders use. */
-export type ElemTypeName = 'float' | 'int64' | 'int32' | 'bool';
+export type ElemTypeName = 'float' | 'int64' | 'int32' | 'uint32' | 'bool';
 
 const ELEM_TYPES: Record<ElemTypeName, number> = {
   float: DataType.FLOAT,
   int64: DataType.INT64,
   int32: DataType.INT32,
+  uint32: DataType.UINT32,
   bool: DataType.BOOL,
 };
 

@@ -146,7 +146,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
     type: 'section',
     doc: 'Execution.',
     fields: {
-      provider: { type: 'string', doc: 'auto (CUDA if it loads, else CPU), cuda (fail if missing) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'cpu'] },
+      provider: { type: 'string', doc: 'auto (CUDA if it loads, else WebGPU if it has an adapter, else CPU; the run records why each was skipped), cuda or webgpu (fail with the reason if it cannot start) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'webgpu', 'cpu'] },
       threads: { type: 'number', doc: 'onnxruntime intra-op threads (0 = its default).', default: 0, integer: true, min: 0 },
       kernelThreads: { type: 'number', doc: 'Worker threads for element-wise kernels (0 = inline).', default: 0, integer: true, min: 0 },
       prefetchDirections: {
@@ -155,6 +155,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
         default: 'off',
         enum: ['off', 'on'],
       },
+      resident: { type: 'boolean', doc: 'Run z generation and the optimizer update as ONNX graphs beside the training graph (built for GPU-resident weights; the Trainer refuses it on WebGPU until checkpoints download); MeZO and HELENE (variant paper) only. Its z is Box-Muller over the same Threefry stream, not the CPU path\'s ziggurat (docs/gpu.md).', default: false },
     },
   },
   checkpoint: {

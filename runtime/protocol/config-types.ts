@@ -138,13 +138,15 @@ export interface DataConfig {
 }
 
 export interface EngineConfig {
-  provider: 'auto' | 'cuda' | 'cpu';
+  provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
   /** onnxruntime intra-op threads (0 = onnxruntime's default). */
   threads: number;
   /** Worker threads for element-wise kernels such as z generation (0 = inline). */
   kernelThreads: number;
   /** Step t+1's z generated on a worker during step t's forwards (runtime/run/seeded-directions.ts). */
   prefetchDirections: 'off' | 'on';
+  /** z and the update as ONNX graphs beside the training graph (runtime/engine/resident/); absent in older runs = false. */
+  resident?: boolean;
 }
 
 /** What a tripped guard does: end the run as failed with a message, or skip the step (theta restored) and count it. */

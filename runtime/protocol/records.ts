@@ -8,8 +8,8 @@ import type { ResolvedConfig } from './config-types';
 export const RUN_FORMAT = 'helene-run';
 export const RUN_FORMAT_VERSION = 1;
 
-export type Provider = 'cpu' | 'cuda';
-export type RequestedProvider = 'auto' | 'cuda' | 'cpu';
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
+export type RequestedProvider = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 
 export type RunState =
   | 'starting'

@@ -25,6 +25,7 @@ import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
 import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
 import { automaticChoicesOf } from '../optim/automatic-choices';
 import { TrainingEngine } from '../engine/training-engine';
+import { createResidentOptimizer } from '../engine/resident/create-resident';
 import { type Dataset, type InputSpec } from '../data/dataset';
 import { isTextRun, loadRunData } from '../data/text/load-run-data';
 import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
@@ -189,7 +190,9 @@ export class Trainer {
     engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
 
-    const optimizer = createOptimizer(layers, config.optimizer, config.steps);
+    const optimizer = config.engine.resident
+      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
+      : createOptimizer(layers, config.optimizer, config.steps);
     // Runs written before the key have none: off, as they ran.
     const prefetch = config.engine.prefetchDirections === 'on';
     engine.info.prefetchDirections = prefetch;
@@ -832,6 +835,8 @@ export class Trainer {
     this.folder.close();
     await this.pool.close();
     await this.engine.release();
+    // A resident optimizer (engine.resident) owns its z and update sessions.
+    await (this.optimizer as Partial<{ release(): Promise<void> }>).release?.();
   }
 
   /** Read-only view of the trainable layers (tests, export). */

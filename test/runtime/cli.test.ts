@@ -89,9 +89,15 @@ test('doctor says plainly that this machine has no usable CUDA and why, and that
   assert.match(text.stdout, /CPU provider: works\./);
   assert.match(text.stdout, /CUDA provider: not usable \(.*Failed to load shared library\)/);
   assert.match(text.stdout, /npm run install:cuda/);
+  // WebGPU is bundled but needs Vulkan, which this machine lacks: the real adapter error, the reason, the fix.
+  assert.match(text.stdout, /WebGPU provider: not usable \(Failed to get a WebGPU adapter: No supported adapters\)\./);
+  assert.match(text.stdout, /apt install libvulkan1/);
   const json = JSON.parse(spawnSync(process.execPath, [CLI, 'doctor', '--json'], { encoding: 'utf8' }).stdout);
   assert.equal(json.cpuWorks, true);
   assert.equal(json.cudaWorks, false);
+  assert.equal(json.webgpuWorks, false);
+  // This machine has no Vulkan loader (a CI image with libvulkan1 but no GPU gets the driver line instead).
+  if (json.vulkan.loader.length === 0) assert.match(text.stdout, /\n  The Vulkan loader libvulkan\.so\.1 is not on the library path\.\n/);
   assert.deepEqual(json.probe.missingProviderLibraries, ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so']);
 });
 

@@ -1,7 +1,9 @@
 /**
- * Provider selection on a machine without CUDA (this one, and CI): "cuda" fails with a message that
- * says what is missing and what to do; "auto" falls back to CPU and says why; "cpu" never tries
- * CUDA. The provider recorded is the one read back from an onnxruntime profile, not assumed.
+ * Provider selection on a machine without CUDA and without a Vulkan driver (this one, and CI):
+ * "cuda" and "webgpu" fail with a message that says what is missing and what to do; "auto" tries
+ * CUDA, then WebGPU, then falls back to CPU and says why each GPU provider did not run; "cpu" never
+ * tries a GPU. The provider recorded is the one read back from an onnxruntime profile, not assumed.
+ * The WebGPU reason is compared with the error onnxruntime-node really gives here.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,12 +11,28 @@ import * as ort from 'onnxruntime-node';
 import { buildLeastSquares } from '../../runtime/onnx/graph-builder';
 import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
 import { TrainingEngine } from '../../runtime/engine/training-engine';
-import { ProviderError } from '../../runtime/engine/provider';
+import { conciseOrtError, ProviderError } from '../../runtime/engine/provider';
+import { providerOfNodes } from '../../runtime/engine/profile-provider';
+import { probeVulkan } from '../../runtime/doctor/vulkan-probe';
+import { encodeModel } from '../../runtime/onnx/model-io';
 import type { TrainableLayer } from '../../runtime/optim/optimizer';
 
 const cudaPresent = process.env.HELENE_EXPECT_CUDA === '1';
+const webgpuPresent = process.env.HELENE_EXPECT_WEBGPU === '1';
 
-async function engineFor(provider: 'auto' | 'cuda' | 'cpu'): Promise<TrainingEngine> {
+/** The error onnxruntime-node itself gives for a WebGPU session on this machine, as the engine words it. */
+async function realWebgpuError(): Promise<string> {
+  const bytes = encodeModel(buildLeastSquares({ layers: [{ name: 'w', shape: [3] }] }));
+  ort.env.logLevel = 'fatal';
+  try {
+    await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'], logSeverityLevel: 4 });
+  } catch (e) {
+    return conciseOrtError(e);
+  }
+  throw new Error('a WebGPU session started: set HELENE_EXPECT_WEBGPU=1 on a machine with a GPU');
+}
+
+async function engineFor(provider: 'auto' | 'cuda' | 'webgpu' | 'cpu'): Promise<TrainingEngine> {
   const graph = prepareTrainingGraph(buildLeastSquares({ layers: [{ name: 'w', shape: [3] }] }), {
     modelName: 'tiny',
     trainable: ['^w$'],
@@ -42,11 +60,35 @@ test('provider "cuda" without the CUDA libraries fails with a clear message and 
   });
 });
 
-test('provider "auto" falls back to CPU, says why, and the profile confirms CPU ran the nodes', { skip: cudaPresent }, async () => {
+test('provider "webgpu" without a GPU adapter fails with one message: the real reason and what to install', { skip: webgpuPresent }, async () => {
+  const real = await realWebgpuError();
+  // Without the source location: the user gets onnxruntime's sentence, not a C++ path.
+  assert.doesNotMatch(real, /\.cc:\d+/);
+  assert.match(real, /WebGPU adapter/);
+  await assert.rejects(engineFor('webgpu'), (e: Error) => {
+    assert.ok(e instanceof ProviderError);
+    assert.ok(e.message.startsWith(`engine.provider is "webgpu" but no WebGPU adapter (${real}`), e.message);
+    assert.match(e.message, /install the Vulkan loader \(Debian\/Ubuntu: apt install libvulkan1\)/);
+    assert.match(e.message, /"auto" or "cpu"/);
+    assert.doesNotMatch(e.message, /\n\s+at /, 'no stack trace');
+    return true;
+  });
+});
+
+test('provider "auto" tries CUDA, then WebGPU, then runs on CPU: one line per skipped provider, and the profile confirms CPU', { skip: cudaPresent || webgpuPresent }, async () => {
   const engine = await engineFor('auto');
   assert.equal(engine.info.requestedProvider, 'auto');
   assert.equal(engine.info.provider, 'cpu');
-  assert.match(engine.info.fallbackReason ?? '', /provider "auto": the CUDA execution provider could not be loaded .*running on CPU/);
+  const reason = engine.info.fallbackReason ?? '';
+  if (probeVulkan().loader.length === 0) {
+    // This machine: no Vulkan loader, so "auto" does not try WebGPU (Dawn would print a native warning on stderr).
+    assert.match(reason, /^provider "auto": cuda: the CUDA execution provider could not be loaded \(.+\); webgpu: not tried: the Vulkan loader libvulkan\.so\.1 is not on the library path, so WebGPU can find no adapter; running on CPU\.$/);
+  } else {
+    const real = await realWebgpuError();
+    assert.match(reason, /^provider "auto": cuda: the CUDA execution provider could not be loaded \(.+\); webgpu: no WebGPU adapter \(.+\); running on CPU\.$/);
+    assert.ok(reason.includes(`webgpu: no WebGPU adapter (${real}`), reason);
+  }
+  assert.equal(engine.providerReport?.nodesByProvider.WebGpuExecutionProvider ?? 0, 0);
   assert.ok((engine.providerReport?.nodesByProvider.CPUExecutionProvider ?? 0) > 0);
   assert.equal(engine.providerReport?.nodesByProvider.CUDAExecutionProvider ?? 0, 0);
   await engine.release();
@@ -59,4 +101,10 @@ test('provider "cpu" runs on CPU without trying CUDA (no fallback reason)', asyn
   // The loss graph really ran: 0.5 (a·w − y)^2 for a = e1, e2.
   assert.deepEqual(Array.from(await engine.losses(0)), [0.5, 2]);
   await engine.release();
+});
+
+test('the profile decides: any WebGPU or CUDA node means that GPU ran (ORT keeps shape nodes on the CPU beside it)', () => {
+  assert.equal(providerOfNodes({ CPUExecutionProvider: 40, WebGpuExecutionProvider: 3 }), 'webgpu');
+  assert.equal(providerOfNodes({ CPUExecutionProvider: 40, CUDAExecutionProvider: 1 }), 'cuda');
+  assert.equal(providerOfNodes({ CPUExecutionProvider: 40 }), 'cpu');
 });

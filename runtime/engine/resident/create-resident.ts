@@ -1,0 +1,53 @@
+/**
+ * engine.resident: the optimizer of a run whose step runs as ONNX graphs beside the training graph
+ * (z graph → two perturbed passes → update graph), on the provider the training session verified.
+ * MeZO and HELENE `variant: paper` have update graphs; any other choice is refused up front.
+ */
+import { ConfigError } from '../../protocol/config-schema';
+import type { OptimizerConfig, Provider } from '../../protocol';
+import type { TrainableLayer, ZoOptimizer } from '../../optim/optimizer';
+import type { Seed64 } from '../../rng/seeds';
+import { ResidentGraphs } from './resident-graphs';
+import { ResidentMeZO } from './resident-mezo';
+import { ResidentHelene } from './resident-helene';
+import type * as ort from 'onnxruntime-node';
+
+export interface ResidentOptions {
+  provider: Provider;
+  threads: number;
+  onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
+  /** Set by the Trainer: refuse what it cannot checkpoint (gpu-buffer state). */
+  forTrainer?: boolean;
+}
+
+/** Null when the optimizer has a resident form, else why not (one sentence naming the setting). */
+export function residentRefusal(config: OptimizerConfig): string | null {
+  if (config.name === 'mezo') return null;
+  if (config.name === 'helene' && (config.variant ?? 'paper') === 'paper') return null;
+  const what = config.name === 'helene' ? `optimizer.variant "${config.variant}"` : `optimizer.name "${config.name}"`;
+  return `engine.resident supports optimizer "mezo" and "helene" with variant "paper" (update graphs in runtime/engine/resident/); ${what} has none yet: set engine.resident to false`;
+}
+
+export async function createResidentOptimizer(
+  layers: TrainableLayer[],
+  config: OptimizerConfig,
+  totalSteps: number,
+  runSeed: Seed64,
+  options: ResidentOptions,
+): Promise<ZoOptimizer & { graphs: ResidentGraphs }> {
+  const refusal = residentRefusal(config);
+  if (refusal) throw new ConfigError([{ path: 'engine.resident', message: refusal }]);
+  if (options.provider === 'webgpu' && options.forTrainer) {
+    // gpu-buffer state works (bench/gpu/device-check.ts drives it), but the Trainer's checkpoints, guard
+    // snapshots and θ statistics read the host arrays synchronously: they would save stale weights.
+    throw new ConfigError([{ path: 'engine.resident', message: 'a resident run on WebGPU cannot checkpoint yet (the weights stay on the GPU and the Trainer reads host arrays); use engine.provider "cpu" with engine.resident, or engine.resident false on WebGPU' }]);
+  }
+  const own = structuredClone(config);
+  if (own.name === 'mezo') {
+    const graphs = await ResidentGraphs.create(layers, 'mezo', options);
+    return new ResidentMeZO(layers, own, graphs, runSeed);
+  }
+  const arrays = { m: layers.map((l) => new Float32Array(l.size)), h: layers.map((l) => new Float32Array(l.size)), lambda: new Float32Array(layers.length) };
+  const graphs = await ResidentGraphs.create(layers, 'helene', options, arrays);
+  return new ResidentHelene(layers, own, graphs, arrays, runSeed, totalSteps);
+}

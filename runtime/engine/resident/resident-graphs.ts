@@ -1,0 +1,174 @@
+/**
+ * The resident step's two sessions — the z graph and the optimizer's update graph — and the state
+ * tensors they chain: θ, z and (HELENE) m, h, λ. Two ways to hold that state, one code path:
+ *
+ * - 'host' (CPU EP, what CI runs): every state tensor wraps the optimizer's own Float32Array (the
+ *   arrays the training graph already reads as `<l>::theta` / `<l>::dir`), and each run writes its
+ *   outputs into those arrays as pre-allocated outputs, in place (onnxruntime-node accepts output
+ *   tensors in `fetches`; every update output is produced by the last node reading that input, so
+ *   writing in place is safe). No copy anywhere; checkpoints read the arrays as today.
+ * - 'gpu-buffer' (WebGPU): outputs stay on the GPU (`preferredOutputLocation`) and the next run takes
+ *   them as inputs; the previous buffers are disposed. Only the step's scalars and the per-layer
+ *   update norms cross to the host; `download()` brings θ, m, h back for a checkpoint.
+ */
+import * as ort from 'onnxruntime-node';
+import type { TrainableLayer } from '../../optim/optimizer';
+import { stepSeed, zKey, type Seed64 } from '../../rng/seeds';
+import { createSession } from '../provider';
+import { readProfile, type ProviderReport } from '../profile-provider';
+import type { Provider } from '../../protocol';
+import { buildZGraph, KEYS_INPUT, zOutput } from './z-graph';
+import { buildMezoUpdateGraph } from './mezo-update-graph';
+import { buildHeleneUpdateGraph, FLOOR_INPUT, REFRESH_INPUT } from './helene-update-graph';
+import { hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn } from './update-inputs';
+
+export type ResidentOptimizer = 'mezo' | 'helene';
+export type StateLocation = 'host' | 'gpu-buffer';
+
+/** HELENE's extra state, as host arrays (host mode writes into them; gpu-buffer mode uploads them once). */
+export interface HeleneArrays {
+  m: Float32Array[];
+  h: Float32Array[];
+  lambda: Float32Array;
+}
+
+export interface ResidentGraphsOptions {
+  provider: Provider;
+  threads: number;
+  /** Profile the first runs of both sessions (files `<prefix>-z*.json`, `<prefix>-update*.json`), for providerReports(). */
+  profilePrefix?: string;
+  /** Called after a gpu-buffer run replaced θ or z of a layer, so the training graph's feeds follow (TrainingEngine.rebind). */
+  onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
+}
+
+const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
+
+export class ResidentGraphs {
+  /** Current value of every chained tensor, by the update graph's input name. */
+  readonly state = new Map<string, ort.Tensor>();
+  private readonly keys: Uint32Array;
+  /** Which training-graph feed a θ or z state tensor is. */
+  private readonly feedOf = new Map<string, [string, 'theta' | 'dir']>();
+  /** The host array behind each state tensor (download target). */
+  private readonly hostArrays = new Map<string, Float32Array>();
+  readonly location: StateLocation;
+
+  private constructor(
+    readonly layers: TrainableLayer[],
+    readonly optimizer: ResidentOptimizer,
+    private readonly zSession: ort.InferenceSession,
+    private readonly updateSession: ort.InferenceSession,
+    readonly provider: Provider,
+    private readonly options: ResidentGraphsOptions,
+    helene?: HeleneArrays,
+  ) {
+    this.location = provider === 'webgpu' ? 'gpu-buffer' : 'host';
+    this.keys = new Uint32Array(layers.length * 2);
+    layers.forEach((l, i) => {
+      this.feedOf.set(thetaIn(l.name), [l.name, 'theta']);
+      this.feedOf.set(zIn(l.name), [l.name, 'dir']);
+      this.state.set(thetaIn(l.name), new ort.Tensor('float32', l.theta, l.shape));
+      this.state.set(zIn(l.name), new ort.Tensor('float32', l.dir, l.shape));
+      if (helene) {
+        this.state.set(mIn(l.name), new ort.Tensor('float32', helene.m[i], l.shape));
+        this.state.set(hIn(l.name), new ort.Tensor('float32', helene.h[i], l.shape));
+      }
+    });
+    if (helene) this.state.set(LAMBDA_IN, new ort.Tensor('float32', helene.lambda, [layers.length]));
+    for (const [name, tensor] of this.state) this.hostArrays.set(name, tensor.data as Float32Array);
+  }
+
+  /** Build both graphs for these layers and open them on `provider` (exactly that one: the caller chose). */
+  static async create(layers: TrainableLayer[], optimizer: ResidentOptimizer, options: ResidentGraphsOptions, helene?: HeleneArrays): Promise<ResidentGraphs> {
+    const chained = (names: string[]) => (options.provider === 'webgpu' ? names : undefined);
+    const zModel = buildZGraph(layers);
+    const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : buildHeleneUpdateGraph(layers);
+    const stateOutputs = layers.flatMap((l) => (optimizer === 'mezo' ? [thetaOut(l.name)] : [thetaOut(l.name), mOut(l.name), hOut(l.name)]));
+    const profile = (part: string) => (options.profilePrefix ? { profilePrefix: `${options.profilePrefix}-${part}` } : {});
+    const zSession = (await createSession({ model: zModel, requested: options.provider, threads: options.threads, residentOutputs: chained(layers.map((l) => zOutput(l.name))), ...profile('z') })).session;
+    const updateSession = (await createSession({ model: updateModel, requested: options.provider, threads: options.threads, residentOutputs: chained(optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs), ...profile('update') })).session;
+    const graphs = new ResidentGraphs(layers, optimizer, zSession, updateSession, options.provider, options, helene);
+    // gpu-buffer mode starts from the host tensors: onnxruntime uploads an input on first use, and
+    // from the first update on the state is the GPU outputs.
+    return graphs;
+  }
+
+  /** z of step t for every layer: the keys are the CPU path's (zKey(stepSeed(run, t), i)); only they are fed. */
+  async generateZ(runSeed: Seed64, t: number): Promise<void> {
+    const step = stepSeed(runSeed, t);
+    this.layers.forEach((_, i) => {
+      const k = zKey(step, i);
+      this.keys[2 * i] = k.key0;
+      this.keys[2 * i + 1] = k.key1;
+    });
+    const feeds = { [KEYS_INPUT]: new ort.Tensor('uint32', this.keys, [this.layers.length, 2]) };
+    const pairs = this.layers.map((l) => [zOutput(l.name), zIn(l.name)] as const);
+    await this.runChained(this.zSession, feeds, pairs);
+  }
+
+  /**
+   * One update: θ (and m, h, λ) ← the optimizer's update from the step's scalars. Returns Σδ² per
+   * layer (scalars: the statistics need no download).
+   */
+  async update(scalars: Record<string, number>, helene?: { refresh: boolean; floor: Float32Array }): Promise<Float64Array> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, value] of Object.entries(scalars)) feeds[name] = scalar(value);
+    for (const [name, tensor] of this.state) feeds[name] = tensor;
+    const pairs: (readonly [string, string])[] = [];
+    for (const l of this.layers) {
+      pairs.push([thetaOut(l.name), thetaIn(l.name)]);
+      if (this.optimizer === 'helene') pairs.push([mOut(l.name), mIn(l.name)], [hOut(l.name), hIn(l.name)]);
+    }
+    if (helene) {
+      feeds[REFRESH_INPUT] = new ort.Tensor('bool', Uint8Array.of(helene.refresh ? 1 : 0), []);
+      feeds[FLOOR_INPUT] = new ort.Tensor('float32', helene.floor, [this.layers.length]);
+      pairs.push([LAMBDA_OUT, LAMBDA_IN]);
+    }
+    const out = await this.runChained(this.updateSession, feeds, pairs, this.layers.map((l) => updateSqOut(l.name)));
+    return Float64Array.from(this.layers, (l) => (out[updateSqOut(l.name)].data as Float32Array)[0]);
+  }
+
+  /**
+   * Run a session whose outputs `pairs[k][0]` become state `pairs[k][1]`: in place on the host,
+   * or swapped for the new GPU buffers. `extra` outputs are fetched to the host as usual.
+   */
+  private async runChained(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, pairs: (readonly [string, string])[], extra: string[] = []): Promise<ort.InferenceSession.ReturnType> {
+    if (this.location === 'host') {
+      const fetches: Record<string, ort.Tensor | null> = {};
+      for (const [output, state] of pairs) fetches[output] = this.state.get(state)!;
+      for (const name of extra) fetches[name] = null;
+      return session.run(feeds, fetches);
+    }
+    const out = await session.run(feeds, [...pairs.map(([o]) => o), ...extra]);
+    for (const [output, state] of pairs) {
+      const previous = this.state.get(state);
+      this.state.set(state, out[output]);
+      const feed = this.feedOf.get(state);
+      if (feed) this.options.onRebind?.(feed[0], feed[1], out[output]);
+      // The first run's inputs are the host arrays: only GPU buffers of ours are freed.
+      if (previous?.location === 'gpu-buffer') previous.dispose();
+    }
+    return out;
+  }
+
+  /** Bring θ, m, h, λ back into the host arrays (gpu-buffer mode: a download, for checkpoints; host mode: nothing to do). */
+  async download(): Promise<void> {
+    if (this.location === 'host') return;
+    for (const [name, tensor] of this.state) {
+      if (tensor.location === 'gpu-buffer') this.hostArrays.get(name)?.set((await tensor.getData()) as Float32Array);
+    }
+  }
+
+  /** With profilePrefix: stop profiling and say which provider ran each graph's nodes (after at least one step). */
+  providerReports(): { z: ProviderReport; update: ProviderReport } {
+    if (!this.options.profilePrefix) throw new Error('ResidentGraphs was created without profilePrefix');
+    this.zSession.endProfiling();
+    this.updateSession.endProfiling();
+    return { z: readProfile(`${this.options.profilePrefix}-z`), update: readProfile(`${this.options.profilePrefix}-update`) };
+  }
+
+  async release(): Promise<void> {
+    await this.zSession.release();
+    await this.updateSession.release();
+  }
+}
