@@ -7,18 +7,8 @@
  * it that element was refused ("style-src-elem inline", issue 14). Run colours are set through
  * the CSSOM (element.style), which the policy allows; no markup carries a style="" attribute.
  */
-export interface CompareHtmlOptions {
-  /** webview.cspSource */
-  cspSource: string;
-  nonce: string;
-  /** webview.asWebviewUri(extensionUri/dist/webview/compare.js) */
-  scriptUri: string;
-  title: string;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { renderPageShell, type PageShellOptions } from '../page-shell';
+export type CompareHtmlOptions = PageShellOptions;
 
 export const COMPARE_CSS = `
 body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 8px 16px; }
@@ -73,27 +63,5 @@ a { color: var(--vscode-textLink-foreground); }
 `;
 
 export function renderCompareHtml(o: CompareHtmlOptions): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${o.cspSource} data:`,
-    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
-    `font-src ${o.cspSource}`,
-    `script-src 'nonce-${o.nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta property="csp-nonce" content="${esc(o.nonce)}">
-<title>${esc(o.title)}</title>
-<style nonce="${esc(o.nonce)}">${COMPARE_CSS}</style>
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${esc(o.nonce)}" src="${esc(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return renderPageShell(o, COMPARE_CSS);
 }

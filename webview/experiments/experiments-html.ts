@@ -4,16 +4,8 @@
  * theme variables (dark, light and high contrast follow without code). Column widths and row
  * positions are set through the CSSOM (element.style), which the policy allows.
  */
-export interface ExperimentsHtmlOptions {
-  cspSource: string;
-  nonce: string;
-  scriptUri: string;
-  title: string;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { renderPageShell, type PageShellOptions } from '../page-shell';
+export type ExperimentsHtmlOptions = PageShellOptions;
 
 /** Row height in px: the virtualiser's fixed step (kept equal to .row's CSS height). */
 export const ROW_HEIGHT = 24;
@@ -71,26 +63,5 @@ details.columns > summary { cursor: pointer; color: var(--vscode-textLink-foregr
 `;
 
 export function renderExperimentsHtml(o: ExperimentsHtmlOptions): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${o.cspSource} data:`,
-    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
-    `font-src ${o.cspSource}`,
-    `script-src 'nonce-${o.nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${esc(o.title)}</title>
-<style nonce="${esc(o.nonce)}">${EXPERIMENTS_CSS}</style>
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${esc(o.nonce)}" src="${esc(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return renderPageShell(o, EXPERIMENTS_CSS);
 }

@@ -4,18 +4,8 @@
  * variables, so the page and its hand-drawn SVG plots follow the user's theme (dark, light, high
  * contrast). The nonce is also in <meta property="csp-nonce"> for the toolkit's style probe.
  */
-export interface SweepHtmlOptions {
-  /** webview.cspSource */
-  cspSource: string;
-  nonce: string;
-  /** webview.asWebviewUri(extensionUri/dist/webview/sweep.js) */
-  scriptUri: string;
-  title: string;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { renderPageShell, type PageShellOptions } from '../page-shell';
+export type SweepHtmlOptions = PageShellOptions;
 
 export const SWEEP_CSS = `
 body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 8px 16px; }
@@ -55,27 +45,5 @@ ul.caveats { color: var(--vscode-editorWarning-foreground, var(--vscode-foregrou
 `;
 
 export function renderSweepHtml(o: SweepHtmlOptions): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${o.cspSource} data:`,
-    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
-    `font-src ${o.cspSource}`,
-    `script-src 'nonce-${o.nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta property="csp-nonce" content="${esc(o.nonce)}">
-<title>${esc(o.title)}</title>
-<style nonce="${esc(o.nonce)}">${SWEEP_CSS}</style>
-</head>
-<body>
-<main id="root"></main>
-<script nonce="${esc(o.nonce)}" src="${esc(o.scriptUri)}"></script>
-</body>
-</html>
-`;
+  return renderPageShell(o, SWEEP_CSS);
 }
