@@ -1,7 +1,7 @@
 /**
  * Issue 16's check of the lr finder on the suite (docs/heldout.md, "The lr finder on the suite"):
  *
- *   npm run bench:convergence -- --lr-finder-check [--split tuning|heldout|all] [--tasks a,b]
+ *   npm run bench:convergence -- --lr-finder-check [--split tuning|heldout|all] [--tasks a,b] [--seeds 3 | --seed-list 2,3]
  *        [--optimizers mezo,...] [--seeds 3] [--budget 600] [--out file.json]
  *
  * For every task, optimizer and seed: the run's config as a user would write it (the task's config,
@@ -88,7 +88,9 @@ export async function lrFinderCheckMain(argv: string[]): Promise<void> {
   const recommended = OPTIMIZER_PRESETS[0].id === 'mezo' ? [] : ['helene-recommended'];
   const optimizers = get('--optimizers')?.split(',') ?? ['mezo', ...recommended];
   for (const o of optimizers) if (!BENCH_OPTIMIZERS.some((b) => b.label === o)) throw new Error(`unknown optimizer ${o}`);
-  const seeds = Array.from({ length: Number(get('--seeds') ?? 3) }, (_, i) => i + 1);
+  // --seed-list 2,3: only those seeds (to complete a table run earlier with fewer; merge with --render).
+  const seeds = get('--seed-list')?.split(',').map(Number) ?? Array.from({ length: Number(get('--seeds') ?? 3) }, (_, i) => i + 1);
+  if (seeds.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`--seed-list takes whole numbers >= 1, got ${get('--seed-list')}`);
   const budget = get('--budget') !== undefined ? Number(get('--budget')) : undefined;
   const out = get('--out') ?? path.join('bench', 'convergence', 'results', `lr-finder-check-${split}.json`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-lr-check-'));
