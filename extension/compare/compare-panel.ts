@@ -5,6 +5,7 @@
  * save dialog + write for CSV/PNG/SVG exports, opening a run's panel, and reloading when the runs
  * view's watcher reports that a compared run's files changed (throttled).
  */
+import { ThrottledReload } from '../throttled-reload';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -33,8 +34,14 @@ export class ComparePanel implements vscode.Disposable {
   private readonly controller: CompareController;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
-  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastReload = 0;
+  private readonly reloads = new ThrottledReload(
+    RELOAD_INTERVAL_MS,
+    () => this.controller.reload(),
+    () => {
+      if (this.ready) void this.controller.push();
+    },
+    (message) => this.deps.output.warn(`compare panel: ${message}`),
+  );
 
   static show(deps: ComparePanelDeps, runDirs: readonly string[]): ComparePanel | undefined {
     const dirs = runDirs.map((d) => path.resolve(d));
@@ -83,7 +90,7 @@ export class ComparePanel implements vscode.Disposable {
     if (deps.onDidChangeRuns) {
       this.disposables.push(
         deps.onDidChangeRuns((dirs) => {
-          if (dirs.some((d) => this.runDirs.includes(path.resolve(d)))) this.scheduleReload();
+          if (dirs.some((d) => this.runDirs.includes(path.resolve(d)))) this.reloads.schedule();
         }),
       );
     }
@@ -111,22 +118,6 @@ export class ComparePanel implements vscode.Disposable {
     if (isReady && this.controller.rejected.length === before) this.ready = true;
   }
 
-  private scheduleReload(): void {
-    if (this.reloadTimer) return;
-    const wait = Math.max(0, this.lastReload + RELOAD_INTERVAL_MS - Date.now());
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = null;
-      this.lastReload = Date.now();
-      try {
-        this.controller.reload();
-      } catch (e) {
-        this.deps.output.warn(`compare panel: reload failed: ${(e as Error).message}`);
-        return;
-      }
-      if (this.ready) void this.controller.push();
-    }, wait);
-  }
-
   private async post(message: HostToCompare): Promise<void> {
     try {
       await this.panel.webview.postMessage(message);
@@ -151,8 +142,7 @@ export class ComparePanel implements vscode.Disposable {
 
   dispose(): void {
     if (ComparePanel.panels.get(this.key) === this) ComparePanel.panels.delete(this.key);
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = null;
+    this.reloads.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -5,6 +5,7 @@
  * (deps.filterExperiments; when no table takes them, the page says once how to open one), and
  * reloading when a run of the sweep changes or the sweep file is rewritten (throttled).
  */
+import { ThrottledReload } from '../throttled-reload';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -34,8 +35,14 @@ export class SweepViewsPanel implements vscode.Disposable {
   private readonly controller: SweepViewsController;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
-  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastReload = 0;
+  private readonly reloads = new ThrottledReload(
+    RELOAD_INTERVAL_MS,
+    () => this.controller.reload(),
+    () => {
+      if (this.ready) void this.controller.push();
+    },
+    (message) => this.deps.output.warn(`sweep views: ${message}`),
+  );
   private toldNoTable = false;
 
   static show(deps: SweepViewsPanelDeps, sweepFile: string, sweepId: string): SweepViewsPanel | undefined {
@@ -89,11 +96,11 @@ export class SweepViewsPanel implements vscode.Disposable {
       const runsDir = path.dirname(path.dirname(file));
       const prefix = `${path.basename(file, '.json')}-`;
       this.disposables.push(deps.onDidChangeRuns((dirs) => {
-        if (dirs.map((d) => path.resolve(d)).some((d) => path.dirname(d) === runsDir && path.basename(d).startsWith(prefix))) this.scheduleReload();
+        if (dirs.map((d) => path.resolve(d)).some((d) => path.dirname(d) === runsDir && path.basename(d).startsWith(prefix))) this.reloads.schedule();
       }));
     }
     if (deps.onDidChangeSweep) {
-      const off = deps.onDidChangeSweep((f) => path.resolve(f) === this.file && this.scheduleReload());
+      const off = deps.onDidChangeSweep((f) => path.resolve(f) === this.file && this.reloads.schedule());
       this.disposables.push({ dispose: off });
     }
   }
@@ -118,22 +125,6 @@ export class SweepViewsPanel implements vscode.Disposable {
     await this.post({ type: 'notice', level: 'info', text: 'The brushed ranges filter the Experiments table when it is open (HELENE: Open Experiments).' });
   }
 
-  private scheduleReload(): void {
-    if (this.reloadTimer) return;
-    const wait = Math.max(0, this.lastReload + RELOAD_INTERVAL_MS - Date.now());
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = null;
-      this.lastReload = Date.now();
-      try {
-        this.controller.reload();
-      } catch (e) {
-        this.deps.output.warn(`sweep views: reload failed: ${(e as Error).message}`);
-        return;
-      }
-      if (this.ready) void this.controller.push();
-    }, wait);
-  }
-
   private async post(message: HostToSweepViews): Promise<void> {
     try {
       await this.panel.webview.postMessage(message);
@@ -144,8 +135,7 @@ export class SweepViewsPanel implements vscode.Disposable {
 
   dispose(): void {
     if (SweepViewsPanel.panels.get(this.file) === this) SweepViewsPanel.panels.delete(this.file);
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = null;
+    this.reloads.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
