@@ -89,14 +89,16 @@ test('the id of a run killed before its first checkpoint can be used again: its 
   const config = demoWorkspace().configs.mezo;
   const settings = ['--steps', '3000', '--set', 'evalEvery=0', '--runs-dir', runs, '--run-id', 'exp1'];
   const dir = path.join(runs, 'exp1');
-  const killWhen = async (ready: () => boolean) => {
-    const child = spawn(process.execPath, [CLI, 'train', '--config', config, ...settings, '--set', 'checkpoint.every=1000', '--quiet'], { stdio: 'ignore' });
+  // The first kill must land before any checkpoint: on a quiet machine the demo trains ~3,000 steps a second and
+  // metrics reach the file in batches, so that run gets no checkpoint until far past where the kill lands.
+  const killWhen = async (ready: () => boolean, checkpointEvery: number) => {
+    const child = spawn(process.execPath, [CLI, 'train', '--config', config, ...settings, '--steps', '1000000', '--set', `checkpoint.every=${checkpointEvery}`, '--quiet'], { stdio: 'ignore' });
     for (let i = 0; i < 3000 && !ready(); i++) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
     await exited(child);
   };
   const steps = (d: string) => readRunFolderSync(d).records.filter((r) => r.kind === 'step').length;
-  await killWhen(() => fs.existsSync(path.join(dir, 'metrics.jsonl')) && steps(dir) > 10);
+  await killWhen(() => fs.existsSync(path.join(dir, 'metrics.jsonl')) && steps(dir) > 10, 900000);
   assert.equal(listCheckpoints(dir).length, 0, 'killed before any checkpoint');
   const killedSteps = steps(dir);
 
@@ -116,7 +118,7 @@ test('the id of a run killed before its first checkpoint can be used again: its 
 
   // Killed after a checkpoint: there is something to resume, so the id is refused with the command.
   fs.rmSync(dir, { recursive: true });
-  await killWhen(() => listCheckpoints(dir).length > 0);
+  await killWhen(() => listCheckpoints(dir).length > 0, 1000);
   const before = fs.readFileSync(path.join(dir, 'metrics.jsonl'));
   const refused = spawnSync(process.execPath, [CLI, 'train', '--config', config, ...settings], { encoding: 'utf8' });
   assert.equal(refused.status, 1);
