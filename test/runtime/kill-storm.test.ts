@@ -20,7 +20,9 @@ import { comparable, demoWorkspace, latestCheckpointTensors, tempDir } from './h
 import { mulberry32 } from '../../runtime/onnx/seeded-prng';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
-const STEPS = 6000;
+// Long enough that no kill can land after the run's end on a quiet machine (~3,000 demo steps a second
+// there, metrics flushed every 200 ms): every target is at most 80 % of the way, 2,000 steps from the end.
+const STEPS = 10000;
 const SETTINGS = ['--steps', String(STEPS), '--set', 'checkpoint.every=200', '--set', 'checkpoint.keep=2', '--set', 'evalEvery=1000', '--set', 'statsEvery=500', '--quiet'];
 
 type KillKind = 'step' | 'startup' | 'checkpoint-write' | 'after-checkpoint';
@@ -148,7 +150,11 @@ test('SIGKILL at random moments, 5 times in a row, each followed by resume, ends
     else if (kinds[i] === 'checkpoint-write') what = await killMidCheckpoint(child, dir, writeAt);
     else if (kinds[i] === 'after-checkpoint') what = await killAfterCheckpoint(child, dir);
     else {
-      await sleep(Number(/\+ (\d+) ms/.exec(plan[i])![1]));
+      // Up to the planned delay, but no later than the first new step on file: a fast start-up must not
+      // let this kill drift to the end of the run.
+      const until = Date.now() + Number(/\+ (\d+) ms/.exec(plan[i])![1]);
+      const from = lastStep(dir);
+      while (Date.now() < until && lastStep(dir) <= from) await sleep(2);
       child.kill('SIGKILL');
       what = `during start-up (last step ${lastStep(dir)})`;
     }
