@@ -49,7 +49,9 @@ describe('data-parallel CLI', { skip: redisMissing }, () => {
   });
 
   test('SIGKILL of a worker stops the run at its last checkpoint; resuming with K = 3 ends where the 1-process run ends, bit for bit', async () => {
-    const overrides = ['steps=500', 'data.batchSize=6', 'evalEvery=100', 'checkpoint.every=50'];
+    // 1,500 steps: the kill (after step 120) must land far from the end on a quiet machine, where K = 2
+    // trains ~750 steps a second and metrics reach the file every 200 ms.
+    const overrides = ['steps=1500', 'data.batchSize=6', 'evalEvery=100', 'checkpoint.every=50'];
     const runs = tempDir('dp-kill');
     const config = demoWorkspace().configs.mezo;
     const args = ['train', '--config', config, ...overrides.flatMap((o) => ['--set', o]), '--runs-dir', runs, '--run-id', 'dp', '--data-parallel', '2', '--redis', redis.url, '--peer-timeout', '3', '--quiet'];
@@ -85,7 +87,7 @@ describe('data-parallel CLI', { skip: redisMissing }, () => {
     assert.equal(resumed.status, 0, resumed.stderr);
     const after = readRunFolderSync(runDir);
     assert.equal(after.summary?.state, 'finished');
-    assert.equal(after.summary?.steps, 500);
+    assert.equal(after.summary?.steps, 1500);
     assert.equal(after.summary?.dataParallel?.workers, 3);
 
     const single = await singleProcess(demoConfig('mezo', overrides));
