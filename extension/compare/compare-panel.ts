@@ -6,7 +6,6 @@
  * view's watcher reports that a compared run's files changed (throttled).
  */
 import { ThrottledReload } from '../throttled-reload';
-import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { reportWebviewFailure } from '../panel/webview-failure';
@@ -14,6 +13,7 @@ import type { HostToCompare } from '../../runtime/protocol';
 import { CompareController } from '../../runtime/runs/compare-controller';
 import { renderCompareHtml } from '../../webview/compare/compare-html';
 import type { Output } from '../output';
+import { createPagePanel, WebviewPageHost } from '../webview-page-host';
 import { compareKey, comparePanelTitle, runNameOf, saveFilters } from './compare-naming';
 
 export const COMPARE_VIEW_TYPE = 'heleneStudio.compare';
@@ -32,13 +32,13 @@ export interface ComparePanelDeps {
 export class ComparePanel implements vscode.Disposable {
   private static readonly panels = new Map<string, ComparePanel>();
   private readonly controller: CompareController;
+  private readonly host: WebviewPageHost;
   private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
   private readonly reloads = new ThrottledReload(
     RELOAD_INTERVAL_MS,
     () => this.controller.reload(),
     () => {
-      if (this.ready) void this.controller.push();
+      if (this.host.ready) void this.controller.push();
     },
     (message) => this.deps.output.warn(`compare panel: ${message}`),
   );
@@ -51,11 +51,7 @@ export class ComparePanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, comparePanelTitle(dirs.map(runNameOf)), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      // Only the bundles and the media folder are loadable; nothing from the workspace.
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
-    });
+    const panel = createPagePanel(deps.extensionUri, COMPARE_VIEW_TYPE, comparePanelTitle(dirs.map(runNameOf)));
     try {
       return new ComparePanel(deps, panel, dirs, key);
     } catch (e) {
@@ -72,57 +68,19 @@ export class ComparePanel implements vscode.Disposable {
 
   private constructor(private readonly deps: ComparePanelDeps, readonly panel: vscode.WebviewPanel, readonly runDirs: string[], private readonly key: string) {
     ComparePanel.panels.set(key, this);
+    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'compare panel', script: 'compare.js', render: renderCompareHtml }, () => this.dispose());
     this.controller = new CompareController(runDirs, {
-      post: (message) => this.post(message),
+      post: (message: HostToCompare) => this.host.post(message),
       saveFile: (name, content) => this.saveFile(name, content),
       openRun: (dir) => deps.openRun(dir),
     });
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
-    panel.webview.html = this.html();
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
-      panel.onDidChangeViewState(() => {
-        // A hidden page is destroyed (no retainContextWhenHidden); it posts 'ready' again when shown.
-        if (!panel.visible) this.ready = false;
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.host.attach(this.controller);
     if (deps.onDidChangeRuns) {
       this.disposables.push(
         deps.onDidChangeRuns((dirs) => {
           if (dirs.some((d) => this.runDirs.includes(path.resolve(d)))) this.reloads.schedule();
         }),
       );
-    }
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    return renderCompareHtml({
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(16).toString('base64'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', 'compare.js')).toString(),
-      title: this.panel.title,
-    });
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const before = this.controller.rejected.length;
-    const isReady = typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready';
-    try {
-      await this.controller.handle(raw);
-    } catch (e) {
-      this.deps.output.error(`compare panel: ${(e as Error).message}`);
-    }
-    for (const reason of this.controller.rejected.slice(before)) this.deps.output.warn(`compare panel: rejected a message from the webview: ${reason}`);
-    if (isReady && this.controller.rejected.length === before) this.ready = true;
-  }
-
-  private async post(message: HostToCompare): Promise<void> {
-    try {
-      await this.panel.webview.postMessage(message);
-    } catch (e) {
-      this.deps.output.warn(`compare panel: postMessage failed: ${String(e)}`);
     }
   }
 
@@ -143,6 +101,7 @@ export class ComparePanel implements vscode.Disposable {
   dispose(): void {
     if (ComparePanel.panels.get(this.key) === this) ComparePanel.panels.delete(this.key);
     this.reloads.dispose();
+    this.host.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -17,6 +17,7 @@ import { renderExperimentsHtml } from '../../webview/experiments/experiments-htm
 import { COMMAND_IDS } from '../commands/command-ids';
 import type { Output } from '../output';
 import { reportWebviewFailure } from '../panel/webview-failure';
+import { createPagePanel, WebviewPageHost } from '../webview-page-host';
 import type { RunsView } from '../runs-view/runs-view';
 
 export const EXPERIMENTS_VIEW_TYPE = 'heleneStudio.experiments';
@@ -41,8 +42,8 @@ export class ExperimentsPanel implements vscode.Disposable {
   /** Run folders the page's filter shows (the sweep views may follow the table's filter). */
   static readonly onDidChangeFiltered = ExperimentsPanel.filteredEmitter.event;
   private readonly controller: ExperimentsController;
+  private readonly host: WebviewPageHost;
   private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
   private pendingIds = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastUpdate = 0;
@@ -52,10 +53,7 @@ export class ExperimentsPanel implements vscode.Disposable {
       ExperimentsPanel.current.panel.reveal();
       return ExperimentsPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(EXPERIMENTS_VIEW_TYPE, 'HELENE Experiments', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
-    });
+    const panel = createPagePanel(deps.extensionUri, EXPERIMENTS_VIEW_TYPE, 'HELENE Experiments');
     try {
       return (ExperimentsPanel.current = new ExperimentsPanel(deps, panel));
     } catch (e) {
@@ -86,6 +84,7 @@ export class ExperimentsPanel implements vscode.Disposable {
 
   private constructor(private readonly deps: ExperimentsPanelDeps, readonly panel: vscode.WebviewPanel) {
     const t0 = performance.now();
+    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'experiments', script: 'experiments.js', render: renderExperimentsHtml }, () => this.dispose());
     const folders = deps.runsView.roots.map((root) => {
       const key = crypto.createHash('sha1').update(root.runsDir).digest('hex').slice(0, 12);
       return new RunFolderSource(root.runsDir, { cacheFile: deps.storageDir ? path.join(deps.storageDir, `experiments-${key}.json`) : undefined });
@@ -98,7 +97,7 @@ export class ExperimentsPanel implements vscode.Disposable {
     this.controller = new ExperimentsController(
       sources,
       {
-        post: (m) => this.post(m),
+        post: (m) => this.host.post(m),
         compare: (dirs) => void vscode.commands.executeCommand(COMMAND_IDS.runsCompare, dirs),
         delete: (dirs) => vscode.commands.executeCommand(COMMAND_IDS.runsDelete, dirs),
         openRun: (dir) => void vscode.commands.executeCommand(COMMAND_IDS.openPanel, dir),
@@ -107,33 +106,8 @@ export class ExperimentsPanel implements vscode.Disposable {
       store,
     );
     deps.output.info(`experiments: read ${folders.reduce((n, s) => n + s.lastRead.folders, 0)} run folders in ${(performance.now() - t0).toFixed(0)} ms (${folders.reduce((n, s) => n + s.lastRead.metricsRead, 0)} metrics files read, the rest from the cache)`);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
-    panel.webview.html = renderExperimentsHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: crypto.randomBytes(16).toString('base64'),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview', 'experiments.js')).toString(),
-      title: panel.title,
-    });
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
-      panel.onDidChangeViewState(() => {
-        // A hidden page is destroyed (no retainContextWhenHidden); it posts 'ready' again when shown.
-        if (!panel.visible) this.ready = false;
-      }),
-      panel.onDidDispose(() => this.dispose()),
-      deps.runsView.onDidChangeRuns((dirs) => this.runsChanged(dirs)),
-    );
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const before = this.controller.rejected.length;
-    try {
-      await this.controller.handle(raw);
-      if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready') this.ready = true;
-    } catch (e) {
-      this.deps.output.error(`experiments: ${(e as Error).message}`);
-    }
-    for (const reason of this.controller.rejected.slice(before)) this.deps.output.warn(`experiments: rejected a message from the webview: ${reason}`);
+    this.host.attach(this.controller);
+    this.disposables.push(deps.runsView.onDidChangeRuns((dirs) => this.runsChanged(dirs)));
   }
 
   /** Coalesce the watcher's changes; re-read at most once per LIVE_INTERVAL_MS. */
@@ -150,7 +124,7 @@ export class ExperimentsPanel implements vscode.Disposable {
       this.lastUpdate = Date.now();
       const ids = [...this.pendingIds];
       this.pendingIds.clear();
-      if (!this.ready) {
+      if (!this.host.ready) {
         this.controller.reload();
         return;
       }
@@ -158,18 +132,11 @@ export class ExperimentsPanel implements vscode.Disposable {
     }, wait);
   }
 
-  private async post(message: Parameters<vscode.Webview['postMessage']>[0]): Promise<void> {
-    try {
-      await this.panel.webview.postMessage(message);
-    } catch (e) {
-      this.deps.output.warn(`experiments: postMessage failed: ${String(e)}`);
-    }
-  }
-
   dispose(): void {
     if (ExperimentsPanel.current === this) ExperimentsPanel.current = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.host.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

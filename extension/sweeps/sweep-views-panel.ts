@@ -6,7 +6,6 @@
  * reloading when a run of the sweep changes or the sweep file is rewritten (throttled).
  */
 import { ThrottledReload } from '../throttled-reload';
-import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentRanges, HostToSweepViews } from '../../runtime/protocol';
@@ -14,6 +13,7 @@ import { SweepViewsController } from '../../runtime/runs/sweep-views-controller'
 import { renderSweepHtml } from '../../webview/sweep/sweep-html';
 import type { Output } from '../output';
 import { reportWebviewFailure } from '../panel/webview-failure';
+import { createPagePanel, WebviewPageHost } from '../webview-page-host';
 
 export const SWEEP_VIEWS_VIEW_TYPE = 'heleneStudio.sweepViews';
 const RELOAD_INTERVAL_MS = 2000;
@@ -33,13 +33,13 @@ export interface SweepViewsPanelDeps {
 export class SweepViewsPanel implements vscode.Disposable {
   private static readonly panels = new Map<string, SweepViewsPanel>();
   private readonly controller: SweepViewsController;
+  private readonly host: WebviewPageHost;
   private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
   private readonly reloads = new ThrottledReload(
     RELOAD_INTERVAL_MS,
     () => this.controller.reload(),
     () => {
-      if (this.ready) void this.controller.push();
+      if (this.host.ready) void this.controller.push();
     },
     (message) => this.deps.output.warn(`sweep views: ${message}`),
   );
@@ -52,10 +52,7 @@ export class SweepViewsPanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(SWEEP_VIEWS_VIEW_TYPE, `Sweep: ${sweepId}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
-    });
+    const panel = createPagePanel(deps.extensionUri, SWEEP_VIEWS_VIEW_TYPE, `Sweep: ${sweepId}`);
     try {
       return new SweepViewsPanel(deps, panel, key);
     } catch (e) {
@@ -71,26 +68,13 @@ export class SweepViewsPanel implements vscode.Disposable {
 
   private constructor(private readonly deps: SweepViewsPanelDeps, readonly panel: vscode.WebviewPanel, private readonly file: string) {
     SweepViewsPanel.panels.set(file, this);
+    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'sweep views', script: 'sweep.js', render: renderSweepHtml }, () => this.dispose());
     this.controller = new SweepViewsController(file, {
-      post: (message) => this.post(message),
+      post: (message: HostToSweepViews) => this.host.post(message),
       openRun: (dir) => deps.openRun(dir),
       filterExperiments: (ranges) => this.filterExperiments(ranges),
     });
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
-    panel.webview.html = renderSweepHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: crypto.randomBytes(16).toString('base64'),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview', 'sweep.js')).toString(),
-      title: panel.title,
-    });
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
-      panel.onDidChangeViewState(() => {
-        // A hidden page is destroyed (no retainContextWhenHidden); it posts 'ready' again when shown.
-        if (!panel.visible) this.ready = false;
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.host.attach(this.controller);
     if (deps.onDidChangeRuns) {
       // <runsDir>/.sweeps/<id>.json: the sweep's run folders are <runsDir>/<id>-<nn> (also those not started yet).
       const runsDir = path.dirname(path.dirname(file));
@@ -105,37 +89,18 @@ export class SweepViewsPanel implements vscode.Disposable {
     }
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const before = this.controller.rejected.length;
-    const isReady = typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready';
-    try {
-      await this.controller.handle(raw);
-    } catch (e) {
-      this.deps.output.error(`sweep views: ${(e as Error).message}`);
-    }
-    for (const reason of this.controller.rejected.slice(before)) this.deps.output.warn(`sweep views: rejected a message from the webview: ${reason}`);
-    if (isReady && this.controller.rejected.length === before) this.ready = true;
-  }
-
   private async filterExperiments(ranges: ExperimentRanges): Promise<void> {
     if (await this.deps.filterExperiments(ranges)) return;
     this.deps.output.info(`sweep views: brushed ranges ${JSON.stringify(ranges)}; no Experiments table is open to filter`);
     if (this.toldNoTable || Object.keys(ranges).length === 0) return;
     this.toldNoTable = true;
-    await this.post({ type: 'notice', level: 'info', text: 'The brushed ranges filter the Experiments table when it is open (HELENE: Open Experiments).' });
-  }
-
-  private async post(message: HostToSweepViews): Promise<void> {
-    try {
-      await this.panel.webview.postMessage(message);
-    } catch (e) {
-      this.deps.output.warn(`sweep views: postMessage failed: ${String(e)}`);
-    }
+    await this.host.post({ type: 'notice', level: 'info', text: 'The brushed ranges filter the Experiments table when it is open (HELENE: Open Experiments).' });
   }
 
   dispose(): void {
     if (SweepViewsPanel.panels.get(this.file) === this) SweepViewsPanel.panels.delete(this.file);
     this.reloads.dispose();
+    this.host.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
