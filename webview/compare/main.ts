@@ -15,6 +15,7 @@ import { renderRunLegend } from './run-legend';
 import { runColourMap, themeKind } from '../run-colours';
 import { renderSummaryTable } from './summary-table';
 import { chartToSvg, utf8ToBase64 } from './svg-chart';
+import { el, heading, labelled, onHostMessage, showNotice } from '../dom';
 
 const TARGETS: readonly { value: string; label: string; target: CompareTarget }[] = [
   { value: 'final', label: "baseline's final eval loss", target: { kind: 'final' } },
@@ -51,20 +52,6 @@ chartsBox.id = 'charts';
 const tables = el('div', 'tables');
 root.append(controls, notice, legend, chartsBox, tables);
 const charts = new OverlayCharts(chartsBox, exportChart);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = className;
-  return e;
-}
-
-function labelled(text: string, control: HTMLElement): HTMLElement {
-  const l = el('label', 'control');
-  const span = el('span', 'control-label');
-  span.textContent = text;
-  l.append(span, control);
-  return l;
-}
 
 function renderControls(m: CompareViewModel): void {
   const xAxis = createDropdown({
@@ -167,12 +154,6 @@ function render(m: CompareViewModel): void {
   lastRenderMs = performance.now() - started;
 }
 
-function heading(text: string): HTMLElement {
-  const h = el('h2', 'section');
-  h.textContent = text;
-  return h;
-}
-
 function exportChart(c: RenderedChart, format: 'png' | 'svg'): void {
   const theme = readThemeColours();
   if (format === 'png') {
@@ -191,20 +172,11 @@ function exportChart(c: RenderedChart, format: 'png' | 'svg'): void {
   }
 }
 
-function isHostMessage(v: unknown): v is HostToCompare {
-  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-}
-
-window.addEventListener('message', (event: MessageEvent) => {
-  const msg = event.data;
-  if (!isHostMessage(msg)) return;
+onHostMessage<HostToCompare>((msg) => {
   if (msg.type === 'compare-data' && msg.model && Array.isArray(msg.model.runs)) {
     notice.textContent = '';
     render(msg.model);
-  } else if (msg.type === 'notice') {
-    notice.textContent = msg.text;
-    notice.className = `notice ${msg.level}`;
-  }
+  } else if (msg.type === 'notice') showNotice(notice, msg);
 });
 // Run colours have a light and a dark shade: the tables and the legend are redrawn too.
 watchThemeChanges(() => model && render(model));

@@ -14,6 +14,7 @@ import {
   type HostToExperiments,
 } from '../../runtime/protocol';
 import { webviewHost } from '../vscode-host';
+import { el } from '../dom';
 import { renderColumnChooser } from './column-chooser';
 import { allColumnKeys, columnOf, defaultColumnKeys, formatNumber, paramLookup, type Column } from './columns';
 import { parseFilter, rangeColumns, type ParsedFilter } from './filter';
@@ -38,13 +39,6 @@ let renderedFilter = filterText;
 
 function isSort(v: unknown): v is SortSpec {
   return typeof v === 'object' && v !== null && typeof (v as SortSpec).key === 'string' && ((v as SortSpec).dir === 'asc' || (v as SortSpec).dir === 'desc');
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', id = ''): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (id) e.id = id;
-  return e;
 }
 
 function labelled(text: string, control: HTMLElement): HTMLElement {

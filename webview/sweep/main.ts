@@ -12,6 +12,7 @@ import { renderImportance } from './importance-view';
 import { ParallelCoordinates } from './parallel-coordinates';
 import { Scatter } from './scatter';
 import { sweepViewsHost } from './sweep-host';
+import { caption, el, heading, labelled, onHostMessage, showNotice } from '../dom';
 
 const host = sweepViewsHost();
 registerUiKit();
@@ -58,32 +59,6 @@ root.append(
 );
 const parcoords = new ParallelCoordinates(parcoordsBox, setBrush, openRun);
 const scatter = new Scatter(scatterBox, openRun);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = className;
-  return e;
-}
-
-function heading(text: string): HTMLElement {
-  const h = el('h2', 'section');
-  h.textContent = text;
-  return h;
-}
-
-function caption(text: string): HTMLElement {
-  const p = el('p', 'caption');
-  p.textContent = text;
-  return p;
-}
-
-function labelled(text: string, control: HTMLElement): HTMLElement {
-  const l = el('label', 'control');
-  const span = el('span', 'control-label');
-  span.textContent = text;
-  l.append(span, control);
-  return l;
-}
 
 function openRun(id: string): void {
   host.post({ type: 'open-run', id });
@@ -193,20 +168,11 @@ function render(m: SweepViewsModel): void {
   lastRenderMs = performance.now() - started;
 }
 
-function isHostMessage(v: unknown): v is HostToSweepViews {
-  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-}
-
-window.addEventListener('message', (event: MessageEvent) => {
-  const msg = event.data;
-  if (!isHostMessage(msg)) return;
+onHostMessage<HostToSweepViews>((msg) => {
   if (msg.type === 'sweep-data' && msg.model && Array.isArray(msg.model.rows)) {
     notice.textContent = '';
     render(msg.model);
-  } else if (msg.type === 'notice') {
-    notice.textContent = msg.text;
-    notice.className = `notice ${msg.level}`;
-  }
+  } else if (msg.type === 'notice') showNotice(notice, msg);
 });
 
 // The plots are as wide as the page: redraw them when it resizes (once per frame at most).
