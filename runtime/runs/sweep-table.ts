@@ -104,7 +104,11 @@ export function sortSweepRows(rows: readonly SweepRow[], metric: SweepSortMetric
   });
 }
 
-export function readSweepRows(record: SweepRecord): SweepRow[] {
+/**
+ * Each entry's run folder, read once: null for a run not started (queued, cancelled, or a folder
+ * with nothing in it yet), the Error for a folder that cannot be read (its row says so).
+ */
+export function readSweepSnapshots(record: SweepRecord): Map<string, RunViewSnapshot | null | Error> {
   const snaps = new Map<string, RunViewSnapshot | null | Error>();
   for (const e of record.entries) {
     if (e.state === 'queued' || e.state === 'cancelled') {
@@ -114,11 +118,15 @@ export function readSweepRows(record: SweepRecord): SweepRow[] {
     try {
       const snap = readRunHistorySync(path.join(record.runsDir, e.runId));
       snaps.set(e.runId, snap.manifest || snap.status || snap.records.length ? snap : null);
-    } catch (e2) {
-      snaps.set(e.runId, e2 as Error);
+    } catch (err) {
+      snaps.set(e.runId, err as Error);
     }
   }
-  return rowsFromSnapshots(record, snaps);
+  return snaps;
+}
+
+export function readSweepRows(record: SweepRecord): SweepRow[] {
+  return rowsFromSnapshots(record, readSweepSnapshots(record));
 }
 
 /** The sorted table of a sweep, read from its run folders. */

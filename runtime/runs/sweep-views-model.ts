@@ -10,7 +10,7 @@ import {
   SWEEP_METRIC_CHOICES, SWEEP_SORT_TO_CHOICE, metricValue,
   type ExperimentRow, type ImportanceResult, type RunViewSnapshot, type SweepAxis, type SweepParamAxis, type SweepRecord, type SweepViewsModel,
 } from '../protocol';
-import { readRunHistorySync } from '../run/run-reader';
+import { readSweepSnapshots } from './sweep-table';
 import { mainEffectImportance } from './importance';
 import { experimentRowOf } from './run-experiment-row';
 
@@ -68,18 +68,5 @@ export function buildSweepViewsModel(record: SweepRecord, snapshots: ReadonlyMap
 
 /** Read the sweep's run folders and build the model. */
 export function readSweepViews(record: SweepRecord): SweepViewsModel {
-  const snaps = new Map<string, RunViewSnapshot | null | Error>();
-  for (const e of record.entries) {
-    if (e.state === 'queued' || e.state === 'cancelled') {
-      snaps.set(e.runId, null);
-      continue;
-    }
-    try {
-      const snap = readRunHistorySync(path.join(record.runsDir, e.runId));
-      snaps.set(e.runId, snap.manifest || snap.status || snap.records.length ? snap : null);
-    } catch (err) {
-      snaps.set(e.runId, err as Error);
-    }
-  }
-  return buildSweepViewsModel(record, snaps);
+  return buildSweepViewsModel(record, readSweepSnapshots(record));
 }
