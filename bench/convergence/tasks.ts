@@ -16,6 +16,7 @@ import { buildLeastSquares } from '../../runtime/onnx/graph-builder';
 import { writeModel } from '../../runtime/onnx/model-io';
 import type { UserConfig } from '../../runtime/protocol';
 import { loadConfig } from '../../runtime/cli/config-file';
+import { seededGaussian } from '../../runtime/onnx/seeded-prng';
 
 export interface BenchTask {
   name: string;
@@ -56,19 +57,6 @@ export const LS_LAYER_SIZE = 16;
 export const LS_NOISE = 0.1;
 export const LS_STEPS = 6000;
 
-/** Seeded normal generator (mulberry32 + Box–Muller), as the demo data uses. */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
-
 export interface LsExample {
   a: number[];
   y: number;
@@ -80,12 +68,12 @@ export function leastSquaresLayers(): { name: string; shape: number[] }[] {
 
 /** theta*: the same for train and eval; N(0, 1) per element. */
 export function leastSquaresOptimum(): number[] {
-  const r = gaussian(4242);
+  const r = seededGaussian(4242);
   return Array.from({ length: LS_SCALES.length * LS_LAYER_SIZE }, () => r());
 }
 
 export function makeLeastSquaresExamples(count: number, seed: number, spec: LsSpec = LS_TUNING): LsExample[] {
-  const r = gaussian(seed);
+  const r = seededGaussian(seed);
   const star = spec.optimum();
   const scales = spec.scales.flatMap((s) => Array(spec.layerSize).fill(s) as number[]);
   return Array.from({ length: count }, () => {
@@ -130,7 +118,7 @@ export const LS_HELDOUT: LsSpec = {
   layerSize: 32,
   layerShape: [4, 8],
   optimum: () => {
-    const r = gaussian(777);
+    const r = seededGaussian(777);
     const D = LS_WIDE_SCALES.length * 32;
     return LS_WIDE_SCALES.flatMap((s) => Array.from({ length: 32 }, () => r() / (s * Math.sqrt(D))));
   },

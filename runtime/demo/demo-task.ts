@@ -14,23 +14,11 @@ import * as path from 'node:path';
 import { buildMlpClassifier } from '../onnx/graph-builder';
 import { writeModel } from '../onnx/model-io';
 import { presetById } from '../optim/presets';
+import { seededGaussian } from '../onnx/seeded-prng';
 
 export const DEMO_FEATURE_SCALES = [...Array(8).fill(3.0), ...Array(8).fill(1.0), ...Array(8).fill(0.2)];
 export const DEMO_CLASSES = 4;
 export const DEMO_HIDDEN = [16];
-
-/** Small seeded generator for the data (mulberry32 + Box–Muller): reproducible on every machine. */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
 
 interface Example {
   x: number[];
@@ -38,8 +26,8 @@ interface Example {
 }
 
 export function makeDemoExamples(count: number, seed: number): Example[] {
-  const noise = gaussian(seed);
-  const teacher = gaussian(777); // the same hidden teacher for train and eval
+  const noise = seededGaussian(seed);
+  const teacher = seededGaussian(777); // the same hidden teacher for train and eval
   const inputDim = DEMO_FEATURE_SCALES.length;
   const hidden = 12;
   const w1 = Array.from({ length: inputDim * hidden }, () => teacher() * 0.25);

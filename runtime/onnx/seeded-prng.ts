@@ -20,3 +20,12 @@ export function uniformFloats(next: () => number, count: number, limit: number):
   for (let i = 0; i < count; i++) values[i] = (next() * 2 - 1) * limit;
   return values;
 }
+
+/**
+ * Seeded normal samples for synthetic data (the demo task, the least-squares benchmark tasks):
+ * Box–Muller (cosine branch only) over mulberry32; the 1e-12 keeps log() finite at u = 0.
+ */
+export function seededGaussian(seed: number): () => number {
+  const uniform = mulberry32(seed);
+  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
+}
