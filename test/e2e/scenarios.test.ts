@@ -14,14 +14,14 @@ import type { Frame } from 'playwright-core';
 import { breakdown, latestTracedEvent } from './control-latency';
 import { prepareSweepWorkspace, SWEEP_CONFIG, sweepScenario } from './scenarios/f-sweep';
 import { largeRunScenario } from './scenarios/g-large-run';
-import { panelDebug, seriesCount } from './scenarios/ui';
+import { panelDebug, panelTitled, seriesCount } from './scenarios/ui';
 import { scenarioADemoWorkspace } from './scenarios/a-demo-workspace';
 import { scenarioBShortForm } from './scenarios/b-short-form';
 import { scenarioDRunsView } from './scenarios/d-runs-view';
 import { scenarioEResume } from './scenarios/e-resume';
 import { scenarioHCheckGpu } from './scenarios/h-check-gpu';
 import { scenarioIExperiments } from './scenarios/i-experiments';
-import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, webviewFrame, type Workbench } from './workbench';
+import { launchWorkbench, outputChannelText, pickQuick, readJson, runCommand, runDirs, screenshots, statusBarText, step, waitFor, type Workbench } from './workbench';
 
 let wb: Workbench;
 const durations: [string, number][] = [];
@@ -70,7 +70,7 @@ const text = (f: Frame, sel: string) => f.locator(sel).innerText();
 
 /** The live panel of the run started last: waits for its frame and returns it. */
 async function livePanel(): Promise<Frame> {
-  return step('the run panel appears', () => webviewFrame(wb.page, '#run-title', 15_000));
+  return panelTitled(wb.page, /demo-helene/, 15_000);
 }
 
 scenario('b-start-run: "Start HELENE run" through the config picker shows a live panel within 10 s', async () => {
@@ -167,10 +167,9 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await step('the run starts', () => waitFor('a new run folder running', () => { const d = runDirs(wb.workspace).at(-1)!; return readJson(path.join(d, 'status.json'))?.state === 'running' && readJson(path.join(d, 'run.json'))?.name?.includes?.('long') !== false ? d : undefined; }, 20_000));
   const dir = runDirs(wb.workspace).at(-1)!;
   const statusFile = path.join(dir, 'status.json');
-  const panel = await step('the run panel of the long run', () => waitFor('the long run panel', async () => {
-    const f = await webviewFrame(page, '#run-title');
-    return /long/.test(await f.locator('#run-title').innerText()) ? f : undefined;
-  }, 15_000));
+  // Every frame, not the first with a #run-title: b's panel may still have its page (a blank-panel
+  // failure in an earlier CI run was this test looking at b's frame only, 15 s long).
+  const panel = await panelTitled(page, /long/, 15_000);
   await step('the panel counts steps', () => waitFor('#run-step > 0', async () => /[1-9]/.test(await panel.locator('#run-step').innerText()), 10_000));
 
   /** Stamps every click in the workbench page (the palette's rows): a palette command's "click" on the same clock as the run's trace. */
