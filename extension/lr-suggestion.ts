@@ -8,6 +8,7 @@
  */
 import { fork } from 'node:child_process';
 import type { LrFindResult, LrProbe } from '../runtime/run/lr-finder';
+import { probeLabel } from '../runtime/run/lr-probe-label';
 import { LineSplitter, LineTail } from './line-splitter';
 
 /** Forward passes the start form spends on the search (the CLI's default budget). */
@@ -90,7 +91,7 @@ export function formatSuggestedLr(lr: number): string {
 
 /** One output-channel line per probe. */
 export function probeLine(p: LrProbe): string {
-  return `lr ${formatSuggestedLr(p.lr).padEnd(9)} ${p.diverged ? 'diverged' : 'stable  '}  ${p.reason} (${p.steps} steps, ${p.passes} passes)`;
+  return `lr ${formatSuggestedLr(p.lr).padEnd(9)} ${probeLabel(p).padEnd(8)}  ${p.reason} (${p.steps} steps, ${p.passes} passes)`;
 }
 
 export type LrFindOutcome =

@@ -19,6 +19,7 @@ import { RedisConnectionError } from './queue/redis-connection';
 import { parseSweepSort } from './runs/sweep-table';
 import { runDemo } from './demo/demo';
 import { findLearningRate } from './run/lr-finder';
+import { probeLabel } from './run/lr-probe-label';
 import { ScaffoldError, scaffoldDemoWorkspace } from './demo/scaffold';
 import { resumeKeeps } from './run/resume-prefix';
 import { runTextDemo } from './demo/text-demo';
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       say(`lr-find: ${config.optimizer.name}, probes of this run's first steps on an lr grid (same start, batches and step seeds), budget ${args.budget ?? 600} forward passes`);
       const result = await findLearningRate(config, {
         budgetPasses: args.budget,
-        onProbe: (p) => say(`  lr ${p.lr.toPrecision(3).padEnd(9)} ${p.diverged ? 'diverged' : 'stable  '}  ${p.reason}`),
+        onProbe: (p) => say(`  lr ${p.lr.toPrecision(3).padEnd(9)} ${probeLabel(p).padEnd(8)}  ${p.reason}`),
       });
       if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else say(result.message);

@@ -139,6 +139,15 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
         every: { type: 'number', doc: 'Scan theta and the state every N steps (the scan costs ~0.7 ns per element; a step is also scanned before every checkpoint and at the end).', default: 1, integer: true, min: 1 },
         snapshotMaxElements: { type: 'number', doc: 'Keep a copy of the last scanned-good theta and state (policy skip restores it) when they hold at most this many elements in all; above it, policy skip stops instead.', default: 16777216, integer: true, min: 0 },
       }),
+      weightGrowth: {
+        type: 'section',
+        doc: 'A trainable tensor whose RMS grew past factor x its RMS at the start (a tensor that starts at zero: x the RMS of all trainables at the start) stops the run: the steps are too large, even when the loss does not show it (saturated attention, a LoRA adapter blown up by a tiny curvature estimate). Stop only.',
+        fields: {
+          enabled: { type: 'boolean', doc: 'Check this guard.', default: true },
+          factor: { type: 'number', doc: 'Trip when a tensor\'s RMS exceeds factor x its reference.', default: 100, min: 1, exclusiveMin: true },
+          every: { type: 'number', doc: 'Check every N steps (one pass over the weights; also before every checkpoint and at the end).', default: 10, integer: true, min: 1 },
+        },
+      },
       maxConsecutiveSkips: { type: 'number', doc: 'With policy skip, this many skipped steps in a row stop the run.', default: 10, integer: true, min: 1 },
     },
   },

@@ -166,6 +166,8 @@ export interface GuardsConfig {
   collapse: GuardSwitch;
   /** theta or the optimizer state (m, h, v, H) non-finite after an update; checked every `every` steps. */
   state: GuardSwitch & { every: number; snapshotMaxElements: number };
+  /** A trainable tensor's RMS above factor x its starting RMS (stop only); checked every `every` steps. Absent in runs written before the key: defaults. */
+  weightGrowth: { enabled: boolean; factor: number; every: number };
   /** With policy skip: this many skipped steps in a row end the run as if the policy were stop. */
   maxConsecutiveSkips: number;
 }

@@ -39,8 +39,9 @@
  */
 import type { GuardPolicy, GuardsConfig, ResolvedConfig } from '../protocol';
 import type { OptimizerState, TrainableLayer } from '../optim/optimizer';
+import { WeightGrowthGuard } from './weight-growth-guard';
 
-export type GuardKind = 'non-finite-loss' | 'loss-explosion' | 'loss-collapse' | 'non-finite-state';
+export type GuardKind = 'non-finite-loss' | 'loss-explosion' | 'loss-collapse' | 'non-finite-state' | 'weight-growth';
 
 export interface GuardTrip {
   guard: GuardKind;
@@ -83,6 +84,7 @@ export const DEFAULT_GUARDS: GuardsConfig = {
   explosion: { enabled: true, policy: 'stop', factor: 4, window: 50, minHistory: 5, patience: 3 },
   collapse: { enabled: true, policy: 'stop' },
   state: { enabled: true, policy: 'stop', every: 1, snapshotMaxElements: 16777216 },
+  weightGrowth: { enabled: true, factor: 100, every: 10 },
   maxConsecutiveSkips: 10,
 };
 
@@ -97,6 +99,7 @@ export function guardsOf(config: Pick<ResolvedConfig, 'guards' | 'onNonFinite'> 
     explosion: { ...DEFAULT_GUARDS.explosion, ...g?.explosion },
     collapse: { ...DEFAULT_GUARDS.collapse, ...g?.collapse },
     state: { ...DEFAULT_GUARDS.state, ...g?.state },
+    weightGrowth: { ...DEFAULT_GUARDS.weightGrowth, ...g?.weightGrowth },
     maxConsecutiveSkips: g?.maxConsecutiveSkips ?? DEFAULT_GUARDS.maxConsecutiveSkips,
   };
   if (config.onNonFinite) out.nonFinite.policy = config.onNonFinite;
@@ -146,11 +149,13 @@ export class DivergenceGuards {
   /** Skipped steps in a row (policy skip); reset by an accepted step. */
   consecutiveSkips = 0;
   readonly state: StateGuard;
+  readonly weights: WeightGrowthGuard;
 
   constructor(config: GuardsConfig) {
     this.config = config;
     this.history = new RunningMedian(config.explosion.window);
     this.state = new StateGuard(config.state);
+    this.weights = new WeightGrowthGuard(config.weightGrowth);
   }
 
   /** Call before each step: the step number and lr go into trips and suggestions. */
@@ -213,10 +218,15 @@ export class DivergenceGuards {
    * `force`); null when clean (a clean scan refreshes the known-good copy).
    */
   checkState(layers: readonly TrainableLayer[], state: OptimizerState, loss: number, force = false): GuardTrip | null {
-    if (!this.config.state.enabled) return null;
-    const bad = this.state.scanIfDue(this.t, layers, state, force);
-    if (!bad) return null;
-    return { ...this.trip('non-finite-state', this.config.state.policy, loss, `${bad.tensor} holds a non-finite value (${bad.value}) after the update`), tensor: bad.tensor };
+    if (this.config.state.enabled) {
+      const bad = this.state.scanIfDue(this.t, layers, state, force);
+      if (bad) return { ...this.trip('non-finite-state', this.config.state.policy, loss, `${bad.tensor} holds a non-finite value (${bad.value}) after the update`), tensor: bad.tensor };
+    }
+    const grown = this.weights.check(this.t, layers, force);
+    if (!grown) return null;
+    const against = grown.againstAll ? 'the RMS of all trainable tensors at the start, larger than its own' : 'its RMS at the start';
+    const what = `${grown.tensor} grew ${format(grown.ratio)}x (RMS ${format(grown.from)} -> ${format(grown.to)}, against ${against}; guards.weightGrowth.factor ${this.config.weightGrowth.factor}) while the loss is ${format(loss)}: the steps are too large for this tensor, and a loss that does not show it can hide saturated weights`;
+    return { ...this.trip('weight-growth', 'stop', loss, what), tensor: grown.tensor };
   }
 
   private trip(guard: GuardKind, policy: GuardPolicy, loss: number, what: string): GuardTrip {
@@ -227,7 +237,9 @@ export class DivergenceGuards {
 /** The message of a run that a guard stops: what happened, the step, the loss, and what to do. */
 export function stopMessage(trip: GuardTrip, restored: 'before-update' | 'snapshot' | 'none'): string {
   const where =
-    restored === 'before-update'
+    trip.guard === 'weight-growth'
+      ? 'the run stopped'
+      : restored === 'before-update'
       ? 'the run stopped before the update'
       : restored === 'snapshot'
         ? 'the run stopped and theta was restored to its last finite state'

@@ -91,10 +91,12 @@ export function probeScore(p: LrProbe): number {
  */
 export async function searchGrid(
   probe: ProbeFn,
-  options: { startLr: number; maxProbes: number; grid?: readonly number[]; onProbe?: (p: LrProbe) => void; stalledGoesDown?: boolean },
+  options: { startLr: number; maxProbes: number; grid?: readonly number[]; onProbe?: (p: LrProbe) => void; stalledGoesDown?: boolean; known?: readonly LrProbe[] },
 ): Promise<{ probes: LrProbe[]; best: LrProbe | null }> {
   const grid = options.grid ?? FINDER_GRID;
   const done = new Map<number, LrProbe>();
+  // Probes of the same length run before (not run again, not returned).
+  for (const k of options.known ?? []) done.set(nearestGridIndex(k.lr, grid), k);
   const probes: LrProbe[] = [];
   const at = async (i: number): Promise<LrProbe | null> => {
     if (i < 0 || i >= grid.length) return null;
@@ -194,13 +196,55 @@ export async function probeLearningRate(config: ResolvedConfig, lr: number, step
   if (firstLoss !== null && lateLoss !== null && !(lateLoss <= divergenceRatio * firstLoss))
     return { lr, diverged: true, reason: `${what} ${fmt(lateLoss)} > ${divergenceRatio} x its start ${fmt(firstLoss)}`, firstLoss, lateLoss, steps: losses.length, passes };
   const stalled = firstLoss !== null && lateLoss !== null && !(lateLoss < firstLoss);
-  const reason = stalled ? `stalled: ${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}` : `${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}`;
+  // "rose", not "stalled", when the loss went up: the lr is more likely too high than too low.
+  const verdict = stalled ? (lateLoss! > firstLoss! ? 'rose: ' : 'stalled: ') : '';
+  const reason = `${verdict}${what} ${fmt(firstLoss!)} -> ${fmt(lateLoss!)}`;
   return { lr, diverged: false, reason, firstLoss, lateLoss, steps: losses.length, passes };
 }
 
 /** Steps per probe: 10 % of the run, within the budget for ~6 probes, at least 5. */
 export function probeStepsFor(config: ResolvedConfig, budget: number): number {
   return Math.max(5, Math.min(Math.round(0.1 * config.steps), Math.floor(budget / (6 * passesPerStepOf(config)))));
+}
+
+/**
+ * The search with its fallbacks (any probe function: the engine-backed one, or a model in tests).
+ * 1. The grid search from the start lr with probes of `steps` steps.
+ * 2. No probe lowered the loss, yet some did not diverge: the probes may be too short for the run's
+ *    early transient (held-out least squares: every lr from 3e-6 to 1e-4 raised the eval loss over 50
+ *    steps; over 300 steps 1e-5 and 3e-5 lower it). Lengthen the probes (x2, up to `longestSteps`)
+ *    and search again from the largest lr that did not diverge, downwards, with the budget again.
+ * 3. Still nothing: the lrs probed are all too high for this run even where no guard trips (a new
+ *    user's HELENE on a decoder, probes too short to lengthen: 0.01 and 0.03 raised the eval loss,
+ *    1e-3 lowers it). Search downwards from the grid point below the smallest lr probed. This round
+ *    only runs where the finder would otherwise suggest nothing, so no suggestion it made before
+ *    changes (the lr-finder checks of docs/heldout.md stand).
+ */
+export async function searchWithRetries(
+  probeAt: (lr: number, steps: number) => Promise<LrProbe>,
+  o: { startLr: number; budget: number; passesPerStep: number; steps: number; longestSteps: number; onProbe?: (p: LrProbe) => void },
+): Promise<{ probes: LrProbe[]; best: LrProbe | null; roundSteps: number }> {
+  const maxProbes = (n: number, least: number) => Math.max(least, Math.floor(o.budget / (n * o.passesPerStep)));
+  let { probes, best } = await searchGrid((lr) => probeAt(lr, o.steps), { startLr: o.startLr, maxProbes: maxProbes(o.steps, 2), onProbe: o.onProbe });
+  let roundSteps = o.steps;
+  let lastRound = probes;
+  while (best === null && roundSteps < o.longestSteps && probes.some((p) => !p.diverged)) {
+    roundSteps = Math.min(o.longestSteps, 2 * roundSteps);
+    const from = Math.max(...probes.filter((p) => !p.diverged).map((p) => p.lr));
+    const n = roundSteps;
+    const round = await searchGrid((lr) => probeAt(lr, n), { startLr: from, maxProbes: maxProbes(n, 3), onProbe: o.onProbe, stalledGoesDown: true });
+    probes = [...probes, ...round.probes];
+    lastRound = round.probes;
+    best = round.best;
+  }
+  const smallest = Math.min(...probes.map((p) => p.lr));
+  if (best === null && probes.some((p) => !p.diverged) && gridPointBelow(smallest) < smallest) {
+    const n = roundSteps;
+    const round = await searchGrid((lr) => probeAt(lr, n), { startLr: gridPointBelow(smallest), maxProbes: maxProbes(n, 3), onProbe: o.onProbe, stalledGoesDown: true, known: lastRound });
+    probes = [...probes, ...round.probes];
+    best = round.best;
+  }
+  return { probes, best, roundSteps };
 }
 
 /**
@@ -213,31 +257,15 @@ export async function findLearningRate(config: ResolvedConfig, options: LrFindOp
   const budget = options.budgetPasses ?? 600;
   const passesPerStep = passesPerStepOf(config);
   const steps = options.stepsPerProbe ?? probeStepsFor(config, budget);
-  const maxProbes = Math.max(2, Math.floor(budget / (steps * passesPerStep)));
   const divergenceRatio = options.divergenceRatio ?? 2;
-  let { probes, best } = await searchGrid((lr) => probeLearningRate(config, lr, steps, divergenceRatio), {
+  const { probes, best, roundSteps } = await searchWithRetries((lr, n) => probeLearningRate(config, lr, n, divergenceRatio), {
     startLr: options.startLr ?? config.optimizer.lr,
-    maxProbes,
+    budget,
+    passesPerStep,
+    steps,
+    longestSteps: Math.max(steps, Math.round(0.1 * config.steps)),
     onProbe: options.onProbe,
   });
-  // No probe lowered the loss, yet some did not diverge: the probes may be too short for the run's
-  // early transient (held-out least squares: every lr from 3e-6 to 1e-4 raised the eval loss over 50
-  // steps; over 300 steps 1e-5 and 3e-5 lower it). Lengthen the probes (x2, up to 10 % of the run)
-  // and search again from the largest lr that did not diverge, downwards, with the budget again.
-  let roundSteps = steps;
-  const longest = Math.max(steps, Math.round(0.1 * config.steps));
-  while (best === null && roundSteps < longest && probes.some((p) => !p.diverged)) {
-    roundSteps = Math.min(longest, 2 * roundSteps);
-    const from = Math.max(...probes.filter((p) => !p.diverged).map((p) => p.lr));
-    const round = await searchGrid((lr) => probeLearningRate(config, lr, roundSteps, divergenceRatio), {
-      startLr: from,
-      maxProbes: Math.max(3, Math.floor(budget / (roundSteps * passesPerStep))),
-      onProbe: options.onProbe,
-      stalledGoesDown: true,
-    });
-    probes = [...probes, ...round.probes];
-    best = round.best;
-  }
   const stable = probes.filter((p) => !p.diverged).map((p) => p.lr);
   const largestStable = stable.length ? Math.max(...stable) : null;
   const above = probes.filter((p) => p.diverged && (largestStable === null || p.lr > largestStable)).map((p) => p.lr);

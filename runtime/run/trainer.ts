@@ -454,6 +454,7 @@ export class Trainer {
     // state is the first known-good copy the state guard can restore.
     const guards = new DivergenceGuards(guardsOf(this.config));
     guards.state.keep(this.step, this.layers, this.optimizer.state());
+    guards.weights.start(this.layers);
     const stepLosses = (this.stepLosses = this.lossReducer(this.engine, this.layers));
     const oracle = new TimedOracle(stepLosses, guards);
     const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { buildLeastSquares } from '../../runtime/onnx/graph-builder';
 import { writeModel } from '../../runtime/onnx/model-io';
 import { resolveConfig, type ResolvedConfig } from '../../runtime/protocol';
-import { FINDER_GRID, findLearningRate, gridPointBelow, searchGrid, type LrProbe } from '../../runtime/run/lr-finder';
+import { FINDER_GRID, findLearningRate, gridPointBelow, searchGrid, searchWithRetries, type LrProbe } from '../../runtime/run/lr-finder';
 import { tempDir } from './helpers';
 
 const D = 24;
@@ -106,6 +106,25 @@ test('the grid search: steps down from divergence, up from a stall, climbs to th
   const none = await searchGrid(async (lr) => ({ lr, diverged: true, reason: 'x', firstLoss: 1, lateLoss: 9, steps: 1, passes: 1 }), { startLr: 1, maxProbes: 4 });
   assert.equal(none.best, null);
   assert.equal(none.probes.length, 4);
+});
+
+test('no probe lowers the loss and the probes cannot be lengthened: the finder searches below the smallest lr probed (a new user: HELENE raised the loss at 0.01 and 0.03, 1e-3 lowers it)', async () => {
+  // Above 3e-3 the loss rises (not 2x: no divergence), 0.1 and up diverge, 1e-3 and below lower it (best 1e-3).
+  const model = async (lr: number): Promise<LrProbe> =>
+    lr > 0.05
+      ? { lr, diverged: true, reason: 'diverged', firstLoss: 1, lateLoss: 9, steps: 10, passes: 20 }
+      : { lr, diverged: false, reason: '', firstLoss: 1, lateLoss: lr > 3e-3 ? 1.1 : 0.9 + Math.abs(Math.log10(lr / 1e-3)) / 100, steps: 10, passes: 20 };
+  const seen: number[] = [];
+  const r = await searchWithRetries(async (lr, n) => (seen.push(lr), { ...(await model(lr)), steps: n }), { startLr: 0.01, budget: 600, passesPerStep: 2, steps: 30, longestSteps: 30 });
+  assert.equal(r.best?.lr, 1e-3, `probes ${seen.join(' ')}`);
+  assert.equal(gridPointBelow(r.best!.lr), 3e-4);
+  assert.deepEqual(seen.slice(0, 3), [0.01, 0.03, 0.1], 'first up from the start, as before, into divergence');
+  assert.ok(seen.slice(3).every((lr) => lr < 0.01), `then only below the smallest probed: ${seen.join(' ')}`);
+  assert.ok(seen.length * 30 * 2 <= 3 * 600, 'within three budgets (first round and the fallback)');
+  // Where the first round already finds a best, nothing else runs (suggestions made before stand).
+  const direct = await searchWithRetries(async (lr, n) => (seen.push(lr), { ...(await model(lr)), steps: n }), { startLr: 1e-3, budget: 600, passesPerStep: 2, steps: 30, longestSteps: 30 });
+  const plain = await searchGrid(model, { startLr: 1e-3, maxProbes: 10 });
+  assert.deepEqual(direct.probes.map((p) => p.lr), plain.probes.map((p) => p.lr));
 });
 
 test('MeZO on a diagonal quadratic: the finder suggests an lr below the mean-square stability limit, not far below it', async () => {
