@@ -259,32 +259,49 @@ export class StateGuard {
   private copy: (Float32Array | Float64Array)[] | null = null;
   /** Step of the kept copy (null: none yet, or the state is too large to copy). */
   copyStep: number | null = null;
+  /**
+   * The tensor list, reused from step to step (the arrays are the same ones every step): building it,
+   * with a name string per tensor, was most of what a step allocated. Names are made only for a trip.
+   */
+  private readonly list: GuardedTensor[] = [];
 
   constructor(private readonly config: GuardsConfig['state']) {}
 
   /** Tensors in a fixed order: each layer's theta, then every optimizer state array. */
-  private static tensors(layers: readonly TrainableLayer[], state: OptimizerState): { name: string; key: string | null; data: Float32Array | Float64Array }[] {
-    const out: { name: string; key: string | null; data: Float32Array | Float64Array }[] = layers.map((l) => ({ name: `theta of ${l.name}`, key: null, data: l.theta }));
-    for (const [key, arrays] of Object.entries(state)) arrays.forEach((a, i) => out.push({ name: `optimizer state ${key} of ${layers[i]?.name ?? `#${i}`}`, key, data: a }));
-    return out;
+  private tensors(layers: readonly TrainableLayer[], state: OptimizerState): readonly GuardedTensor[] {
+    const list = this.list;
+    let k = 0;
+    const put = (key: string | null, index: number, data: Float32Array | Float64Array) => {
+      const x = list[k];
+      if (x && x.data === data && x.key === key && x.index === index) k++;
+      else list[k++] = { key, index, data };
+    };
+    for (let i = 0; i < layers.length; i++) put(null, i, layers[i]!.theta);
+    for (const key in state) {
+      const arrays = state[key]!;
+      for (let i = 0; i < arrays.length; i++) put(key, i, arrays[i]!);
+    }
+    list.length = k;
+    return list;
   }
 
   /** Remember the current (known-good) state as of step t, when it fits the size limit. */
   keep(t: number, layers: readonly TrainableLayer[], state: OptimizerState): void {
-    const tensors = StateGuard.tensors(layers, state);
-    const elements = tensors.reduce((s, x) => s + x.data.length, 0);
+    const tensors = this.tensors(layers, state);
+    let elements = 0;
+    for (const x of tensors) elements += x.data.length;
     if (elements > this.config.snapshotMaxElements) return;
-    if (!this.copy || this.copy.length !== tensors.length || this.copy.some((c, i) => c.length !== tensors[i].data.length)) {
-      this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : new Float32Array(x.data.length)));
-    }
-    tensors.forEach((x, i) => this.copy![i].set(x.data));
+    let fits = this.copy !== null && this.copy.length === tensors.length;
+    for (let i = 0; fits && i < tensors.length; i++) fits = this.copy![i]!.length === tensors[i]!.data.length;
+    if (!fits) this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : new Float32Array(x.data.length)));
+    for (let i = 0; i < tensors.length; i++) this.copy![i]!.set(tensors[i]!.data);
     this.copyStep = t;
   }
 
   /** Put the kept copy back; returns its step, or null when there is none. */
   restore(layers: readonly TrainableLayer[], state: OptimizerState): number | null {
     if (!this.copy || this.copyStep === null) return null;
-    StateGuard.tensors(layers, state).forEach((x, i) => x.data.set(this.copy![i]));
+    this.tensors(layers, state).forEach((x, i) => x.data.set(this.copy![i]!));
     return this.copyStep;
   }
 
@@ -296,15 +313,26 @@ export class StateGuard {
   scanIfDue(t: number, layers: readonly TrainableLayer[], state: OptimizerState, force: boolean, checked: StepFiniteness | null = null): { tensor: string; value: number } | null {
     if (!force && t % this.config.every !== 0) return null;
     const skip = checked?.finite ? checked : null;
-    for (const x of StateGuard.tensors(layers, state)) {
+    for (const x of this.tensors(layers, state)) {
       if (skip && (x.key === null ? skip.theta : skip.stateKeys.includes(x.key))) continue;
       if (!hasNonFinite(x.data)) continue;
       const j = firstNonFinite(x.data);
-      return { tensor: `${x.name}[${j}]`, value: x.data[j] };
+      return { tensor: `${tensorName(x, layers)}[${j}]`, value: x.data[j]! };
     }
     this.keep(t, layers, state);
     return null;
   }
+}
+
+/** One tensor the state guard watches: a layer's theta (key null) or optimizer state `key`'s array `index`. */
+interface GuardedTensor {
+  key: string | null;
+  index: number;
+  data: Float32Array | Float64Array;
+}
+
+function tensorName(x: GuardedTensor, layers: readonly TrainableLayer[]): string {
+  return x.key === null ? `theta of ${layers[x.index]!.name}` : `optimizer state ${x.key} of ${layers[x.index]?.name ?? `#${x.index}`}`;
 }
 
 /** Index of the first NaN or ±Inf, or −1. (v − v is 0 for every finite v and NaN otherwise.) */

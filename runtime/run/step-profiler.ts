@@ -10,7 +10,18 @@
  * Profiling only reads clocks: it never touches theta, the optimizer state or the data order, so a
  * profiled run's metrics are bit-identical to an unprofiled one's (test/runtime/step-profile.test.ts).
  */
+import * as v8 from 'node:v8';
 import type { ProfileRow, StepProfile } from '../protocol';
+
+/**
+ * Bytes in use in the young generation (new space and its large-object space): a step's allocations
+ * are its growth, when no scavenge emptied it meanwhile (then it shrinks and the step is not counted).
+ */
+function youngGenerationBytes(): number {
+  let used = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') used += s.space_used_size;
+  return used;
+}
 
 /** The fixed rows, in print order; "forward pass k" rows (one per pass of the step) go after "z generation". */
 export const PROFILE_ROWS = {
@@ -45,11 +56,24 @@ export class StepProfiler {
   private maxPasses = 0;
   private cpuStart: NodeJS.CpuUsage | null = null;
   private cpuEnd: NodeJS.CpuUsage | null = null;
+  private heapStart = 0;
+  private readonly heapBytes: number[] = [];
+  /** What one youngGenerationBytes() call itself allocates (its result objects), taken off every step. */
+  private readonly heapProbeBytes: number;
 
-  constructor(readonly warmupSteps: number) {}
+  constructor(readonly warmupSteps: number) {
+    const probes: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const a = youngGenerationBytes();
+      const b = youngGenerationBytes();
+      if (b >= a) probes.push(b - a);
+    }
+    this.heapProbeBytes = probes.length ? Math.min(...probes) : 0;
+  }
 
   beginStep(): void {
     this.current = new Map();
+    this.heapStart = youngGenerationBytes();
     this.stepStart = performance.now();
     if (this.seen === this.warmupSteps && !this.cpuStart) this.cpuStart = process.cpuUsage();
   }
@@ -71,7 +95,9 @@ export class StepProfiler {
 
   endStep(): void {
     const total = performance.now() - this.stepStart;
+    const heap = youngGenerationBytes() - this.heapStart;
     if (this.seen++ < this.warmupSteps) return;
+    if (heap >= 0) this.heapBytes.push(Math.max(0, heap - this.heapProbeBytes));
     this.steps.push(this.current);
     this.totals.push(total);
     this.cpuEnd = process.cpuUsage();
@@ -116,6 +142,7 @@ export class StepProfiler {
       stepsPerSecond: stepMean > 0 ? 1000 / stepMean : 0,
       cpuMsPerStep: this.cpuStart && this.cpuEnd && this.totals.length ? (this.cpuEnd.user - this.cpuStart.user + this.cpuEnd.system - this.cpuStart.system) / 1000 / this.totals.length : 0,
       meanSequenceWidth: this.widths.length ? mean(this.widths) : null,
+      heapBytesPerStep: this.heapBytes.length ? percentile(this.heapBytes, 0.5) : null,
       rows: [...names.map((n) => row(n, series(n))), row(PROFILE_ROWS.unaccounted, unaccounted)],
     };
   }
@@ -143,6 +170,7 @@ export function formatProfile(p: StepProfile): string {
     ...p.rows.map((r) => `${r.name.padEnd(width)} ${num(r.meanMs)} ${num(r.p50Ms)} ${num(r.p95Ms)} ${(100 * r.share).toFixed(1).padStart(6)} %`),
     `${'step (total)'.padEnd(width)} ${num(p.step.meanMs)} ${num(p.step.p50Ms)} ${num(p.step.p95Ms)}  100.0 %   (${p.stepsPerSecond.toFixed(1)} steps/s)`,
     `process CPU time ${p.cpuMsPerStep.toFixed(2)} ms a step (every thread: JS, onnxruntime, kernel workers; less sensitive to other load than wall time)`,
+    ...(p.heapBytesPerStep !== undefined ? [`JS heap allocated ${p.heapBytesPerStep === null ? 'not measured (a scavenge in every step)' : `${(p.heapBytesPerStep / 1024).toFixed(1)} KiB a step (median of the steps without a scavenge)`}`] : []),
   ];
   return lines.join('\n') + '\n';
 }
