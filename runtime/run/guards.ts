@@ -274,7 +274,7 @@ export class StateGuard {
     const put = (key: string | null, index: number, data: Float32Array | Float64Array) => {
       const x = list[k];
       if (x && x.data === data && x.key === key && x.index === index) k++;
-      else list[k++] = { key, index, data };
+      else list[k++] = { key, index, data, bits: data instanceof Float32Array ? new Int32Array(data.buffer, data.byteOffset, data.length) : undefined };
     };
     for (let i = 0; i < layers.length; i++) put(null, i, layers[i]!.theta);
     for (const key in state) {
@@ -315,7 +315,7 @@ export class StateGuard {
     const skip = checked?.finite ? checked : null;
     for (const x of this.tensors(layers, state)) {
       if (skip && (x.key === null ? skip.theta : skip.stateKeys.includes(x.key))) continue;
-      if (!hasNonFinite(x.data)) continue;
+      if (!hasNonFinite(x.data, x.bits)) continue;
       const j = firstNonFinite(x.data);
       return { tensor: `${tensorName(x, layers)}[${j}]`, value: x.data[j]! };
     }
@@ -329,6 +329,8 @@ interface GuardedTensor {
   key: string | null;
   index: number;
   data: Float32Array | Float64Array;
+  /** The bits of float32 data, for hasNonFinite's integer test (made once, not per scan). */
+  bits: Int32Array | undefined;
 }
 
 function tensorName(x: GuardedTensor, layers: readonly TrainableLayer[]): string {
@@ -353,9 +355,10 @@ export function firstNonFinite(a: Float32Array | Float64Array): number {
  * firstNonFinite's float compare-and-branch (3 × 1 M elements, 2-core machine, load ~3.5); the index
  * is looked up with firstNonFinite only after a hit.
  */
-export function hasNonFinite(a: Float32Array | Float64Array): boolean {
+export function hasNonFinite(a: Float32Array | Float64Array, bits?: Int32Array): boolean {
   if (!(a instanceof Float32Array)) return firstNonFinite(a) >= 0;
-  const b = new Int32Array(a.buffer, a.byteOffset, a.length);
+  // `bits`: the caller's Int32Array view of `a`, kept between calls (a new view per call is an allocation per tensor per step).
+  const b = bits ?? new Int32Array(a.buffer, a.byteOffset, a.length);
   const n = b.length;
   let acc = 0;
   let j = 0;

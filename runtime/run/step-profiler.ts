@@ -17,7 +17,7 @@ import type { ProfileRow, StepProfile } from '../protocol';
  * Bytes in use in the young generation (new space and its large-object space): a step's allocations
  * are its growth, when no scavenge emptied it meanwhile (then it shrinks and the step is not counted).
  */
-function youngGenerationBytes(): number {
+export function youngGenerationBytes(): number {
   let used = 0;
   for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') used += s.space_used_size;
   return used;
