@@ -8,7 +8,6 @@
  *   4. heap    bytes allocated on the JS heap per run (new-space growth between runs without a GC)
  * Run: node --import tsx bench/feed-layout-probe.ts [runs]
  */
-import * as v8 from 'node:v8';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../runtime/onnx/graph-builder';
 import { encodeModel } from '../runtime/onnx/model-io';
@@ -16,6 +15,7 @@ import { prepareTrainingGraph } from '../runtime/onnx/surgery';
 import { createSession } from '../runtime/engine/provider';
 import { buildTextEncoder, ISSUE17_ENCODER } from './text-encoder';
 import { median } from './stats';
+import { youngGenerationBytes } from '../runtime/run/step-profiler';
 
 const B = 16;
 const S = 64;
@@ -30,19 +30,17 @@ function data(): Record<string, ort.Tensor> {
   };
 }
 
-/** New-space bytes allocated by fn, from heap statistics around it (retried when a scavenge ran in between). */
-function heapBytes(fn: () => Promise<unknown>): Promise<number> {
-  const used = () => v8.getHeapSpaceStatistics().filter((s) => s.space_name === 'new_space' || s.space_name === 'new_large_object_space').reduce((a, s) => a + s.space_used_size, 0);
-  return (async () => {
-    const samples: number[] = [];
-    for (let k = 0; k < 10 && samples.length < 5; k++) {
-      const before = used();
-      await fn();
-      const after = used();
-      if (after >= before) samples.push(after - before);
-    }
-    return samples.length ? Math.min(...samples) : NaN;
-  })();
+/** JS heap bytes fn allocates (young generation, as the step profiler measures it): median of 20 calls without a scavenge, after 50 warm-up calls. */
+async function heapBytes(fn: () => Promise<unknown>): Promise<number> {
+  for (let w = 0; w < 50; w++) await fn();
+  const samples: number[] = [];
+  for (let k = 0; k < 60 && samples.length < 20; k++) {
+    const before = youngGenerationBytes();
+    await fn();
+    const grown = youngGenerationBytes() - before;
+    if (grown >= 0) samples.push(grown);
+  }
+  return samples.length ? median(samples) : NaN;
 }
 
 async function timeRuns(run: () => Promise<unknown>): Promise<{ median: number; min: number }> {
@@ -105,7 +103,7 @@ async function viewsAndOutputs(): Promise<void> {
   console.log(`2. pre-allocated loss output: ${outError ? `REFUSED: ${outError}` : `accepted; returned our buffer: ${intoOurs}; same values: ${same}`}`);
   const heapPlain = await heapBytes(() => session.run(separate, ['loss']));
   const heapOut = outError ? NaN : await heapBytes(() => session.run(separate, { loss: out }));
-  console.log(`4. JS heap bytes allocated per run (min of 5): fetch by name ${heapPlain}, pre-allocated output ${heapOut}`);
+  console.log(`4. JS heap bytes allocated per run (median of 20, after 50 warm-up runs): fetch by name ${heapPlain}, pre-allocated output ${heapOut}`);
   await session.release();
 }
 
