@@ -37,18 +37,24 @@ export function squaredNorm(z: Float32Array): number {
 /**
  * theta −= lr (clip(m / (scale max(h_j, lambda) + epsDen), ±rho) + decay theta), returns |update|².
  * `scale` folds gamma and any bias correction of h (and of lambda, which is a multiple of h).
+ * The state guard's finiteness test is folded in, as in helene.ts: the result is non-finite exactly
+ * when a stored theta or a read m or h is (else it is |update|², bit for bit).
  */
 export function elementUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
   let sq = 0;
+  let probe = 0;
   for (let j = 0; j < theta.length; j++) {
     const hj = h[j];
-    let ratio = m[j] / (scale * (hj > lambda ? hj : lambda) + epsDen);
+    const mj = m[j];
+    let ratio = mj / (scale * (hj > lambda ? hj : lambda) + epsDen);
     ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
     const delta = lr * (ratio + decay * theta[j]);
-    theta[j] -= delta;
+    const next = Math.fround(theta[j] - delta);
+    theta[j] = next;
+    probe += next + mj + hj;
     sq += delta * delta;
   }
-  return sq;
+  return sq + probe * 0;
 }
 
 /** theta −= lr (clip(m / den, ±rho) + decay theta) with one denominator for the whole layer. */

@@ -31,7 +31,7 @@
  * expected update is s_i g_i / h_i: per-block Newton-like scaling, weighted by how often it is refreshed.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
+import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { rms, summarize, UpdateNorms } from './layer-stats';
 import { projectedGradients, type ProjectedGradients } from './spsa';
 import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
@@ -180,6 +180,16 @@ export class HeleneLayerwise implements ZoOptimizer {
       const floor = relative && cfg.curvatureFloor ? Math.max(this.lambdas[k], cfg.curvatureFloor * hBar * correction) : this.lambdas[k];
       this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
     }
+  }
+
+  /**
+   * Once every block has been chosen, update() runs elementUpdate over every block, i.e. over all of
+   * theta, m and h, and elementUpdate tests them (the folded check, guards.ts). Before that, blocks
+   * never chosen are skipped, so the guard scans everything. The per-block scalars are scanned.
+   */
+  finitenessOfLastStep(): StepFiniteness | null {
+    for (let k = 0; k < this.blocks.length; k++) if (this.refreshes[k] === 0) return null;
+    return { finite: this.norms.allFinite(), theta: true, stateKeys: ['m', 'h'] };
   }
 
   /** Hbar: size-weighted mean of the blocks' mean corrected h, over the blocks chosen so far. */

@@ -17,7 +17,7 @@
  * State per trainable element: m and h (float32); z is never kept between steps.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
+import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { approximateMedian, rms, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
 
@@ -86,6 +86,11 @@ export class Helene implements ZoOptimizer {
     return { loss: pg.loss, c, alpha, forwardPasses: 2 };
   }
 
+  /** Every layer's theta, m and h went through one of the update kernels below, which test them (lambda is not: the guard scans it). */
+  finitenessOfLastStep(): StepFiniteness {
+    return { finite: this.norms.allFinite(), theta: true, stateKeys: ['m', 'h'] };
+  }
+
   /** lambda_i for a layer whose new mean curvature is meanH (spec step 7 options). */
   private floorFor(layerName: string, meanH: number): number {
     const cfg = this.config;
@@ -145,6 +150,12 @@ export class Helene implements ZoOptimizer {
 // Math.max) mispredicted about every other element; it measured 9.8 ns/element against 4.1 without
 // it. The abs form is branch-free; in float64 it differs from the exact max by at most an ulp of
 // float64, far below the float32 rounding of theta.
+//
+// The update kernels also carry the state guard's finiteness test (guards.ts, "folded check"): they
+// read every m and h as stored (float32) and store every theta (rounded with Math.fround, exactly what
+// the typed-array store does), so `probe`, the float64 sum of all three, is finite exactly when all
+// of them are; sq + probe · 0 is the update norm unchanged then, and NaN otherwise. After the update
+// nothing writes theta, m or h again this step, so the test covers the state the guard would scan.
 
 /** Momentum plus h = beta2 h + s z⊙z in one pass; returns the new mean of h over the layer. */
 function momentumAndCurvature(m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, beta2: number, s: number): number {
@@ -161,13 +172,17 @@ function momentumAndCurvature(m: Float32Array, h: Float32Array, z: Float32Array,
 /** theta -= lr (m / (gamma max(h, lambda) + epsDen) + decay theta); returns |update|². (rho off: no clamp in the loop.) */
 function preconditionedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, gamma: number, epsDen: number, decay: number): number {
   let sq = 0;
+  let probe = 0;
   for (let j = 0; j < theta.length; j++) {
     const hj = h[j];
-    const delta = lr * (m[j] / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
-    theta[j] -= delta;
+    const mj = m[j];
+    const delta = lr * (mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
+    const next = Math.fround(theta[j] - delta);
+    theta[j] = next;
+    probe += next + mj + hj;
     sq += delta * delta;
   }
-  return sq;
+  return sq + probe * 0;
 }
 
 /**
@@ -176,43 +191,55 @@ function preconditionedUpdate(theta: Float32Array, m: Float32Array, h: Float32Ar
  */
 function momentumUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, decay: number): number {
   let sq = 0;
+  let probe = 0;
   for (let j = 0; j < theta.length; j++) {
     m[j] = beta1 * m[j] + g * z[j];
+    const mj = m[j];
     const hj = h[j];
-    const delta = lr * (m[j] / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
-    theta[j] -= delta;
+    const delta = lr * (mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
+    const next = Math.fround(theta[j] - delta);
+    theta[j] = next;
+    probe += next + mj + hj;
     sq += delta * delta;
   }
-  return sq;
+  return sq + probe * 0;
 }
 
 /** theta -= lr (clip(m / (gamma max(h, lambda) + epsDen), ±rho) + decay theta); returns |update|². */
 function clippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
   let sq = 0;
+  let probe = 0;
   for (let j = 0; j < theta.length; j++) {
     const hj = h[j];
-    let ratio = m[j] / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
+    const mj = m[j];
+    let ratio = mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
     ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
     const delta = lr * (ratio + decay * theta[j]);
-    theta[j] -= delta;
+    const next = Math.fround(theta[j] - delta);
+    theta[j] = next;
+    probe += next + mj + hj;
     sq += delta * delta;
   }
-  return sq;
+  return sq + probe * 0;
 }
 
 /** momentum() then clippedUpdate() in one pass (steps off the refresh schedule, rho on). */
 function momentumClippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
   let sq = 0;
+  let probe = 0;
   for (let j = 0; j < theta.length; j++) {
     m[j] = beta1 * m[j] + g * z[j];
+    const mj = m[j];
     const hj = h[j];
-    let ratio = m[j] / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
+    let ratio = mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
     ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
     const delta = lr * (ratio + decay * theta[j]);
-    theta[j] -= delta;
+    const next = Math.fround(theta[j] - delta);
+    theta[j] = next;
+    probe += next + mj + hj;
     sq += delta * delta;
   }
-  return sq;
+  return sq + probe * 0;
 }
 
 const H_MEAN = 0;

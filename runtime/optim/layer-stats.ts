@@ -54,6 +54,12 @@ export class UpdateNorms {
   reset(): void {
     this.sumSquares.fill(0);
   }
+  /** The update kernels return |update|² plus a folded finiteness probe (mezo.ts sgdUpdate): finite sums ⟺ finite tensors. */
+  allFinite(): boolean {
+    let acc = 0;
+    for (let i = 0; i < this.sumSquares.length; i++) acc += this.sumSquares[i] * 0;
+    return acc === 0;
+  }
   /** The fields every optimizer reports: RMS of update and theta, update-to-weight ratio. */
   baseStat(layer: TrainableLayer, index: number): LayerStat {
     const updateRms = Math.sqrt(this.sumSquares[index] / layer.size);

@@ -5,7 +5,7 @@
  * Two forward passes per step. Logged loss: mean of (l+ + l−) / 2.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
+import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
 
@@ -31,6 +31,11 @@ export class MeZO implements ZoOptimizer {
     return { loss, c, forwardPasses: 2 };
   }
 
+  /** Every theta went through sgdUpdate, which tests what it stores (see there); MeZO keeps no other state. */
+  finitenessOfLastStep(): StepFiniteness {
+    return { finite: this.norms.allFinite(), theta: true, stateKeys: [] };
+  }
+
   layerStats(): LayerStat[] {
     return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
   }
@@ -47,13 +52,22 @@ export class MeZO implements ZoOptimizer {
 /**
  * theta -= lr (c z + decay theta); returns the squared norm of the update. A module-level function
  * with every scalar an argument: V8 keeps them in registers (a closure over them measured 2x slower).
+ *
+ * The state guard's finiteness test is folded in (guards.ts, "folded check"): `probe` sums every
+ * new theta as stored (float32, so an overflow to ±Inf counts), which stays finite exactly when all
+ * of them are (float32 values cannot overflow a float64 sum); probe · 0 is 0 then, and NaN
+ * otherwise. So the result is the same number as without the test when theta is finite, and
+ * non-finite when any element is: one pass over theta instead of the update's plus the scan's.
  */
 export function sgdUpdate(theta: Float32Array, z: Float32Array, lr: number, c: number, decay: number): number {
   let sq = 0;
+  let probe = 0;
   for (let j = 0; j < theta.length; j++) {
     const delta = lr * (c * z[j] + decay * theta[j]);
-    theta[j] -= delta;
+    const next = Math.fround(theta[j] - delta);
+    theta[j] = next;
+    probe += next;
     sq += delta * delta;
   }
-  return sq;
+  return sq + probe * 0;
 }

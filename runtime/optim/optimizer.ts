@@ -75,6 +75,22 @@ export interface ZoOptimizer {
   /** Optimizer state tensors by name, one array per layer (checkpoints). */
   state(): OptimizerState;
   readonly config: OptimizerConfig;
+  /**
+   * Optional: what this step's update loops already tested for NaN/±Inf while they read and wrote
+   * every element (the "folded check", guards.ts), so the state guard skips a second pass over those
+   * tensors. Undefined or null: the guard scans everything, as for any optimizer.
+   */
+  finitenessOfLastStep?(): StepFiniteness | null;
+}
+
+/** What an optimizer's step tested for finiteness itself (ZoOptimizer.finitenessOfLastStep). */
+export interface StepFiniteness {
+  /** Every value tested was finite. When false the guard scans everything to name the tensor and index. */
+  finite: boolean;
+  /** Every element of every layer's theta was tested (as stored, after the update). */
+  theta: boolean;
+  /** The state() keys whose arrays were tested element by element, all of them, after the update. */
+  stateKeys: readonly string[];
 }
 
 export function mean(values: Float32Array | number[]): number {

@@ -160,7 +160,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       kernelThreads: { type: 'number', doc: 'Worker threads for element-wise kernels (0 = inline).', default: 0, integer: true, min: 0 },
       prefetchDirections: {
         type: 'string',
-        doc: "on: generate step t+1's z on a worker thread while onnxruntime runs step t's forward passes (same bits; 4 bytes per trainable element more). Off by default: on 2 loaded cores it helped with 2 onnxruntime threads and hurt with 1 (docs/benchmarks.md, issue 17).",
+        doc: "on: generate step t+1's z on a worker thread while onnxruntime runs step t's forward passes (same bits; 4 bytes per trainable element more). Off by default: measured at 1 and 2 onnxruntime threads on 2 cores, it was never faster in both the slowest and the median run, and with 1 thread it cost MeZO up to 40 ms more CPU a step (docs/benchmarks.md, issue 17).",
         default: 'off',
         enum: ['off', 'on'],
       },

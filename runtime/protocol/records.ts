@@ -271,6 +271,12 @@ export interface StepProfile {
   cpuMsPerStep: number;
   /** Mean sequence width fed per step (text data only; null otherwise). */
   meanSequenceWidth: number | null;
+  /**
+   * Bytes allocated on the JS heap per step (median over the profiled steps no garbage collection
+   * overlapped: the young generation's growth across the step): what the step loop allocates. Absent
+   * in profiles written before issue 17's third part; null when every step saw a collection.
+   */
+  heapBytesPerStep?: number | null;
   rows: ProfileRow[];
 }
 

@@ -10,7 +10,20 @@
  * Profiling only reads clocks: it never touches theta, the optimizer state or the data order, so a
  * profiled run's metrics are bit-identical to an unprofiled one's (test/runtime/step-profile.test.ts).
  */
+import * as v8 from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { ProfileRow, StepProfile } from '../protocol';
+
+/**
+ * Bytes in use in the young generation (new space and its large-object space): what a stretch of
+ * code allocated is its growth, when no garbage collection ran meanwhile (the profiler watches the
+ * collections and leaves out every step one overlapped).
+ */
+export function youngGenerationBytes(): number {
+  let used = 0;
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') used += s.space_used_size;
+  return used;
+}
 
 /** The fixed rows, in print order; "forward pass k" rows (one per pass of the step) go after "z generation". */
 export const PROFILE_ROWS = {
@@ -45,11 +58,36 @@ export class StepProfiler {
   private maxPasses = 0;
   private cpuStart: NodeJS.CpuUsage | null = null;
   private cpuEnd: NodeJS.CpuUsage | null = null;
+  private heapStart = 0;
+  /** Per profiled step: its span on the performance clock and the young generation's growth over it. */
+  private readonly heapSteps: { start: number; end: number; grown: number }[] = [];
+  /** Start times of every garbage collection (scavenges included) since the profiler was made. */
+  private readonly gcTimes: number[] = [];
+  private readonly gcObserver: PerformanceObserver | null;
+  /** What one youngGenerationBytes() call itself allocates (its result objects), taken off every step. */
+  private readonly heapProbeBytes: number;
 
-  constructor(readonly warmupSteps: number) {}
+  constructor(readonly warmupSteps: number) {
+    const probes: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const a = youngGenerationBytes();
+      const b = youngGenerationBytes();
+      if (b >= a) probes.push(b - a);
+    }
+    this.heapProbeBytes = probes.length ? Math.min(...probes) : 0;
+    try {
+      this.gcObserver = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) this.gcTimes.push(e.startTime, e.startTime + e.duration);
+      });
+      this.gcObserver.observe({ entryTypes: ['gc'] });
+    } catch {
+      this.gcObserver = null;
+    }
+  }
 
   beginStep(): void {
     this.current = new Map();
+    this.heapStart = youngGenerationBytes();
     this.stepStart = performance.now();
     if (this.seen === this.warmupSteps && !this.cpuStart) this.cpuStart = process.cpuUsage();
   }
@@ -70,8 +108,11 @@ export class StepProfiler {
   }
 
   endStep(): void {
-    const total = performance.now() - this.stepStart;
+    const end = performance.now();
+    const total = end - this.stepStart;
+    const grown = youngGenerationBytes() - this.heapStart;
     if (this.seen++ < this.warmupSteps) return;
+    this.heapSteps.push({ start: this.stepStart, end, grown: Math.max(0, grown - this.heapProbeBytes) });
     this.steps.push(this.current);
     this.totals.push(total);
     this.cpuEnd = process.cpuUsage();
@@ -79,6 +120,25 @@ export class StepProfiler {
 
   private addNamed(name: string, ms: number): void {
     this.current.set(name, (this.current.get(name) ?? 0) + ms);
+  }
+
+  /**
+   * Median young-generation growth over the profiled steps no garbage collection overlapped (a
+   * step's heap growth is what it allocated exactly when nothing was collected meanwhile); null
+   * without GC observation or when every step saw one. Stops watching the collections.
+   */
+  private heapBytesPerStep(): number | null {
+    if (!this.gcObserver) return null;
+    for (const e of this.gcObserver.takeRecords?.() ?? []) this.gcTimes.push(e.startTime, e.startTime + e.duration);
+    this.gcObserver.disconnect();
+    const gcs = this.gcTimes;
+    const clean: number[] = [];
+    for (const s of this.heapSteps) {
+      let hit = false;
+      for (let i = 0; i < gcs.length && !hit; i += 2) hit = gcs[i]! <= s.end && gcs[i + 1]! >= s.start;
+      if (!hit) clean.push(s.grown);
+    }
+    return clean.length ? percentile(clean, 0.5) : null;
   }
 
   get profiledSteps(): number {
@@ -116,6 +176,7 @@ export class StepProfiler {
       stepsPerSecond: stepMean > 0 ? 1000 / stepMean : 0,
       cpuMsPerStep: this.cpuStart && this.cpuEnd && this.totals.length ? (this.cpuEnd.user - this.cpuStart.user + this.cpuEnd.system - this.cpuStart.system) / 1000 / this.totals.length : 0,
       meanSequenceWidth: this.widths.length ? mean(this.widths) : null,
+      heapBytesPerStep: this.heapBytesPerStep(),
       rows: [...names.map((n) => row(n, series(n))), row(PROFILE_ROWS.unaccounted, unaccounted)],
     };
   }
@@ -143,6 +204,7 @@ export function formatProfile(p: StepProfile): string {
     ...p.rows.map((r) => `${r.name.padEnd(width)} ${num(r.meanMs)} ${num(r.p50Ms)} ${num(r.p95Ms)} ${(100 * r.share).toFixed(1).padStart(6)} %`),
     `${'step (total)'.padEnd(width)} ${num(p.step.meanMs)} ${num(p.step.p50Ms)} ${num(p.step.p95Ms)}  100.0 %   (${p.stepsPerSecond.toFixed(1)} steps/s)`,
     `process CPU time ${p.cpuMsPerStep.toFixed(2)} ms a step (every thread: JS, onnxruntime, kernel workers; less sensitive to other load than wall time)`,
+    ...(p.heapBytesPerStep !== undefined ? [`JS heap allocated ${p.heapBytesPerStep === null ? 'not measured (a garbage collection in every step)' : `${(p.heapBytesPerStep / 1024).toFixed(1)} KiB a step (median of the steps no garbage collection overlapped)`}`] : []),
   ];
   return lines.join('\n') + '\n';
 }

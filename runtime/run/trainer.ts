@@ -513,7 +513,7 @@ export class Trainer {
           this.examples += this.config.data.batchSize;
           // theta or the optimizer state non-finite after the update: restore the last good copy or stop.
           const checkpointDue = this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps;
-          const stateTrip = guards.checkState(this.layers, this.optimizer.state(), outcome.loss, checkpointDue || t === steps || this.controls.length > 0);
+          const stateTrip = guards.checkState(this.layers, this.optimizer.state(), outcome.loss, checkpointDue || t === steps || this.controls.length > 0, this.optimizer.finitenessOfLastStep?.() ?? null);
           if (stateTrip) {
             this.guardTripped(stateTrip, guards, 'after-update');
             continue;
