@@ -15,27 +15,42 @@
  *   7. ratio = m / (gamma max(h, lambda_i) + eps_den), clipped to [−rho, rho] if rho is set
  *   8. theta <- theta − lr_t (ratio + wd theta)  (wd on rank >= 2 tensors only)
  * State per trainable element: m and h (float32); z is never kept between steps.
+ * optimizer.stateDtype / hessianShape store them as bfloat16 and/or h per row (state-storage.ts);
+ * the kernels below stay float32 and see a float32 per-element view of each layer either way.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { approximateMedian, rms, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
+import { averageRows, StateTensor, storageOf } from './state-storage';
 
 export class Helene implements ZoOptimizer {
   readonly name = 'helene';
   readonly forwardPassesPerStep = 2;
-  readonly m: Float32Array[];
-  readonly h: Float32Array[];
+  /** m and h as stored (float32 by default; bfloat16 and/or per-row h by option). */
+  readonly mState: StateTensor;
+  readonly hState: StateTensor;
   /** Per-layer clipping floor lambda_i, recomputed at each refresh. */
   readonly lambdas: Float64Array;
   private readonly norms: UpdateNorms;
 
   /** @param totalSteps used for the default annealing horizon T = 10% of the run. */
   constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
-    this.m = layers.map((l) => new Float32Array(l.size));
-    this.h = layers.map((l) => new Float32Array(l.size));
+    const { dtype, perRow } = storageOf(config);
+    this.mState = new StateTensor(layers, dtype);
+    this.hState = new StateTensor(layers, dtype, perRow);
     this.lambdas = new Float64Array(layers.length);
     this.norms = new UpdateNorms(layers.length);
+  }
+
+  /** m per element in float32, one array per layer (the stored arrays themselves in the default storage). */
+  get m(): Float32Array[] {
+    return this.layers.map((_, i) => this.mState.values(i));
+  }
+
+  /** h per element in float32 (row values broadcast with hessianShape "row"). */
+  get h(): Float32Array[] {
+    return this.layers.map((_, i) => this.hState.values(i));
   }
 
   /** Annealing horizon: the configured T, or 10% of the run. */
@@ -63,15 +78,18 @@ export class Helene implements ZoOptimizer {
 
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
-      const m = this.m[i];
-      const h = this.h[i];
+      const m = this.mState.open(i);
+      // h changes only on refresh steps: other steps read it without storing it back.
+      const h = refresh ? this.hState.open(i) : this.hState.read(i);
       // Steps 5 and 6: momentum, and the curvature EMA on refresh steps (then the new floor).
       // Steps 7 and 8: clipped pre-conditioned update. Off refresh steps lambda is already known, so
       // momentum and update share one pass over memory (momentumUpdate).
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
       if (refresh) {
         const hMean = momentumAndCurvature(m, h, layer.dir, beta1, gradWeight * c, beta2, (1 - beta2) * hScale);
-        this.lambdas[i] = this.floorFor(layer.name, hMean);
+        // hessianShape "row": this step's update already uses the row means (null: per element).
+        const rowMean = averageRows(h, layer, this.hState.perRow);
+        this.lambdas[i] = this.floorFor(layer.name, rowMean ?? hMean);
         this.norms.sumSquares[i] =
           cfg.rho === null
             ? preconditionedUpdate(layer.theta, m, h, this.lambdas[i], lr, cfg.gamma, cfg.epsDen, decay)
@@ -82,6 +100,8 @@ export class Helene implements ZoOptimizer {
             ? momentumUpdate(layer.theta, m, h, layer.dir, beta1, gradWeight * c, this.lambdas[i], lr, cfg.gamma, cfg.epsDen, decay)
             : momentumClippedUpdate(layer.theta, m, h, layer.dir, beta1, gradWeight * c, this.lambdas[i], lr, cfg.gamma, cfg.epsDen, cfg.rho, decay);
       }
+      this.mState.commit(i, m);
+      if (refresh) this.hState.commit(i, h);
     }
     return { loss: pg.loss, c, alpha, forwardPasses: 2 };
   }
@@ -104,13 +124,13 @@ export class Helene implements ZoOptimizer {
 
   /** Share of layer i's elements governed by the clip: #{h_j < lambda_i} / d_i. */
   floorFraction(i: number): number {
-    return curvatureStats(this.h[i], this.lambdas[i], 0, 1, 0, statsOut)[FLOOR_FRACTION];
+    return curvatureStats(this.hState.read(i), this.lambdas[i], 0, 1, 0, statsOut)[FLOOR_FRACTION];
   }
 
   layerStats(lr: number): LayerStat[] {
     const { gamma, epsDen } = this.config;
     return this.layers.map((layer, i) => {
-      const h = this.h[i];
+      const h = this.hState.read(i);
       const lambda = this.lambdas[i];
       // One pass for everything about h (mean, min, max, floor fraction, effective step): at 50M
       // elements each separate pass costs tens of milliseconds.
@@ -124,7 +144,7 @@ export class Helene implements ZoOptimizer {
         lambda,
         floorFraction: s[FLOOR_FRACTION],
         effectiveStep: s[EFFECTIVE_STEP],
-        mRms: rms(this.m[i]),
+        mRms: rms(this.mState.read(i)),
       };
     });
   }
@@ -134,7 +154,7 @@ export class Helene implements ZoOptimizer {
   }
 
   state(): OptimizerState {
-    return { m: this.m, h: this.h, lambda: [this.lambdas] };
+    return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas] };
   }
 }
 

@@ -39,6 +39,10 @@
  */
 import type { GuardPolicy, GuardsConfig, ResolvedConfig } from '../protocol';
 import type { OptimizerState, TrainableLayer } from '../optim/optimizer';
+import { fromBf16Bits } from '../optim/state-storage';
+
+/** A tensor the state guard scans: theta and optimizer state (Uint16Array = bfloat16 bits). */
+type StateArray = Float32Array | Float64Array | Uint16Array;
 
 export type GuardKind = 'non-finite-loss' | 'loss-explosion' | 'loss-collapse' | 'non-finite-state';
 
@@ -250,15 +254,15 @@ export function skipMessage(trip: GuardTrip, skippedSoFar: number, restoredTo: n
  * scanned clean, so policy skip can restore it (see the file comment for the costs).
  */
 export class StateGuard {
-  private copy: (Float32Array | Float64Array)[] | null = null;
+  private copy: StateArray[] | null = null;
   /** Step of the kept copy (null: none yet, or the state is too large to copy). */
   copyStep: number | null = null;
 
   constructor(private readonly config: GuardsConfig['state']) {}
 
   /** Tensors in a fixed order: each layer's theta, then every optimizer state array. */
-  private static tensors(layers: readonly TrainableLayer[], state: OptimizerState): { name: string; data: Float32Array | Float64Array }[] {
-    const out: { name: string; data: Float32Array | Float64Array }[] = layers.map((l) => ({ name: `theta of ${l.name}`, data: l.theta }));
+  private static tensors(layers: readonly TrainableLayer[], state: OptimizerState): { name: string; data: StateArray }[] {
+    const out: { name: string; data: StateArray }[] = layers.map((l) => ({ name: `theta of ${l.name}`, data: l.theta }));
     for (const [key, arrays] of Object.entries(state)) arrays.forEach((a, i) => out.push({ name: `optimizer state ${key} of ${layers[i]?.name ?? `#${i}`}`, data: a }));
     return out;
   }
@@ -269,7 +273,7 @@ export class StateGuard {
     const elements = tensors.reduce((s, x) => s + x.data.length, 0);
     if (elements > this.config.snapshotMaxElements) return;
     if (!this.copy || this.copy.length !== tensors.length || this.copy.some((c, i) => c.length !== tensors[i].data.length)) {
-      this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : new Float32Array(x.data.length)));
+      this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : x.data instanceof Uint16Array ? new Uint16Array(x.data.length) : new Float32Array(x.data.length)));
     }
     tensors.forEach((x, i) => this.copy![i].set(x.data));
     this.copyStep = t;
@@ -278,7 +282,7 @@ export class StateGuard {
   /** Put the kept copy back; returns its step, or null when there is none. */
   restore(layers: readonly TrainableLayer[], state: OptimizerState): number | null {
     if (!this.copy || this.copyStep === null) return null;
-    StateGuard.tensors(layers, state).forEach((x, i) => x.data.set(this.copy![i]));
+    StateGuard.tensors(layers, state).forEach((x, i) => (x.data as Float32Array).set(this.copy![i] as Float32Array));
     return this.copyStep;
   }
 
@@ -287,7 +291,7 @@ export class StateGuard {
     for (const x of StateGuard.tensors(layers, state)) {
       if (!hasNonFinite(x.data)) continue;
       const j = firstNonFinite(x.data);
-      return { tensor: `${x.name}[${j}]`, value: x.data[j] };
+      return { tensor: `${x.name}[${j}]`, value: x.data instanceof Uint16Array ? fromBf16Bits(x.data[j]) : x.data[j] };
     }
     this.keep(t, layers, state);
     return null;
@@ -295,7 +299,12 @@ export class StateGuard {
 }
 
 /** Index of the first NaN or ±Inf, or −1. (v − v is 0 for every finite v and NaN otherwise.) */
-export function firstNonFinite(a: Float32Array | Float64Array): number {
+export function firstNonFinite(a: StateArray): number {
+  if (a instanceof Uint16Array) {
+    // bfloat16 bits (optimizer.stateDtype): non-finite exactly when the exponent bits are all ones.
+    for (let j = 0; j < a.length; j++) if ((a[j] & 0x7f80) === 0x7f80) return j;
+    return -1;
+  }
   for (let j = 0; j < a.length; j++) {
     const v = a[j];
     if (v - v !== 0) return j;
@@ -312,7 +321,7 @@ export function firstNonFinite(a: Float32Array | Float64Array): number {
  * firstNonFinite's float compare-and-branch (3 × 1 M elements, 2-core machine, load ~3.5); the index
  * is looked up with firstNonFinite only after a hit.
  */
-export function hasNonFinite(a: Float32Array | Float64Array): boolean {
+export function hasNonFinite(a: StateArray): boolean {
   if (!(a instanceof Float32Array)) return firstNonFinite(a) >= 0;
   const b = new Int32Array(a.buffer, a.byteOffset, a.length);
   const n = b.length;
