@@ -176,8 +176,8 @@ export class HeleneBiasCorrected implements ZoOptimizer {
       const h = refresh ? this.hState.open(i) : this.hState.read(i);
       momentum(m, layer.dir, cfg.beta1, g);
       if (refresh) {
-        const ema = curvatureEma(h, layer.dir, cfg.beta2, s);
-        this.lambdas[i] = floorFor(cfg, layer.name, averageRows(h, layer, this.hState.perRow) ?? ema, this.correction);
+        this.lambdas[i] = floorFor(cfg, layer.name, curvatureEma(h, layer.dir, cfg.beta2, s), this.correction);
+        averageRows(h, layer, this.hState.perRow);
       }
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
       this.norms.sumSquares[i] = elementUpdate(layer.theta, m, h, this.lambdas[i], lr, scale, cfg.epsDen, rhoOf(cfg), decay);

@@ -168,8 +168,8 @@ export class HeleneLayerwise implements ZoOptimizer {
     const s = (1 - cfg.beta2) * (cfg.hessian === 'per-example' ? pg.meanSquare : pg.cb.length * pg.c * pg.c);
     this.refreshes[i]++;
     const hLayer = this.hState.open(chosen.layer);
-    const ema = curvatureEma(this.slice(hLayer, chosen), chosen.view.dir, cfg.beta2, s);
-    const hMean = averageRows(hLayer, this.layers[chosen.layer], this.hState.perRow, chosen.offset, chosen.size) ?? ema;
+    const hMean = curvatureEma(this.slice(hLayer, chosen), chosen.view.dir, cfg.beta2, s);
+    averageRows(hLayer, this.layers[chosen.layer], this.hState.perRow, chosen.offset, chosen.size);
     this.hState.commit(chosen.layer, hLayer);
     this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
     this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);

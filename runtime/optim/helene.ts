@@ -87,9 +87,9 @@ export class Helene implements ZoOptimizer {
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
       if (refresh) {
         const hMean = momentumAndCurvature(m, h, layer.dir, beta1, gradWeight * c, beta2, (1 - beta2) * hScale);
-        // hessianShape "row": this step's update already uses the row means (null: per element).
-        const rowMean = averageRows(h, layer, this.hState.perRow);
-        this.lambdas[i] = this.floorFor(layer.name, rowMean ?? hMean);
+        // hessianShape "row": this step's update already uses the row means (the layer mean is the same).
+        averageRows(h, layer, this.hState.perRow);
+        this.lambdas[i] = this.floorFor(layer.name, hMean);
         this.norms.sumSquares[i] =
           cfg.rho === null
             ? preconditionedUpdate(layer.theta, m, h, this.lambdas[i], lr, cfg.gamma, cfg.epsDen, decay)

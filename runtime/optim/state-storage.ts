@@ -176,23 +176,20 @@ export class StateTensor {
 
 /**
  * hessianShape "row": replace each first-axis row of layer i's per-element h view by its mean (in
- * float32), so an update later in the same step already sees the row value; returns the new mean
- * over the range, or null for a layer kept per element (rank < 2, or hessianShape "element").
- * [offset, offset + size) is the part refreshed (a whole layer, or a block of whole rows).
+ * float32), so an update later in the same step already sees the row value. [offset, offset + size)
+ * is the part refreshed (a whole layer, or a block of whole rows). Layers kept per element (rank < 2,
+ * or hessianShape "element") are left alone. The layer's mean, hence lambda_i, is unchanged by
+ * averaging, so callers keep the mean their kernel computed.
  */
-export function averageRows(h: Float32Array, layout: StateLayout, perRow: boolean, offset = 0, size = h.length): number | null {
+export function averageRows(h: Float32Array, layout: StateLayout, perRow: boolean, offset = 0, size = h.length): void {
   const rows = rowsOf(layout, perRow);
-  if (rows === 1) return null;
+  if (rows === 1) return;
   const width = layout.size / rows;
-  let total = 0;
   for (let start = offset; start < offset + size; start += width) {
     let sum = 0;
     for (let j = start; j < start + width; j++) sum += h[j];
-    const mean = Math.fround(sum / width);
-    h.fill(mean, start, start + width);
-    total += mean * width;
+    h.fill(sum / width, start, start + width);
   }
-  return total / size;
 }
 
 /** The storage options of a config (absent keys: the spec's float32 per-element state). */
