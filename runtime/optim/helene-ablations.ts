@@ -177,7 +177,7 @@ export class HeleneBiasCorrected implements ZoOptimizer {
       momentum(m, layer.dir, cfg.beta1, g);
       if (refresh) {
         this.lambdas[i] = floorFor(cfg, layer.name, curvatureEma(h, layer.dir, cfg.beta2, s), this.correction);
-        averageRows(h, layer, this.hState.perRow);
+        averageRows(h, this.hState.width(i));
       }
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
       this.norms.sumSquares[i] = elementUpdate(layer.theta, m, h, this.lambdas[i], lr, scale, cfg.epsDen, rhoOf(cfg), decay);

@@ -169,7 +169,7 @@ export class HeleneLayerwise implements ZoOptimizer {
     this.refreshes[i]++;
     const hLayer = this.hState.open(chosen.layer);
     const hMean = curvatureEma(this.slice(hLayer, chosen), chosen.view.dir, cfg.beta2, s);
-    averageRows(hLayer, this.layers[chosen.layer], this.hState.perRow, chosen.offset, chosen.size);
+    averageRows(hLayer, this.hState.width(chosen.layer), chosen.offset, chosen.size);
     this.hState.commit(chosen.layer, hLayer);
     this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
     this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);

@@ -22,7 +22,7 @@ import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protoco
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { approximateMedian, rms, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
-import { averageRows, StateTensor, storageOf } from './state-storage';
+import { averageRows, chunks, StateTensor, storageOf } from './state-storage';
 
 export class Helene implements ZoOptimizer {
   readonly name = 'helene';
@@ -77,18 +77,19 @@ export class Helene implements ZoOptimizer {
     this.norms.reset();
 
     for (let i = 0; i < this.layers.length; i++) {
+      if (!this.mState.direct(i) || !this.hState.direct(i)) {
+        this.norms.sumSquares[i] = this.storedStateStep(i, refresh, gradWeight * c, (1 - beta2) * hScale, lr);
+        continue;
+      }
       const layer = this.layers[i];
-      const m = this.mState.open(i);
-      // h changes only on refresh steps: other steps read it without storing it back.
-      const h = refresh ? this.hState.open(i) : this.hState.read(i);
+      const m = this.mState.stored[i] as Float32Array;
+      const h = this.hState.stored[i] as Float32Array;
       // Steps 5 and 6: momentum, and the curvature EMA on refresh steps (then the new floor).
       // Steps 7 and 8: clipped pre-conditioned update. Off refresh steps lambda is already known, so
       // momentum and update share one pass over memory (momentumUpdate).
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
       if (refresh) {
         const hMean = momentumAndCurvature(m, h, layer.dir, beta1, gradWeight * c, beta2, (1 - beta2) * hScale);
-        // hessianShape "row": this step's update already uses the row means (the layer mean is the same).
-        averageRows(h, layer, this.hState.perRow);
         this.lambdas[i] = this.floorFor(layer.name, hMean);
         this.norms.sumSquares[i] =
           cfg.rho === null
@@ -100,10 +101,48 @@ export class Helene implements ZoOptimizer {
             ? momentumUpdate(layer.theta, m, h, layer.dir, beta1, gradWeight * c, this.lambdas[i], lr, cfg.gamma, cfg.epsDen, decay)
             : momentumClippedUpdate(layer.theta, m, h, layer.dir, beta1, gradWeight * c, this.lambdas[i], lr, cfg.gamma, cfg.epsDen, cfg.rho, decay);
       }
-      this.mState.commit(i, m);
-      if (refresh) this.hState.commit(i, h);
     }
     return { loss: pg.loss, c, alpha, forwardPasses: 2 };
+  }
+
+  /**
+   * The same step for a layer whose m or h is stored as bfloat16 or per row (state-storage.ts): the
+   * layer is walked in chunks of whole rows, each widened to float32, run through the same kernels
+   * and stored back, so the scratch stays small. A refresh needs lambda_i (the layer's new mean h)
+   * before the first chunk's update: a first pass sums beta2 h + s z⊙z exactly as momentumAndCurvature
+   * does (same values, same order), so lambda_i equals the unchunked float32 step's. Returns |update|².
+   */
+  private storedStateStep(i: number, refresh: boolean, g: number, s: number, lr: number): number {
+    const cfg = this.config;
+    const layer = this.layers[i];
+    const { beta1, beta2, gamma, epsDen, rho } = cfg;
+    const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
+    const width = this.hState.width(i);
+    if (refresh) {
+      let sum = 0;
+      for (const [a, b] of chunks(layer.size, width)) sum = refreshedSum(sum, this.hState.readRange(i, a, b), layer.dir.subarray(a, b), beta2, s);
+      this.lambdas[i] = this.floorFor(layer.name, sum / layer.size);
+    }
+    const lambda = this.lambdas[i];
+    let sq = 0;
+    for (const [a, b] of chunks(layer.size, width)) {
+      const theta = layer.theta.subarray(a, b);
+      const z = layer.dir.subarray(a, b);
+      const m = this.mState.openRange(i, a, b);
+      const h = this.hState.openRange(i, a, b);
+      if (refresh) {
+        momentumAndCurvature(m, h, z, beta1, g, beta2, s);
+        // hessianShape "row": this step's update already uses the row means (the layer mean is the same).
+        averageRows(h, width);
+        sq += rho === null ? preconditionedUpdate(theta, m, h, lambda, lr, gamma, epsDen, decay) : clippedUpdate(theta, m, h, lambda, lr, gamma, epsDen, rho, decay);
+        this.hState.commitRange(i, a, h);
+      } else {
+        sq += rho === null ? momentumUpdate(theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, decay) : momentumClippedUpdate(theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, rho, decay);
+        this.hState.release(); // h is unchanged off refresh steps: nothing to store
+      }
+      this.mState.commitRange(i, a, m);
+    }
+    return sq;
   }
 
   /** lambda_i for a layer whose new mean curvature is meanH (spec step 7 options). */
@@ -165,6 +204,15 @@ export class Helene implements ZoOptimizer {
 // Math.max) mispredicted about every other element; it measured 9.8 ns/element against 4.1 without
 // it. The abs form is branch-free; in float64 it differs from the exact max by at most an ulp of
 // float64, far below the float32 rounding of theta.
+
+/** sum + Σ over a chunk of beta2 h + s z⊙z, in momentumAndCurvature's arithmetic and order (lambda before a chunked refresh). */
+function refreshedSum(sum: number, h: Float32Array, z: Float32Array, beta2: number, s: number): number {
+  for (let j = 0; j < h.length; j++) {
+    const zj = z[j];
+    sum += beta2 * h[j] + s * zj * zj;
+  }
+  return sum;
+}
 
 /** Momentum plus h = beta2 h + s z⊙z in one pass; returns the new mean of h over the layer. */
 function momentumAndCurvature(m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, beta2: number, s: number): number {

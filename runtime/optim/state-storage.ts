@@ -17,8 +17,9 @@
  *                          h_hat). Departure from the spec (docs/helene-spec.md step 6): h_j is
  *                          replaced by its row mean, so h costs rows instead of elements.
  *
- * Cost of the non-default forms: one float32 scratch of the largest tensor per state (m, h), i.e.
- * 4 B × the largest tensor each, and one widen and one narrow pass per layer per step.
+ * Cost of the non-default forms: one widen and one narrow pass over the state per step, and a float32
+ * scratch per state: 4 B × storageTuning.chunkElements for HELENE "paper" (it walks each layer in
+ * chunks), 4 B × the largest tensor for the other variants (they open whole layers).
  */
 
 export type StateDtype = 'float32' | 'bfloat16';
@@ -81,10 +82,17 @@ function rowsOf(layout: StateLayout, perRow: boolean): number {
 }
 
 /**
- * One per-element state (m or h) of every layer, in the chosen storage. Use: `open(i)` gives a
- * float32 per-element view of layer i, the kernels update it, `commit(i, view)` stores it back.
- * One layer may be open at a time (the non-default forms share one scratch buffer). `read(i)` is
- * open without commit, for statistics.
+ * Elements per chunk when an optimizer walks a layer in pieces (chunks()): the scratch buffers then
+ * cost 4 B × this per state instead of 4 B × the largest tensor (at 1.3 B parameters the tied
+ * embedding has 65.5 M elements: 262 MB of scratch per state otherwise).
+ */
+export const storageTuning = { chunkElements: 1 << 20 };
+
+/**
+ * One per-element state (m or h) of every layer, in the chosen storage. Use: `open(i)` (or
+ * `openRange(i, a, b)`) gives a float32 per-element view, the kernels update it, `commit(i, view)`
+ * (`commitRange`) stores it back. One view may be open at a time (the non-default forms share one
+ * scratch buffer). `read(i)` is open without commit, for statistics.
  */
 export class StateTensor {
   /** The stored arrays, one per layer (what checkpoints save and the state guard scans). */
@@ -111,44 +119,51 @@ export class StateTensor {
     return this.dtype === 'float32' && this.rows[i] === 1;
   }
 
-  /** Stored elements of layer i (its size, or its row count with per-row storage). */
-  storedLength(i: number): number {
-    return this.stored[i].length;
+  /** Elements per stored value of layer i: its row length with per-row storage, else 1. */
+  width(i: number): number {
+    return this.rows[i] === 1 ? 1 : this.layouts[i].size / this.rows[i];
   }
 
   /** Float32 per-element view of layer i: the stored array, or the scratch filled from it. */
   open(i: number): Float32Array {
-    if (this.direct(i)) return this.stored[i] as Float32Array;
-    if (this.openLayer >= 0 && this.openLayer !== i) throw new Error(`state tensor: layer ${this.openLayer} is still open while opening layer ${i}`);
+    return this.openRange(i, 0, this.layouts[i].size);
+  }
+
+  /** Float32 per-element view of elements [a, b) of layer i (row-aligned with per-row storage). */
+  openRange(i: number, a: number, b: number): Float32Array {
+    if (this.direct(i)) return a === 0 && b === this.layouts[i].size ? (this.stored[i] as Float32Array) : (this.stored[i] as Float32Array).subarray(a, b);
+    if (this.openLayer >= 0) throw new Error(`state tensor: layer ${this.openLayer} is still open while opening layer ${i}`);
     this.openLayer = i;
-    const size = this.layouts[i].size;
-    if (!this.scratch || this.scratch.length < size) this.scratch = new Float32Array(Math.max(size, ...this.layouts.map((l) => l.size)));
-    const view = this.scratch.subarray(0, size);
+    if (!this.scratch || this.scratch.length < b - a) this.scratch = new Float32Array(b - a);
+    const view = this.scratch.subarray(0, b - a);
     const stored = this.stored[i];
-    const rows = this.rows[i];
-    if (rows === 1) {
-      widenBf16(stored as Uint16Array, view);
+    if (this.rows[i] === 1) {
+      widenBf16((stored as Uint16Array).subarray(a, b), view);
     } else {
-      const width = size / rows;
-      for (let r = 0; r < rows; r++) view.fill(this.value(i, r), r * width, (r + 1) * width);
+      const width = this.width(i);
+      for (let r = a / width, o = 0; o < view.length; r++, o += width) view.fill(this.value(i, r), o, o + width);
     }
     return view;
   }
 
   /** Store layer i's view back (rounded to bfloat16, and/or averaged over each row). */
   commit(i: number, view: Float32Array): void {
+    this.commitRange(i, 0, view);
+  }
+
+  /** Store a view opened with openRange(i, a, …) back. */
+  commitRange(i: number, a: number, view: Float32Array): void {
     if (this.direct(i)) return;
     this.openLayer = -1;
     const stored = this.stored[i];
-    const rows = this.rows[i];
-    if (rows === 1) {
-      narrowToBf16(view, stored as Uint16Array);
+    if (this.rows[i] === 1) {
+      narrowToBf16(view, (stored as Uint16Array).subarray(a, a + view.length));
       return;
     }
-    const width = view.length / rows;
-    for (let r = 0; r < rows; r++) {
+    const width = this.width(i);
+    for (let r = a / width, o = 0; o < view.length; r++, o += width) {
       let sum = 0;
-      for (let j = r * width; j < (r + 1) * width; j++) sum += view[j];
+      for (let j = o; j < o + width; j++) sum += view[j];
       const mean = sum / width;
       if (stored instanceof Float32Array) stored[r] = mean;
       else stored[r] = toBf16Bits(mean);
@@ -157,8 +172,18 @@ export class StateTensor {
 
   /** A float32 per-element view for reading only (statistics); nothing is stored back. */
   read(i: number): Float32Array {
-    const view = this.open(i);
-    if (!this.direct(i)) this.openLayer = -1;
+    return this.readRange(i, 0, this.layouts[i].size);
+  }
+
+  /** Close the open view without storing it (it was only read). */
+  release(): void {
+    this.openLayer = -1;
+  }
+
+  /** openRange for reading only; valid until the next open. */
+  readRange(i: number, a: number, b: number): Float32Array {
+    const view = this.openRange(i, a, b);
+    this.openLayer = -1;
     return view;
   }
 
@@ -174,17 +199,20 @@ export class StateTensor {
   }
 }
 
+/** [start, end) pieces of a layer of `size` elements, about storageTuning.chunkElements each and a multiple of `width`. */
+export function* chunks(size: number, width: number, chunk = storageTuning.chunkElements): Generator<[number, number]> {
+  const step = Math.max(width, Math.floor(chunk / width) * width);
+  for (let a = 0; a < size; a += step) yield [a, Math.min(size, a + step)];
+}
+
 /**
- * hessianShape "row": replace each first-axis row of layer i's per-element h view by its mean (in
- * float32), so an update later in the same step already sees the row value. [offset, offset + size)
- * is the part refreshed (a whole layer, or a block of whole rows). Layers kept per element (rank < 2,
- * or hessianShape "element") are left alone. The layer's mean, hence lambda_i, is unchanged by
- * averaging, so callers keep the mean their kernel computed.
+ * hessianShape "row": replace each row (`width` consecutive elements) of a per-element h view by its
+ * mean, so an update later in the same step already sees the row value. [offset, offset + size) is
+ * the part refreshed (a whole layer, or a block of whole rows); width 1 (per element) does nothing.
+ * The mean over the range, hence lambda_i, is unchanged, so callers keep the mean their kernel computed.
  */
-export function averageRows(h: Float32Array, layout: StateLayout, perRow: boolean, offset = 0, size = h.length): void {
-  const rows = rowsOf(layout, perRow);
-  if (rows === 1) return;
-  const width = layout.size / rows;
+export function averageRows(h: Float32Array, width: number, offset = 0, size = h.length): void {
+  if (width === 1) return;
   for (let start = offset; start < offset + size; start += width) {
     let sum = 0;
     for (let j = start; j < start + width; j++) sum += h[j];

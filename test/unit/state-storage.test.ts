@@ -9,7 +9,7 @@ import { resolveConfig, type OptimizerConfig } from '../../runtime/protocol';
 import { createOptimizer } from '../../runtime/optim';
 import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/optim/optimizer';
 import type { Helene } from '../../runtime/optim/helene';
-import { bf16BitsOfF32Bits, fromBf16Bits, narrowToBf16, toBf16Bits, widenBf16, StateTensor } from '../../runtime/optim/state-storage';
+import { bf16BitsOfF32Bits, fromBf16Bits, narrowToBf16, storageTuning, toBf16Bits, widenBf16, StateTensor } from '../../runtime/optim/state-storage';
 import { firstNonFinite, hasNonFinite } from '../../runtime/run/guards';
 
 const f32 = new Float32Array(1);
@@ -166,8 +166,10 @@ function roundInPlace(a: Float32Array): void {
 const SHAPES = [[4, 6], [6], [3, 2, 2]];
 const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-for (const extra of [{}, { rho: 0.5 }, { hessian: 'batch', weightDecay: 0.1 }]) {
-  test(`HELENE with bfloat16 state equals the float32 update with m and h rounded each step (${JSON.stringify(extra)})`, async () => {
+// chunk 5: layers of 12 and 24 elements are walked in several chunks, as a large layer is.
+for (const [extra, chunk] of [[{}, 1 << 20], [{}, 5], [{ rho: 0.5 }, 5], [{ hessian: 'batch', weightDecay: 0.1 }, 1 << 20]] as const) {
+  test(`HELENE with bfloat16 state equals the float32 update with m and h rounded each step (${JSON.stringify(extra)}, chunks of ${chunk})`, async () => {
+    storageTuning.chunkElements = chunk;
     const steps = 10; // refreshes at t = 1, 4, 7, 10 (k = 3): both kernel paths
     const reference = await run(SHAPES, extra, steps, (opt) => {
       opt.mState.stored.forEach((a) => roundInPlace(a as Float32Array));
@@ -186,6 +188,7 @@ for (const extra of [{}, { rho: 0.5 }, { hessian: 'batch', weightDecay: 0.1 }]) 
     // And the rounding matters: without it the float32 run ends elsewhere.
     const plain = await run(SHAPES, extra, steps);
     assert.notDeepEqual(bitsOf(plain.layers[0].theta), bitsOf(bf16.layers[0].theta));
+    storageTuning.chunkElements = 1 << 20;
   });
 }
 
@@ -200,6 +203,7 @@ test('float32 storage hands the kernels the stored arrays themselves (no copy, s
 
 test('per-row h on weights of one column is the per-element h, bit for bit', async () => {
   const shapes = [[5, 1], [7], [3, 1, 1]];
+  storageTuning.chunkElements = 2; // and walked in chunks
   const element = await run(shapes, {}, 10);
   const row = await run(shapes, { hessianShape: 'row' }, 10);
   row.layers.forEach((l, i) => {
@@ -207,6 +211,7 @@ test('per-row h on weights of one column is the per-element h, bit for bit', asy
     assert.deepEqual(bitsOf(row.opt.h[i]), bitsOf(element.opt.h[i]), `h of ${l.name}`);
   });
   assert.equal(row.opt.hState.direct(0), false, 'the [5, 1] weight is stored per row (5 rows of 1)');
+  storageTuning.chunkElements = 1 << 20;
 });
 
 test('per-row h: one value per first-axis row, the row mean of the per-element estimate; vectors stay per element', async () => {
