@@ -11,12 +11,18 @@
  *        h_hat = mean_b(c_b^2) z⊙z             (hessian "per-example", A-GNB)
  *        h_hat = B c^2 z⊙z                     (hessian "batch", Sophia's scaling)
  *        h = beta2 h + (1 − beta2) h_hat
+ *        (optimizer.hessianShape "row", a departure from the spec: for a tensor of rank >= 2, h_j is
+ *         replaced by the mean of h over its first-axis row after each refresh, one stored value per
+ *         row; the EMA is linear, so that is the EMA of the row mean of h_hat. Why: h then costs
+ *         rows instead of elements of memory, and with one z per step h_hat is nearly flat inside a
+ *         layer anyway (docs/helene-spec.md "Open facts"). docs/optimizer-state.md.)
  *        lambda_i = kappa mean(h_i) | constant | explicit map   (held until the next refresh)
  *   7. ratio = m / (gamma max(h, lambda_i) + eps_den), clipped to [−rho, rho] if rho is set
  *   8. theta <- theta − lr_t (ratio + wd theta)  (wd on rank >= 2 tensors only)
  * State per trainable element: m and h (float32); z is never kept between steps.
  * optimizer.stateDtype / hessianShape store them as bfloat16 and/or h per row (state-storage.ts);
- * the kernels below stay float32 and see a float32 per-element view of each layer either way.
+ * the kernels below stay float32 and see a float32 per-element view of each layer either way. With
+ * bfloat16, a step equals the float32 step with m and h rounded to bfloat16 (nearest even) at its end.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';

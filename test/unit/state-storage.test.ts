@@ -11,6 +11,7 @@ import type { DirectionSource, LossOracle, TrainableLayer } from '../../runtime/
 import type { Helene } from '../../runtime/optim/helene';
 import { bf16BitsOfF32Bits, fromBf16Bits, narrowToBf16, storageTuning, toBf16Bits, widenBf16, StateTensor } from '../../runtime/optim/state-storage';
 import { firstNonFinite, hasNonFinite } from '../../runtime/run/guards';
+import { residentRefusal } from '../../runtime/engine/resident/create-resident';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -258,4 +259,10 @@ test('a state tensor refuses a second open layer while one is open (one shared s
   assert.throws(() => s.open(1), /layer 0 is still open/);
   s.commit(0, v);
   assert.doesNotThrow(() => s.commit(1, s.open(1)));
+});
+
+test('engine.resident (float32 state in its update graph) refuses the storage options in one sentence', () => {
+  assert.equal(residentRefusal(config({})), null);
+  assert.match(residentRefusal(config({ stateDtype: 'bfloat16' }))!, /optimizer\.stateDtype "bfloat16" and optimizer\.hessianShape "row" run on the host only/);
+  assert.match(residentRefusal(config({ hessianShape: 'row' }))!, /set engine\.resident to false/);
 });
