@@ -2,7 +2,12 @@
  * Scale benchmark (issue 18, on demand, not CI):
  *
  *   npm run bench:scale -- --size 125m|350m|1.3b [--runs mezo,helene,mezo-lora,helene-lora] [--steps 3]
- *                          [--dir /tmp] [--threads 2] [--keep]
+ *                          [--dir /tmp] [--threads 2] [--keep] [--tag <name>]
+ *
+ * A run name may carry HELENE state-storage options after '+' (runtime/optim/state-storage.ts):
+ * `helene+bf16` (optimizer.stateDtype bfloat16), `helene+row` (optimizer.hessianShape row),
+ * `helene+bf16+row` (both); e.g. --runs helene,helene+bf16,helene+row,helene+bf16+row --tag state.
+ * --tag writes bench/results/scale-<size>-<tag>.json, so the main table's file stays as it was.
  *
  * Writes a Llama-style decoder of that size with random weights as external data (llama-model.ts)
  * under --dir, then runs fresh child processes one after another:
@@ -27,7 +32,7 @@ import { KernelPool, seedFromNumber } from '../../runtime/rng';
 import { SeededDirections } from '../../runtime/run/seeded-directions';
 import type { TrainableLayer } from '../../runtime/optim/optimizer';
 import { findCases } from '../optimizer-cases';
-import type { ModelConfig } from '../../runtime/protocol';
+import type { ModelConfig, OptimizerConfig } from '../../runtime/protocol';
 
 const LORA_TARGETS = ['self_attn\\.(q|k|v|o)_proj\\.weight$', 'mlp\\.(gate|up|down)_proj\\.weight$'];
 const BATCH = 1;
@@ -74,7 +79,9 @@ async function inferenceChild(dir: string, size: string, threads: number): Promi
 
 async function trainChild(dir: string, size: string, run: string, steps: number, threads: number): Promise<Record<string, number>> {
   const s = SIZES[size];
-  const [optimizerName, lora] = run.split('-lora') as [string, string | undefined];
+  const [base, ...options] = run.split('+');
+  const [optimizerName, lora] = base.split('-lora') as [string, string | undefined];
+  const storage = storageOptions(options);
   const model: ModelConfig = {
     path: path.join(dir, 'model.onnx'),
     task: 'causal-lm',
@@ -107,7 +114,7 @@ async function trainChild(dir: string, size: string, run: string, steps: number,
     forwards.push(ms(t));
   }
   const optimizerCase = findCases([optimizerName])[0];
-  const optimizer = createOptimizer(layers, optimizerCase.config, steps);
+  const optimizer = createOptimizer(layers, { ...optimizerCase.config, ...storage }, steps);
   const pool = new KernelPool(threads);
   const directions = new SeededDirections(seedFromNumber(7), pool);
   const stepTimes: number[] = [];
@@ -119,6 +126,17 @@ async function trainChild(dir: string, size: string, run: string, steps: number,
   await pool.close();
   await engine.release();
   return { loadMs, rssAfterLoadMB, trainable, forwardMs: Math.min(...forwards), stepMs: Math.min(...stepTimes), firstStepMs: stepTimes[0], peakMB: peakRssMB() };
+}
+
+/** The config keys of a run name's '+' options (bf16, row). */
+function storageOptions(options: string[]): Partial<OptimizerConfig> {
+  const out: Partial<OptimizerConfig> = {};
+  for (const o of options) {
+    if (o === 'bf16') out.stateDtype = 'bfloat16';
+    else if (o === 'row') out.hessianShape = 'row';
+    else throw new Error(`run option "+${o}" is not one of +bf16, +row`);
+  }
+  return out;
 }
 
 function child(args: string[]): Record<string, number> {
@@ -161,7 +179,8 @@ async function main(): Promise<void> {
       rows.push(row);
       log(`${run}: ${(r.trainable / 1e6).toFixed(2)} M trainable, load ${(r.loadMs / 1000).toFixed(1)} s, forward ${r.forwardMs.toFixed(0)} ms, step ${r.stepMs.toFixed(0)} ms (${(r.stepMs / (2 * inference.forwardMs)).toFixed(2)} × 2 inference forwards), peak RSS ${r.peakMB.toFixed(0)} MB = inference + ${(r.peakMB - inference.peakMB).toFixed(0)} MB (${overheadPerParam.toFixed(2)} B/param) (load ${loads()})`);
     }
-    const out = path.resolve(__dirname, '..', 'results', `scale-${size}.json`);
+    const tag = arg('tag', '');
+    const out = path.resolve(__dirname, '..', 'results', `scale-${size}${tag ? `-${tag}` : ''}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify({ size, shape: SIZES[size], parameters: written.parameters, sideFiles: written.files.length, modelBytes: bytes, batch: BATCH, threads, steps, machine: `${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`, date: new Date().toISOString(), inference, runs: rows }, null, 1) + '\n');
     log(`wrote ${out}`);

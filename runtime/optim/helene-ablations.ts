@@ -122,14 +122,16 @@ import { rms, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
 import type { ProjectedGradients } from './spsa';
 import { HeleneLayerwise } from './helene-layerwise';
+import { averageRows, StateTensor, storageOf } from './state-storage';
 import { sgdUpdate } from './mezo';
 import { annealing, biasCorrection, curvatureEma, elementStats, elementUpdate, floorFor, gradientWeight, layerUpdate, momentum, rhoOf, squaredNorm } from './helene-common';
 
 export class HeleneBiasCorrected implements ZoOptimizer {
   readonly name = 'helene-bias-corrected';
   readonly forwardPassesPerStep = 2;
-  readonly m: Float32Array[];
-  readonly h: Float32Array[];
+  /** m and h as stored (optimizer.stateDtype / hessianShape: state-storage.ts). */
+  readonly mState: StateTensor;
+  readonly hState: StateTensor;
   /** Per-layer floor on the uncorrected h (kappa mean(h)); the correction scales both alike. */
   readonly lambdas: Float64Array;
   /** [refreshes so far], kept in the checkpoint. */
@@ -137,10 +139,19 @@ export class HeleneBiasCorrected implements ZoOptimizer {
   private readonly norms: UpdateNorms;
 
   constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
-    this.m = layers.map((l) => new Float32Array(l.size));
-    this.h = layers.map((l) => new Float32Array(l.size));
+    const { dtype, perRow } = storageOf(config);
+    this.mState = new StateTensor(layers, dtype);
+    this.hState = new StateTensor(layers, dtype, perRow);
     this.lambdas = new Float64Array(layers.length);
     this.norms = new UpdateNorms(layers.length);
+  }
+
+  get m(): Float32Array[] {
+    return this.layers.map((_, i) => this.mState.values(i));
+  }
+
+  get h(): Float32Array[] {
+    return this.layers.map((_, i) => this.hState.values(i));
   }
 
   get correction(): number {
@@ -161,10 +172,17 @@ export class HeleneBiasCorrected implements ZoOptimizer {
     this.norms.reset();
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
-      momentum(this.m[i], layer.dir, cfg.beta1, g);
-      if (refresh) this.lambdas[i] = floorFor(cfg, layer.name, curvatureEma(this.h[i], layer.dir, cfg.beta2, s), this.correction);
+      const m = this.mState.open(i);
+      const h = refresh ? this.hState.open(i) : this.hState.read(i);
+      momentum(m, layer.dir, cfg.beta1, g);
+      if (refresh) {
+        this.lambdas[i] = floorFor(cfg, layer.name, curvatureEma(h, layer.dir, cfg.beta2, s), this.correction);
+        averageRows(h, this.hState.width(i));
+      }
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
-      this.norms.sumSquares[i] = elementUpdate(layer.theta, this.m[i], this.h[i], this.lambdas[i], lr, scale, cfg.epsDen, rhoOf(cfg), decay);
+      this.norms.sumSquares[i] = elementUpdate(layer.theta, m, h, this.lambdas[i], lr, scale, cfg.epsDen, rhoOf(cfg), decay);
+      this.mState.commit(i, m);
+      if (refresh) this.hState.commit(i, h);
     }
     return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }
@@ -174,8 +192,8 @@ export class HeleneBiasCorrected implements ZoOptimizer {
     const corr = 1 / this.correction;
     return this.layers.map((layer, i) => ({
       ...this.norms.baseStat(layer, i),
-      ...elementStats(this.h[i], this.lambdas[i], corr, lr, gamma, epsDen),
-      mRms: rms(this.m[i]),
+      ...elementStats(this.hState.read(i), this.lambdas[i], corr, lr, gamma, epsDen),
+      mRms: rms(this.mState.read(i)),
     }));
   }
 
@@ -184,7 +202,7 @@ export class HeleneBiasCorrected implements ZoOptimizer {
   }
 
   state(): OptimizerState {
-    return { m: this.m, h: this.h, lambda: [this.lambdas], counters: [this.counters] };
+    return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas], counters: [this.counters] };
   }
 }
 
@@ -204,7 +222,8 @@ export function isserlisEnergy(meanSquareC: number, zNormSquared: number, size: 
 export class HeleneEnergy implements ZoOptimizer {
   readonly name = 'helene-energy';
   readonly forwardPassesPerStep = 2;
-  readonly m: Float32Array[];
+  /** m as stored (optimizer.stateDtype); its curvature is one number per layer already. */
+  readonly mState: StateTensor;
   /** EMA of e_i per layer, then [S] and [steps so far]. */
   readonly energy: Float64Array;
   readonly totals = new Float64Array(2);
@@ -212,7 +231,7 @@ export class HeleneEnergy implements ZoOptimizer {
   private readonly norms: UpdateNorms;
 
   constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
-    this.m = layers.map((l) => new Float32Array(l.size));
+    this.mState = new StateTensor(layers, storageOf(config).dtype);
     this.energy = new Float64Array(layers.length);
     this.den = new Float64Array(layers.length);
     this.norms = new UpdateNorms(layers.length);
@@ -243,10 +262,12 @@ export class HeleneEnergy implements ZoOptimizer {
     this.norms.reset();
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
-      momentum(this.m[i], layer.dir, cfg.beta1, g);
+      const m = this.mState.open(i);
+      momentum(m, layer.dir, cfg.beta1, g);
       const den = (this.den[i] = cfg.gamma * this.curvature(i).H + cfg.epsDen);
       const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
-      this.norms.sumSquares[i] = layerUpdate(layer.theta, this.m[i], den, lr, rhoOf(cfg), decay);
+      this.norms.sumSquares[i] = layerUpdate(layer.theta, m, den, lr, rhoOf(cfg), decay);
+      this.mState.commit(i, m);
     }
     return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }
@@ -263,7 +284,7 @@ export class HeleneEnergy implements ZoOptimizer {
         lambda,
         floorFraction: H <= lambda ? 1 : 0,
         effectiveStep: lr / (this.config.gamma * H + this.config.epsDen),
-        mRms: rms(this.m[i]),
+        mRms: rms(this.mState.read(i)),
       };
     });
   }
@@ -273,7 +294,7 @@ export class HeleneEnergy implements ZoOptimizer {
   }
 
   state(): OptimizerState {
-    return { m: this.m, energy: [this.energy], totals: [this.totals] };
+    return { m: this.mState.stored, energy: [this.energy], totals: [this.totals] };
   }
 }
 

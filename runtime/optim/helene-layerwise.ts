@@ -36,6 +36,7 @@ import { rms, summarize, UpdateNorms } from './layer-stats';
 import { projectedGradients, type ProjectedGradients } from './spsa';
 import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
 import { makeBlocks, type Block } from './helene-blocks';
+import { averageRows, StateTensor, storageOf } from './state-storage';
 
 /**
  * Weighted round robin: every block earns d_i / D credit per step; the richest is chosen and pays 1.
@@ -73,8 +74,11 @@ export class HeleneLayerwise implements ZoOptimizer {
   get forwardPassesPerStep(): number {
     return 2;
   }
-  readonly m: Float32Array[];
-  readonly h: Float32Array[];
+  /** m and h as stored (optimizer.stateDtype / hessianShape: state-storage.ts). Each open/commit of a
+   *  layer is one store, so with bfloat16 the momentum written by estimateBlock is rounded before
+   *  update() reads it. */
+  readonly mState: StateTensor;
+  readonly hState: StateTensor;
   readonly blocks: Block[];
   /** Per block: lambda_i (on the uncorrected h scale), refreshes n_i, round-robin credit. */
   readonly lambdas: Float64Array;
@@ -93,8 +97,9 @@ export class HeleneLayerwise implements ZoOptimizer {
   protected readonly touched: Uint8Array;
 
   constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, protected readonly totalSteps: number) {
-    this.m = layers.map((l) => new Float32Array(l.size));
-    this.h = layers.map((l) => new Float32Array(l.size));
+    const { dtype, perRow } = storageOf(config);
+    this.mState = new StateTensor(layers, dtype);
+    this.hState = new StateTensor(layers, dtype, perRow);
     this.blocks = makeBlocks(layers, config.blocks ?? 'layer', totalSteps);
     this.blockSizes = this.blocks.map((b) => b.size);
     this.lambdas = new Float64Array(this.blocks.length);
@@ -110,8 +115,17 @@ export class HeleneLayerwise implements ZoOptimizer {
     return chooseInterleaved(t, this.credits, this.blockSizes);
   }
 
-  protected slice(arrays: Float32Array[], b: Block): Float32Array {
-    return arrays[b.layer].subarray(b.offset, b.offset + b.size);
+  /** m per element in float32, one array per layer (the stored arrays themselves in the default storage). */
+  get m(): Float32Array[] {
+    return this.layers.map((_, i) => this.mState.values(i));
+  }
+
+  get h(): Float32Array[] {
+    return this.layers.map((_, i) => this.hState.values(i));
+  }
+
+  protected slice(layerView: Float32Array, b: Block): Float32Array {
+    return layerView.subarray(b.offset, b.offset + b.size);
   }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
@@ -153,11 +167,16 @@ export class HeleneLayerwise implements ZoOptimizer {
     const g = gradientWeight(cfg, alpha) * pg.c * this.gradientScale(pg);
     const s = (1 - cfg.beta2) * (cfg.hessian === 'per-example' ? pg.meanSquare : pg.cb.length * pg.c * pg.c);
     this.refreshes[i]++;
-    const hMean = curvatureEma(this.slice(this.h, chosen), chosen.view.dir, cfg.beta2, s);
+    const hLayer = this.hState.open(chosen.layer);
+    const hMean = curvatureEma(this.slice(hLayer, chosen), chosen.view.dir, cfg.beta2, s);
+    averageRows(hLayer, this.hState.width(chosen.layer), chosen.offset, chosen.size);
+    this.hState.commit(chosen.layer, hLayer);
     this.lambdas[i] = floorFor(cfg, this.layers[chosen.layer].name, hMean, biasCorrection(cfg.beta2, this.refreshes[i]));
     this.blockMeans[i] = hMean / biasCorrection(cfg.beta2, this.refreshes[i]);
-    if (this.touched[i]) addScaled(this.slice(this.m, chosen), chosen.view.dir, g);
-    else momentum(this.slice(this.m, chosen), chosen.view.dir, cfg.beta1, g);
+    const mLayer = this.mState.open(chosen.layer);
+    if (this.touched[i]) addScaled(this.slice(mLayer, chosen), chosen.view.dir, g);
+    else momentum(this.slice(mLayer, chosen), chosen.view.dir, cfg.beta1, g);
+    this.mState.commit(chosen.layer, mLayer);
     this.touched[i] = 1;
     return pg;
   }
@@ -168,9 +187,19 @@ export class HeleneLayerwise implements ZoOptimizer {
     const relative = (cfg.curvatureScale ?? 'relative') === 'relative';
     const hBar = relative ? this.meanCurvature() : 1;
     this.norms.reset();
+    // Blocks come in layer order: each layer's m is opened once, and stored when the next layer starts.
+    let open = -1;
+    let mLayer: Float32Array = EMPTY;
+    let hLayer: Float32Array = EMPTY;
     for (let k = 0; k < this.blocks.length; k++) {
       const b = this.blocks[k];
-      const m = this.slice(this.m, b);
+      if (b.layer !== open) {
+        if (open >= 0) this.mState.commit(open, mLayer);
+        open = b.layer;
+        mLayer = this.mState.open(open);
+        hLayer = this.hState.read(open);
+      }
+      const m = this.slice(mLayer, b);
       if (!this.touched[k]) decay(m, cfg.beta1); // m = beta1 m + 0
       if (this.refreshes[k] === 0) continue; // never chosen: m = 0, h = 0, no step
       const wd = b.view.rank >= 2 ? cfg.weightDecay : 0;
@@ -178,8 +207,9 @@ export class HeleneLayerwise implements ZoOptimizer {
       const scale = cfg.gamma / (correction * hBar);
       // curvatureFloor: h_corr / Hbar >= floor, i.e. h >= floor · Hbar · correction on the stored scale.
       const floor = relative && cfg.curvatureFloor ? Math.max(this.lambdas[k], cfg.curvatureFloor * hBar * correction) : this.lambdas[k];
-      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(this.h, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
+      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(hLayer, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
     }
+    if (open >= 0) this.mState.commit(open, mLayer);
   }
 
   /**
@@ -211,9 +241,12 @@ export class HeleneLayerwise implements ZoOptimizer {
     const lambdaSum = new Float64Array(this.layers.length);
     const below = new Float64Array(this.layers.length);
     const stepSum = new Float64Array(this.layers.length);
+    let open = -1;
+    let hLayer: Float32Array = EMPTY;
     this.blocks.forEach((b, k) => {
+      if (b.layer !== open) hLayer = this.hState.read((open = b.layer));
       const inv = 1 / biasCorrection(beta2, this.refreshes[k]);
-      const h = this.slice(this.h, b);
+      const h = this.slice(hLayer, b);
       const lambda = this.lambdas[k] * inv;
       lambdaSum[b.layer] += lambda * b.size;
       for (let j = 0; j < b.size; j++) {
@@ -228,7 +261,7 @@ export class HeleneLayerwise implements ZoOptimizer {
       lambda: lambdaSum[i] / layer.size,
       floorFraction: below[i] / layer.size,
       effectiveStep: stepSum[i] / layer.size,
-      mRms: rms(this.m[i]),
+      mRms: rms(this.mState.read(i)),
     }));
   }
 
@@ -237,9 +270,11 @@ export class HeleneLayerwise implements ZoOptimizer {
   }
 
   state(): OptimizerState {
-    return { m: this.m, h: this.h, lambda: [this.lambdas], refreshes: [this.refreshes], credits: [this.credits], blockMeans: [this.blockMeans] };
+    return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas], refreshes: [this.refreshes], credits: [this.credits], blockMeans: [this.blockMeans] };
   }
 }
+
+const EMPTY: Float32Array = new Float32Array(0);
 
 function decay(m: Float32Array, beta1: number): void {
   for (let j = 0; j < m.length; j++) m[j] *= beta1;

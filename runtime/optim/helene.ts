@@ -11,31 +11,52 @@
  *        h_hat = mean_b(c_b^2) z⊙z             (hessian "per-example", A-GNB)
  *        h_hat = B c^2 z⊙z                     (hessian "batch", Sophia's scaling)
  *        h = beta2 h + (1 − beta2) h_hat
+ *        (optimizer.hessianShape "row", a departure from the spec: for a tensor of rank >= 2, h_j is
+ *         replaced by the mean of h over its first-axis row after each refresh, one stored value per
+ *         row; the EMA is linear, so that is the EMA of the row mean of h_hat. Why: h then costs
+ *         rows instead of elements of memory, and with one z per step h_hat is nearly flat inside a
+ *         layer anyway (docs/helene-spec.md "Open facts"). docs/optimizer-state.md.)
  *        lambda_i = kappa mean(h_i) | constant | explicit map   (held until the next refresh)
  *   7. ratio = m / (gamma max(h, lambda_i) + eps_den), clipped to [−rho, rho] if rho is set
  *   8. theta <- theta − lr_t (ratio + wd theta)  (wd on rank >= 2 tensors only)
  * State per trainable element: m and h (float32); z is never kept between steps.
+ * optimizer.stateDtype / hessianShape store them as bfloat16 and/or h per row (state-storage.ts);
+ * the kernels below stay float32 and see a float32 per-element view of each layer either way. With
+ * bfloat16, a step equals the float32 step with m and h rounded to bfloat16 (nearest even) at its end.
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
 import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
 import { approximateMedian, rms, UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
+import { averageRows, chunks, StateTensor, storageOf } from './state-storage';
 
 export class Helene implements ZoOptimizer {
   readonly name = 'helene';
   readonly forwardPassesPerStep = 2;
-  readonly m: Float32Array[];
-  readonly h: Float32Array[];
+  /** m and h as stored (float32 by default; bfloat16 and/or per-row h by option). */
+  readonly mState: StateTensor;
+  readonly hState: StateTensor;
   /** Per-layer clipping floor lambda_i, recomputed at each refresh. */
   readonly lambdas: Float64Array;
   private readonly norms: UpdateNorms;
 
   /** @param totalSteps used for the default annealing horizon T = 10% of the run. */
   constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
-    this.m = layers.map((l) => new Float32Array(l.size));
-    this.h = layers.map((l) => new Float32Array(l.size));
+    const { dtype, perRow } = storageOf(config);
+    this.mState = new StateTensor(layers, dtype);
+    this.hState = new StateTensor(layers, dtype, perRow);
     this.lambdas = new Float64Array(layers.length);
     this.norms = new UpdateNorms(layers.length);
+  }
+
+  /** m per element in float32, one array per layer (the stored arrays themselves in the default storage). */
+  get m(): Float32Array[] {
+    return this.layers.map((_, i) => this.mState.values(i));
+  }
+
+  /** h per element in float32 (row values broadcast with hessianShape "row"). */
+  get h(): Float32Array[] {
+    return this.layers.map((_, i) => this.hState.values(i));
   }
 
   /** Annealing horizon: the configured T, or 10% of the run. */
@@ -62,9 +83,13 @@ export class Helene implements ZoOptimizer {
     this.norms.reset();
 
     for (let i = 0; i < this.layers.length; i++) {
+      if (!this.mState.direct(i) || !this.hState.direct(i)) {
+        this.norms.sumSquares[i] = this.storedStateStep(i, refresh, gradWeight * c, (1 - beta2) * hScale, lr);
+        continue;
+      }
       const layer = this.layers[i];
-      const m = this.m[i];
-      const h = this.h[i];
+      const m = this.mState.stored[i] as Float32Array;
+      const h = this.hState.stored[i] as Float32Array;
       // Steps 5 and 6: momentum, and the curvature EMA on refresh steps (then the new floor).
       // Steps 7 and 8: clipped pre-conditioned update. Off refresh steps lambda is already known, so
       // momentum and update share one pass over memory (momentumUpdate).
@@ -86,9 +111,54 @@ export class Helene implements ZoOptimizer {
     return { loss: pg.loss, c, alpha, forwardPasses: 2 };
   }
 
-  /** Every layer's theta, m and h went through one of the update kernels below, which test them (lambda is not: the guard scans it). */
+  /**
+   * Every layer's theta, m and h went through one of the update kernels below, which test them
+   * (lambda is not: the guard scans it). With m or h stored as bfloat16 or per row the kernels saw
+   * float32 copies, and storing can round a finite float32 to Inf: the guard then scans m and h itself.
+   */
   finitenessOfLastStep(): StepFiniteness {
-    return { finite: this.norms.allFinite(), theta: true, stateKeys: ['m', 'h'] };
+    const direct = this.layers.every((_, i) => this.mState.direct(i) && this.hState.direct(i));
+    return { finite: this.norms.allFinite(), theta: true, stateKeys: direct ? ['m', 'h'] : [] };
+  }
+
+  /**
+   * The same step for a layer whose m or h is stored as bfloat16 or per row (state-storage.ts): the
+   * layer is walked in chunks of whole rows, each widened to float32, run through the same kernels
+   * and stored back, so the scratch stays small. A refresh needs lambda_i (the layer's new mean h)
+   * before the first chunk's update: a first pass sums beta2 h + s z⊙z exactly as momentumAndCurvature
+   * does (same values, same order), so lambda_i equals the unchunked float32 step's. Returns |update|².
+   */
+  private storedStateStep(i: number, refresh: boolean, g: number, s: number, lr: number): number {
+    const cfg = this.config;
+    const layer = this.layers[i];
+    const { beta1, beta2, gamma, epsDen, rho } = cfg;
+    const decay = layer.rank >= 2 ? cfg.weightDecay : 0;
+    const width = this.hState.width(i);
+    if (refresh) {
+      let sum = 0;
+      for (const [a, b] of chunks(layer.size, width)) sum = refreshedSum(sum, this.hState.readRange(i, a, b), layer.dir.subarray(a, b), beta2, s);
+      this.lambdas[i] = this.floorFor(layer.name, sum / layer.size);
+    }
+    const lambda = this.lambdas[i];
+    let sq = 0;
+    for (const [a, b] of chunks(layer.size, width)) {
+      const theta = layer.theta.subarray(a, b);
+      const z = layer.dir.subarray(a, b);
+      const m = this.mState.openRange(i, a, b);
+      const h = this.hState.openRange(i, a, b);
+      if (refresh) {
+        momentumAndCurvature(m, h, z, beta1, g, beta2, s);
+        // hessianShape "row": this step's update already uses the row means (the layer mean is the same).
+        averageRows(h, width);
+        sq += rho === null ? preconditionedUpdate(theta, m, h, lambda, lr, gamma, epsDen, decay) : clippedUpdate(theta, m, h, lambda, lr, gamma, epsDen, rho, decay);
+        this.hState.commitRange(i, a, h);
+      } else {
+        sq += rho === null ? momentumUpdate(theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, decay) : momentumClippedUpdate(theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, rho, decay);
+        this.hState.release(); // h is unchanged off refresh steps: nothing to store
+      }
+      this.mState.commitRange(i, a, m);
+    }
+    return sq;
   }
 
   /** lambda_i for a layer whose new mean curvature is meanH (spec step 7 options). */
@@ -109,13 +179,13 @@ export class Helene implements ZoOptimizer {
 
   /** Share of layer i's elements governed by the clip: #{h_j < lambda_i} / d_i. */
   floorFraction(i: number): number {
-    return curvatureStats(this.h[i], this.lambdas[i], 0, 1, 0, statsOut)[FLOOR_FRACTION];
+    return curvatureStats(this.hState.read(i), this.lambdas[i], 0, 1, 0, statsOut)[FLOOR_FRACTION];
   }
 
   layerStats(lr: number): LayerStat[] {
     const { gamma, epsDen } = this.config;
     return this.layers.map((layer, i) => {
-      const h = this.h[i];
+      const h = this.hState.read(i);
       const lambda = this.lambdas[i];
       // One pass for everything about h (mean, min, max, floor fraction, effective step): at 50M
       // elements each separate pass costs tens of milliseconds.
@@ -129,7 +199,7 @@ export class Helene implements ZoOptimizer {
         lambda,
         floorFraction: s[FLOOR_FRACTION],
         effectiveStep: s[EFFECTIVE_STEP],
-        mRms: rms(this.m[i]),
+        mRms: rms(this.mState.read(i)),
       };
     });
   }
@@ -139,7 +209,7 @@ export class Helene implements ZoOptimizer {
   }
 
   state(): OptimizerState {
-    return { m: this.m, h: this.h, lambda: [this.lambdas] };
+    return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas] };
   }
 }
 
@@ -156,6 +226,15 @@ export class Helene implements ZoOptimizer {
 // the typed-array store does), so `probe`, the float64 sum of all three, is finite exactly when all
 // of them are; sq + probe · 0 is the update norm unchanged then, and NaN otherwise. After the update
 // nothing writes theta, m or h again this step, so the test covers the state the guard would scan.
+
+/** sum + Σ over a chunk of beta2 h + s z⊙z, in momentumAndCurvature's arithmetic and order (lambda before a chunked refresh). */
+function refreshedSum(sum: number, h: Float32Array, z: Float32Array, beta2: number, s: number): number {
+  for (let j = 0; j < h.length; j++) {
+    const zj = z[j];
+    sum += beta2 * h[j] + s * zj * zj;
+  }
+  return sum;
+}
 
 /** Momentum plus h = beta2 h + s z⊙z in one pass; returns the new mean of h over the layer. */
 function momentumAndCurvature(m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, beta2: number, s: number): number {

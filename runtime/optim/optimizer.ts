@@ -62,8 +62,8 @@ export interface StepOutcome {
   note?: string;
 }
 
-/** Named state tensors, one array per layer (or one per optimizer for per-layer scalars), for checkpoints. */
-export type OptimizerState = Record<string, (Float32Array | Float64Array)[]>;
+/** Named state tensors, one array per layer (or one per optimizer for per-layer scalars), for checkpoints. Uint16Array = bfloat16 bits (optimizer.stateDtype). */
+export type OptimizerState = Record<string, (Float32Array | Float64Array | Uint16Array)[]>;
 
 export interface ZoOptimizer {
   readonly name: string;

@@ -55,6 +55,10 @@ export interface OptimizerConfig {
   curvatureScale: 'absolute' | 'relative';
   /** "layerwise", relative scale: floor of a block's h / Hbar (0 = off). Absent in older runs. */
   curvatureFloor?: number;
+  /** HELENE: storage of m and h between steps (runtime/optim/state-storage.ts). Absent in older runs: float32. */
+  stateDtype?: 'float32' | 'bfloat16';
+  /** HELENE: one h per element (the spec) or per first-axis row of rank >= 2 tensors. Absent in older runs: element. */
+  hessianShape?: 'element' | 'row';
   // HiZOO
   /** EMA rate a of HiZOO's diagonal Hessian. */
   hessianRate: number;

@@ -19,6 +19,20 @@ import { writeFileAtomic } from './atomic-write';
 import { DiskFaultError } from './disk-fault';
 
 const MAGIC = 'HELCKPT1';
+
+/** A checkpointed tensor: float32, float64, or bfloat16 bit patterns (optimizer.stateDtype "bfloat16"), stored as is. */
+export type CheckpointTensor = Float32Array | Float64Array | Uint16Array;
+type TensorDtype = 'float32' | 'float64' | 'bfloat16';
+
+const DTYPE_BYTES: Record<TensorDtype, number> = { float32: 4, float64: 8, bfloat16: 2 };
+
+function dtypeOf(arr: CheckpointTensor): TensorDtype {
+  return arr instanceof Float64Array ? 'float64' : arr instanceof Uint16Array ? 'bfloat16' : 'float32';
+}
+
+function arrayOf(dtype: TensorDtype, buffer: ArrayBuffer): CheckpointTensor {
+  return dtype === 'float64' ? new Float64Array(buffer) : dtype === 'bfloat16' ? new Uint16Array(buffer) : new Float32Array(buffer);
+}
 export const CHECKPOINT_DIR = 'checkpoints';
 
 export interface TrainerCounters {
@@ -40,7 +54,7 @@ export interface CheckpointHeader {
   counters: TrainerCounters;
   cursor: BatchCursor;
   optimizer: OptimizerConfig;
-  tensors: { name: string; dtype: 'float32' | 'float64'; length: number; offset: number }[];
+  tensors: { name: string; dtype: TensorDtype; length: number; offset: number }[];
   checksum: number;
   /** See CheckpointData.lossFinite; absent in checkpoints written before the field (read as null). */
   lossFinite?: boolean | null;
@@ -51,7 +65,7 @@ export interface CheckpointData {
   cursor: BatchCursor;
   optimizer: OptimizerConfig;
   /** "theta/<layer>" and "<state>/<index>" tensors. */
-  tensors: Map<string, Float32Array | Float64Array>;
+  tensors: Map<string, CheckpointTensor>;
   /**
    * Was the loss at these weights seen? true: seen finite; false: seen non-finite (a NaN stop marks
    * it so: resuming from it fails at its first step whatever the lr, so resume and export skip it);
@@ -69,7 +83,7 @@ export function encodeCheckpoint(data: CheckpointData): Buffer {
   const entries = [...data.tensors.entries()];
   let offset = 0;
   const tensors = entries.map(([name, arr]) => {
-    const entry = { name, dtype: (arr instanceof Float64Array ? 'float64' : 'float32') as 'float32' | 'float64', length: arr.length, offset };
+    const entry = { name, dtype: dtypeOf(arr), length: arr.length, offset };
     offset += arr.byteLength + ((8 - (arr.byteLength % 8)) % 8);
     return entry;
   });
@@ -116,16 +130,16 @@ export function decodeCheckpoint(bytes: Buffer, source: string): CheckpointData 
   const bodyStart = headerEnd + ((8 - (headerEnd % 8)) % 8);
   const body = bytes.subarray(bodyStart);
   const last = header.tensors[header.tensors.length - 1];
-  const needed = last ? last.offset + last.length * (last.dtype === 'float64' ? 8 : 4) : 0;
+  const needed = last ? last.offset + last.length * (DTYPE_BYTES[last.dtype] ?? 4) : 0;
   if (body.length < needed) throw new CheckpointError(`${source} is truncated (${body.length} of ${needed} data bytes)`);
   if (fnv1a(body) !== header.checksum) throw new CheckpointError(`${source} fails its checksum (corrupted)`);
-  const tensors = new Map<string, Float32Array | Float64Array>();
+  const tensors = new Map<string, CheckpointTensor>();
   for (const t of header.tensors) {
+    if (!(t.dtype in DTYPE_BYTES)) throw new CheckpointError(`${source}: tensor "${t.name}" has an unknown dtype "${t.dtype}"`);
     // Copy into fresh, aligned arrays: the file buffer's offsets need not be aligned.
-    const bytesPer = t.dtype === 'float64' ? 8 : 4;
-    const copy = new Uint8Array(t.length * bytesPer);
+    const copy = new Uint8Array(t.length * DTYPE_BYTES[t.dtype]);
     copy.set(body.subarray(t.offset, t.offset + copy.length));
-    tensors.set(t.name, t.dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer));
+    tensors.set(t.name, arrayOf(t.dtype, copy.buffer));
   }
   return { counters: header.counters, cursor: header.cursor, optimizer: header.optimizer, tensors, lossFinite: header.lossFinite ?? null };
 }

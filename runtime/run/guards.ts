@@ -45,7 +45,11 @@
  */
 import type { GuardPolicy, GuardsConfig, ResolvedConfig } from '../protocol';
 import type { OptimizerState, StepFiniteness, TrainableLayer } from '../optim/optimizer';
+import { fromBf16Bits } from '../optim/state-storage';
 import { WeightGrowthGuard } from './weight-growth-guard';
+
+/** A tensor the state guard scans: theta and optimizer state (Uint16Array = bfloat16 bits). */
+type StateArray = Float32Array | Float64Array | Uint16Array;
 
 export type GuardKind = 'non-finite-loss' | 'loss-explosion' | 'loss-collapse' | 'non-finite-state' | 'weight-growth';
 
@@ -268,7 +272,7 @@ export function skipMessage(trip: GuardTrip, skippedSoFar: number, restoredTo: n
  * scanned clean, so policy skip can restore it (see the file comment for the costs).
  */
 export class StateGuard {
-  private copy: (Float32Array | Float64Array)[] | null = null;
+  private copy: StateArray[] | null = null;
   /** Step of the kept copy (null: none yet, or the state is too large to copy). */
   copyStep: number | null = null;
   /**
@@ -283,7 +287,7 @@ export class StateGuard {
   private tensors(layers: readonly TrainableLayer[], state: OptimizerState): readonly GuardedTensor[] {
     const list = this.list;
     let k = 0;
-    const put = (key: string | null, index: number, data: Float32Array | Float64Array) => {
+    const put = (key: string | null, index: number, data: StateArray) => {
       const x = list[k];
       if (x && x.data === data && x.key === key && x.index === index) k++;
       else list[k++] = { key, index, data, bits: data instanceof Float32Array ? new Int32Array(data.buffer, data.byteOffset, data.length) : undefined };
@@ -305,15 +309,15 @@ export class StateGuard {
     if (elements > this.config.snapshotMaxElements) return;
     let fits = this.copy !== null && this.copy.length === tensors.length;
     for (let i = 0; fits && i < tensors.length; i++) fits = this.copy![i]!.length === tensors[i]!.data.length;
-    if (!fits) this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : new Float32Array(x.data.length)));
-    for (let i = 0; i < tensors.length; i++) this.copy![i]!.set(tensors[i]!.data);
+    if (!fits) this.copy = tensors.map((x) => (x.data instanceof Float64Array ? new Float64Array(x.data.length) : x.data instanceof Uint16Array ? new Uint16Array(x.data.length) : new Float32Array(x.data.length)));
+    for (let i = 0; i < tensors.length; i++) (this.copy![i] as Float32Array).set(tensors[i]!.data as Float32Array);
     this.copyStep = t;
   }
 
   /** Put the kept copy back; returns its step, or null when there is none. */
   restore(layers: readonly TrainableLayer[], state: OptimizerState): number | null {
     if (!this.copy || this.copyStep === null) return null;
-    this.tensors(layers, state).forEach((x, i) => x.data.set(this.copy![i]!));
+    this.tensors(layers, state).forEach((x, i) => (x.data as Float32Array).set(this.copy![i] as Float32Array));
     return this.copyStep;
   }
 
@@ -329,7 +333,7 @@ export class StateGuard {
       if (skip && (x.key === null ? skip.theta : skip.stateKeys.includes(x.key))) continue;
       if (!hasNonFinite(x.data, x.bits)) continue;
       const j = firstNonFinite(x.data);
-      return { tensor: `${tensorName(x, layers)}[${j}]`, value: x.data[j]! };
+      return { tensor: `${tensorName(x, layers)}[${j}]`, value: x.data instanceof Uint16Array ? fromBf16Bits(x.data[j]!) : x.data[j]! };
     }
     this.keep(t, layers, state);
     return null;
@@ -340,7 +344,7 @@ export class StateGuard {
 interface GuardedTensor {
   key: string | null;
   index: number;
-  data: Float32Array | Float64Array;
+  data: StateArray;
   /** The bits of float32 data, for hasNonFinite's integer test (made once, not per scan). */
   bits: Int32Array | undefined;
 }
@@ -350,7 +354,12 @@ function tensorName(x: GuardedTensor, layers: readonly TrainableLayer[]): string
 }
 
 /** Index of the first NaN or ±Inf, or −1. (v − v is 0 for every finite v and NaN otherwise.) */
-export function firstNonFinite(a: Float32Array | Float64Array): number {
+export function firstNonFinite(a: StateArray): number {
+  if (a instanceof Uint16Array) {
+    // bfloat16 bits (optimizer.stateDtype): non-finite exactly when the exponent bits are all ones.
+    for (let j = 0; j < a.length; j++) if ((a[j] & 0x7f80) === 0x7f80) return j;
+    return -1;
+  }
   for (let j = 0; j < a.length; j++) {
     const v = a[j];
     if (v - v !== 0) return j;
@@ -367,7 +376,7 @@ export function firstNonFinite(a: Float32Array | Float64Array): number {
  * firstNonFinite's float compare-and-branch (3 × 1 M elements, 2-core machine, load ~3.5); the index
  * is looked up with firstNonFinite only after a hit.
  */
-export function hasNonFinite(a: Float32Array | Float64Array, bits?: Int32Array): boolean {
+export function hasNonFinite(a: StateArray, bits?: Int32Array): boolean {
   if (!(a instanceof Float32Array)) return firstNonFinite(a) >= 0;
   // `bits`: the caller's Int32Array view of `a`, kept between calls (a new view per call is an allocation per tensor per step).
   const b = bits ?? new Int32Array(a.buffer, a.byteOffset, a.length);

@@ -41,7 +41,7 @@ import { SeededDirections } from './seeded-directions';
 import { TimedDirections, TimedOracle } from './instrumented';
 import { StepProfiler, warmupStepsFor } from './step-profiler';
 import { DivergenceGuards, GuardStopError, GuardTripError, guardsOf, skipMessage, stopMessage, type GuardTrip } from './guards';
-import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, type CheckpointData } from './checkpoint';
+import { CheckpointError, checkpointFile, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, type CheckpointData, type CheckpointTensor } from './checkpoint';
 import { readRunHeaderSync } from './run-reader';
 import { resumeKeeps } from './resume-prefix';
 import { FollowerFolder, type RunFolderSink } from './follower-folder';
@@ -279,7 +279,7 @@ export class Trainer {
 
   // ------------------------------------------------------------------ checkpoints
   private checkpointData(lossFinite: boolean | null = null): CheckpointData {
-    const tensors = new Map<string, Float32Array | Float64Array>();
+    const tensors = new Map<string, CheckpointTensor>();
     for (const layer of this.layers) tensors.set(`theta/${layer.name}`, layer.theta);
     for (const [key, arrays] of Object.entries(this.optimizer.state())) arrays.forEach((a, i) => tensors.set(`${key}/${i}`, a));
     return {
@@ -341,7 +341,7 @@ export class Trainer {
       fromStep !== undefined ? loadCheckpointAt(this.runDir, fromStep) : loadLatestCheckpoint(this.runDir, (file, reason) => this.listener.log?.('warn', `skipping checkpoint ${file}: ${reason}`));
     if (!found) throw new CheckpointError(`${this.runDir} has no usable checkpoint to resume from`);
     const { data } = found;
-    const take = (name: string, into: Float32Array | Float64Array) => {
+    const take = (name: string, into: CheckpointTensor) => {
       const saved = data.tensors.get(name);
       if (!saved || saved.length !== into.length || saved.constructor !== into.constructor) {
         throw new CheckpointError(`${found.file}: tensor "${name}" is missing or has another size than the model's (${into.length})`);

@@ -23,6 +23,10 @@ export interface ResidentOptions {
 /** Null when the optimizer has a resident form, else why not (one sentence naming the setting). */
 export function residentRefusal(config: OptimizerConfig): string | null {
   if (config.name === 'mezo') return null;
+  if (config.name === 'helene' && ((config.stateDtype ?? 'float32') !== 'float32' || (config.hessianShape ?? 'element') !== 'element')) {
+    // The update graph keeps m and h as float32 per element; silently ignoring the option would misreport memory.
+    return 'engine.resident keeps HELENE\'s m and h in float32, one per element (its update graph); optimizer.stateDtype "bfloat16" and optimizer.hessianShape "row" run on the host only: set engine.resident to false or leave those two at their defaults';
+  }
   if (config.name === 'helene' && (config.variant ?? 'paper') === 'paper') return null;
   const what = config.name === 'helene' ? `optimizer.variant "${config.variant}"` : `optimizer.name "${config.name}"`;
   return `engine.resident supports optimizer "mezo" and "helene" with variant "paper" (update graphs in runtime/engine/resident/); ${what} has none yet: set engine.resident to false`;
