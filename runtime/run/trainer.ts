@@ -47,6 +47,7 @@ import { resumeKeeps } from './resume-prefix';
 import { FollowerFolder, type RunFolderSink } from './follower-folder';
 import { engineLosses, type LossReducer, type LossReducerFactory } from './loss-reducer';
 import * as fs from 'node:fs';
+import { storedMastersFor, type StoredMasters } from './stored-masters';
 
 export interface TrainerListener {
   manifest?(manifest: RunManifest): void;
@@ -193,6 +194,9 @@ export class Trainer {
     const optimizer = config.engine.resident
       ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
       : createOptimizer(layers, config.optimizer, config.steps);
+    // masterWeights "stored": half-precision weights rounded to their stored type after each update.
+    const storedMasters = storedMastersFor(config.model.masterWeights, config.model.storedRounding, layers, loaded.graph.trainables.map((t) => t.storedType), seedFromConfig(config.seed));
+    if (storedMasters && config.engine.resident) throw new Error('model.masterWeights "stored" rounds theta on the host after each update; it does not run with engine.resident (set one of them back)');
     // Runs written before the key have none: off, as they ran.
     const prefetch = config.engine.prefetchDirections === 'on';
     engine.info.prefetchDirections = prefetch;
@@ -215,6 +219,7 @@ export class Trainer {
       trainer.lossReducer = options.lossReducer ?? engineLosses;
       trainer.evalLayout = evalLayout;
       trainer.fullSequenceWidth = fullSequenceWidth;
+      trainer.storedMasters = storedMasters;
       listener.manifest?.(manifest);
       return trainer;
     }
@@ -247,6 +252,7 @@ export class Trainer {
     trainer.lossReducer = options.lossReducer ?? engineLosses;
     trainer.evalLayout = evalLayout;
     trainer.fullSequenceWidth = fullSequenceWidth;
+    trainer.storedMasters = storedMasters;
     listener.manifest?.(manifest);
     for (const s of [train, evalSet]) {
       if (s && s.skippedLines.length) {
@@ -412,6 +418,7 @@ export class Trainer {
   profile: StepProfile | null = null;
 
   private resumedWallMs = 0;
+  private storedMasters: StoredMasters | null = null;
   private resumedFrom: string | null = null;
   private held: { keep: (r: MetricRecord) => boolean; records: MetricRecord[] } | null = null;
   private resumeOverrides: { before: Record<string, unknown>; after: Record<string, unknown> } | null = null;
@@ -503,6 +510,7 @@ export class Trainer {
             this.guardTripped(e.trip, guards, 'before-update');
             continue;
           }
+          this.storedMasters?.round(t);
           const t2 = performance.now();
           prof?.addForwards(oracle.passMs);
           prof?.add('directions', directions.rngMs);
