@@ -77,7 +77,8 @@ export function exportTunedModel(
     }
     const base = pending.get(weight) ?? readTensorFloat32(tensor, baseDir, `${modelName}: `);
     pending.delete(weight);
-    graph.initializer[index] = makeFloatTensor(weight, [d0, d1], mergeLora(base, a, b, d0, d1, lora.rank, lora.alpha / lora.rank));
+    // A float16 / bfloat16 base gets the merged weight back in its stored type (rounded once from float32).
+    graph.initializer[index] = storedTensor(weight, [d0, d1], mergeLora(base, a, b, d0, d1, lora.rank, lora.alpha / lora.rank), tensor.data_type ?? DataType.FLOAT);
     pending.delete(n.a);
     pending.delete(n.b);
     merged.push(weight);
