@@ -18,7 +18,7 @@ import type { BatchCursor } from '../data/batcher';
 import { writeFileAtomic } from './atomic-write';
 import { DiskFaultError } from './disk-fault';
 
-const MAGIC = 'HELCKPT1';
+export const MAGIC = 'HELCKPT1';
 export const CHECKPOINT_DIR = 'checkpoints';
 
 export interface TrainerCounters {
@@ -60,7 +60,7 @@ export interface CheckpointData {
   lossFinite?: boolean | null;
 }
 
-function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
+export function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
   for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
   return hash >>> 0;
 }
