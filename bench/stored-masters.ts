@@ -1,6 +1,9 @@
 /**
  * What `model.masterWeights: "stored"` costs in convergence (issue 18 item 3), on the tiny float16
- * fixture kv-llama-fp16 (every weight float16, trained in full with MeZO through the CLI):
+ * fixture kv-llama-fp16 (every weight float16, trained in full with MeZO through the CLI). With
+ * `--pretrain N`, the fixture is first trained N steps (float32 masters, lr 1e-3) and exported in
+ * float16, and the comparison starts from that export: a fine-tuning start, where the loss has
+ * flattened and ZO's steps are small next to float16's spacing.
  *
  * - float32 masters (the default), stored + nearest rounding, stored + stochastic rounding;
  * - per step, the fraction of float16 elements whose stored value did not change (read from a
@@ -8,7 +11,9 @@
  *   rounded to nearest, what an export at that step would hold);
  * - the eval loss after N steps, for several seeds.
  *
- * `npm run bench:stored-masters -- [--steps 300] [--lr 0.001] [--seeds 1,2,3]` (needs `npm run build`).
+ * `npm run bench:stored-masters -- [--steps 300] [--lr 0.001] [--seeds 1,2,3] [--pretrain 0] [--measure-steps 30]`
+ * (needs `npm run build`). The unchanged fraction is counted over the first --measure-steps steps
+ * (a checkpoint after each); the eval loss after --steps comes from a run without them.
  * Counts and losses do not depend on the machine's load.
  */
 import * as fs from 'node:fs';
@@ -29,6 +34,8 @@ function arg(name: string, fallback: string): string {
 const steps = Number(arg('steps', '300'));
 const lr = arg('lr', '0.001');
 const seeds = arg('seeds', '1,2,3').split(',').map(Number);
+const pretrain = Number(arg('pretrain', '0'));
+const measureSteps = Number(arg('measure-steps', '30'));
 const MODES = [
   { label: 'float32 masters', sets: ['model.masterWeights=float32'] },
   { label: 'stored, nearest', sets: ['model.masterWeights=stored', 'model.storedRounding=nearest'] },
@@ -53,14 +60,19 @@ interface Result {
   evalStart: number;
 }
 
-function runOne(sets: string[], seed: number, work: string): Result {
-  const id = `r${seed}-${sets.join('-').replace(/[^a-z0-9]+/gi, '')}`;
-  const args = [CLI, 'train', '--config', CONFIG, '--runs-dir', work, '--run-id', id, '--threads', '1', '--steps', String(steps), '--set', `seed=${seed}`, '--set', `optimizer.lr=${lr}`, '--set', `evalEvery=${steps}`, '--set', 'checkpoint.every=1', '--set', `checkpoint.keep=${steps + 10}`, '--set', 'guards.explosion.factor=1000'];
+function train(config: string, id: string, work: string, stepCount: number, sets: string[]): string {
+  const args = [CLI, 'train', '--config', config, '--runs-dir', work, '--run-id', id, '--threads', '1', '--steps', String(stepCount), '--set', `evalEvery=${stepCount}`, '--set', 'guards.explosion.factor=1000', '--quiet'];
   for (const s of sets) args.push('--set', s);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${id}: ${r.stdout}\n${r.stderr}`);
-  const dir = path.join(work, id);
-  const files = listCheckpoints(dir).reverse();
+  return path.join(work, id);
+}
+
+function runOne(config: string, sets: string[], seed: number, work: string): Result {
+  const id = `r${seed}-${sets.join('-').replace(/[^a-z0-9]+/gi, '')}`;
+  const common = [`seed=${seed}`, `optimizer.lr=${lr}`, ...sets];
+  const measured = train(config, `${id}-m`, work, measureSteps, [...common, 'checkpoint.every=1', `checkpoint.keep=${measureSteps + 10}`]);
+  const files = listCheckpoints(measured).reverse();
   const fractions: number[] = [];
   let previous = storedValues(files[0].file);
   for (const { file } of files.slice(1)) {
@@ -74,8 +86,10 @@ function runOne(sets: string[], seed: number, work: string): Result {
     fractions.push(same / total);
     previous = current;
   }
+  fs.rmSync(measured, { recursive: true, force: true });
+  const dir = train(config, id, work, steps, common);
   const evals = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"eval"')).map((l) => JSON.parse(l) as { t: number; loss: number });
-  fs.rmSync(path.join(dir, 'checkpoints'), { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
   return {
     unchangedMean: fractions.reduce((a, b) => a + b, 0) / fractions.length,
     unchangedFirst: fractions[0],
@@ -85,14 +99,32 @@ function runOne(sets: string[], seed: number, work: string): Result {
   };
 }
 
+/** The fixture trained `pretrain` steps and exported in float16, with a config for it (absolute paths). */
+function pretrained(work: string): string {
+  if (pretrain === 0) return CONFIG;
+  const dir = train(CONFIG, 'pretrain', work, pretrain, ['seed=100', 'optimizer.lr=0.001']);
+  const out = path.join(work, 'pretrained', 'model.onnx');
+  const r = spawnSync(process.execPath, [CLI, 'export', dir, '--out', out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`export: ${r.stderr}`);
+  const base = JSON.parse(fs.readFileSync(CONFIG, 'utf8'));
+  const fixture = path.dirname(CONFIG);
+  base.model.path = out;
+  base.data.train = path.join(fixture, base.data.train);
+  base.data.eval = path.join(fixture, base.data.eval);
+  const config = path.join(work, 'pretrained', 'finetune.json');
+  fs.writeFileSync(config, JSON.stringify(base));
+  return config;
+}
+
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-stored-masters-'));
-console.log(`kv-llama-fp16, MeZO, all weights, lr ${lr}, ${steps} steps, batch 8; seeds ${seeds.join(', ')}`);
-console.log('| masters | seed | float16 elements unchanged per step (mean; step 2, last) | eval loss at 0 → ' + steps + ' |');
+const config = pretrained(work);
+console.log(`kv-llama-fp16${pretrain ? ` after ${pretrain} steps of pre-training (exported in float16)` : ''}, MeZO, all weights, lr ${lr}, ${steps} steps, batch 8; seeds ${seeds.join(', ')}`);
+console.log(`| masters | seed | float16 elements unchanged per step, steps 2–${measureSteps} (mean; step 2, last) | eval loss at 0 → ${steps} |`);
 console.log('|---|---:|---|---|');
 for (const mode of MODES) {
   const finals: number[] = [];
   for (const seed of seeds) {
-    const r = runOne(mode.sets, seed, work);
+    const r = runOne(config, mode.sets, seed, work);
     finals.push(r.evalLoss);
     console.log(`| ${mode.label} | ${seed} | ${(100 * r.unchangedMean).toFixed(1)} % (${(100 * r.unchangedFirst).toFixed(1)} %, ${(100 * r.unchangedLast).toFixed(1)} %) | ${r.evalStart.toFixed(4)} → ${r.evalLoss.toFixed(4)} |`);
   }
