@@ -191,12 +191,12 @@ export class Trainer {
     engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
 
-    const optimizer = config.engine.resident
-      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
-      : createOptimizer(layers, config.optimizer, config.steps);
     // masterWeights "stored": half-precision weights rounded to their stored type after each update.
     const storedMasters = storedMastersFor(config.model.masterWeights, config.model.storedRounding, layers, loaded.graph.trainables.map((t) => t.storedType), seedFromConfig(config.seed));
     if (storedMasters && config.engine.resident) throw new Error('model.masterWeights "stored" rounds theta on the host after each update; it does not run with engine.resident (set one of them back)');
+    const optimizer = config.engine.resident
+      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
+      : createOptimizer(layers, config.optimizer, config.steps);
     // Runs written before the key have none: off, as they ran.
     const prefetch = config.engine.prefetchDirections === 'on';
     engine.info.prefetchDirections = prefetch;
@@ -275,6 +275,7 @@ export class Trainer {
     }
     if (padding.fullWidthReason) trainer.event('warning', `padding: ${padding.fullWidthReason}${config.data.bucketByLength ? '; data.bucketByLength is ignored (it only pays with per-batch padding)' : ''}`);
     else if (config.data.bucketByLength && !text) trainer.event('warning', 'data.bucketByLength is ignored: it applies to text data only');
+    if (config.model.masterWeights === 'stored' && !storedMasters) trainer.event('warning', 'model.masterWeights "stored" changes nothing here: no trainable tensor is float16 or bfloat16');
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;
   }
