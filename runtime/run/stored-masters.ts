@@ -129,5 +129,5 @@ export function storedMastersFor(masterWeights: 'float32' | 'stored' | undefined
     .map((layer, index) => ({ index, layer, type: storedTypes[index] }))
     .filter((l) => l.type === DataType.FLOAT16 || l.type === DataType.BFLOAT16)
     .map(({ index, layer, type }) => ({ index, layer, bfloat: type === DataType.BFLOAT16 }));
-  return half.length ? new StoredMasters(half, rounding ?? 'nearest', (seed.lo ^ mix32(seed.hi)) >>> 0) : null;
+  return half.length ? new StoredMasters(half, rounding ?? 'stochastic', (seed.lo ^ mix32(seed.hi)) >>> 0) : null;
 }
