@@ -12,7 +12,8 @@
  * curvature statistics per adapter matrix), and trainable state scales with r·(d0 + d1).
  */
 import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
-import { DataType } from './onnx-types';
+import { AttributeType, DataType } from './onnx-types';
+import { isPassThrough, parameterRead, producerMap } from './weight-path';
 import { makeFloatTensor, makeScalarFloatTensor } from './tensor-data';
 import { mulberry32 } from './seeded-prng';
 import { embeddingTables, parameterInitializers } from './trainable-presets';
@@ -44,25 +45,67 @@ export interface LoraAdapter {
   shape: [number, number];
 }
 
-export const loraNames = (weight: string) => ({ a: `${weight}.lora_A`, b: `${weight}.lora_B`, scale: `${weight}.lora_scale`, merged: `${weight}::lora_merged`, delta: `${weight}::lora_delta`, scaled: `${weight}::lora_scaled` });
+export const loraNames = (weight: string) => ({
+  a: `${weight}.lora_A`,
+  b: `${weight}.lora_B`,
+  scale: `${weight}.lora_scale`,
+  merged: `${weight}::lora_merged`,
+  delta: `${weight}::lora_delta`,
+  scaled: `${weight}::lora_scaled`,
+  // Half-precision bases only: the base cast to float32, and the float32 sum before it is cast back.
+  baseFloat: `${weight}::lora_base_float`,
+  mergedFloat: `${weight}::lora_merged_float`,
+});
 
 /** Rank-2 parameters consumed by MatMul/Gemm (directly or through Transpose/Identity), excluding embedding tables. */
 export function loraEligibleWeights(graph: GraphProto): TensorProto[] {
-  // float32 bases only: the merge W + s·B A is float32 arithmetic in the graph.
-  const params = new Map(parameterInitializers(graph).filter((t) => (t.dims?.length ?? 0) === 2 && t.data_type === DataType.FLOAT).map((t) => [t.name ?? '', t]));
+  // float32, float16 and bfloat16 bases (a half-precision base is cast to float32 for the merge).
+  const params = new Map(parameterInitializers(graph).filter((t) => (t.dims?.length ?? 0) === 2).map((t) => [t.name ?? '', t]));
   const tables = embeddingTables(graph);
-  const producer = new Map<string, NodeProto>();
-  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  const producer = producerMap(graph.node);
   const eligible = new Set<string>();
   for (const node of graph.node) {
     if (node.op_type !== 'MatMul' && node.op_type !== 'Gemm') continue;
     for (const input of node.input.slice(0, 2)) {
-      const via = producer.get(input);
-      const source = params.has(input) ? input : via && (via.op_type === 'Transpose' || via.op_type === 'Identity') && params.has(via.input[0]) ? via.input[0] : null;
+      const source = parameterRead(input, producer, params);
       if (source && !tables.has(source)) eligible.add(source);
     }
   }
   return [...params.values()].filter((t) => eligible.has(t.name ?? ''));
+}
+
+/**
+ * Make `weight`'s consumers read the adapted value. float32: W + s·B A. float16 / bfloat16: the
+ * adapters stay float32 and the merge is float32 (Cast(W) + s·B A); a consumer that is itself a Cast
+ * to float reads that float32 sum (no rounding: the model computes in float32 anyway), any other
+ * consumer reads the sum cast back to the stored type, the type it was exported to read.
+ */
+function mergeNodes(graph: GraphProto, weight: TensorProto, n: ReturnType<typeof loraNames>): NodeProto[] {
+  const name = weight.name ?? '';
+  const nodes: NodeProto[] = [
+    { op_type: 'MatMul', name: `lora/${name}/delta`, input: [n.b, n.a], output: [n.delta] },
+    { op_type: 'Mul', name: `lora/${name}/scale`, input: [n.delta, n.scale], output: [n.scaled] },
+  ];
+  const storedType = weight.data_type ?? DataType.FLOAT;
+  if (storedType === DataType.FLOAT) {
+    nodes.push({ op_type: 'Add', name: `lora/${name}/merge`, input: [name, n.scaled], output: [n.merged] });
+    for (const node of graph.node) node.input = node.input.map((input) => (input === name ? n.merged : input));
+    return nodes;
+  }
+  const to = (type: number) => [{ name: 'to', type: AttributeType.INT, i: type }];
+  nodes.push(
+    { op_type: 'Cast', name: `lora/${name}/base_to_float`, input: [name], output: [n.baseFloat], attribute: to(DataType.FLOAT) },
+    { op_type: 'Add', name: `lora/${name}/merge`, input: [n.baseFloat, n.scaled], output: [n.mergedFloat] },
+  );
+  let storedReaders = 0;
+  for (const node of graph.node) {
+    if (!node.input.includes(name)) continue;
+    const toFloat = isPassThrough(node) && node.op_type === 'Cast';
+    if (!toFloat) storedReaders++;
+    node.input = node.input.map((input) => (input === name ? (toFloat ? n.mergedFloat : n.merged) : input));
+  }
+  if (storedReaders > 0) nodes.push({ op_type: 'Cast', name: `lora/${name}/to_stored`, input: [n.mergedFloat], output: [n.merged], attribute: to(storedType) });
+  return nodes;
 }
 
 function compile(pattern: string, modelName: string): RegExp {
@@ -104,7 +147,7 @@ export function insertLora(graph: GraphProto, options: LoraOptions, modelName: s
     const name = w.name ?? '';
     const [d0, d1] = (w.dims ?? []) as [number, number];
     const n = loraNames(name);
-    for (const added of [n.a, n.b, n.scale, n.merged, n.delta, n.scaled]) {
+    for (const added of [n.a, n.b, n.scale, n.merged, n.delta, n.scaled, n.baseFloat, n.mergedFloat]) {
       if (used.has(added)) throw new Error(`${modelName} already has a value named '${added}'; cannot add a LoRA adapter to '${name}'`);
     }
     const bound = 1 / Math.sqrt(d1);
@@ -112,12 +155,7 @@ export function insertLora(graph: GraphProto, options: LoraOptions, modelName: s
     for (let i = 0; i < a.length; i++) a[i] = (2 * random() - 1) * bound;
     const scale = options.alpha / options.rank;
     graph.initializer.push(makeFloatTensor(n.a, [options.rank, d1], a), makeFloatTensor(n.b, [d0, options.rank], new Float32Array(d0 * options.rank)), makeScalarFloatTensor(n.scale, scale));
-    for (const node of graph.node) node.input = node.input.map((input) => (input === name ? n.merged : input));
-    newNodes.push(
-      { op_type: 'MatMul', name: `lora/${name}/delta`, input: [n.b, n.a], output: [n.delta] },
-      { op_type: 'Mul', name: `lora/${name}/scale`, input: [n.delta, n.scale], output: [n.scaled] },
-      { op_type: 'Add', name: `lora/${name}/merge`, input: [name, n.scaled], output: [n.merged] },
-    );
+    newNodes.push(...mergeNodes(graph, w, n));
     adapters.push({ weight: name, a: n.a, b: n.b, scale, shape: [d0, d1] });
   }
   // Prepended: they read initializers only (the perturbation nodes the surgery adds go before them).

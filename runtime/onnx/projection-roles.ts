@@ -16,6 +16,7 @@
 import type { GraphProto, NodeProto } from './onnx-types';
 import { headParameters, parameterInitializers } from './trainable-presets';
 import { loraEligibleWeights } from './lora';
+import { parameterRead } from './weight-path';
 
 export type ProjectionRole = 'attention' | 'mlp' | 'head';
 
@@ -40,13 +41,8 @@ export function projectionRoles(graph: GraphProto, logits: string = graph.output
     }
   }
   const constants = new Set(graph.initializer.map((t) => t.name ?? ''));
-  /** The parameter a MatMul input reads, directly or through Transpose/Identity (unfolded torch exports). */
-  const weightOf = (input: string): string | null => {
-    if (params.has(input)) return input;
-    const via = producer.get(input);
-    if (via && (via.op_type === 'Transpose' || via.op_type === 'Identity') && params.has(via.input[0])) return via.input[0];
-    return null;
-  };
+  /** The parameter a MatMul input reads, directly or through Transpose/Identity/Cast (weight-path.ts). */
+  const weightOf = (input: string): string | null => parameterRead(input, producer, params);
   const readsConstant = (input: string): boolean => constants.has(input) || weightOf(input) !== null;
   /** Q·Kᵀ or softmax·V: a MatMul of two activations. */
   const isActivationProduct = (n: NodeProto) => n.op_type === 'MatMul' && !readsConstant(n.input[0]) && !readsConstant(n.input[1]);

@@ -13,6 +13,7 @@ import { tensorElementCount } from './tensor-data';
 import { bufferReason, inlineValues } from './torch-traps';
 import { TRAINABLE_FLOAT_TYPES } from './tensor-reader';
 import type { TrainablePreset } from '../protocol';
+import { parameterRead, producerMap } from './weight-path';
 
 /** The float initializers that are parameters (not buffers, not exporter constants). */
 export function parameterInitializers(graph: GraphProto, baseDir?: string): TensorProto[] {
@@ -29,7 +30,10 @@ export function parameterInitializers(graph: GraphProto, baseDir?: string): Tens
 /** Initializers a Gather indexes (its data input): embedding tables. */
 export function embeddingTables(graph: GraphProto): Set<string> {
   const inits = new Set(graph.initializer.map((t) => t.name ?? ''));
-  return new Set(graph.node.filter((n) => n.op_type === 'Gather' && inits.has(n.input[0])).map((n) => n.input[0]));
+  const producers = producerMap(graph.node);
+  // Through a Cast to float too: a float16 table that is computed in float32.
+  const tables = graph.node.filter((n) => n.op_type === 'Gather').map((n) => parameterRead(n.input[0], producers, inits));
+  return new Set(tables.filter((t): t is string => t !== null));
 }
 
 /** Parameters feeding the logits through element-wise/shape nodes, down to and including the last MatMul/Gemm. */
@@ -50,10 +54,10 @@ export function headParameters(graph: GraphProto, logits: string, parameters: Se
         found.add(input);
         continue;
       }
-      // Weights reach a MatMul through Transpose/Identity of an initializer (unfolded torch exports).
-      const via = producer.get(input);
-      if (isProjection && via && (via.op_type === 'Transpose' || via.op_type === 'Identity') && parameters.has(via.input[0])) {
-        found.add(via.input[0]);
+      // Weights reach a MatMul through Transpose/Identity/Cast of an initializer (weight-path.ts).
+      const read = isProjection ? parameterRead(input, producer, parameters) : null;
+      if (read) {
+        found.add(read);
         continue;
       }
       if (!isProjection) queue.push(input);

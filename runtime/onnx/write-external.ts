@@ -3,7 +3,8 @@
  * for big models: the .onnx then holds only the structure, so neither the 2 GiB protobuf limit nor
  * the memory of an encoded copy applies. Tensors that are already external (in the source model's
  * `.data` files or in the source .onnx itself, see model-structure.ts) are copied file to file in
- * bounded chunks; inline tensors of `inlineBelow` bytes or more are moved into the side file.
+ * bounded chunks; inline tensors of `inlineBelow` bytes or more are moved into the side file, and
+ * deferred tensors (an export's trained weights) are made, written and dropped one at a time.
  */
 import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -30,7 +31,14 @@ export function hasExternalTensors(model: OnnxModel): boolean {
  * Writes `model` to `file` and its weights to `<file>.data` (both atomically). External references
  * in `model` resolve against `sourceDir`. Returns the side file's name.
  */
-export function writeModelWithExternalData(model: OnnxModel, file: string, sourceDir: string, inlineBelow = DEFAULT_INLINE_BELOW): string {
+export function writeModelWithExternalData(
+  model: OnnxModel,
+  file: string,
+  sourceDir: string,
+  inlineBelow = DEFAULT_INLINE_BELOW,
+  /** Tensors made only when their turn comes (export-model.ts planExport): one is held at a time. */
+  deferred: Map<string, () => TensorProto> = new Map(),
+): string {
   const dataName = `${basename(file)}.data`;
   const temporary = join(dirname(file), `.${dataName}.${process.pid}.tmp`);
   const out = openSync(temporary, 'w');
@@ -57,7 +65,9 @@ export function writeModelWithExternalData(model: OnnxModel, file: string, sourc
     return moved;
   };
   try {
-    forEachGraphTensor(model.graph, (tensor) => {
+    forEachGraphTensor(model.graph, (placeholder) => {
+      const make = deferred.get(placeholder.name ?? '');
+      const tensor = make ? make() : placeholder;
       if (isExternalTensor(tensor)) {
         const ref = externalDataRef(tensor);
         const path = externalDataPath(sourceDir, ref.location);
@@ -75,7 +85,7 @@ export function writeModelWithExternalData(model: OnnxModel, file: string, sourc
         return external(tensor, start, ref.length);
       }
       const raw = tensor.raw_data;
-      if (!raw || raw.byteLength < inlineBelow) return undefined;
+      if (!raw || raw.byteLength < inlineBelow) return make ? tensor : undefined;
       pad();
       const start = offset;
       append(raw);

@@ -49,6 +49,8 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       logitsOutput: { type: 'string', doc: 'Name of the logits output (task classification).', default: 'logits' },
       lossOutput: { type: 'string', doc: 'Name of the per-example loss output (task loss-output).', default: 'loss' },
       trainablePreset: { type: 'string', doc: 'Instead of model.trainable: all (every parameter, never buffers), head (the layer that makes the logits), all-but-embeddings (null = use model.trainable).', default: null, nullable: true, enum: ['all', 'head', 'all-but-embeddings'] },
+      masterWeights: { type: 'string', doc: 'float16 / bfloat16 weights: float32 keeps float32 master weights (exported rounded once); stored rounds the trained values to the stored type after every step, as a half-precision copy would hold them (docs/half-precision.md).', default: 'float32', enum: ['float32', 'stored'] },
+      storedRounding: { type: 'string', doc: 'With masterWeights stored: stochastic (unbiased; seeded by run seed, step and element, so runs reproduce) or nearest (ties to even: updates below half the spacing vanish, measured in docs/half-precision.md).', default: 'stochastic', enum: ['stochastic', 'nearest'] },
       lora: {
         type: 'section',
         doc: 'LoRA: low-rank adapters W + (alpha / rank) * B A on chosen MatMul/Gemm weights; only the adapters (and lora.alsoTrain) are trained.',

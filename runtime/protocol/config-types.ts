@@ -91,6 +91,10 @@ export interface ModelConfig {
   /** Replaces `trainable` when set: every parameter, the logits layer, or all but the embedding tables. */
   trainablePreset: TrainablePreset | null;
   lora: LoraConfig;
+  /** float16 / bfloat16 trainables: float32 master weights, or values kept in the stored type (rounded once per step). */
+  masterWeights?: 'float32' | 'stored';
+  /** How masterWeights "stored" rounds each step's result: to nearest even, or stochastically (seeded). */
+  storedRounding?: 'nearest' | 'stochastic';
 }
 
 export type TrainablePreset = 'all' | 'head' | 'all-but-embeddings';

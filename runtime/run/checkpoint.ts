@@ -18,7 +18,7 @@ import type { BatchCursor } from '../data/batcher';
 import { writeFileAtomic } from './atomic-write';
 import { DiskFaultError } from './disk-fault';
 
-const MAGIC = 'HELCKPT1';
+export const MAGIC = 'HELCKPT1';
 
 /** A checkpointed tensor: float32, float64, or bfloat16 bit patterns (optimizer.stateDtype "bfloat16"), stored as is. */
 export type CheckpointTensor = Float32Array | Float64Array | Uint16Array;
@@ -74,7 +74,7 @@ export interface CheckpointData {
   lossFinite?: boolean | null;
 }
 
-function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
+export function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
   for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
   return hash >>> 0;
 }

@@ -47,6 +47,7 @@ import { resumeKeeps } from './resume-prefix';
 import { FollowerFolder, type RunFolderSink } from './follower-folder';
 import { engineLosses, type LossReducer, type LossReducerFactory } from './loss-reducer';
 import * as fs from 'node:fs';
+import { storedMastersFor, type StoredMasters } from './stored-masters';
 
 export interface TrainerListener {
   manifest?(manifest: RunManifest): void;
@@ -190,6 +191,9 @@ export class Trainer {
     engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
 
+    // masterWeights "stored": half-precision weights rounded to their stored type after each update.
+    const storedMasters = storedMastersFor(config.model.masterWeights, config.model.storedRounding, layers, loaded.graph.trainables.map((t) => t.storedType), seedFromConfig(config.seed));
+    if (storedMasters && config.engine.resident) throw new Error('model.masterWeights "stored" rounds theta on the host after each update; it does not run with engine.resident (set one of them back)');
     const optimizer = config.engine.resident
       ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
       : createOptimizer(layers, config.optimizer, config.steps);
@@ -215,6 +219,7 @@ export class Trainer {
       trainer.lossReducer = options.lossReducer ?? engineLosses;
       trainer.evalLayout = evalLayout;
       trainer.fullSequenceWidth = fullSequenceWidth;
+      trainer.storedMasters = storedMasters;
       listener.manifest?.(manifest);
       return trainer;
     }
@@ -247,6 +252,7 @@ export class Trainer {
     trainer.lossReducer = options.lossReducer ?? engineLosses;
     trainer.evalLayout = evalLayout;
     trainer.fullSequenceWidth = fullSequenceWidth;
+    trainer.storedMasters = storedMasters;
     listener.manifest?.(manifest);
     for (const s of [train, evalSet]) {
       if (s && s.skippedLines.length) {
@@ -269,6 +275,7 @@ export class Trainer {
     }
     if (padding.fullWidthReason) trainer.event('warning', `padding: ${padding.fullWidthReason}${config.data.bucketByLength ? '; data.bucketByLength is ignored (it only pays with per-batch padding)' : ''}`);
     else if (config.data.bucketByLength && !text) trainer.event('warning', 'data.bucketByLength is ignored: it applies to text data only');
+    if (config.model.masterWeights === 'stored' && !storedMasters) trainer.event('warning', 'model.masterWeights "stored" changes nothing here: no trainable tensor is float16 or bfloat16');
     if (engine.info.fallbackReason) trainer.event('provider', engine.info.fallbackReason, { provider: engine.info.provider });
     return trainer;
   }
@@ -412,6 +419,7 @@ export class Trainer {
   profile: StepProfile | null = null;
 
   private resumedWallMs = 0;
+  private storedMasters: StoredMasters | null = null;
   private resumedFrom: string | null = null;
   private held: { keep: (r: MetricRecord) => boolean; records: MetricRecord[] } | null = null;
   private resumeOverrides: { before: Record<string, unknown>; after: Record<string, unknown> } | null = null;
@@ -504,6 +512,7 @@ export class Trainer {
             this.guardTripped(e.trip, guards, 'before-update');
             continue;
           }
+          this.storedMasters?.round(t);
           const t2 = performance.now();
           prof?.addForwards(oracle.passMs);
           prof?.add('directions', directions.rngMs);
