@@ -16,9 +16,16 @@ export interface ResidentOptions {
   provider: Provider;
   threads: number;
   onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
-  /** Set by the Trainer: refuse what it cannot checkpoint (gpu-buffer state). */
-  forTrainer?: boolean;
+  /** Hold the state as WebGPU does also on the CPU EP (ResidentGraphs); default: the environment's DEVICE_STATE_ENV. */
+  deviceState?: boolean;
 }
+
+/**
+ * `HELENE_RESIDENT_STATE=device`: a CPU-EP resident run holds θ, m, h, λ the way a WebGPU run does
+ * (swapped output tensors; checkpoints, statistics and guard scans download first). It changes no
+ * number of the run, only which code path holds the state: how the tests run WebGPU's path on a CPU.
+ */
+export const DEVICE_STATE_ENV = 'HELENE_RESIDENT_STATE';
 
 /** Null when the optimizer has a resident form, else why not (one sentence naming the setting). */
 export function residentRefusal(config: OptimizerConfig): string | null {
@@ -37,12 +44,8 @@ export async function createResidentOptimizer(
 ): Promise<ZoOptimizer & { graphs: ResidentGraphs }> {
   const refusal = residentRefusal(config);
   if (refusal) throw new ConfigError([{ path: 'engine.resident', message: refusal }]);
-  if (options.provider === 'webgpu' && options.forTrainer) {
-    // gpu-buffer state works (bench/gpu/device-check.ts drives it), but the Trainer's checkpoints, guard
-    // snapshots and θ statistics read the host arrays synchronously: they would save stale weights.
-    throw new ConfigError([{ path: 'engine.resident', message: 'a resident run on WebGPU cannot checkpoint yet (the weights stay on the GPU and the Trainer reads host arrays); use engine.provider "cpu" with engine.resident, or engine.resident false on WebGPU' }]);
-  }
   const own = structuredClone(config);
+  options = { ...options, deviceState: options.deviceState ?? process.env[DEVICE_STATE_ENV] === 'device' };
   if (own.name === 'mezo') {
     const graphs = await ResidentGraphs.create(layers, 'mezo', options);
     return new ResidentMeZO(layers, own, graphs, runSeed);

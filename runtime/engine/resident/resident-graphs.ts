@@ -7,9 +7,14 @@
  *   outputs into those arrays as pre-allocated outputs, in place (onnxruntime-node accepts output
  *   tensors in `fetches`; every update output is produced by the last node reading that input, so
  *   writing in place is safe). No copy anywhere; checkpoints read the arrays as today.
- * - 'gpu-buffer' (WebGPU): outputs stay on the GPU (`preferredOutputLocation`) and the next run takes
- *   them as inputs; the previous buffers are disposed. Only the step's scalars and the per-layer
- *   update norms cross to the host; `download()` brings θ, m, h back for a checkpoint.
+ * - 'device' (WebGPU): outputs stay on the GPU (`preferredOutputLocation: 'gpu-buffer'`) and the next
+ *   run takes them as inputs; the previous buffers are disposed. Only the step's scalars and the
+ *   per-layer update norms cross to the host; `download()` brings θ, m, h, λ back into the host arrays
+ *   (checkpoints, statistics, the state guard) and `upload()` makes the host arrays the state again
+ *   (after a resume or a guard's restore). The host arrays are stale in between.
+ *   On the CPU EP, `deviceState: true` runs this same path with the outputs as fresh host tensors
+ *   (`getData()` returns them instead of downloading): how CI tests the code WebGPU runs.
+ * Every run counts its bytes host↔device in `transfers` (state tensors count as resident).
  */
 import * as ort from 'onnxruntime-node';
 import type { TrainableLayer } from '../../optim/optimizer';
@@ -21,9 +26,10 @@ import { buildZGraph, KEYS_INPUT, zOutput } from './z-graph';
 import { buildMezoUpdateGraph } from './mezo-update-graph';
 import { buildHeleneUpdateGraph, FLOOR_INPUT, REFRESH_INPUT } from './helene-update-graph';
 import { hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn } from './update-inputs';
+import { TransferMeter, byteSize } from '../transfer-meter';
 
 export type ResidentOptimizer = 'mezo' | 'helene';
-export type StateLocation = 'host' | 'gpu-buffer';
+export type StateLocation = 'host' | 'device';
 
 /** HELENE's extra state, as host arrays (host mode writes into them; gpu-buffer mode uploads them once). */
 export interface HeleneArrays {
@@ -37,8 +43,13 @@ export interface ResidentGraphsOptions {
   threads: number;
   /** Profile the first runs of both sessions (files `<prefix>-z*.json`, `<prefix>-update*.json`), for providerReports(). */
   profilePrefix?: string;
-  /** Called after a gpu-buffer run replaced θ or z of a layer, so the training graph's feeds follow (TrainingEngine.rebind). */
+  /**
+   * Called with every layer's θ and z state tensor at creation and whenever a run or upload() replaced
+   * one, so the training graph's feeds follow (TrainingEngine.rebind: it also marks them resident).
+   */
   onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
+  /** On the CPU EP: hold the state the way WebGPU does (swapped output tensors, download/upload). Always true on WebGPU. */
+  deviceState?: boolean;
 }
 
 const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
@@ -52,6 +63,10 @@ export class ResidentGraphs {
   /** The host array behind each state tensor (download target). */
   private readonly hostArrays = new Map<string, Float32Array>();
   readonly location: StateLocation;
+  /** Bytes host↔device of the z and update runs, downloads and uploads. */
+  readonly transfers = new TransferMeter();
+  /** Downloads made (checkpoints, statistics, guard scans): each moves θ, m, h, λ once. */
+  downloads = 0;
 
   private constructor(
     readonly layers: TrainableLayer[],
@@ -62,7 +77,7 @@ export class ResidentGraphs {
     private readonly options: ResidentGraphsOptions,
     helene?: HeleneArrays,
   ) {
-    this.location = provider === 'webgpu' ? 'gpu-buffer' : 'host';
+    this.location = provider === 'webgpu' || options.deviceState ? 'device' : 'host';
     this.keys = new Uint32Array(layers.length * 2);
     layers.forEach((l, i) => {
       this.feedOf.set(thetaIn(l.name), [l.name, 'theta']);
@@ -76,6 +91,23 @@ export class ResidentGraphs {
     });
     if (helene) this.state.set(LAMBDA_IN, new ort.Tensor('float32', helene.lambda, [layers.length]));
     for (const [name, tensor] of this.state) this.hostArrays.set(name, tensor.data as Float32Array);
+    for (const [name, tensor] of this.state) this.rebind(name, tensor);
+  }
+
+  private rebind(state: string, tensor: ort.Tensor): void {
+    const feed = this.feedOf.get(state);
+    if (feed) this.options.onRebind?.(feed[0], feed[1], tensor);
+  }
+
+  /** A state tensor that wraps the host array itself (the start, host mode, or after upload()). */
+  private isHostArray(name: string, tensor: ort.Tensor): boolean {
+    return tensor.location === 'cpu' && tensor.data === this.hostArrays.get(name);
+  }
+
+  /** Feeds of a run: state tensors are resident, everything else is a host→device copy. */
+  private countedRun(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Parameters<ort.InferenceSession['run']>[1]): Promise<ort.InferenceSession.ReturnType> {
+    this.transfers.feeds(feeds, (name) => this.state.has(name));
+    return session.run(feeds, fetches as never);
   }
 
   /** Build both graphs for these layers and open them on `provider` (exactly that one: the caller chose). */
@@ -124,39 +156,64 @@ export class ResidentGraphs {
       feeds[FLOOR_INPUT] = new ort.Tensor('float32', helene.floor, [this.layers.length]);
       pairs.push([LAMBDA_OUT, LAMBDA_IN]);
     }
-    const out = await this.runChained(this.updateSession, feeds, pairs, this.layers.map((l) => updateSqOut(l.name)));
+    const extra = this.layers.map((l) => updateSqOut(l.name));
+    const out = await this.runChained(this.updateSession, feeds, pairs, extra);
+    for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
     return Float64Array.from(this.layers, (l) => (out[updateSqOut(l.name)].data as Float32Array)[0]);
   }
 
   /**
    * Run a session whose outputs `pairs[k][0]` become state `pairs[k][1]`: in place on the host,
-   * or swapped for the new GPU buffers. `extra` outputs are fetched to the host as usual.
+   * or swapped for the new device tensors. `extra` outputs are fetched to the host as usual.
    */
   private async runChained(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, pairs: (readonly [string, string])[], extra: string[] = []): Promise<ort.InferenceSession.ReturnType> {
     if (this.location === 'host') {
       const fetches: Record<string, ort.Tensor | null> = {};
       for (const [output, state] of pairs) fetches[output] = this.state.get(state)!;
       for (const name of extra) fetches[name] = null;
-      return session.run(feeds, fetches);
+      return this.countedRun(session, feeds, fetches);
     }
-    const out = await session.run(feeds, [...pairs.map(([o]) => o), ...extra]);
-    for (const [output, state] of pairs) {
-      const previous = this.state.get(state);
-      this.state.set(state, out[output]);
-      const feed = this.feedOf.get(state);
-      if (feed) this.options.onRebind?.(feed[0], feed[1], out[output]);
-      // The first run's inputs are the host arrays: only GPU buffers of ours are freed.
-      if (previous?.location === 'gpu-buffer') previous.dispose();
-    }
+    const out = await this.countedRun(session, feeds, [...pairs.map(([o]) => o), ...extra]);
+    for (const [output, state] of pairs) this.replace(state, out[output]);
     return out;
   }
 
-  /** Bring θ, m, h, λ back into the host arrays (gpu-buffer mode: a download, for checkpoints; host mode: nothing to do). */
+  /** Make `tensor` the state `name`, rebind the training feed, and free the previous device tensor. */
+  private replace(name: string, tensor: ort.Tensor): void {
+    const previous = this.state.get(name);
+    this.state.set(name, tensor);
+    this.rebind(name, tensor);
+    // The host arrays are ours to keep: only device tensors (gpu-buffers, or their CPU stand-ins) are freed.
+    if (previous && previous !== tensor && !this.isHostArray(name, previous)) previous.dispose();
+  }
+
+  /** The state a checkpoint holds: θ, m, h, λ (z is regenerated from the step seed). */
+  private *checkpointed(): Iterable<[string, ort.Tensor]> {
+    for (const [name, tensor] of this.state) if (this.feedOf.get(name)?.[1] !== 'dir') yield [name, tensor];
+  }
+
+  /**
+   * Bring θ, m, h, λ back into the host arrays (device mode: `getData()`, a download on WebGPU; host
+   * mode: nothing to do). The device state stays current: training goes on from it.
+   */
   async download(): Promise<void> {
     if (this.location === 'host') return;
-    for (const [name, tensor] of this.state) {
-      if (tensor.location === 'gpu-buffer') this.hostArrays.get(name)?.set((await tensor.getData()) as Float32Array);
+    this.downloads++;
+    for (const [name, tensor] of this.checkpointed()) {
+      if (this.isHostArray(name, tensor)) continue;
+      this.hostArrays.get(name)!.set((await tensor.getData()) as Float32Array);
+      this.transfers.deviceToHost += byteSize(tensor);
     }
+  }
+
+  /**
+   * Make the host arrays the state again (device mode), after something wrote them: a resume's
+   * checkpoint, a guard's restore. The next run uploads them (onnxruntime copies a host input on use).
+   */
+  upload(): void {
+    if (this.location === 'host') return;
+    for (const [name, tensor] of this.checkpointed()) this.transfers.hostToDevice += byteSize(tensor);
+    for (const [name] of [...this.checkpointed()]) this.replace(name, new ort.Tensor('float32', this.hostArrays.get(name)!, this.state.get(name)!.dims));
   }
 
   /** With profilePrefix: stop profiling and say which provider ran each graph's nodes (after at least one step). */
