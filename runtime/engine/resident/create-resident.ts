@@ -1,7 +1,8 @@
 /**
  * engine.resident: the optimizer of a run whose step runs as ONNX graphs beside the training graph
  * (z graph → two perturbed passes → update graph), on the provider the training session verified.
- * MeZO and HELENE `variant: paper` have update graphs; any other choice is refused up front.
+ * MeZO, HELENE `variant: paper` and `variant: layerwise` (the HELENE preset) have update graphs; any
+ * other choice is refused up front.
  */
 import { ConfigError } from '../../protocol/config-schema';
 import type { OptimizerConfig, Provider } from '../../protocol';
@@ -10,6 +11,7 @@ import type { Seed64 } from '../../rng/seeds';
 import { ResidentGraphs } from './resident-graphs';
 import { ResidentMeZO } from './resident-mezo';
 import { ResidentHelene } from './resident-helene';
+import { ResidentLayerwise } from './resident-layerwise';
 import type * as ort from 'onnxruntime-node';
 
 export interface ResidentOptions {
@@ -30,9 +32,9 @@ export const DEVICE_STATE_ENV = 'HELENE_RESIDENT_STATE';
 /** Null when the optimizer has a resident form, else why not (one sentence naming the setting). */
 export function residentRefusal(config: OptimizerConfig): string | null {
   if (config.name === 'mezo') return null;
-  if (config.name === 'helene' && (config.variant ?? 'paper') === 'paper') return null;
+  if (config.name === 'helene' && ['paper', 'layerwise'].includes(config.variant ?? 'paper')) return null;
   const what = config.name === 'helene' ? `optimizer.variant "${config.variant}"` : `optimizer.name "${config.name}"`;
-  return `engine.resident supports optimizer "mezo" and "helene" with variant "paper" (update graphs in runtime/engine/resident/); ${what} has none yet: set engine.resident to false`;
+  return `engine.resident supports optimizer "mezo" and "helene" with variant "paper" or "layerwise" (update graphs in runtime/engine/resident/); ${what} has none yet: set engine.resident to false`;
 }
 
 export async function createResidentOptimizer(
@@ -50,6 +52,7 @@ export async function createResidentOptimizer(
     const graphs = await ResidentGraphs.create(layers, 'mezo', options);
     return new ResidentMeZO(layers, own, graphs, runSeed);
   }
+  if (own.variant === 'layerwise') return ResidentLayerwise.create(layers, own, totalSteps, runSeed, options);
   const arrays = { m: layers.map((l) => new Float32Array(l.size)), h: layers.map((l) => new Float32Array(l.size)), lambda: new Float32Array(layers.length) };
   const graphs = await ResidentGraphs.create(layers, 'helene', options, arrays);
   return new ResidentHelene(layers, own, graphs, arrays, runSeed, totalSteps);

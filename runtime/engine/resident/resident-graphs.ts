@@ -25,17 +25,27 @@ import type { Provider } from '../../protocol';
 import { buildZGraph, KEYS_INPUT, zOutput } from './z-graph';
 import { buildMezoUpdateGraph } from './mezo-update-graph';
 import { buildHeleneUpdateGraph, FLOOR_INPUT, REFRESH_INPUT } from './helene-update-graph';
-import { hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn } from './update-inputs';
+import { buildLayerwiseRefreshGraph, buildLayerwiseUpdateGraph } from './layerwise-update-graphs';
+import { blockFloorIn, blockLrIn, blockMeanOut, blockScaleIn, hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn, zMaskIn } from './update-inputs';
 import { TransferMeter, byteSize } from '../transfer-meter';
 
-export type ResidentOptimizer = 'mezo' | 'helene';
+/** 'layerwise': block-coordinate HELENE (two state graphs: refresh, then update; layerwise-update-graphs.ts). */
+export type ResidentOptimizer = 'mezo' | 'helene' | 'layerwise';
 export type StateLocation = 'host' | 'device';
 
 /** HELENE's extra state, as host arrays (host mode writes into them; gpu-buffer mode uploads them once). */
 export interface HeleneArrays {
   m: Float32Array[];
   h: Float32Array[];
-  lambda: Float32Array;
+  /** Per-layer λ chained by the paper's update graph (layerwise keeps its λ per block on the host). */
+  lambda?: Float32Array;
+}
+
+/** Per-block vectors of one layerwise step, one Float32Array [blocks_i] per layer. */
+export interface BlockVectors {
+  lr: Float32Array[];
+  scale: Float32Array[];
+  floor: Float32Array[];
 }
 
 export interface ResidentGraphsOptions {
@@ -76,6 +86,9 @@ export class ResidentGraphs {
     readonly provider: Provider,
     private readonly options: ResidentGraphsOptions,
     helene?: HeleneArrays,
+    /** Layerwise only: the refresh graph (m, h, the chosen block's mean) and the blocks per layer. */
+    private readonly refreshSession?: ort.InferenceSession,
+    private readonly blocks?: number[],
   ) {
     this.location = provider === 'webgpu' || options.deviceState ? 'device' : 'host';
     this.keys = new Uint32Array(layers.length * 2);
@@ -89,7 +102,7 @@ export class ResidentGraphs {
         this.state.set(hIn(l.name), new ort.Tensor('float32', helene.h[i], l.shape));
       }
     });
-    if (helene) this.state.set(LAMBDA_IN, new ort.Tensor('float32', helene.lambda, [layers.length]));
+    if (helene?.lambda) this.state.set(LAMBDA_IN, new ort.Tensor('float32', helene.lambda, [layers.length]));
     for (const [name, tensor] of this.state) this.hostArrays.set(name, tensor.data as Float32Array);
     for (const [name, tensor] of this.state) this.rebind(name, tensor);
   }
@@ -111,29 +124,37 @@ export class ResidentGraphs {
   }
 
   /** Build both graphs for these layers and open them on `provider` (exactly that one: the caller chose). */
-  static async create(layers: TrainableLayer[], optimizer: ResidentOptimizer, options: ResidentGraphsOptions, helene?: HeleneArrays): Promise<ResidentGraphs> {
+  /** `blocks`: layerwise only, the blocks per layer (../../optim/helene-blocks.ts makeBlocks). */
+  static async create(layers: TrainableLayer[], optimizer: ResidentOptimizer, options: ResidentGraphsOptions, helene?: HeleneArrays, blocks?: number[]): Promise<ResidentGraphs> {
     const chained = (names: string[]) => (options.provider === 'webgpu' ? names : undefined);
-    const zModel = buildZGraph(layers);
-    const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : buildHeleneUpdateGraph(layers);
-    const stateOutputs = layers.flatMap((l) => (optimizer === 'mezo' ? [thetaOut(l.name)] : [thetaOut(l.name), mOut(l.name), hOut(l.name)]));
+    if (optimizer === 'layerwise' && (!blocks || !helene)) throw new Error('ResidentGraphs: layerwise needs the blocks per layer and the m, h arrays');
+    const blocked = layers.map((l, i) => ({ ...l, blocks: blocks?.[i] ?? 1 }));
+    const zModel = buildZGraph(layers, optimizer === 'layerwise' ? { blocks } : {});
+    const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : optimizer === 'helene' ? buildHeleneUpdateGraph(layers) : buildLayerwiseUpdateGraph(blocked);
+    const stateOutputs = layers.flatMap((l) => (optimizer === 'helene' ? [thetaOut(l.name), mOut(l.name), hOut(l.name)] : [thetaOut(l.name)]));
     const profile = (part: string) => (options.profilePrefix ? { profilePrefix: `${options.profilePrefix}-${part}` } : {});
-    const zSession = (await createSession({ model: zModel, requested: options.provider, threads: options.threads, residentOutputs: chained(layers.map((l) => zOutput(l.name))), ...profile('z') })).session;
-    const updateSession = (await createSession({ model: updateModel, requested: options.provider, threads: options.threads, residentOutputs: chained(optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs), ...profile('update') })).session;
-    const graphs = new ResidentGraphs(layers, optimizer, zSession, updateSession, options.provider, options, helene);
+    const open = async (model: Uint8Array, outputs: string[], part: string) =>
+      (await createSession({ model, requested: options.provider, threads: options.threads, residentOutputs: chained(outputs), ...profile(part) })).session;
+    const zSession = await open(zModel, layers.map((l) => zOutput(l.name)), 'z');
+    const updateSession = await open(updateModel, optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs, 'update');
+    const refreshSession = optimizer === 'layerwise' ? await open(buildLayerwiseRefreshGraph(blocked), layers.flatMap((l) => [mOut(l.name), hOut(l.name)]), 'refresh') : undefined;
+    const graphs = new ResidentGraphs(layers, optimizer, zSession, updateSession, options.provider, options, helene, refreshSession, blocks);
     // gpu-buffer mode starts from the host tensors: onnxruntime uploads an input on first use, and
     // from the first update on the state is the GPU outputs.
     return graphs;
   }
 
   /** z of step t for every layer: the keys are the CPU path's (zKey(stepSeed(run, t), i)); only they are fed. */
-  async generateZ(runSeed: Seed64, t: number): Promise<void> {
+  async generateZ(runSeed: Seed64, t: number, masks?: Float32Array[]): Promise<void> {
     const step = stepSeed(runSeed, t);
     this.layers.forEach((_, i) => {
       const k = zKey(step, i);
       this.keys[2 * i] = k.key0;
       this.keys[2 * i + 1] = k.key1;
     });
-    const feeds = { [KEYS_INPUT]: new ort.Tensor('uint32', this.keys, [this.layers.length, 2]) };
+    const feeds: Record<string, ort.Tensor> = { [KEYS_INPUT]: new ort.Tensor('uint32', this.keys, [this.layers.length, 2]) };
+    // Layerwise: the step's chosen block (1) in its layer's mask, 0 elsewhere.
+    if (this.blocks) this.layers.forEach((l, i) => (feeds[zMaskIn(l.name)] = new ort.Tensor('float32', masks![i], [this.blocks![i], 1])));
     const pairs = this.layers.map((l) => [zOutput(l.name), zIn(l.name)] as const);
     await this.runChained(this.zSession, feeds, pairs);
   }
@@ -160,6 +181,43 @@ export class ResidentGraphs {
     const out = await this.runChained(this.updateSession, feeds, pairs, extra);
     for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
     return Float64Array.from(this.layers, (l) => (out[updateSqOut(l.name)].data as Float32Array)[0]);
+  }
+
+  /**
+   * Layerwise, after the two passes: m' and (the chosen block) h' from the step's scalars and the z
+   * masks; returns each layer's chosen-block mean of h' (0 where no block of the layer was chosen).
+   */
+  async layerwiseRefresh(scalars: Record<string, number>, masks: Float32Array[]): Promise<Float64Array> {
+    const feeds = this.stateFeeds(this.refreshSession!, scalars);
+    this.layers.forEach((l, i) => (feeds[zMaskIn(l.name)] = new ort.Tensor('float32', masks[i], [this.blocks![i], 1])));
+    const pairs = this.layers.flatMap((l) => [[mOut(l.name), mIn(l.name)] as const, [hOut(l.name), hIn(l.name)] as const]);
+    const extra = this.layers.map((l) => blockMeanOut(l.name));
+    const out = await this.runChained(this.refreshSession!, feeds, pairs, extra);
+    for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
+    return Float64Array.from(extra, (name) => (out[name].data as Float32Array)[0]);
+  }
+
+  /** Layerwise: θ' from m', h' and the per-block lr, scale and floor the host derived; returns Σδ² per layer. */
+  async layerwiseUpdate(scalars: Record<string, number>, vectors: BlockVectors): Promise<Float64Array> {
+    const feeds = this.stateFeeds(this.updateSession, scalars);
+    this.layers.forEach((l, i) => {
+      const dims = [this.blocks![i], 1];
+      feeds[blockLrIn(l.name)] = new ort.Tensor('float32', vectors.lr[i], dims);
+      feeds[blockScaleIn(l.name)] = new ort.Tensor('float32', vectors.scale[i], dims);
+      feeds[blockFloorIn(l.name)] = new ort.Tensor('float32', vectors.floor[i], dims);
+    });
+    const extra = this.layers.map((l) => updateSqOut(l.name));
+    const out = await this.runChained(this.updateSession, feeds, this.layers.map((l) => [thetaOut(l.name), thetaIn(l.name)] as const), extra);
+    for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
+    return Float64Array.from(extra, (name) => (out[name].data as Float32Array)[0]);
+  }
+
+  /** The step's scalars and the state tensors this session reads. */
+  private stateFeeds(session: ort.InferenceSession, scalars: Record<string, number>): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, value] of Object.entries(scalars)) feeds[name] = scalar(value);
+    for (const name of session.inputNames) if (this.state.has(name)) feeds[name] = this.state.get(name)!;
+    return feeds;
   }
 
   /**
@@ -227,5 +285,6 @@ export class ResidentGraphs {
   async release(): Promise<void> {
     await this.zSession.release();
     await this.updateSession.release();
+    await this.refreshSession?.release();
   }
 }

@@ -21,7 +21,7 @@ export class ResidentHelene implements ZoOptimizer {
     readonly layers: TrainableLayer[],
     readonly config: OptimizerConfig,
     readonly graphs: ResidentGraphs,
-    readonly arrays: HeleneArrays,
+    readonly arrays: Required<HeleneArrays>,
     private readonly runSeed: Seed64,
     private readonly totalSteps: number,
   ) {
