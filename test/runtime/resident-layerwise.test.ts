@@ -33,7 +33,7 @@ const RTOL = 1e-5;
 /** Real losses for the resident optimizer, recorded; the CPU optimizer's oracle replays them in order. */
 class RecordingOracle extends LeastSquaresOracle {
   readonly seen: Float32Array[] = [];
-  async losses(scale: number): Promise<Float32Array> {
+  override async losses(scale: number): Promise<Float32Array> {
     const l = await super.losses(scale);
     this.seen.push(l);
     return l;
