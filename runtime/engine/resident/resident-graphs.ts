@@ -282,7 +282,9 @@ export class ResidentGraphs {
     return { z: readProfile(`${this.options.profilePrefix}-z`), update: readProfile(`${this.options.profilePrefix}-update`) };
   }
 
+  /** Close the sessions and free the device state (a θ-sized buffer per state tensor on a GPU). */
   async release(): Promise<void> {
+    for (const [name, tensor] of this.state) if (!this.isHostArray(name, tensor)) tensor.dispose();
     await this.zSession.release();
     await this.updateSession.release();
     await this.refreshSession?.release();
