@@ -34,7 +34,8 @@ echo "== integer ops on WebGPU (nodes a provider lacks are refused here or fall 
 timeout 45 "$W/node" "$B/int-ops.js" --provider webgpu 2>&1 | grep -v '^$' | head -40
 echo "== providers, fed vs resident steps (MeZO, HELENE) on WebGPU"
 # --budget-s bounds the sizes started; the timeout is the backstop (the device allows 10 minutes a command).
-timeout 500 "$W/node" --max-old-space-size=8192 "$B/device-check.js" --provider webgpu --budget-s 420 "$@" 2>&1
+# The arguments given come first: device-check.js takes the first occurrence of an option.
+timeout 500 "$W/node" --max-old-space-size=8192 "$B/device-check.js" "$@" --provider webgpu --budget-s 420 2>&1
 rc=$?
 rm -rf "$W"
 exit $rc

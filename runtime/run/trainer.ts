@@ -517,8 +517,9 @@ export class Trainer {
           this.examples += this.config.data.batchSize;
           // theta or the optimizer state non-finite after the update: restore the last good copy or stop.
           const checkpointDue = this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps;
-          const forceScan = checkpointDue || t === steps || this.controls.length > 0;
-          // Device state: scanned (and its known-good copy kept) only where it is downloaded anyway.
+          // Device state: scanned (and its known-good copy kept) only where it is downloaded anyway, or
+          // when the update's Σδ² says it went non-finite.
+          const forceScan = checkpointDue || t === steps || this.controls.length > 0 || (device?.nonFiniteUpdate() ?? false);
           if (device && forceScan) await device.stateToHost();
           const stateTrip = device && !forceScan ? null : guards.checkState(this.layers, this.optimizer.state(), outcome.loss, forceScan);
           if (stateTrip) {

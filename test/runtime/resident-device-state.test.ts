@@ -17,7 +17,8 @@ import { Trainer } from '../../runtime/run/trainer';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { listCheckpoints, loadCheckpointAt } from '../../runtime/run/checkpoint';
 import { DEVICE_STATE_ENV } from '../../runtime/engine/resident/create-resident';
-import type { ResidentGraphs } from '../../runtime/engine/resident/resident-graphs';
+import { ResidentGraphs } from '../../runtime/engine/resident/resident-graphs';
+import { seedFromNumber } from '../../runtime/rng/seeds';
 import type { LayerStatsRecord, MetricRecord } from '../../runtime/protocol';
 import { comparable, demoConfig, demoWorkspace, latestCheckpointTensors, tempDir } from './helpers';
 
@@ -100,4 +101,26 @@ test('device-held resident HELENE: SIGKILL after a checkpoint, resume, and step 
   assert.deepEqual([...y.data.tensors.keys()].sort(), [...x.data.tensors.keys()].sort());
   for (const [name, tensor] of x.data.tensors) assert.deepEqual(y.data.tensors.get(name), tensor, `step 1500: ${name}`);
   assert.ok(latestCheckpointTensors(victim).size > 0);
+});
+
+test('device-held state: upload() makes the host arrays the state again (a guard restore, a resume); a non-finite update is flagged', async () => {
+  const layers = [{ name: 'w', shape: [2, 3], size: 6, rank: 2, theta: Float32Array.of(1, 2, 3, 4, 5, 6), dir: new Float32Array(6) }];
+  const graphs = await ResidentGraphs.create(layers, 'mezo', { provider: 'cpu', threads: 1, deviceState: true });
+  await graphs.generateZ(seedFromNumber(5), 1);
+  await graphs.update({ lr: 0.1, c: 1, wd: 0 });
+  assert.deepEqual(Array.from(layers[0].theta), [1, 2, 3, 4, 5, 6], 'the host array is stale until a download');
+  await graphs.download();
+  const stepped = Float32Array.from(layers[0].theta);
+  assert.notDeepEqual(Array.from(stepped), [1, 2, 3, 4, 5, 6], 'the download brought the update');
+  assert.equal(graphs.nonFiniteUpdate, false);
+  // A guard's restore writes the host arrays; upload() makes them the state the next update reads.
+  layers[0].theta.set([10, 20, 30, 40, 50, 60]);
+  graphs.upload();
+  await graphs.update({ lr: 0, c: 0, wd: 0 });
+  layers[0].theta.fill(0);
+  await graphs.download();
+  assert.deepEqual(Array.from(layers[0].theta), [10, 20, 30, 40, 50, 60]);
+  await graphs.update({ lr: Infinity, c: 1, wd: 0 });
+  assert.equal(graphs.nonFiniteUpdate, true, 'Σδ² non-finite: the Trainer scans the state now');
+  await graphs.release();
 });

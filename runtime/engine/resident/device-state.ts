@@ -14,11 +14,16 @@ export interface DeviceState {
   stateToHost(): Promise<void>;
   /** The host arrays were written: make them the state (uploaded on the next run). */
   stateFromHost(): void;
+  /**
+   * The last update's per-layer Σδ² (a scalar per layer, back every step) was not finite, so θ or
+   * m, h is not: the Trainer downloads and scans now instead of at the next checkpoint.
+   */
+  nonFiniteUpdate(): boolean;
 }
 
 /** The optimizer's device-state hooks, or null when its host arrays are always current. */
 export function deviceStateOf(optimizer: ZoOptimizer): DeviceState | null {
   const graphs = (optimizer as Partial<{ graphs: ResidentGraphs }>).graphs;
   if (!graphs || graphs.location !== 'device') return null;
-  return { stateToHost: () => graphs.download(), stateFromHost: () => graphs.upload() };
+  return { stateToHost: () => graphs.download(), stateFromHost: () => graphs.upload(), nonFiniteUpdate: () => graphs.nonFiniteUpdate };
 }

@@ -77,6 +77,8 @@ export class ResidentGraphs {
   readonly transfers = new TransferMeter();
   /** Downloads made (checkpoints, statistics, guard scans): each moves θ, m, h, λ once. */
   downloads = 0;
+  /** The last update's Σδ² had a non-finite value: θ (or m, h) is no longer finite on the device. */
+  nonFiniteUpdate = false;
 
   private constructor(
     readonly layers: TrainableLayer[],
@@ -180,7 +182,7 @@ export class ResidentGraphs {
     const extra = this.layers.map((l) => updateSqOut(l.name));
     const out = await this.runChained(this.updateSession, feeds, pairs, extra);
     for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
-    return Float64Array.from(this.layers, (l) => (out[updateSqOut(l.name)].data as Float32Array)[0]);
+    return this.updateNorms(out, extra);
   }
 
   /**
@@ -209,7 +211,14 @@ export class ResidentGraphs {
     const extra = this.layers.map((l) => updateSqOut(l.name));
     const out = await this.runChained(this.updateSession, feeds, this.layers.map((l) => [thetaOut(l.name), thetaIn(l.name)] as const), extra);
     for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
-    return Float64Array.from(extra, (name) => (out[name].data as Float32Array)[0]);
+    return this.updateNorms(out, extra);
+  }
+
+  /** Σδ² per layer from the update's outputs; a non-finite one flags the state (the Trainer then scans it). */
+  private updateNorms(out: ort.InferenceSession.ReturnType, names: string[]): Float64Array {
+    const sq = Float64Array.from(names, (name) => (out[name].data as Float32Array)[0]);
+    this.nonFiniteUpdate = sq.some((v) => !Number.isFinite(v));
+    return sq;
   }
 
   /** The step's scalars and the state tensors this session reads. */
