@@ -119,14 +119,19 @@ export class ResidentGraphs {
     return tensor.location === 'cpu' && tensor.data === this.hostArrays.get(name);
   }
 
-  /** Feeds of a run: state tensors are resident, everything else is a host→device copy. */
+  /**
+   * Feeds of a run: state tensors are resident, everything else is a host→device copy. (The first run's
+   * upload of the initial host arrays is not counted: per-step figures are taken after it; upload() counts its own.)
+   */
   private countedRun(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Parameters<ort.InferenceSession['run']>[1]): Promise<ort.InferenceSession.ReturnType> {
     this.transfers.feeds(feeds, (name) => this.state.has(name));
     return session.run(feeds, fetches as never);
   }
 
-  /** Build both graphs for these layers and open them on `provider` (exactly that one: the caller chose). */
-  /** `blocks`: layerwise only, the blocks per layer (../../optim/helene-blocks.ts makeBlocks). */
+  /**
+   * Build the graphs for these layers and open them on `provider` (exactly that one: the caller chose).
+   * `blocks`: layerwise only, the blocks per layer (../../optim/helene-blocks.ts makeBlocks).
+   */
   static async create(layers: TrainableLayer[], optimizer: ResidentOptimizer, options: ResidentGraphsOptions, helene?: HeleneArrays, blocks?: number[]): Promise<ResidentGraphs> {
     const chained = (names: string[]) => (options.provider === 'webgpu' ? names : undefined);
     if (optimizer === 'layerwise' && (!blocks || !helene)) throw new Error('ResidentGraphs: layerwise needs the blocks per layer and the m, h arrays');
