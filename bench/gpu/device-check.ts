@@ -64,8 +64,9 @@ async function median(times: number, run: () => Promise<unknown>): Promise<numbe
 const mb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${bytes} bytes`);
 const both = (c: TransferCounts) => `${mb(c.hostToDevice)} up, ${mb(c.deviceToHost)} down`;
 
-/** Each GPU provider alone on a one-layer update graph: which ones open here, and why not. */
-async function listProviders(): Promise<void> {
+/** Each provider alone on a one-layer update graph: which ones open here, and why not (by provider). */
+async function listProviders(): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
   console.log(`backends: ${JSON.stringify(ort.listSupportedBackends?.() ?? [])}`);
   const model = buildMezoUpdateGraph([{ name: 'w', shape: [4], rank: 1 }]);
   for (const requested of ['cuda', 'webgpu', 'cpu'] as const) {
@@ -74,9 +75,11 @@ async function listProviders(): Promise<void> {
       await session.release();
       console.log(`provider ${requested}: opens`);
     } catch (e) {
-      console.log(`provider ${requested}: does not open (${conciseOrtError(e)})`);
+      refused.set(requested, conciseOrtError(e));
+      console.log(`provider ${requested}: does not open (${refused.get(requested)})`);
     }
   }
+  return refused;
 }
 
 /** Sum of two meters' snapshots. */
@@ -186,7 +189,13 @@ async function main(): Promise<void> {
   const budgetS = Number(arg('budget-s', '420'));
   console.log(`device check: node ${process.version}, onnxruntime-node ${ort.env.versions?.common}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, provider ${provider}`);
   ort.env.logLevel = 'fatal';
-  await listProviders();
+  const refused = (await listProviders()).get(provider);
+  if (refused) {
+    // Stop before building any model: without the provider nothing below can run.
+    console.log(`FAILED: ${refused}`);
+    process.exitCode = 1;
+    return;
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-device-check-'));
   let last: { params: number; buildS: number } | null = null;
   try {
