@@ -21,15 +21,16 @@ export const KEYS_INPUT = 'zo_keys';
 export const zOutput = (layer: string): string => `${layer}::z`;
 
 /**
+ * `maxPairs`: the hash's chunk size (z-ops.ts appendAllZ; the default keeps each buffer under WebGPU's binding cap).
  * With `words`, also outputs `<layer>::w0` / `::w1`, the raw Threefry words (uint32), for the bit-exact test.
  * With `blocks` (block-coordinate HELENE: blocks per layer), z of layer i is multiplied by the input
  * `<layer>::z_mask` [blocks_i, 1] over the layer viewed as [blocks_i, size / blocks_i]: 1 on the
  * step's chosen block, 0 elsewhere, so the passes perturb that block alone.
  */
-export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean; blocks?: number[] } = {}): Uint8Array {
+export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean; blocks?: number[]; maxPairs?: number } = {}): Uint8Array {
   const b = new GraphBuilder({ graphName: 'resident_z', opset: RESIDENT_OPSET });
   b.input(KEYS_INPUT, 'uint32', [layers.length, 2]);
-  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words);
+  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words, options.maxPairs);
   layers.forEach((layer, i) => {
     let z = zs[i].z;
     const blocks = options.blocks?.[i];
