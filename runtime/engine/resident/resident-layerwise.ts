@@ -112,7 +112,7 @@ export class ResidentLayerwise implements ZoOptimizer {
     applyPatch(this.config, patch);
   }
 
-  /** The CPU optimizer's state (m, h, λ, refreshes, credits, block means): checkpoints are interchangeable. */
+  /** The CPU optimizer's state (m, h, λ, refreshes, credits, block means): its checkpoints hold the same tensors. */
   state(): OptimizerState {
     return this.book.state();
   }
