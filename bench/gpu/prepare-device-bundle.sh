@@ -26,12 +26,20 @@ for entry in device-check int-ops; do
     --external:onnxruntime-node --log-level=warning --outfile="$OUT/$entry.js"
 done
 
-xz -T2 -6 -c "$(command -v node)" > "$OUT/node.xz"
+# xz of the two binaries is most of the time (minutes on 2 busy cores): cached in out/gpu-bundle-xz
+# and redone only when the binary is newer than its cached copy.
+xzCached() {
+  local cache="out/gpu-bundle-xz/$(basename "$2")"
+  mkdir -p out/gpu-bundle-xz
+  if [ ! -s "$cache" ] || [ "$1" -nt "$cache" ]; then xz -T2 -6 -c "$1" > "$cache.tmp" && mv "$cache.tmp" "$cache"; fi
+  cp "$cache" "$2"
+}
+xzCached "$(readlink -f "$(command -v node)")" "$OUT/node.xz"
 cp "$ORT/package.json" "$OUT/ort/onnxruntime-node/"
 cp -r "$ORT/dist" "$OUT/ort/onnxruntime-node/"
 rm -f "$OUT"/ort/onnxruntime-node/dist/*.map
 cp "$BIN/onnxruntime_binding.node" "$OUT/ort/onnxruntime-node/bin/napi-v6/linux/x64/"
-xz -T2 -6 -c "$BIN/libonnxruntime.so.1" > "$OUT/ort/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1.xz"
+xzCached "$BIN/libonnxruntime.so.1" "$OUT/ort/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1.xz"
 cp node_modules/onnxruntime-common/package.json "$OUT/ort/onnxruntime-common/"
 cp -r node_modules/onnxruntime-common/dist/cjs "$OUT/ort/onnxruntime-common/dist/"
 find "$OUT/ort/onnxruntime-common" -name '*.map' -delete

@@ -12,6 +12,7 @@ import type { EngineInfo, RequestedProvider } from '../protocol';
 import type { LossOracle, TrainableLayer } from '../optim/optimizer';
 import { createSession } from './provider';
 import { readProfile, type ProviderReport } from './profile-provider';
+import { TransferMeter } from './transfer-meter';
 
 /** What the engine needs to know about the prepared graph (produced by runtime/onnx/surgery.ts). */
 export interface PreparedGraphInfo {
@@ -42,6 +43,10 @@ export class TrainingEngine implements LossOracle {
   private batch: DataFeeds | null = null;
   /** Filled by verifyProvider(): which provider ran the nodes. */
   providerReport: ProviderReport | null = null;
+  /** Bytes host↔device of every pass (fed θ and dir, data, scale in; losses out). */
+  readonly transfers = new TransferMeter();
+  /** Trainable feeds bound to resident state (rebind): they stay on the device between passes. */
+  private readonly residentFeeds = new Set<string>();
 
   private constructor(
     readonly session: ort.InferenceSession,
@@ -102,23 +107,32 @@ export class TrainingEngine implements LossOracle {
 
   async losses(scale: number): Promise<Float32Array> {
     this.scale[0] = scale;
-    const out = await this.session.run(this.feeds, [this.graph.lossOutput]);
+    const out = await this.run([this.graph.lossOutput]);
     return out[this.graph.lossOutput].data as Float32Array;
   }
 
+  private async run(outputs: string[]): Promise<ort.InferenceSession.ReturnType> {
+    this.transfers.feeds(this.feeds, (name) => this.residentFeeds.has(name));
+    const out = await this.session.run(this.feeds, outputs);
+    this.transfers.fetched(out);
+    return out;
+  }
+
   /**
-   * The resident step under WebGPU (engine/resident/): point a trainable's theta or dir input at the
-   * update or z graph's new GPU buffer. On the CPU the resident graphs write into the same arrays and
-   * nothing needs rebinding.
+   * The resident step (engine/resident/): point a trainable's theta or dir input at the resident
+   * state (under WebGPU the update or z graph's new GPU buffer; in host mode the same arrays). From
+   * then on the feed counts as resident: it is not a host→device copy per pass.
    */
   rebind(layer: string, which: 'theta' | 'dir', tensor: ort.Tensor): void {
-    this.feeds[which === 'theta' ? this.graph.thetaInput(layer) : this.graph.dirInput(layer)] = tensor;
+    const name = which === 'theta' ? this.graph.thetaInput(layer) : this.graph.dirInput(layer);
+    this.feeds[name] = tensor;
+    this.residentFeeds.add(name);
   }
 
   /** Unperturbed pass fetching extra outputs (e.g. logits for accuracy). */
   async evaluate(outputs: string[]): Promise<Record<string, ort.Tensor>> {
     this.scale[0] = 0;
-    return this.session.run(this.feeds, [this.graph.lossOutput, ...outputs]);
+    return this.run([this.graph.lossOutput, ...outputs]);
   }
 
   /**

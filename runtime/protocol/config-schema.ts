@@ -168,7 +168,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
         default: 'off',
         enum: ['off', 'on'],
       },
-      resident: { type: 'boolean', doc: 'Run z generation and the optimizer update as ONNX graphs beside the training graph (built for GPU-resident weights; the Trainer refuses it on WebGPU until checkpoints download); MeZO and HELENE (variant paper) only. Its z is Box-Muller over the same Threefry stream, not the CPU path\'s ziggurat (docs/gpu.md).', default: false },
+      resident: { type: 'boolean', doc: 'Run z generation and the optimizer update as ONNX graphs beside the training graph (built for GPU-resident weights: on WebGPU θ, m, h stay on the GPU and are downloaded only for checkpoints, statistics and guard scans); MeZO and HELENE (variants paper and layerwise, the HELENE preset) only. Its z is Box-Muller over the same Threefry stream, not the CPU path\'s ziggurat (docs/gpu.md).', default: false },
     },
   },
   checkpoint: {

@@ -26,6 +26,7 @@ import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer 
 import { automaticChoicesOf } from '../optim/automatic-choices';
 import { TrainingEngine } from '../engine/training-engine';
 import { createResidentOptimizer } from '../engine/resident/create-resident';
+import { deviceStateOf } from '../engine/resident/device-state';
 import { type Dataset, type InputSpec } from '../data/dataset';
 import { isTextRun, loadRunData } from '../data/text/load-run-data';
 import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
@@ -195,7 +196,7 @@ export class Trainer {
     const storedMasters = storedMastersFor(config.model.masterWeights, config.model.storedRounding, layers, loaded.graph.trainables.map((t) => t.storedType), seedFromConfig(config.seed));
     if (storedMasters && config.engine.resident) throw new Error('model.masterWeights "stored" rounds theta on the host after each update; it does not run with engine.resident (set one of them back)');
     const optimizer = config.engine.resident
-      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t), forTrainer: true })
+      ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t) })
       : createOptimizer(layers, config.optimizer, config.steps);
     // Runs written before the key have none: off, as they ran.
     const prefetch = config.engine.prefetchDirections === 'on';
@@ -463,6 +464,8 @@ export class Trainer {
     const guards = new DivergenceGuards(guardsOf(this.config));
     guards.state.keep(this.step, this.layers, this.optimizer.state());
     guards.weights.start(this.layers);
+    // engine.resident with the state on the device: host arrays are read only after a download.
+    const device = deviceStateOf(this.optimizer);
     const stepLosses = (this.stepLosses = this.lossReducer(this.engine, this.layers));
     const oracle = new TimedOracle(stepLosses, guards);
     const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));
@@ -509,7 +512,9 @@ export class Trainer {
             this.forwardPasses += oracle.passes - passesBefore;
             this.examples += this.config.data.batchSize;
             this.step = t;
+            await device?.stateToHost();
             this.guardTripped(e.trip, guards, 'before-update');
+            device?.stateFromHost();
             continue;
           }
           this.storedMasters?.round(t);
@@ -522,9 +527,14 @@ export class Trainer {
           this.examples += this.config.data.batchSize;
           // theta or the optimizer state non-finite after the update: restore the last good copy or stop.
           const checkpointDue = this.config.checkpoint.every > 0 && t % this.config.checkpoint.every === 0 && t < steps;
-          const stateTrip = guards.checkState(this.layers, this.optimizer.state(), outcome.loss, checkpointDue || t === steps || this.controls.length > 0, this.optimizer.finitenessOfLastStep?.() ?? null);
+          // Device state: scanned (and its known-good copy kept) only where it is downloaded anyway, or
+          // when the update's Σδ² says it went non-finite.
+          const forceScan = checkpointDue || t === steps || this.controls.length > 0 || (device?.nonFiniteUpdate() ?? false);
+          if (device && forceScan) await device.stateToHost();
+          const stateTrip = device && !forceScan ? null : guards.checkState(this.layers, this.optimizer.state(), outcome.loss, forceScan, this.optimizer.finitenessOfLastStep?.() ?? null);
           if (stateTrip) {
             this.guardTripped(stateTrip, guards, 'after-update');
+            device?.stateFromHost();
             continue;
           }
           guards.accept(outcome.loss);
@@ -558,6 +568,7 @@ export class Trainer {
           let p1 = performance.now();
           prof?.add('other', p1 - p0);
           if (collectStats) {
+            await device?.stateToHost();
             const layersRecord: LayerStatsRecord = { kind: 'layers', t, layers: this.optimizer.layerStats(lr) };
             this.emit(layersRecord);
             p0 = p1;
@@ -580,6 +591,7 @@ export class Trainer {
       if (this.evalSet && (this.lastEval === null || this.lastEval.t !== this.step)) await this.evaluate();
       await stepLosses.finish?.(this.step);
       const finalState: RunState = this.step >= steps ? 'finished' : 'stopped';
+      await device?.stateToHost();
       this.checkpoint();
       const stopLatency = finalState === 'stopped' && this.stopTrace ? { latency: { ...this.stopTrace, appliedAt: Date.now() } } : undefined;
       this.event(finalState === 'finished' ? 'finished' : 'stopped', finalState === 'finished' ? `finished ${this.step} steps` : `stopped at step ${this.step} of ${steps}`, stopLatency);

@@ -7,9 +7,14 @@
  *   outputs into those arrays as pre-allocated outputs, in place (onnxruntime-node accepts output
  *   tensors in `fetches`; every update output is produced by the last node reading that input, so
  *   writing in place is safe). No copy anywhere; checkpoints read the arrays as today.
- * - 'gpu-buffer' (WebGPU): outputs stay on the GPU (`preferredOutputLocation`) and the next run takes
- *   them as inputs; the previous buffers are disposed. Only the step's scalars and the per-layer
- *   update norms cross to the host; `download()` brings θ, m, h back for a checkpoint.
+ * - 'device' (WebGPU): outputs stay on the GPU (`preferredOutputLocation: 'gpu-buffer'`) and the next
+ *   run takes them as inputs; the previous buffers are disposed. Only the step's scalars and the
+ *   per-layer update norms cross to the host; `download()` brings θ, m, h, λ back into the host arrays
+ *   (checkpoints, statistics, the state guard) and `upload()` makes the host arrays the state again
+ *   (after a resume or a guard's restore). The host arrays are stale in between.
+ *   On the CPU EP, `deviceState: true` runs this same path with the outputs as fresh host tensors
+ *   (`getData()` returns them instead of downloading): how CI tests the code WebGPU runs.
+ * Every run counts its bytes host↔device in `transfers` (state tensors count as resident).
  */
 import * as ort from 'onnxruntime-node';
 import type { TrainableLayer } from '../../optim/optimizer';
@@ -20,16 +25,27 @@ import type { Provider } from '../../protocol';
 import { buildZGraph, KEYS_INPUT, zOutput } from './z-graph';
 import { buildMezoUpdateGraph } from './mezo-update-graph';
 import { buildHeleneUpdateGraph, FLOOR_INPUT, REFRESH_INPUT } from './helene-update-graph';
-import { hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn } from './update-inputs';
+import { buildLayerwiseRefreshGraph, buildLayerwiseUpdateGraph } from './layerwise-update-graphs';
+import { blockFloorIn, blockLrIn, blockMeanOut, blockScaleIn, hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn, zMaskIn } from './update-inputs';
+import { TransferMeter, byteSize } from '../transfer-meter';
 
-export type ResidentOptimizer = 'mezo' | 'helene';
-export type StateLocation = 'host' | 'gpu-buffer';
+/** 'layerwise': block-coordinate HELENE (two state graphs: refresh, then update; layerwise-update-graphs.ts). */
+export type ResidentOptimizer = 'mezo' | 'helene' | 'layerwise';
+export type StateLocation = 'host' | 'device';
 
 /** HELENE's extra state, as host arrays (host mode writes into them; gpu-buffer mode uploads them once). */
 export interface HeleneArrays {
   m: Float32Array[];
   h: Float32Array[];
-  lambda: Float32Array;
+  /** Per-layer λ chained by the paper's update graph (layerwise keeps its λ per block on the host). */
+  lambda?: Float32Array;
+}
+
+/** Per-block vectors of one layerwise step, one Float32Array [blocks_i] per layer. */
+export interface BlockVectors {
+  lr: Float32Array[];
+  scale: Float32Array[];
+  floor: Float32Array[];
 }
 
 export interface ResidentGraphsOptions {
@@ -37,8 +53,13 @@ export interface ResidentGraphsOptions {
   threads: number;
   /** Profile the first runs of both sessions (files `<prefix>-z*.json`, `<prefix>-update*.json`), for providerReports(). */
   profilePrefix?: string;
-  /** Called after a gpu-buffer run replaced θ or z of a layer, so the training graph's feeds follow (TrainingEngine.rebind). */
+  /**
+   * Called with every layer's θ and z state tensor at creation and whenever a run or upload() replaced
+   * one, so the training graph's feeds follow (TrainingEngine.rebind: it also marks them resident).
+   */
   onRebind?: (layer: string, which: 'theta' | 'dir', tensor: ort.Tensor) => void;
+  /** On the CPU EP: hold the state the way WebGPU does (swapped output tensors, download/upload). Always true on WebGPU. */
+  deviceState?: boolean;
 }
 
 const scalar = (v: number) => new ort.Tensor('float32', Float32Array.of(v), []);
@@ -52,6 +73,12 @@ export class ResidentGraphs {
   /** The host array behind each state tensor (download target). */
   private readonly hostArrays = new Map<string, Float32Array>();
   readonly location: StateLocation;
+  /** Bytes host↔device of the z and update runs, downloads and uploads. */
+  readonly transfers = new TransferMeter();
+  /** Downloads made (checkpoints, statistics, guard scans): each moves θ, m, h, λ once. */
+  downloads = 0;
+  /** The last update's Σδ² had a non-finite value: θ (or m, h) is no longer finite on the device. */
+  nonFiniteUpdate = false;
 
   private constructor(
     readonly layers: TrainableLayer[],
@@ -61,8 +88,11 @@ export class ResidentGraphs {
     readonly provider: Provider,
     private readonly options: ResidentGraphsOptions,
     helene?: HeleneArrays,
+    /** Layerwise only: the refresh graph (m, h, the chosen block's mean) and the blocks per layer. */
+    private readonly refreshSession?: ort.InferenceSession,
+    private readonly blocks?: number[],
   ) {
-    this.location = provider === 'webgpu' ? 'gpu-buffer' : 'host';
+    this.location = provider === 'webgpu' || options.deviceState ? 'device' : 'host';
     this.keys = new Uint32Array(layers.length * 2);
     layers.forEach((l, i) => {
       this.feedOf.set(thetaIn(l.name), [l.name, 'theta']);
@@ -74,34 +104,64 @@ export class ResidentGraphs {
         this.state.set(hIn(l.name), new ort.Tensor('float32', helene.h[i], l.shape));
       }
     });
-    if (helene) this.state.set(LAMBDA_IN, new ort.Tensor('float32', helene.lambda, [layers.length]));
+    if (helene?.lambda) this.state.set(LAMBDA_IN, new ort.Tensor('float32', helene.lambda, [layers.length]));
     for (const [name, tensor] of this.state) this.hostArrays.set(name, tensor.data as Float32Array);
+    for (const [name, tensor] of this.state) this.rebind(name, tensor);
   }
 
-  /** Build both graphs for these layers and open them on `provider` (exactly that one: the caller chose). */
-  static async create(layers: TrainableLayer[], optimizer: ResidentOptimizer, options: ResidentGraphsOptions, helene?: HeleneArrays): Promise<ResidentGraphs> {
+  private rebind(state: string, tensor: ort.Tensor): void {
+    const feed = this.feedOf.get(state);
+    if (feed) this.options.onRebind?.(feed[0], feed[1], tensor);
+  }
+
+  /** A state tensor that wraps the host array itself (the start, host mode, or after upload()). */
+  private isHostArray(name: string, tensor: ort.Tensor): boolean {
+    return tensor.location === 'cpu' && tensor.data === this.hostArrays.get(name);
+  }
+
+  /**
+   * Feeds of a run: state tensors are resident, everything else is a host→device copy. (The first run's
+   * upload of the initial host arrays is not counted: per-step figures are taken after it; upload() counts its own.)
+   */
+  private countedRun(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Parameters<ort.InferenceSession['run']>[1]): Promise<ort.InferenceSession.ReturnType> {
+    this.transfers.feeds(feeds, (name) => this.state.has(name));
+    return session.run(feeds, fetches as never);
+  }
+
+  /**
+   * Build the graphs for these layers and open them on `provider` (exactly that one: the caller chose).
+   * `blocks`: layerwise only, the blocks per layer (../../optim/helene-blocks.ts makeBlocks).
+   */
+  static async create(layers: TrainableLayer[], optimizer: ResidentOptimizer, options: ResidentGraphsOptions, helene?: HeleneArrays, blocks?: number[]): Promise<ResidentGraphs> {
     const chained = (names: string[]) => (options.provider === 'webgpu' ? names : undefined);
-    const zModel = buildZGraph(layers);
-    const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : buildHeleneUpdateGraph(layers);
-    const stateOutputs = layers.flatMap((l) => (optimizer === 'mezo' ? [thetaOut(l.name)] : [thetaOut(l.name), mOut(l.name), hOut(l.name)]));
+    if (optimizer === 'layerwise' && (!blocks || !helene)) throw new Error('ResidentGraphs: layerwise needs the blocks per layer and the m, h arrays');
+    const blocked = layers.map((l, i) => ({ ...l, blocks: blocks?.[i] ?? 1 }));
+    const zModel = buildZGraph(layers, optimizer === 'layerwise' ? { blocks } : {});
+    const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : optimizer === 'helene' ? buildHeleneUpdateGraph(layers) : buildLayerwiseUpdateGraph(blocked);
+    const stateOutputs = layers.flatMap((l) => (optimizer === 'helene' ? [thetaOut(l.name), mOut(l.name), hOut(l.name)] : [thetaOut(l.name)]));
     const profile = (part: string) => (options.profilePrefix ? { profilePrefix: `${options.profilePrefix}-${part}` } : {});
-    const zSession = (await createSession({ model: zModel, requested: options.provider, threads: options.threads, residentOutputs: chained(layers.map((l) => zOutput(l.name))), ...profile('z') })).session;
-    const updateSession = (await createSession({ model: updateModel, requested: options.provider, threads: options.threads, residentOutputs: chained(optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs), ...profile('update') })).session;
-    const graphs = new ResidentGraphs(layers, optimizer, zSession, updateSession, options.provider, options, helene);
+    const open = async (model: Uint8Array, outputs: string[], part: string) =>
+      (await createSession({ model, requested: options.provider, threads: options.threads, residentOutputs: chained(outputs), ...profile(part) })).session;
+    const zSession = await open(zModel, layers.map((l) => zOutput(l.name)), 'z');
+    const updateSession = await open(updateModel, optimizer === 'helene' ? [...stateOutputs, LAMBDA_OUT] : stateOutputs, 'update');
+    const refreshSession = optimizer === 'layerwise' ? await open(buildLayerwiseRefreshGraph(blocked), layers.flatMap((l) => [mOut(l.name), hOut(l.name)]), 'refresh') : undefined;
+    const graphs = new ResidentGraphs(layers, optimizer, zSession, updateSession, options.provider, options, helene, refreshSession, blocks);
     // gpu-buffer mode starts from the host tensors: onnxruntime uploads an input on first use, and
     // from the first update on the state is the GPU outputs.
     return graphs;
   }
 
   /** z of step t for every layer: the keys are the CPU path's (zKey(stepSeed(run, t), i)); only they are fed. */
-  async generateZ(runSeed: Seed64, t: number): Promise<void> {
+  async generateZ(runSeed: Seed64, t: number, masks?: Float32Array[]): Promise<void> {
     const step = stepSeed(runSeed, t);
     this.layers.forEach((_, i) => {
       const k = zKey(step, i);
       this.keys[2 * i] = k.key0;
       this.keys[2 * i + 1] = k.key1;
     });
-    const feeds = { [KEYS_INPUT]: new ort.Tensor('uint32', this.keys, [this.layers.length, 2]) };
+    const feeds: Record<string, ort.Tensor> = { [KEYS_INPUT]: new ort.Tensor('uint32', this.keys, [this.layers.length, 2]) };
+    // Layerwise: the step's chosen block (1) in its layer's mask, 0 elsewhere.
+    if (this.blocks) this.layers.forEach((l, i) => (feeds[zMaskIn(l.name)] = new ort.Tensor('float32', masks![i], [this.blocks![i], 1])));
     const pairs = this.layers.map((l) => [zOutput(l.name), zIn(l.name)] as const);
     await this.runChained(this.zSession, feeds, pairs);
   }
@@ -124,39 +184,108 @@ export class ResidentGraphs {
       feeds[FLOOR_INPUT] = new ort.Tensor('float32', helene.floor, [this.layers.length]);
       pairs.push([LAMBDA_OUT, LAMBDA_IN]);
     }
-    const out = await this.runChained(this.updateSession, feeds, pairs, this.layers.map((l) => updateSqOut(l.name)));
-    return Float64Array.from(this.layers, (l) => (out[updateSqOut(l.name)].data as Float32Array)[0]);
+    const extra = this.layers.map((l) => updateSqOut(l.name));
+    const out = await this.runChained(this.updateSession, feeds, pairs, extra);
+    for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
+    return this.updateNorms(out, extra);
+  }
+
+  /**
+   * Layerwise, after the two passes: m' and (the chosen block) h' from the step's scalars and the z
+   * masks; returns each layer's chosen-block mean of h' (0 where no block of the layer was chosen).
+   */
+  async layerwiseRefresh(scalars: Record<string, number>, masks: Float32Array[]): Promise<Float64Array> {
+    const feeds = this.stateFeeds(this.refreshSession!, scalars);
+    this.layers.forEach((l, i) => (feeds[zMaskIn(l.name)] = new ort.Tensor('float32', masks[i], [this.blocks![i], 1])));
+    const pairs = this.layers.flatMap((l) => [[mOut(l.name), mIn(l.name)] as const, [hOut(l.name), hIn(l.name)] as const]);
+    const extra = this.layers.map((l) => blockMeanOut(l.name));
+    const out = await this.runChained(this.refreshSession!, feeds, pairs, extra);
+    for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
+    return Float64Array.from(extra, (name) => (out[name].data as Float32Array)[0]);
+  }
+
+  /** Layerwise: θ' from m', h' and the per-block lr, scale and floor the host derived; returns Σδ² per layer. */
+  async layerwiseUpdate(scalars: Record<string, number>, vectors: BlockVectors): Promise<Float64Array> {
+    const feeds = this.stateFeeds(this.updateSession, scalars);
+    this.layers.forEach((l, i) => {
+      const dims = [this.blocks![i], 1];
+      feeds[blockLrIn(l.name)] = new ort.Tensor('float32', vectors.lr[i], dims);
+      feeds[blockScaleIn(l.name)] = new ort.Tensor('float32', vectors.scale[i], dims);
+      feeds[blockFloorIn(l.name)] = new ort.Tensor('float32', vectors.floor[i], dims);
+    });
+    const extra = this.layers.map((l) => updateSqOut(l.name));
+    const out = await this.runChained(this.updateSession, feeds, this.layers.map((l) => [thetaOut(l.name), thetaIn(l.name)] as const), extra);
+    for (const name of extra) this.transfers.deviceToHost += byteSize(out[name]);
+    return this.updateNorms(out, extra);
+  }
+
+  /** Σδ² per layer from the update's outputs; a non-finite one flags the state (the Trainer then scans it). */
+  private updateNorms(out: ort.InferenceSession.ReturnType, names: string[]): Float64Array {
+    const sq = Float64Array.from(names, (name) => (out[name].data as Float32Array)[0]);
+    this.nonFiniteUpdate = sq.some((v) => !Number.isFinite(v));
+    return sq;
+  }
+
+  /** The step's scalars and the state tensors this session reads. */
+  private stateFeeds(session: ort.InferenceSession, scalars: Record<string, number>): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, value] of Object.entries(scalars)) feeds[name] = scalar(value);
+    for (const name of session.inputNames) if (this.state.has(name)) feeds[name] = this.state.get(name)!;
+    return feeds;
   }
 
   /**
    * Run a session whose outputs `pairs[k][0]` become state `pairs[k][1]`: in place on the host,
-   * or swapped for the new GPU buffers. `extra` outputs are fetched to the host as usual.
+   * or swapped for the new device tensors. `extra` outputs are fetched to the host as usual.
    */
   private async runChained(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, pairs: (readonly [string, string])[], extra: string[] = []): Promise<ort.InferenceSession.ReturnType> {
     if (this.location === 'host') {
       const fetches: Record<string, ort.Tensor | null> = {};
       for (const [output, state] of pairs) fetches[output] = this.state.get(state)!;
       for (const name of extra) fetches[name] = null;
-      return session.run(feeds, fetches);
+      return this.countedRun(session, feeds, fetches);
     }
-    const out = await session.run(feeds, [...pairs.map(([o]) => o), ...extra]);
-    for (const [output, state] of pairs) {
-      const previous = this.state.get(state);
-      this.state.set(state, out[output]);
-      const feed = this.feedOf.get(state);
-      if (feed) this.options.onRebind?.(feed[0], feed[1], out[output]);
-      // The first run's inputs are the host arrays: only GPU buffers of ours are freed.
-      if (previous?.location === 'gpu-buffer') previous.dispose();
-    }
+    const out = await this.countedRun(session, feeds, [...pairs.map(([o]) => o), ...extra]);
+    for (const [output, state] of pairs) this.replace(state, out[output]);
     return out;
   }
 
-  /** Bring θ, m, h, λ back into the host arrays (gpu-buffer mode: a download, for checkpoints; host mode: nothing to do). */
+  /** Make `tensor` the state `name`, rebind the training feed, and free the previous device tensor. */
+  private replace(name: string, tensor: ort.Tensor): void {
+    const previous = this.state.get(name);
+    this.state.set(name, tensor);
+    this.rebind(name, tensor);
+    // The host arrays are ours to keep: only device tensors (gpu-buffers, or their CPU stand-ins) are freed.
+    if (previous && previous !== tensor && !this.isHostArray(name, previous)) previous.dispose();
+  }
+
+  /** The state a checkpoint holds: θ, m, h, λ (z is regenerated from the step seed). */
+  private *checkpointed(): Iterable<[string, ort.Tensor]> {
+    for (const [name, tensor] of this.state) if (this.feedOf.get(name)?.[1] !== 'dir') yield [name, tensor];
+  }
+
+  /**
+   * Bring θ, m, h, λ back into the host arrays (device mode: `getData()`, a download on WebGPU; host
+   * mode: nothing to do). The device state stays current: training goes on from it.
+   */
   async download(): Promise<void> {
     if (this.location === 'host') return;
-    for (const [name, tensor] of this.state) {
-      if (tensor.location === 'gpu-buffer') this.hostArrays.get(name)?.set((await tensor.getData()) as Float32Array);
+    this.downloads++;
+    for (const [name, tensor] of this.checkpointed()) {
+      if (this.isHostArray(name, tensor)) continue;
+      this.hostArrays.get(name)!.set((await tensor.getData()) as Float32Array);
+      this.transfers.deviceToHost += byteSize(tensor);
     }
+  }
+
+  /**
+   * Make the host arrays the state again (device mode), after something wrote them: a resume's
+   * checkpoint, a guard's restore. The next run uploads them (onnxruntime copies a host input on use).
+   */
+  upload(): void {
+    if (this.location === 'host') return;
+    for (const [name, tensor] of this.checkpointed()) this.transfers.hostToDevice += byteSize(tensor);
+    for (const [name] of [...this.checkpointed()]) this.replace(name, new ort.Tensor('float32', this.hostArrays.get(name)!, this.state.get(name)!.dims));
   }
 
   /** With profilePrefix: stop profiling and say which provider ran each graph's nodes (after at least one step). */
@@ -167,8 +296,11 @@ export class ResidentGraphs {
     return { z: readProfile(`${this.options.profilePrefix}-z`), update: readProfile(`${this.options.profilePrefix}-update`) };
   }
 
+  /** Close the sessions and free the device state (a θ-sized buffer per state tensor on a GPU). */
   async release(): Promise<void> {
+    for (const [name, tensor] of this.state) if (!this.isHostArray(name, tensor)) tensor.dispose();
     await this.zSession.release();
     await this.updateSession.release();
+    await this.refreshSession?.release();
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../../protocol';
 import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from '../../optim/optimizer';
-import { UpdateNorms } from '../../optim/layer-stats';
+import { rms, UpdateNorms } from '../../optim/layer-stats';
+import { elementStats } from '../../optim/helene-common';
 import { projectedGradients } from '../../optim/spsa';
 import type { Seed64 } from '../../rng/seeds';
 import type { HeleneArrays, ResidentGraphs } from './resident-graphs';
@@ -20,7 +21,7 @@ export class ResidentHelene implements ZoOptimizer {
     readonly layers: TrainableLayer[],
     readonly config: OptimizerConfig,
     readonly graphs: ResidentGraphs,
-    readonly arrays: HeleneArrays,
+    readonly arrays: Required<HeleneArrays>,
     private readonly runSeed: Seed64,
     private readonly totalSteps: number,
   ) {
@@ -76,8 +77,18 @@ export class ResidentHelene implements ZoOptimizer {
     return { loss: pg.loss, c, alpha, forwardPasses: 2 };
   }
 
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => ({ ...this.norms.baseStat(layer, i), lambda: this.arrays.lambda[i] }));
+  /**
+   * The panel's per-layer curvature (h mean, min, max, median, floor fraction, effective step) and m
+   * RMS, from the host arrays: with the state on the device the Trainer downloads them first, only
+   * at the statistics interval (device-state.ts).
+   */
+  layerStats(lr: number): LayerStat[] {
+    const { gamma, epsDen } = this.config;
+    return this.layers.map((layer, i) => ({
+      ...this.norms.baseStat(layer, i),
+      ...elementStats(this.arrays.h[i], this.arrays.lambda[i], 1, lr, gamma, epsDen),
+      mRms: rms(this.arrays.m[i]),
+    }));
   }
 
   /** Close the z and update sessions (the trainer calls this after the training session's release). */

@@ -8,6 +8,8 @@ import { GraphBuilder } from '../../onnx/graph-builder';
 import { encodeModel } from '../../onnx/model-io';
 import { RESIDENT_OPSET } from './onnx-consts';
 import { appendAllZ } from './z-ops';
+import { i64s } from './onnx-consts';
+import { zMaskIn } from './update-inputs';
 
 export interface ResidentLayer {
   name: string;
@@ -18,13 +20,26 @@ export interface ResidentLayer {
 export const KEYS_INPUT = 'zo_keys';
 export const zOutput = (layer: string): string => `${layer}::z`;
 
-/** With `words`, also outputs `<layer>::w0` / `::w1`, the raw Threefry words (uint32), for the bit-exact test. */
-export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean } = {}): Uint8Array {
+/**
+ * `maxPairs`: the hash's chunk size (z-ops.ts appendAllZ; the default keeps each buffer under WebGPU's binding cap).
+ * With `words`, also outputs `<layer>::w0` / `::w1`, the raw Threefry words (uint32), for the bit-exact test.
+ * With `blocks` (block-coordinate HELENE: blocks per layer), z of layer i is multiplied by the input
+ * `<layer>::z_mask` [blocks_i, 1] over the layer viewed as [blocks_i, size / blocks_i]: 1 on the
+ * step's chosen block, 0 elsewhere, so the passes perturb that block alone.
+ */
+export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean; blocks?: number[]; maxPairs?: number } = {}): Uint8Array {
   const b = new GraphBuilder({ graphName: 'resident_z', opset: RESIDENT_OPSET });
   b.input(KEYS_INPUT, 'uint32', [layers.length, 2]);
-  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words);
+  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words, options.maxPairs);
   layers.forEach((layer, i) => {
-    b.node('Identity', [zs[i].z], [zOutput(layer.name)]);
+    let z = zs[i].z;
+    const blocks = options.blocks?.[i];
+    if (blocks !== undefined) {
+      const mask = b.input(zMaskIn(layer.name), 'float', [blocks, 1]);
+      const view = b.op('Reshape', [z, i64s(b, [blocks, layer.size / blocks])], [], `mask${i}/view`);
+      z = b.op('Reshape', [b.op('Mul', [view, mask]), i64s(b, layer.shape)], [], `mask${i}/z`);
+    }
+    b.node('Identity', [z], [zOutput(layer.name)]);
     b.output(zOutput(layer.name), 'float', layer.shape);
     if (options.words) {
       const pairs = Math.ceil(layer.size / 2);

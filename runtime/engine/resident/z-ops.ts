@@ -73,40 +73,67 @@ export interface ZLayer {
  * launch, and a 50M-parameter transformer has ~200 trainable tensors. Per layer there remain the key
  * gathers, its counter Range, two Expands, and the Split/Reshape back to its shape (~8 nodes).
  * Returns per layer the float z name, and (with `words`) the names of its hash words.
+ *
+ * One vector has a limit: WebGPU binds a buffer of at most `maxStorageBufferBindingSize` (≤ 4 GiB,
+ * often less), and at 1.3 B parameters the vector's words would be 2.6 GB and z 5.2 GB. So consecutive
+ * layers are grouped into chunks of at most `maxPairs` pairs (default 2^27: 512 MiB per word buffer,
+ * 1 GiB of z), each hashed as one vector; a layer above the limit is a chunk of its own. The values do
+ * not depend on the chunking (a pair's counter and key are its layer's).
  */
-export function appendAllZ(b: GraphBuilder, keys: string, layers: ZLayer[], words = false): { z: string; w0?: string; w1?: string }[] {
+export const Z_CHUNK_PAIRS = 2 ** 27;
+
+export function appendAllZ(b: GraphBuilder, keys: string, layers: ZLayer[], words = false, maxPairs = Z_CHUNK_PAIRS): { z: string; w0?: string; w1?: string }[] {
+  const chunks: number[][] = [];
+  let pairsInChunk = 0;
+  layers.forEach((l, i) => {
+    const pairs = Math.ceil(l.size / 2);
+    if (chunks.length === 0 || pairsInChunk + pairs > maxPairs) {
+      chunks.push([]);
+      pairsInChunk = 0;
+    }
+    chunks.at(-1)!.push(i);
+    pairsInChunk += pairs;
+  });
+  const out: { z: string; w0?: string; w1?: string }[] = [];
+  chunks.forEach((members, c) => appendZChunk(b, keys, layers, members, chunks.length === 1 ? 'z' : `z/c${c}`, words).forEach((z, k) => (out[members[k]] = z)));
+  return out;
+}
+
+/** One hashed vector for the layers `members` (indices into `layers`, which are the key rows); names under `prefix`. */
+function appendZChunk(b: GraphBuilder, keys: string, all: ZLayer[], members: number[], prefix: string, words: boolean): { z: string; w0?: string; w1?: string }[] {
+  const layers = members.map((i) => all[i]);
   const pairs = layers.map((l) => Math.ceil(l.size / 2));
   const counters: string[] = [];
   const key0s: string[] = [];
   const key1s: string[] = [];
-  layers.forEach((_, i) => {
-    const row = b.op('Gather', [keys, i64(b, i)], [intAttr('axis', 0)], `z${i}/key`);
+  members.forEach((globalIndex, i) => {
+    const row = b.op('Gather', [keys, i64(b, globalIndex)], [intAttr('axis', 0)], `z${globalIndex}/key`);
     const n = i64s(b, [pairs[i]]);
-    key0s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 0)], [intAttr('axis', 0)], `z${i}/k0`), n]));
-    key1s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 1)], [intAttr('axis', 0)], `z${i}/k1`), n]));
-    counters.push(b.op('Range', [i64(b, 0), i64(b, pairs[i]), i64(b, 1)], [], `z${i}/pair`));
+    key0s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 0)], [intAttr('axis', 0)], `z${globalIndex}/k0`), n]));
+    key1s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 1)], [intAttr('axis', 0)], `z${globalIndex}/k1`), n]));
+    counters.push(b.op('Range', [i64(b, 0), i64(b, pairs[i]), i64(b, 1)], [], `z${globalIndex}/pair`));
   });
   const concat = (names: string[], out: string) => (names.length === 1 ? names[0] : b.op('Concat', names, [intAttr('axis', 0)], out));
-  const counter = b.op('Cast', [concat(counters, 'z/pairs_i64')], [intAttr('to', DataType.UINT32)], 'z/pairs');
-  const [w0, w1] = appendThreefry13(b, counter, concat(key0s, 'z/key0'), concat(key1s, 'z/key1'));
+  const counter = b.op('Cast', [concat(counters, `${prefix}/pairs_i64`)], [intAttr('to', DataType.UINT32)], `${prefix}/pairs`);
+  const [w0, w1] = appendThreefry13(b, counter, concat(key0s, `${prefix}/key0`), concat(key1s, `${prefix}/key1`));
   const u1 = b.op('Mul', [b.op('Add', [top24(b, w0), f32(b, 0.5)]), f32(b, 2 ** -24)]);
   const radius = b.op('Sqrt', [b.op('Mul', [b.op('Log', [u1]), f32(b, -2)])]);
   const angle = b.op('Mul', [top24(b, w1), f32(b, BOX_MULLER_ANGLE_STEP)]);
   const even = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Cos', [angle])]), i64s(b, [1])]);
   const odd = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Sin', [angle])]), i64s(b, [1])]);
-  const flat = b.op('Reshape', [b.op('Concat', [even, odd], [intAttr('axis', 1)]), i64s(b, [-1])], [], 'z/all');
+  const flat = b.op('Reshape', [b.op('Concat', [even, odd], [intAttr('axis', 1)]), i64s(b, [-1])], [], `${prefix}/all`);
   const split = (x: string, sizes: number[], name: string): string[] => {
     if (sizes.length === 1) return [x];
     const outs = sizes.map((_, i) => `${name}/${i}`);
     b.node('Split', [x, i64s(b, sizes)], outs, [intAttr('axis', 0)]);
     return outs;
   };
-  const zParts = split(flat, pairs.map((p) => 2 * p), 'z/part');
-  const w0Parts = words ? split(w0, pairs, 'z/w0') : [];
-  const w1Parts = words ? split(w1, pairs, 'z/w1') : [];
+  const zParts = split(flat, pairs.map((p) => 2 * p), `${prefix}/part`);
+  const w0Parts = words ? split(w0, pairs, `${prefix}/w0`) : [];
+  const w1Parts = words ? split(w1, pairs, `${prefix}/w1`) : [];
   return layers.map((layer, i) => {
     const part = layer.size === 2 * pairs[i] ? zParts[i] : b.op('Slice', [zParts[i], i64s(b, [0]), i64s(b, [layer.size])]);
-    const z = b.op('Reshape', [part, i64s(b, layer.shape)], [], `z${i}/z`);
+    const z = b.op('Reshape', [part, i64s(b, layer.shape)], [], `z${members[i]}/z`);
     return words ? { z, w0: w0Parts[i], w1: w1Parts[i] } : { z };
   });
 }
