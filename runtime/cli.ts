@@ -126,6 +126,12 @@ async function main(argv: string[]): Promise<number> {
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
       const overrides = parseResumeOverrides(args.overrides);
       const fromStep = parseFromStep(args.fromStep);
+      // Nothing left to train: say so before loading the model (a 1 B model takes tens of seconds).
+      // --from-step rewinds a finished run, and the extension (--ipc) reads the run's own messages.
+      if (snapshot.status?.state === 'finished' && fromStep === undefined && !args.ipc && args.dataParallel === undefined) {
+        process.stdout.write(`${dir} already finished at step ${snapshot.status.step} of ${snapshot.status.totalSteps}: nothing to resume (--from-step <n> trains again from a kept checkpoint)\n`);
+        return 0;
+      }
       if (args.dataParallel !== undefined) {
         if (Object.keys(overrides).length) throw new CliUsageError('resume --data-parallel does not change hyperparameters (--lr, --set): resume once without --data-parallel for that');
         if (args.ipc) throw new CliUsageError('--data-parallel runs from the command line; the extension does not start them (drop --ipc)');
