@@ -12,6 +12,7 @@ import { formatCliError } from './cli/errors';
 import { loadConfig, parseOverride } from './cli/config-file';
 import { runTraining } from './cli/train-command';
 import { runSweep } from './cli/sweep-command';
+import { runCompare } from './cli/compare-command';
 import { runQueueSweep } from './queue/queue-sweep';
 import { runWorker } from './queue/queue-worker';
 import { followRun } from './queue/follow-run';
@@ -76,14 +77,14 @@ async function main(argv: string[]): Promise<number> {
       if (args.dataParallel !== undefined) {
         if (args.ipc) throw new CliUsageError('--data-parallel runs from the command line; the extension does not start them (drop --ipc)');
         if (!args.config) throw new ConfigError([{ path: '--config', message: 'train needs --config <run.json>' }]);
-        const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride));
+        const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride), args.overrideOrigins);
         for (const w of warnings) process.stderr.write(`warning: ${w.path} ${w.message}\n`);
         const { summary, runDir } = await trainDataParallel(config, { ...dataParallelFlags(args), quiet: args.quiet });
         if (!args.quiet) printSummary(summary, runDir);
         return 0;
       }
       if (!args.config) throw new ConfigError([{ path: '--config', message: 'train needs --config <run.json>' }]);
-      const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride));
+      const { config, warnings } = loadConfig(args.config, args.overrides.map(parseOverride), args.overrideOrigins);
       for (const w of warnings) process.stderr.write(`warning: ${w.path} ${w.message}\n`);
       const { summary, runDir } = await runTraining(config, { ipc: args.ipc, quiet: args.quiet, profile: args.profile });
       if (!args.ipc && !args.quiet) printSummary(summary, runDir);
@@ -126,6 +127,12 @@ async function main(argv: string[]): Promise<number> {
       if (!snapshot.manifest) throw new CheckpointError(`${dir} is not a run folder (no run.json)`);
       const overrides = parseResumeOverrides(args.overrides);
       const fromStep = parseFromStep(args.fromStep);
+      // Nothing left to train: say so before loading the model (a 1 B model takes tens of seconds).
+      // --from-step rewinds a finished run, and the extension (--ipc) reads the run's own messages.
+      if (snapshot.status?.state === 'finished' && fromStep === undefined && !args.ipc && args.dataParallel === undefined) {
+        process.stdout.write(`${dir} already finished at step ${snapshot.status.step} of ${snapshot.status.totalSteps}: nothing to resume (--from-step <n> trains again from a kept checkpoint)\n`);
+        return 0;
+      }
       if (args.dataParallel !== undefined) {
         if (Object.keys(overrides).length) throw new CliUsageError('resume --data-parallel does not change hyperparameters (--lr, --set): resume once without --data-parallel for that');
         if (args.ipc) throw new CliUsageError('--data-parallel runs from the command line; the extension does not start them (drop --ipc)');
@@ -140,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
     case 'lr-find': {
       if (!args.config) throw new ConfigError([{ path: '--config', message: 'lr-find needs --config <run.json>' }]);
       if (args.budget !== undefined && !(Number.isInteger(args.budget) && args.budget >= 20)) throw new ConfigError([{ path: '--budget', message: `expected a whole number of forward passes >= 20, got ${args.budget}` }]);
-      const { config } = loadConfig(args.config, args.overrides.map(parseOverride));
+      const { config } = loadConfig(args.config, args.overrides.map(parseOverride), args.overrideOrigins);
       const say = (s: string) => (args.json ? process.stderr : process.stdout).write(s + '\n');
       say(`lr-find: ${config.optimizer.name}, probes of this run's first steps on an lr grid (same start, batches and step seeds), budget ${args.budget ?? 600} forward passes`);
       const result = await findLearningRate(config, {
@@ -158,6 +165,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(args.json ? JSON.stringify(inspection, null, 2) + '\n' : formatInspection(inspection));
       return 0;
     }
+    case 'compare':
+      return runCompare({ runDirs: args.positionals.slice(1), baseline: args.baseline, target: args.target, csv: args.csv }, (t) => process.stdout.write(t));
     case 'doctor': {
       const report = await runDoctor();
       process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report));
@@ -211,7 +220,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write(`unknown command "${args.command}"\n\n${HELP}`);
+      // One line: the whole help text buries the mistake.
+      process.stderr.write(`error: unknown command "${args.command}"; see helene-studio --help\n`);
       return 2;
   }
 }

@@ -48,6 +48,9 @@ Usage:
   helene-studio scaffold <folder>                      write a demo workspace (model, data, MeZO and HELENE configs) into an empty folder
   helene-studio inspect <model.onnx> [--json]          what the model is (classifier, causal LM) and what can be trained in it
                                                        (trainable presets, LoRA on attention / MLP projections), with sizes
+  helene-studio compare <run folder>... [--baseline <run id>] [--target final|tail-N|<loss>] [--csv <file>]
+                                                       the compare page as a table: optimizer, lr, steps, training passes, final/best
+                                                       eval loss, passes to the baseline's target, speedups; then the config diff
   helene-studio doctor [--json]                        what the runtime finds: providers, GPU, why CUDA is (not) usable
   helene-studio help                                   this text
 
@@ -104,6 +107,8 @@ export interface CliArgs {
   command: string;
   config?: string;
   overrides: string[];
+  /** Per override, what was typed (`--steps ten`, `--set steps=10`): error messages name it. */
+  overrideOrigins: string[];
   ipc: boolean;
   quiet: boolean;
   /** train/resume: profile the steps (profile.json, table at the end). */
@@ -137,6 +142,10 @@ export interface CliArgs {
   peerTimeout?: string;
   joinTimeout?: string;
   hashEvery?: string;
+  /** compare: baseline run id, target rule, summary CSV file. */
+  baseline?: string;
+  target?: string;
+  csv?: string;
   positionals: string[];
 }
 
@@ -174,6 +183,9 @@ export const CLI_OPTIONS = {
       queue: { type: 'string' },
       concurrency: { type: 'string' },
       'worker-id': { type: 'string' },
+      baseline: { type: 'string' },
+      target: { type: 'string' },
+      csv: { type: 'string' },
       debug: { type: 'boolean', default: false },
 } as const;
 
@@ -187,21 +199,29 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const { values, positionals } = parsed;
   const overrides = [...(values.set ?? [])];
-  const shortcut = (flag: string | undefined, key: string, json = true) => {
-    if (flag !== undefined) overrides.push(`${key}=${json ? flag : JSON.stringify(flag)}`);
+  // What the user typed for each override, so a bad value is blamed on the command line, not the file.
+  const overrideOrigins = overrides.map((o) => `--set ${o}`);
+  const shortcut = (flag: string | undefined, key: string, json = true, name = key) => {
+    if (flag === undefined) return;
+    overrides.push(`${key}=${json ? flag : JSON.stringify(flag)}`);
+    overrideOrigins.push(`--${name} ${flag}`);
   };
-  shortcut(values.optimizer, 'optimizer.name', false);
-  shortcut(values.lr, 'optimizer.lr');
+  shortcut(values.optimizer, 'optimizer.name', false, 'optimizer');
+  shortcut(values.lr, 'optimizer.lr', true, 'lr');
   shortcut(values.steps, 'steps');
-  shortcut(values.provider, 'engine.provider', false);
-  shortcut(values.threads, 'engine.threads');
-  shortcut(values['run-id'], 'output.runId', false);
-  if (values['runs-dir'] !== undefined) overrides.push(`output.runsDir=${JSON.stringify(require('node:path').resolve(values['runs-dir']))}`);
+  shortcut(values.provider, 'engine.provider', false, 'provider');
+  shortcut(values.threads, 'engine.threads', true, 'threads');
+  shortcut(values['run-id'], 'output.runId', false, 'run-id');
+  if (values['runs-dir'] !== undefined) {
+    overrides.push(`output.runsDir=${JSON.stringify(require('node:path').resolve(values['runs-dir']))}`);
+    overrideOrigins.push(`--runs-dir ${values['runs-dir']}`);
+  }
   const steps = values.steps !== undefined ? Number(values.steps) : undefined;
   return {
     command: positionals[0] ?? 'help',
     config: values.config,
     overrides,
+    overrideOrigins,
     ipc: values.ipc ?? false,
     quiet: values.quiet ?? false,
     profile: values.profile ?? false,
@@ -224,6 +244,9 @@ export function parseCli(argv: string[]): CliArgs {
     peerTimeout: values['peer-timeout'],
     joinTimeout: values['join-timeout'],
     hashEvery: values['hash-every'],
+    baseline: values.baseline,
+    target: values.target,
+    csv: values.csv,
     queue: values.queue,
     runsDir: values['runs-dir'],
     concurrency: values.concurrency,

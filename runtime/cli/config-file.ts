@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findDuplicateKey } from '../protocol/json-duplicate-keys';
+import { flattenConfig } from '../runs/config-diff';
 import { ConfigError, mergeConfig, resolveConfig, type ConfigIssue, type ResolvedConfig } from '../protocol';
 
 export interface LoadedConfig {
@@ -53,11 +54,22 @@ export function readUserConfig(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export function loadConfig(file: string, overrides: Record<string, unknown>[] = []): LoadedConfig {
+/**
+ * `origins[i]` is what the user typed for `overrides[i]` (e.g. "--steps ten"): a value that fails
+ * validation is then blamed on the command line rather than on the file.
+ */
+export function loadConfig(file: string, overrides: Record<string, unknown>[] = [], origins: readonly string[] = []): LoadedConfig {
   const absolute = path.resolve(file);
   let user: Record<string, unknown> = readUserConfig(absolute);
   for (const o of overrides) user = mergeConfig(user, o);
-  const { config, warnings } = resolveConfig(user, absolute);
+  let resolved;
+  try {
+    resolved = resolveConfig(user, absolute);
+  } catch (e) {
+    if (e instanceof ConfigError && origins.length) throw blameCommandLine(e, overrides, origins, absolute);
+    throw e;
+  }
+  const { config, warnings } = resolved;
   resolvePaths(config, path.dirname(absolute));
   return { config, warnings, file: absolute };
 }
@@ -68,4 +80,20 @@ export function resolvePaths(config: ResolvedConfig, baseDir: string): void {
   if (config.data.eval) config.data.eval = path.resolve(baseDir, config.data.eval);
   if (config.data.tokenizer) config.data.tokenizer = path.resolve(baseDir, config.data.tokenizer);
   config.output.runsDir = path.resolve(baseDir, config.output.runsDir);
+}
+
+/** Issues whose key an override set name what was typed; if every issue came from there, so does the source. */
+function blameCommandLine(e: ConfigError, overrides: Record<string, unknown>[], origins: readonly string[], file: string): ConfigError {
+  const keys = overrides.map((o) => Object.keys(flattenConfig(o))[0] ?? '');
+  // The last override of a key wins, so it is the one to blame.
+  const originOf = (issuePath: string): string | undefined => {
+    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] && (issuePath === keys[i] || issuePath.startsWith(`${keys[i]}.`))) return origins[i];
+    return undefined;
+  };
+  const issues = e.issues.map((i) => {
+    const origin = originOf(i.path);
+    return origin ? { ...i, message: `${i.message} (from ${origin} on the command line)` } : i;
+  });
+  const all = issues.every((i, k) => i !== e.issues[k]);
+  return new ConfigError(issues, all ? 'command line' : file);
 }

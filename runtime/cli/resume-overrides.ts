@@ -36,8 +36,13 @@ export function parseResumeOverrides(overrides: string[]): HyperparameterPatch {
     values[live] = value;
   }
   if (Object.keys(values).length === 0) return {};
+  // Key by key, so the message names the one value that is wrong, as the user typed it.
+  for (const [key, value] of Object.entries(values)) {
+    const one = validateHyperparameterPatch({ [key]: value });
+    if (!one.ok) throw new ResumeOverrideError(`resume: optimizer.${key} ${JSON.stringify(value)} is refused: ${one.reason.replace(/^(\w+) must/, 'optimizer.$1 must')}`);
+  }
   const checked = validateHyperparameterPatch(values);
-  if (!checked.ok) throw new ResumeOverrideError(`resume: ${checked.reason.replace(/^(\w+) must/, 'optimizer.$1 must')} (got ${JSON.stringify(overrides)})`);
+  if (!checked.ok) throw new ResumeOverrideError(`resume: ${checked.reason}`);
   return checked.value;
 }
 

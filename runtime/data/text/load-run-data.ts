@@ -8,6 +8,7 @@ import type * as ort from 'onnxruntime-node';
 import type { ResolvedConfig } from '../../protocol';
 import { loadDataset, type Dataset, type InputSpec } from '../dataset';
 import type { LineRules } from '../jsonl';
+import { checkBatchSize, checkDataFile } from '../run-data-checks';
 import { findTokenizerFiles, loadTokenizer } from './tokenizer';
 import { loadTextDataset, type TextDataOptions } from './text-dataset';
 
@@ -31,6 +32,21 @@ export function isTextRun(config: ResolvedConfig, inputs: ort.InferenceSession.V
 }
 
 export function loadRunData(
+  config: ResolvedConfig,
+  inputs: ort.InferenceSession.ValueMetadata[],
+  model: ModelFacts,
+  classes: { input: string; count: number } | undefined,
+  numericSpecs: () => InputSpec[],
+): RunData {
+  const d = config.data;
+  checkDataFile(d.train, 'data.train');
+  if (d.eval) checkDataFile(d.eval, 'data.eval');
+  const data = loadData(config, inputs, model, classes, numericSpecs);
+  checkBatchSize(d.batchSize, data.train.size, d.train);
+  return data;
+}
+
+function loadData(
   config: ResolvedConfig,
   inputs: ort.InferenceSession.ValueMetadata[],
   model: ModelFacts,
