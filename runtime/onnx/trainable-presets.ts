@@ -6,8 +6,12 @@
  * - head:               the parameters between the logits output and the last MatMul/Gemm before it
  *                       (classifier weight and bias; a tied LM head's embedding);
  * - all-but-embeddings: `all` minus the tables a Gather indexes (token, position embeddings).
+ *
+ * Both see a stored weight through the Cast / Transpose / Identity between it and its consumer
+ * (value-preserving.ts): a float16 table read as `Gather(Cast(table.stored))` is still the embedding.
  */
-import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
+import type { GraphProto, TensorProto } from './onnx-types';
+import { producersOf, sourceInitializer } from './value-preserving';
 import { DataType } from './onnx-types';
 import { tensorElementCount } from './tensor-data';
 import { bufferReason, inlineValues } from './torch-traps';
@@ -26,16 +30,22 @@ export function parameterInitializers(graph: GraphProto, baseDir?: string): Tens
   });
 }
 
-/** Initializers a Gather indexes (its data input): embedding tables. */
+/** Initializers a Gather indexes (its data input), directly or through a Cast / Identity: embedding tables. */
 export function embeddingTables(graph: GraphProto): Set<string> {
   const inits = new Set(graph.initializer.map((t) => t.name ?? ''));
-  return new Set(graph.node.filter((n) => n.op_type === 'Gather' && inits.has(n.input[0])).map((n) => n.input[0]));
+  const producer = producersOf(graph);
+  const tables = new Set<string>();
+  for (const node of graph.node) {
+    if (node.op_type !== 'Gather') continue;
+    const table = sourceInitializer(node.input[0], producer, inits);
+    if (table) tables.add(table);
+  }
+  return tables;
 }
 
 /** Parameters feeding the logits through element-wise/shape nodes, down to and including the last MatMul/Gemm. */
 export function headParameters(graph: GraphProto, logits: string, parameters: Set<string>): string[] {
-  const producer = new Map<string, NodeProto>();
-  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  const producer = producersOf(graph);
   const found = new Set<string>();
   const seen = new Set<string>();
   const queue = [logits];
@@ -50,10 +60,11 @@ export function headParameters(graph: GraphProto, logits: string, parameters: Se
         found.add(input);
         continue;
       }
-      // Weights reach a MatMul through Transpose/Identity of an initializer (unfolded torch exports).
-      const via = producer.get(input);
-      if (isProjection && via && (via.op_type === 'Transpose' || via.op_type === 'Identity') && parameters.has(via.input[0])) {
-        found.add(via.input[0]);
+      // Weights reach a MatMul through Transpose/Identity (unfolded torch exports) and a Cast from
+      // their stored float16 / bfloat16 (half-precision exports): the parameter is the chain's start.
+      const weight = sourceInitializer(input, producer, parameters);
+      if (weight) {
+        found.add(weight);
         continue;
       }
       if (!isProjection) queue.push(input);
