@@ -9,6 +9,7 @@ import { DataType, type GraphProto, type ValueInfoProto } from './onnx-types';
 import { describeValueInfo, makeValueInfo, valueInfoDims, valueInfoElemType } from './value-info';
 import { intAttr, stringAttr } from './graph-builder';
 import { causalLmLossNodes } from './causal-lm-loss';
+import { dataTypeName } from './tensor-data';
 
 export const LOSS_OUTPUT = 'loss';
 export const DEFAULT_LABELS_INPUT = 'labels';
@@ -48,11 +49,26 @@ function requireUnused(context: LossContext, name: string, role: string): void {
   }
 }
 
-function requireFloat(context: LossContext, info: ValueInfoProto): void {
+/** Half-precision outputs (a `model.half()` export's logits) are cast to float32 for the loss. */
+const HALF_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT16, DataType.BFLOAT16]);
+
+/**
+ * The name of `info`'s values in float32: the output itself, or a Cast of a float16 / bfloat16 one
+ * (the cross-entropy's log-softmax in half precision would lose the small differences between
+ * nearby losses that the ZO gradient estimate is made of). Any other type is refused by name.
+ */
+function asFloat32(context: LossContext, info: ValueInfoProto): string {
   const elemType = valueInfoElemType(info);
-  if (elemType !== undefined && elemType !== DataType.FLOAT) {
-    throw new Error(`${context.modelName}: output '${info.name}' must be float32 for the loss (it has elem_type ${elemType})`);
+  const name = info.name ?? '';
+  if (elemType === undefined || elemType === DataType.FLOAT) return name;
+  if (!HALF_TYPES.has(elemType)) {
+    throw new Error(`${context.modelName}: output '${name}' is ${dataTypeName(elemType)}; the loss needs float values (float32, float16 or bfloat16)`);
   }
+  const cast = `zo/${name}/to_float32`;
+  requireUnused(context, cast, 'cast of the half-precision output to float32');
+  context.graph.node.push({ op_type: 'Cast', name: cast, input: [name], output: [cast], attribute: [intAttr('to', DataType.FLOAT)] });
+  context.usedNames.add(cast);
+  return cast;
 }
 
 function requireRank(context: LossContext, info: ValueInfoProto, rank: number, why: string): void {
@@ -72,20 +88,24 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
 
   if (loss.kind === 'output') {
     const source = findOutput(context, originalOutputs, loss.output);
-    requireFloat(context, source);
     requireRank(context, source, 1, 'the optimizer needs one loss per example, shape [batch]');
-    if (loss.output !== LOSS_OUTPUT) {
-      requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
-      graph.node.push({ op_type: 'Identity', name: 'zo/loss_identity', input: [loss.output], output: [LOSS_OUTPUT] });
+    if (loss.output === LOSS_OUTPUT && valueInfoElemType(source) !== undefined && valueInfoElemType(source) !== DataType.FLOAT) {
+      // The float32 loss the optimizer reads must be called 'loss', and that name is taken by the model's own.
+      throw new Error(`${context.modelName}: its output 'loss' is ${dataTypeName(valueInfoElemType(source))}; export the loss as float32, or under another name (model.lossOutput) so a float32 copy can take the name 'loss'`);
     }
-    lossInfo = { ...source, name: LOSS_OUTPUT };
+    const value = asFloat32(context, source);
+    if (value !== LOSS_OUTPUT) {
+      requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
+      graph.node.push({ op_type: 'Identity', name: 'zo/loss_identity', input: [value], output: [LOSS_OUTPUT] });
+    }
+    lossInfo = { ...source, name: LOSS_OUTPUT, type: { tensor_type: { ...source.type?.tensor_type, elem_type: DataType.FLOAT } } };
   } else if (loss.kind === 'causal-lm') {
     if (context.opset < MIN_CLASSIFICATION_OPSET) {
       throw new Error(`${context.modelName} uses opset ${context.opset}; the causal-LM loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=14 or newer`);
     }
     const logits = findOutput(context, originalOutputs, loss.logits);
-    requireFloat(context, logits);
     requireRank(context, logits, 3, 'causal-LM logits are [batch, sequence, vocabulary]; for [batch, classes] use task "classification"');
+    const logitsValue = asFloat32(context, logits);
     const labels = loss.labels ?? DEFAULT_LABELS_INPUT;
     requireUnused(context, labels, 'labels input');
     requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
@@ -94,7 +114,7 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     const sequence = dims?.[1] ?? 'sequence';
     graph.input.push(makeValueInfo(labels, 'int64', [batch, sequence]));
     addedInputs.push(labels);
-    const appended = causalLmLossNodes(loss.logits, labels, LOSS_OUTPUT, context.opset);
+    const appended = causalLmLossNodes(logitsValue, labels, LOSS_OUTPUT, context.opset);
     for (const tensor of appended.initializers) requireUnused(context, tensor.name ?? '', 'causal-LM loss');
     graph.node.push(...appended.nodes);
     graph.initializer.push(...appended.initializers);
@@ -110,8 +130,8 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
       );
     }
     const logits = findOutput(context, originalOutputs, loss.logits);
-    requireFloat(context, logits);
     requireRank(context, logits, 2, 'classification logits are [batch, classes]');
+    const logitsValue = asFloat32(context, logits);
     const labels = loss.labels ?? DEFAULT_LABELS_INPUT;
     requireUnused(context, labels, 'labels input');
     requireUnused(context, LOSS_OUTPUT, 'per-example loss output');
@@ -122,7 +142,7 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     graph.node.push({
       op_type: 'SoftmaxCrossEntropyLoss',
       name: 'zo/softmax_cross_entropy',
-      input: [loss.logits, labels],
+      input: [logitsValue, labels],
       output: [LOSS_OUTPUT],
       attribute: [stringAttr('reduction', 'none'), intAttr('ignore_index', -100)],
     });

@@ -9,6 +9,7 @@ import type { GraphProto, TensorProto, ValueInfoProto } from './onnx-types';
 import { readModel } from './model-io';
 import { embeddingTables, headParameters, parameterInitializers } from './trainable-presets';
 import { projectionRoles } from './projection-roles';
+import { untieInitializerAliases } from './torch-traps';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
 export type InspectedTask = 'causal-lm' | 'classification' | 'loss-output' | 'unknown';
@@ -33,6 +34,8 @@ export interface ModelInspection {
   presets: Record<TrainablePreset, TrainChoiceFacts | null>;
   /** The head's parameter names (for "LoRA + train the head in full"). */
   head: string[];
+  /** Head parameters that are also the input embedding (a tied LM head): training "head" trains that table. */
+  tiedHead?: string[];
   lora: Record<LoraTargetPreset, TrainChoiceFacts>;
 }
 
@@ -58,6 +61,9 @@ function taskOf(graph: GraphProto): { task: InspectedTask; output: string | null
 export function inspectModel(file: string): ModelInspection {
   const model = readModel(file, { externalData: 'keep' });
   const graph = model.graph;
+  // As training does (prepare-trainables.ts): torch's Identity aliases of one initializer (equal
+  // norm weights deduplicated by the exporter) become tensors of their own, so the counts agree.
+  untieInitializerAliases(graph);
   const params = parameterInitializers(graph);
   const byName = new Map(params.map((t) => [t.name ?? '', t]));
   const { task, output, width } = taskOf(graph);
@@ -81,6 +87,7 @@ export function inspectModel(file: string): ModelInspection {
       head: head.length ? facts(head.map((n) => byName.get(n)!).filter(Boolean)) : null,
     },
     head,
+    tiedHead: head.filter((n) => tables.has(n)),
     lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
   };
 }
@@ -96,7 +103,7 @@ export function formatInspection(m: ModelInspection): string {
     `what to train (model.trainablePreset / model.lora.targetPreset):\n` +
     row('all', m.presets.all) +
     row('all-but-embeddings', m.presets['all-but-embeddings']) +
-    row('head', m.presets.head) +
+    row('head', m.presets.head).replace(/\n$/, m.tiedHead?.length ? ` (tied to the input embedding ${m.tiedHead.join(', ')}: training the head trains it)\n` : '\n') +
     `  LoRA adapts (the adapters are small; these are the adapted weights):\n` +
     row('  attention', m.lora.attention) +
     row('  mlp', m.lora.mlp) +

@@ -6,8 +6,11 @@
  * - head:               the parameters between the logits output and the last MatMul/Gemm before it
  *                       (classifier weight and bias; a tied LM head's embedding);
  * - all-but-embeddings: `all` minus the tables a Gather indexes (token, position embeddings).
+ *
+ * Both see a stored weight through the Cast / Transpose / Identity between it and its consumer
+ * (weight-path.ts): a float16 table read as `Gather(Cast(table.stored))` is still the embedding.
  */
-import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
+import type { GraphProto, TensorProto } from './onnx-types';
 import { DataType } from './onnx-types';
 import { tensorElementCount } from './tensor-data';
 import { bufferReason, inlineValues } from './torch-traps';
@@ -27,7 +30,7 @@ export function parameterInitializers(graph: GraphProto, baseDir?: string): Tens
   });
 }
 
-/** Initializers a Gather indexes (its data input): embedding tables. */
+/** Initializers a Gather indexes (its data input), directly or through a Cast / Identity: embedding tables. */
 export function embeddingTables(graph: GraphProto): Set<string> {
   const inits = new Set(graph.initializer.map((t) => t.name ?? ''));
   const producers = producerMap(graph.node);
@@ -38,8 +41,7 @@ export function embeddingTables(graph: GraphProto): Set<string> {
 
 /** Parameters feeding the logits through element-wise/shape nodes, down to and including the last MatMul/Gemm. */
 export function headParameters(graph: GraphProto, logits: string, parameters: Set<string>): string[] {
-  const producer = new Map<string, NodeProto>();
-  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  const producer = producerMap(graph.node);
   const found = new Set<string>();
   const seen = new Set<string>();
   const queue = [logits];

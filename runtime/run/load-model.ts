@@ -31,7 +31,8 @@ export function loadTrainingModel(model: ModelConfig, seed = 0): LoadedModel {
   // Structure only: weights stay in the file (or its .data files) until a trainable is read into its
   // training buffer, and onnxruntime reads the frozen ones itself (session from `externalDataDir`).
   const onnx = readModelStructure(modelPath);
-  const modelName = path.basename(modelPath);
+  // Messages name the model by its path: exports are all called model.onnx, the folder tells them apart.
+  const modelName = modelPath;
   const graph = prepareTrainingGraph(onnx, {
     modelName,
     trainable: model.trainable,
