@@ -7,10 +7,11 @@
  * B = 0 at the start, the loss is flat in A, so the curvature estimate h is tiny and lr / h huge.
  *
  * The reference of a tensor is the larger of its RMS at the start of the run (or of the resumed run)
- * and the RMS of all the trainable tensors at the start: a tensor that starts at zero or tiny (LoRA's
- * B, biases) may grow to the size of the weights around it, not 100x past them. Measured: the demo's
- * 20,000-step MeZO and HELENE runs do not trip it at factor 30; against its own start alone, the
- * demo's small-init biases grew 10x within 770 (HELENE) and 10,438 (MeZO) steps of healthy training.
+ * and the RMS of all the trainable tensors at the start: a tensor that starts tiny (biases) may grow
+ * to the size of the weights around it, not 100x past them. A tensor that starts at exactly zero
+ * (LoRA's B) is not checked. Measured: the demo's 20,000-step MeZO and HELENE runs do not trip it at
+ * factor 30; against its own start alone, the demo's small-init biases grew 10x within 770 (HELENE)
+ * and 10,438 (MeZO) steps of healthy training.
  *
  * Cost: one pass over theta every `every` steps (a sum of squares per tensor), and on forced checks
  * (checkpoints, the last step). Policy: stop only; a growth that built up over many steps cannot be
@@ -58,7 +59,10 @@ export class WeightGrowthGuard {
     });
     const all = count ? Math.sqrt(sum / count) : 0;
     this.againstAll = each.map((r) => !(r >= all));
-    this.references = each.map((r) => Math.max(r, all));
+    // A tensor that starts at exactly zero (LoRA's B) has no scale of its own; LoRA's factors are
+    // not balanced (a healthy MeZO LoRA run grew B to 150x the trainables' start RMS in 10 steps
+    // while A stayed small), so it is not checked: its partner A, which starts random, is.
+    this.references = each.map((r) => (r > 0 ? Math.max(r, all) : 0));
   }
 
   /** The first tensor grown past factor x its reference, when due (or forced); null otherwise. */
