@@ -85,7 +85,7 @@ async function findLr(root: string, answers: Omit<ShortFormAnswers, 'lr' | 'step
           cwd: root,
           onProgress: (line) => {
             access.output.info(`lr-find: ${line.trim()}`);
-            const probe = /^lr\s+(\S+)\s+(stable|diverged)/.exec(line.trim());
+            const probe = /^lr\s+(\S+)\s+(stable|diverged|too high)/.exec(line.trim());
             if (probe) progress.report({ message: `lr ${probe[1]}: ${probe[2]}` });
           },
         });

@@ -75,7 +75,7 @@ test('startLrFind runs the finder in a child process: probes arrive as progress 
   assert.ok(finder.pid !== undefined);
   const outcome = await finder.done;
   assert.deepEqual(outcome, lrFindOutcome(realStdout, 0, []), 'same seed, same batches: the same suggestion');
-  const probes = lines.filter((l) => /^\s*lr \S+\s+(stable|diverged)/.test(l));
+  const probes = lines.filter((l) => /^\s*lr \S+\s+(stable|diverged|too high)/.test(l));
   assert.equal(probes.length, parseLrFindOutput(realStdout).probes.length);
   assert.match(lines[0], /^lr-find: mezo, .*budget 200 forward passes/);
 });
