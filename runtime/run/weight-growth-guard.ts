@@ -18,6 +18,7 @@
  * undone by skipping one.
  */
 import type { TrainableLayer } from '../optim/optimizer';
+import { rms } from '../optim/layer-stats';
 
 export interface WeightGrowthConfig {
   enabled: boolean;
@@ -36,10 +37,9 @@ export interface WeightGrowth {
   againstAll: boolean;
 }
 
-function rms(x: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return x.length ? Math.sqrt(s / x.length) : 0;
+/** layer-stats' rms, with 0 for an empty tensor (its NaN would poison the all-trainables reference). */
+function rmsOf(x: Float32Array): number {
+  return x.length ? rms(x) : 0;
 }
 
 export class WeightGrowthGuard {
@@ -50,7 +50,7 @@ export class WeightGrowthGuard {
 
   /** Record the starting RMS of every trainable tensor (call once, before the first step). */
   start(layers: readonly TrainableLayer[]): void {
-    const each = layers.map((l) => rms(l.theta));
+    const each = layers.map((l) => rmsOf(l.theta));
     let sum = 0;
     let count = 0;
     layers.forEach((l, i) => {
@@ -72,7 +72,7 @@ export class WeightGrowthGuard {
     for (let i = 0; i < layers.length; i++) {
       const ref = this.references[i];
       if (!(ref > 0)) continue; // every trainable started at zero: nothing to compare with
-      const now = rms(layers[i].theta);
+      const now = rmsOf(layers[i].theta);
       if (now > this.config.factor * ref) return { tensor: layers[i].name, from: ref, to: now, ratio: now / ref, againstAll: this.againstAll[i] };
     }
     return null;
