@@ -9,6 +9,8 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PageShellOptions } from '../webview/page-shell';
 import type { Output } from './output';
+import { recoverStuckWebview, webviewStarted } from './panel/stuck-webview';
+import { WebviewLoadWatchdog, WEBVIEW_LOAD_TIMEOUT_MS } from './panel/webview-load-watchdog';
 
 /** The vscode-free side of a page: validates and handles each message; records what it refused. */
 export interface PageController {
@@ -24,6 +26,8 @@ export interface PageHostOptions {
   /** The page's bundle under dist/webview, e.g. "compare.js". */
   script: string;
   render(parts: PageShellOptions): string;
+  /** Opens the same panel anew in `column`: what is done when its page never starts (webview-load-watchdog.ts). */
+  reopen(column: vscode.ViewColumn | undefined): void;
 }
 
 /** A panel that may load only the webview bundles and media/, nothing from the workspace. */
@@ -38,8 +42,13 @@ export class WebviewPageHost implements vscode.Disposable {
   private controller: PageController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private isReady = false;
+  private readonly watchdog: WebviewLoadWatchdog;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly options: PageHostOptions, onDispose: () => void) {
+    const key = `${options.label}: ${panel.title}`;
+    this.watchdog = new WebviewLoadWatchdog(() =>
+      recoverStuckWebview({ key, what: `the ${options.label} "${panel.title}"`, panel, timeoutMs: WEBVIEW_LOAD_TIMEOUT_MS, output: options.output, reopen: options.reopen }),
+    );
     panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'icon.png');
     panel.webview.html = options.render({
       cspSource: panel.webview.cspSource,
@@ -48,13 +57,25 @@ export class WebviewPageHost implements vscode.Disposable {
       title: panel.title,
     });
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        this.watchdog.spoke();
+        webviewStarted(key);
+        void this.onMessage(raw);
+      }),
       panel.onDidChangeViewState(() => {
         // A hidden page is destroyed (no retainContextWhenHidden); it posts 'ready' again when shown.
-        if (!panel.visible) this.isReady = false;
+        if (panel.visible) this.watchdog.visible();
+        else {
+          this.isReady = false;
+          this.watchdog.hidden();
+        }
       }),
-      panel.onDidDispose(onDispose),
+      panel.onDidDispose(() => {
+        this.watchdog.dispose();
+        onDispose();
+      }),
     );
+    if (panel.visible) this.watchdog.visible();
   }
 
   /** Set once, right after construction (the controller's post goes through this host). */
@@ -90,6 +111,7 @@ export class WebviewPageHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.watchdog.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -68,7 +68,7 @@ export class ComparePanel implements vscode.Disposable {
 
   private constructor(private readonly deps: ComparePanelDeps, readonly panel: vscode.WebviewPanel, readonly runDirs: string[], private readonly key: string) {
     ComparePanel.panels.set(key, this);
-    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'compare panel', script: 'compare.js', render: renderCompareHtml }, () => this.dispose());
+    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'compare panel', script: 'compare.js', render: renderCompareHtml, reopen: () => ComparePanel.show(deps, runDirs) }, () => this.dispose());
     this.controller = new CompareController(runDirs, {
       post: (message: HostToCompare) => this.host.post(message),
       saveFile: (name, content) => this.saveFile(name, content),

@@ -84,7 +84,7 @@ export class ExperimentsPanel implements vscode.Disposable {
 
   private constructor(private readonly deps: ExperimentsPanelDeps, readonly panel: vscode.WebviewPanel) {
     const t0 = performance.now();
-    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'experiments', script: 'experiments.js', render: renderExperimentsHtml }, () => this.dispose());
+    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'experiments', script: 'experiments.js', render: renderExperimentsHtml, reopen: () => ExperimentsPanel.show(deps) }, () => this.dispose());
     const folders = deps.runsView.roots.map((root) => {
       const key = crypto.createHash('sha1').update(root.runsDir).digest('hex').slice(0, 12);
       return new RunFolderSource(root.runsDir, { cacheFile: deps.storageDir ? path.join(deps.storageDir, `experiments-${key}.json`) : undefined });

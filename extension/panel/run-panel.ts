@@ -30,6 +30,8 @@ import { thinStepRecords } from './live-thinning';
 import { PanelMemory } from './panel-memory';
 import { renderPanelHtml } from './panel-html';
 import { reportWebviewFailure } from './webview-failure';
+import { recoverStuckWebview, webviewStarted } from './stuck-webview';
+import { WebviewLoadWatchdog, WEBVIEW_LOAD_TIMEOUT_MS } from './webview-load-watchdog';
 
 export const RUN_PANEL_VIEW_TYPE = 'heleneStudio.runPanel';
 
@@ -65,6 +67,8 @@ export class RunPanel implements vscode.Disposable {
   private readonly sessionListeners: (() => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly batcher: MetricBatcher;
+  /** A page that never starts (VS Code's webview service worker) is reopened, never left blank. */
+  private readonly watchdog = new WebviewLoadWatchdog(() => this.onStuck());
   /** VS Code throws "Webview is disposed" on any use of a closed panel: never touch it once this is set. */
   private disposed = false;
 
@@ -146,9 +150,14 @@ export class RunPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidChangeViewState(() => {
         // A hidden page is destroyed; it asks again with 'ready' when shown.
-        if (!panel.visible) this.notReady();
+        if (panel.visible) this.watchdog.visible();
+        else {
+          this.notReady();
+          this.watchdog.hidden();
+        }
       }),
     );
+    if (panel.visible) this.watchdog.visible();
     RunPanel.panels.set(runDir, this);
     deps.memory.remember(panel.title, runDir);
     this.attach(deps.registry.byRunDir(runDir));
@@ -214,6 +223,8 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private onMessage(raw: unknown): void {
+    this.watchdog.spoke();
+    webviewStarted(this.runDir);
     const checked = validateWebviewIntent(raw);
     if (!checked.ok) {
       this.stats.rejected++;
@@ -318,8 +329,20 @@ export class RunPanel implements vscode.Disposable {
     this.batcher.discard();
   }
 
+  private onStuck(): void {
+    recoverStuckWebview({
+      key: this.runDir,
+      what: `the run panel of ${path.basename(this.runDir)}`,
+      panel: this.panel,
+      timeoutMs: WEBVIEW_LOAD_TIMEOUT_MS,
+      output: this.deps.output,
+      reopen: (column) => RunPanel.show(this.deps, this.runDir, column ?? vscode.ViewColumn.Beside),
+    });
+  }
+
   dispose(): void {
     this.disposed = true;
+    this.watchdog.dispose();
     if (RunPanel.panels.get(this.runDir) === this) RunPanel.panels.delete(this.runDir);
     this.batcher.dispose();
     for (const off of [...this.detach.splice(0), ...this.sessionListeners.splice(0)]) off();

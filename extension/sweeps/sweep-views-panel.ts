@@ -54,7 +54,7 @@ export class SweepViewsPanel implements vscode.Disposable {
     }
     const panel = createPagePanel(deps.extensionUri, SWEEP_VIEWS_VIEW_TYPE, `Sweep: ${sweepId}`);
     try {
-      return new SweepViewsPanel(deps, panel, key);
+      return new SweepViewsPanel(deps, panel, key, sweepId);
     } catch (e) {
       SweepViewsPanel.panels.delete(key);
       reportWebviewFailure(deps.output, `the views of sweep ${sweepId}`, panel, e);
@@ -66,9 +66,9 @@ export class SweepViewsPanel implements vscode.Disposable {
     for (const p of [...SweepViewsPanel.panels.values()]) p.panel.dispose();
   }
 
-  private constructor(private readonly deps: SweepViewsPanelDeps, readonly panel: vscode.WebviewPanel, private readonly file: string) {
+  private constructor(private readonly deps: SweepViewsPanelDeps, readonly panel: vscode.WebviewPanel, private readonly file: string, sweepId: string) {
     SweepViewsPanel.panels.set(file, this);
-    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'sweep views', script: 'sweep.js', render: renderSweepHtml }, () => this.dispose());
+    this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'sweep views', script: 'sweep.js', render: renderSweepHtml, reopen: () => SweepViewsPanel.show(deps, file, sweepId) }, () => this.dispose());
     this.controller = new SweepViewsController(file, {
       post: (message: HostToSweepViews) => this.host.post(message),
       openRun: (dir) => deps.openRun(dir),

@@ -76,6 +76,13 @@ export interface Workbench {
   blocked: string[];
   /** Lines code-server printed (for failure messages). */
   serverLog: string[];
+  /** The browser's console, every frame (webview frames included), and the webview service-worker requests seen. */
+  browserLog: string[];
+  /**
+   * Refuse the next `n` requests for VS Code's webview service-worker script: a real fault in the real
+   * host, the way a webview fails to start (microsoft/vscode#125993), for the reopen-on-blank test.
+   */
+  failServiceWorkerScripts(n: number): void;
   close(): Promise<void>;
 }
 
@@ -150,13 +157,28 @@ export async function launchWorkbench(options: LaunchOptions = {}): Promise<Work
   );
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const blocked: string[] = [];
+  const browserLog: string[] = [];
+  const stamp = () => new Date().toISOString().slice(11, 23);
+  let failWorkers = 0;
   await context.route('**/*', (route) => {
     const u = new URL(route.request().url());
+    if (u.pathname.endsWith('/service-worker.js')) {
+      const refuse = failWorkers > 0;
+      if (refuse) failWorkers--;
+      browserLog.push(`${stamp()} [route] ${refuse ? 'REFUSED' : 'served'} webview service worker ${u.searchParams.get('id') ?? ''}`);
+      if (refuse) return route.abort();
+    }
     if (u.hostname === '127.0.0.1') return route.continue();
     blocked.push(u.href);
     return route.abort();
   });
   const page = await context.newPage();
+  page.on('console', (m) => {
+    const url = m.location()?.url ?? '';
+    const where = /webview\/browser\/pre\//.test(url) ? 'webview host frame' : /vscode-resource|\/webview\//.test(url) ? 'webview page' : 'workbench';
+    browserLog.push(`${stamp()} [${m.type()}] ${where}: ${m.text().slice(0, 400)}`);
+  });
+  page.on('pageerror', (e) => browserLog.push(`${stamp()} [pageerror] ${e.message.slice(0, 400)}`));
   await step('open the workbench', async () => {
     await page.goto(`${origin}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
@@ -171,7 +193,12 @@ export async function launchWorkbench(options: LaunchOptions = {}): Promise<Work
     port,
     blocked,
     serverLog,
+    browserLog,
+    failServiceWorkerScripts(n: number) {
+      failWorkers = n;
+    },
     async close() {
+      fs.writeFileSync(path.join(ARTIFACTS, 'browser-console.log'), browserLog.join('\n') + '\n');
       await browser.close().catch(() => undefined);
       server.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
