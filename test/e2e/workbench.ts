@@ -261,20 +261,26 @@ export async function setTheme(page: Page, theme: Theme): Promise<void> {
 /** F1, the command's title, Enter: as a user runs a command from the palette. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await step(`run "${title}" from the command palette`, async () => {
-    await page.keyboard.press('Escape');
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 500 }, force: true }).catch(() => undefined);
     const input = page.locator('.quick-input-widget input.input');
-    // F1 can be lost while focus moves out of a webview frame: press it again rather than fail.
-    for (let attempt = 1; ; attempt++) {
-      await page.keyboard.press('F1');
-      const shown = await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 3_000 : 10_000 }).then(() => true, (e: Error) => (attempt < 3 ? false : Promise.reject(e)));
-      if (shown) break;
-    }
-    await input.fill(`>${title}`);
     // The row whose label is exactly the title (fuzzy matching lists look-alikes first at times).
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
-    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    // Likely cause: the palette lists the commands enabled when it opens, and one opened in the first seconds of the
+    // window, before workspace trust is settled, lacks every command whose enablement is
+    // isWorkspaceTrusted (seen once: "Start HELENE run" missing for 10 s). Open it again rather than fail.
+    for (let opening = 1; ; opening++) {
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 500 }, force: true }).catch(() => undefined);
+      // F1 can be lost while focus moves out of a webview frame: press it again rather than fail.
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('F1');
+        const shown = await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 3_000 : 10_000 }).then(() => true, (e: Error) => (attempt < 3 ? false : Promise.reject(e)));
+        if (shown) break;
+      }
+      await input.fill(`>${title}`);
+      const found = await row.waitFor({ state: 'visible', timeout: opening < 3 ? 5_000 : 10_000 }).then(() => true, (e: Error) => (opening < 3 ? false : Promise.reject(e)));
+      if (found) break;
+    }
     await row.click();
   });
 }

@@ -1,34 +1,9 @@
 // MetricBatcher with an injected clock: flush on the timer, on size, in order, never after dispose.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetricBatcher, type BatcherClock } from '../../extension/metric-batcher';
+import { MetricBatcher } from '../../extension/metric-batcher';
+import { FakeClock } from './fake-clock';
 import type { MetricRecord } from '../../runtime/protocol';
-
-class FakeClock implements BatcherClock {
-  private timers = new Map<number, { at: number; callback: () => void }>();
-  private next = 1;
-  now = 0;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.timers]) {
-      if (t.at <= this.now) {
-        this.timers.delete(id);
-        t.callback();
-      }
-    }
-  }
-}
 
 const step = (t: number): MetricRecord => ({ kind: 'step', t, loss: 1, lr: 1e-3, forwardPasses: 2 * t, examples: t, wallMs: t, timing: { forwardMs: 0, rngMs: 0, optimizerMs: 0, dataMs: 0, totalMs: 0 }, examplesPerSec: 1 });
 

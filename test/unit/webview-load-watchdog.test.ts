@@ -2,30 +2,8 @@
 // extension/panel/webview-load-watchdog.ts): it fires only for a visible page that stays silent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebviewLoadWatchdog, type WatchdogClock } from '../../extension/panel/webview-load-watchdog';
-
-class FakeClock implements WatchdogClock {
-  private timers = new Map<number, { at: number; callback: () => void }>();
-  private next = 1;
-  now = 0;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.timers]) {
-      if (t.at <= this.now) {
-        this.timers.delete(id);
-        t.callback();
-      }
-    }
-  }
-}
+import { WebviewLoadWatchdog } from '../../extension/panel/webview-load-watchdog';
+import { FakeClock } from './fake-clock';
 
 function setup(timeoutMs = 1000) {
   const clock = new FakeClock();
