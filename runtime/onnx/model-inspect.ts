@@ -92,14 +92,16 @@ export function inspectModel(file: string): ModelInspection {
   };
 }
 
+/** "1 tensor", "38 tensors". */
+const tensorCount = (n: number) => `${n} tensor${n === 1 ? '' : 's'}`;
 const count = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
 
 export function formatInspection(m: ModelInspection): string {
   const kind = m.task === 'causal-lm' ? `causal LM (${m.output}: vocabulary ${m.outputWidth ?? '?'})` : m.task === 'classification' ? `classifier (${m.output}: ${m.outputWidth ?? '?'} classes)` : m.task === 'loss-output' ? 'model with a loss output' : 'unknown task (no logits or loss output)';
-  const row = (label: string, f: TrainChoiceFacts | null) => `  ${label.padEnd(22)}${f ? `${f.tensors} tensors, ${count(f.parameters)} parameters` : 'not found'}\n`;
+  const row = (label: string, f: TrainChoiceFacts | null) => `  ${label.padEnd(22)}${f ? `${tensorCount(f.tensors)}, ${count(f.parameters)} parameters` : 'not found'}\n`;
   return (
     `${m.file}\n  ${kind}\n  inputs: ${m.inputs.join(', ')}${m.pastInputs ? ` (${m.pastInputs} KV-cache inputs, fed empty when training)` : ''}\n` +
-    `  parameters: ${count(m.parameters.parameters)} in ${m.parameters.tensors} tensors\n` +
+    `  parameters: ${count(m.parameters.parameters)} in ${tensorCount(m.parameters.tensors)}\n` +
     `what to train (model.trainablePreset / model.lora.targetPreset):\n` +
     row('all', m.presets.all) +
     row('all-but-embeddings', m.presets['all-but-embeddings']) +
