@@ -115,6 +115,11 @@ async function pickWhatToTrain(pending: Promise<InspectionOutcome>, title: strin
     void vscode.window.showErrorMessage(`Cannot read ${modelPath}: ${outcome.message}`);
     return undefined;
   }
+  // Said now, not when the run starts: train would refuse this model with the same reasons.
+  if (outcome.inspection.refusals?.length) {
+    void vscode.window.showErrorMessage(`${modelPath} cannot be trained as it is: ${outcome.inspection.refusals.join('; ')}`);
+    return undefined;
+  }
   const choices = trainChoices(outcome.inspection);
   if (choices.length === 0) return {};
   const kind = outcome.inspection.task === 'causal-lm' ? 'causal LM' : outcome.inspection.task === 'classification' ? 'classifier' : 'model';

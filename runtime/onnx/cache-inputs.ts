@@ -35,15 +35,40 @@ function zeroOf(elemType: number): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+/** Whether training makes this input inside the graph (a KV-cache input or position_ids). */
+export function isMadeInGraph(name: string): boolean {
+  return PAST.test(name) || name === POSITION_IDS;
+}
+
+/**
+ * Why the graph's cache inputs cannot be made in training, one sentence each (empty when they can):
+ * what `feedCacheInputsInGraph` refuses, said before a run starts (`inspect`, the short form).
+ */
+export function cacheInputProblems(graph: GraphProto): string[] {
+  const past = graph.input.filter((i) => PAST.test(i.name ?? ''));
+  const positions = graph.input.find((i) => i.name === POSITION_IDS);
+  if (past.length === 0 && !positions) return [];
+  if (!graph.input.some((i) => i.name === IDS)) {
+    const names = [...past.map((p) => p.name), ...(positions ? [POSITION_IDS] : [])].join(', ');
+    return [`its inputs ${names} are made from input_ids in training, but the model has no input_ids input`];
+  }
+  return past.filter((input) => !emptyCacheShape(input)).map((input) => `cannot feed the cache input ${describeValueInfo(input)}: an empty cache needs the shape [batch, heads, past, head_dim] with heads and head_dim fixed`);
+}
+
+/** [heads, head_dim] of a cache input whose empty tensor can be made, else null. */
+function emptyCacheShape(input: ValueInfoProto): [number, number] | null {
+  const d = dims(input);
+  const [, heads, , headDim] = d;
+  return d.length === 4 && typeof heads === 'number' && typeof headDim === 'number' ? [heads, headDim] : null;
+}
+
 /** Rewrites `graph` in place (a clone the surgery owns); `opset` decides Unsqueeze's form. */
 export function feedCacheInputsInGraph(graph: GraphProto, opset: number, modelName: string): CacheInputs {
   const past = graph.input.filter((i) => PAST.test(i.name ?? ''));
   const positions = graph.input.find((i) => i.name === POSITION_IDS);
   if (past.length === 0 && !positions) return { past: [], positionIds: false };
-  if (!graph.input.some((i) => i.name === IDS)) {
-    const names = [...past.map((p) => p.name), ...(positions ? [POSITION_IDS] : [])].join(', ');
-    throw new Error(`${modelName}: its inputs ${names} are made from input_ids in training, but the model has no input_ids input`);
-  }
+  const problems = cacheInputProblems(graph);
+  if (problems.length) throw new Error(`${modelName}: ${problems[0]}`);
   const nodes: NodeProto[] = [];
   const constant = (name: string, values: number[]): string => {
     nodes.push({ op_type: 'Constant', name, input: [], output: [name], attribute: [tensorAttr('value', makeInt64Tensor(name, [values.length], values))] });
@@ -55,11 +80,8 @@ export function feedCacheInputsInGraph(graph: GraphProto, opset: number, modelNa
 
   for (const input of past) {
     const name = input.name ?? '';
-    const [, heads, , headDim] = dims(input);
+    const [heads, headDim] = emptyCacheShape(input)!; // checked by cacheInputProblems above
     const elemType = input.type?.tensor_type?.elem_type ?? DataType.FLOAT;
-    if (dims(input).length !== 4 || typeof heads !== 'number' || typeof headDim !== 'number') {
-      throw new Error(`${modelName}: cannot feed the cache input ${describeValueInfo(input)}: an empty cache needs the shape [batch, heads, past, head_dim] with heads and head_dim fixed`);
-    }
     const shape = `zo/cache/${name}/shape`;
     nodes.push({ op_type: 'Concat', name: shape, input: [batch, constant(`zo/cache/${name}/rest`, [heads, 0, headDim])], output: [shape], attribute: [{ name: 'axis', type: 2, i: 0 }] });
     const zero = { name: `zo/cache/${name}/zero`, dims: [1], data_type: elemType, raw_data: zeroOf(elemType) };

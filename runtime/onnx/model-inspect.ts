@@ -10,6 +10,8 @@ import { readModel } from './model-io';
 import { embeddingTables, headParameters, parameterInitializers } from './trainable-presets';
 import { projectionRoles } from './projection-roles';
 import { untieInitializerAliases } from './torch-traps';
+import { cacheInputProblems, isMadeInGraph } from './cache-inputs';
+import { TEXT_INPUTS } from '../data/text/text-dataset';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
 export type InspectedTask = 'causal-lm' | 'classification' | 'loss-output' | 'unknown';
@@ -37,6 +39,11 @@ export interface ModelInspection {
   /** Head parameters that are also the input embedding (a tied LM head): training "head" trains that table. */
   tiedHead?: string[];
   lora: Record<LoraTargetPreset, TrainChoiceFacts>;
+  /**
+   * Why `train` would refuse the model as it is (an input it cannot feed), one sentence each, the
+   * same reasons train gives: the short form says them before a run is set up. Empty when it can.
+   */
+  refusals: string[];
 }
 
 const elements = (t: TensorProto) => (t.dims ?? []).reduce((a, d) => a * Number(d), 1);
@@ -73,6 +80,10 @@ export function inspectModel(file: string): ModelInspection {
   const withRole = (...wanted: string[]) => facts(params.filter((t) => wanted.includes(roles.get(t.name ?? '') ?? '')));
   const initializerNames = new Set(graph.initializer.map((t) => t.name ?? ''));
   const inputs = graph.input.map((i) => i.name ?? '').filter((n) => !initializerNames.has(n));
+  // A text model (input_ids) is fed from tokenized text: any other input must be made in the graph.
+  const textRefusals = inputs.includes('input_ids')
+    ? inputs.filter((n) => !(TEXT_INPUTS as readonly string[]).includes(n) && !isMadeInGraph(n)).map((n) => `the model's input "${n}" cannot be fed from text; text models take ${TEXT_INPUTS.join(', ')}`)
+    : [];
   return {
     file: path.resolve(file),
     task,
@@ -89,6 +100,7 @@ export function inspectModel(file: string): ModelInspection {
     head,
     tiedHead: head.filter((n) => tables.has(n)),
     lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
+    refusals: [...cacheInputProblems(graph), ...textRefusals],
   };
 }
 
@@ -109,6 +121,7 @@ export function formatInspection(m: ModelInspection): string {
     `  LoRA adapts (the adapters are small; these are the adapted weights):\n` +
     row('  attention', m.lora.attention) +
     row('  mlp', m.lora.mlp) +
-    row('  attention-mlp', m.lora['attention-mlp'])
+    row('  attention-mlp', m.lora['attention-mlp']) +
+    (m.refusals.length ? `training cannot start on this model as it is:\n${m.refusals.map((r) => `  ${r}\n`).join('')}` : '')
   );
 }
