@@ -128,6 +128,12 @@ async function trainChild(dir: string, size: string, run: string, steps: number,
   return { loadMs, rssAfterLoadMB, trainable, forwardMs: Math.min(...forwards), stepMs: Math.min(...stepTimes), firstStepMs: stepTimes[0], peakMB: peakRssMB() };
 }
 
+/** The run names `--runs` takes, before any '+' options. */
+const RUN_BASES = ['mezo', 'helene', 'mezo-lora', 'helene-lora'];
+
+/** A mistake on the command line: printed as one line, without a stack. */
+class UsageError extends Error {}
+
 /** The config keys of a run name's '+' options (bf16, row). */
 function storageOptions(options: string[]): Partial<OptimizerConfig> {
   const out: Partial<OptimizerConfig> = {};
@@ -148,7 +154,7 @@ function child(args: string[]): Record<string, number> {
 
 async function main(): Promise<void> {
   const size = arg('size', '125m');
-  if (!SIZES[size]) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+  if (!SIZES[size]) throw new UsageError(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
   const threads = Number(arg('threads', '2'));
   const steps = Number(arg('steps', '3'));
   if (process.argv.includes('--child')) {
@@ -158,6 +164,16 @@ async function main(): Promise<void> {
     return;
   }
   const runs = arg('runs', 'mezo,helene,mezo-lora,helene-lora').split(',');
+  // Checked before minutes of model writing: the inference row is always measured, never a run.
+  for (const run of runs) {
+    const [base, ...options] = run.split('+');
+    if (!RUN_BASES.includes(base)) throw new UsageError(`--runs: "${run}" is not one of ${RUN_BASES.join(', ')} (optionally with +bf16, +row); the inference row is always measured`);
+    try {
+      storageOptions(options);
+    } catch (e) {
+      throw new UsageError(`--runs: ${(e as Error).message}`);
+    }
+  }
   const dir = fs.mkdtempSync(path.join(arg('dir', os.tmpdir()), `helene-scale-${size}-`));
   const log = (l: string) => process.stdout.write(l + '\n');
   const loads = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -190,6 +206,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack : e}\n`);
+  process.stderr.write(`${e instanceof UsageError ? `bench:scale: ${e.message}` : e instanceof Error ? e.stack : e}\n`);
   process.exit(1);
 });
