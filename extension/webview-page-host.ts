@@ -9,6 +9,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PageShellOptions } from '../webview/page-shell';
 import type { Output } from './output';
+import { ThrottledReload } from './throttled-reload';
 import { recoverStuckWebview, webviewStarted } from './panel/stuck-webview';
 import { WebviewLoadWatchdog, WEBVIEW_LOAD_TIMEOUT_MS } from './panel/webview-load-watchdog';
 
@@ -43,6 +44,7 @@ export class WebviewPageHost implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private isReady = false;
   private readonly watchdog: WebviewLoadWatchdog;
+  private reloads: ThrottledReload | undefined;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly options: PageHostOptions, onDispose: () => void) {
     const key = `${options.label}: ${panel.title}`;
@@ -83,6 +85,25 @@ export class WebviewPageHost implements vscode.Disposable {
     this.controller = controller;
   }
 
+  /**
+   * For a page over files that change (live runs): from now on scheduleReload() re-reads the
+   * controller and pushes its model to a listening page, at most once per interval (throttled-reload.ts).
+   */
+  reloadEvery(intervalMs: number, controller: { reload(): unknown; push(): Promise<void> }): void {
+    this.reloads = new ThrottledReload(
+      intervalMs,
+      () => controller.reload(),
+      () => {
+        if (this.isReady) void controller.push();
+      },
+      (message) => this.options.output.warn(`${this.options.label}: ${message}`),
+    );
+  }
+
+  scheduleReload(): void {
+    this.reloads?.schedule();
+  }
+
   /** The page said 'ready' and has not been hidden since: pushes reach a listening page. */
   get ready(): boolean {
     return this.isReady;
@@ -111,6 +132,7 @@ export class WebviewPageHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.reloads?.dispose();
     this.watchdog.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

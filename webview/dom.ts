@@ -39,6 +39,13 @@ export function onHostMessage<M extends { type: string }>(handle: (message: M) =
   });
 }
 
+/** The page's notice line (#notice, role=status), which showNotice fills. */
+export function noticeLine(): HTMLElement {
+  const notice = el('div', 'notice', 'notice');
+  notice.setAttribute('role', 'status');
+  return notice;
+}
+
 /** A notice line (role=status) set from a host 'notice' message. */
 export function showNotice(notice: HTMLElement, message: { level: string; text: string }): void {
   notice.textContent = message.text;

@@ -15,18 +15,39 @@ export interface PageShellOptions {
   title: string;
 }
 
+/**
+ * The Content Security Policy of every webview page (run panel, compare, sweep views, experiments):
+ *   default-src 'none'            nothing else loads: no fetch/XHR, frames, media, workers;
+ *   script-src 'nonce-…'          no inline handlers, no eval (Chart.js 4 needs none);
+ *   style-src ${cspSource} 'nonce-…'
+ *                                 stylesheets from the webview source, plus <style> elements carrying
+ *                                 the nonce (the pages' inline stylesheet; the toolkit's (FAST)
+ *                                 :focus-visible probe, with the nonce it reads from
+ *                                 <meta property="csp-nonce">). No style="" attributes are allowed
+ *                                 (hence no toolkit badge, whose template has one). The toolkit's
+ *                                 components style their shadow roots with constructable
+ *                                 stylesheets (adoptedStyleSheets), which style-src does not
+ *                                 govern, and Chart.js sizes canvases through the CSSOM, also
+ *                                 allowed. The headless-Chromium tests assert that no violation
+ *                                 is reported;
+ *   img-src ${cspSource} data:    canvas snapshots / data URIs; font-src ${cspSource} (codicons later).
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 export function renderPageShell(o: PageShellOptions, css: string): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${o.cspSource} data:`,
-    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
-    `font-src ${o.cspSource}`,
-    `script-src 'nonce-${o.nonce}'`,
-  ].join('; ');
+  const csp = contentSecurityPolicy(o.cspSource, o.nonce);
   const esc = escapeHtml;
   return `<!DOCTYPE html>
 <html lang="en">

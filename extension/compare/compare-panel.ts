@@ -5,15 +5,14 @@
  * save dialog + write for CSV/PNG/SVG exports, opening a run's panel, and reloading when the runs
  * view's watcher reports that a compared run's files changed (throttled).
  */
-import { ThrottledReload } from '../throttled-reload';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { reportWebviewFailure } from '../panel/webview-failure';
 import type { HostToCompare } from '../../runtime/protocol';
 import { CompareController } from '../../runtime/runs/compare-controller';
 import { renderCompareHtml } from '../../webview/compare/compare-html';
 import type { Output } from '../output';
 import { createPagePanel, WebviewPageHost } from '../webview-page-host';
+import { KeyedPanels } from '../keyed-panels';
 import { compareKey, comparePanelTitle, runNameOf, saveFilters } from './compare-naming';
 
 export const COMPARE_VIEW_TYPE = 'heleneStudio.compare';
@@ -30,44 +29,27 @@ export interface ComparePanelDeps {
 }
 
 export class ComparePanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, ComparePanel>();
+  private static readonly panels = new KeyedPanels<ComparePanel>();
   private readonly controller: CompareController;
   private readonly host: WebviewPageHost;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly reloads = new ThrottledReload(
-    RELOAD_INTERVAL_MS,
-    () => this.controller.reload(),
-    () => {
-      if (this.host.ready) void this.controller.push();
-    },
-    (message) => this.deps.output.warn(`compare panel: ${message}`),
-  );
 
   static show(deps: ComparePanelDeps, runDirs: readonly string[]): ComparePanel | undefined {
     const dirs = runDirs.map((d) => path.resolve(d));
     const key = compareKey(dirs);
-    const existing = ComparePanel.panels.get(key);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = createPagePanel(deps.extensionUri, COMPARE_VIEW_TYPE, comparePanelTitle(dirs.map(runNameOf)));
-    try {
-      return new ComparePanel(deps, panel, dirs, key);
-    } catch (e) {
-      // Never a blank tab: the reason reaches the user and the Output channel.
-      ComparePanel.panels.delete(key);
-      reportWebviewFailure(deps.output, 'the comparison', panel, e);
-      return undefined;
-    }
+    return ComparePanel.panels.show(
+      key,
+      { output: deps.output, what: 'the comparison' },
+      () => createPagePanel(deps.extensionUri, COMPARE_VIEW_TYPE, comparePanelTitle(dirs.map(runNameOf))),
+      (panel) => new ComparePanel(deps, panel, dirs, key),
+    );
   }
 
   static disposeAll(): void {
-    for (const p of [...ComparePanel.panels.values()]) p.panel.dispose();
+    ComparePanel.panels.disposeAll();
   }
 
   private constructor(private readonly deps: ComparePanelDeps, readonly panel: vscode.WebviewPanel, readonly runDirs: string[], private readonly key: string) {
-    ComparePanel.panels.set(key, this);
     this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'compare panel', script: 'compare.js', render: renderCompareHtml, reopen: () => ComparePanel.show(deps, runDirs) }, () => this.dispose());
     this.controller = new CompareController(runDirs, {
       post: (message: HostToCompare) => this.host.post(message),
@@ -75,10 +57,11 @@ export class ComparePanel implements vscode.Disposable {
       openRun: (dir) => deps.openRun(dir),
     });
     this.host.attach(this.controller);
+    this.host.reloadEvery(RELOAD_INTERVAL_MS, this.controller);
     if (deps.onDidChangeRuns) {
       this.disposables.push(
         deps.onDidChangeRuns((dirs) => {
-          if (dirs.some((d) => this.runDirs.includes(path.resolve(d)))) this.reloads.schedule();
+          if (dirs.some((d) => this.runDirs.includes(path.resolve(d)))) this.host.scheduleReload();
         }),
       );
     }
@@ -99,8 +82,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (ComparePanel.panels.get(this.key) === this) ComparePanel.panels.delete(this.key);
-    this.reloads.dispose();
+    ComparePanel.panels.forget(this.key, this);
     this.host.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

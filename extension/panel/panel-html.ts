@@ -1,21 +1,9 @@
 /**
  * The run panel's HTML (a pure function: no vscode import, unit-tested). The page loads exactly one
- * script (the panel bundle, by nonce) and one stylesheet, under a strict Content Security Policy:
- *   default-src 'none'            nothing else loads: no fetch/XHR, frames, media, workers;
- *   script-src 'nonce-…'          no inline handlers, no eval (Chart.js 4 needs none);
- *   style-src ${cspSource} 'nonce-…'
- *                                 our stylesheet, plus <style> elements carrying the nonce: the
- *                                 toolkit (FAST) probes :focus-visible support by inserting a
- *                                 <style> element, with the nonce it reads from
- *                                 <meta property="csp-nonce">. No style="" attributes are allowed
- *                                 (hence no toolkit badge, whose template has one). The toolkit's
- *                                 components style their shadow roots with constructable
- *                                 stylesheets (adoptedStyleSheets), which style-src does not
- *                                 govern, and Chart.js sizes canvases through the CSSOM, also
- *                                 allowed. The headless-Chromium test asserts that no violation
- *                                 is reported;
- *   img-src ${cspSource} data:    canvas snapshots / data URIs; font-src ${cspSource} (codicons later).
+ * script (the panel bundle, by nonce) and one stylesheet (linked, not inline), under the Content
+ * Security Policy every webview page has (contentSecurityPolicy, ../../webview/page-shell.ts).
  */
+import { contentSecurityPolicy } from '../../webview/page-shell';
 
 export interface PanelHtmlOptions {
   /** webview.cspSource */
@@ -34,16 +22,6 @@ const NONCE_PATTERN = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
 /** Escape for text and double-quoted attributes (every attribute here is double-quoted, so ' stays readable in the CSP). */
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
-
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
-  ].join('; ');
 }
 
 export function renderPanelHtml(o: PanelHtmlOptions): string {

@@ -5,15 +5,14 @@
  * (deps.filterExperiments; when no table takes them, the page says once how to open one), and
  * reloading when a run of the sweep changes or the sweep file is rewritten (throttled).
  */
-import { ThrottledReload } from '../throttled-reload';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentRanges, HostToSweepViews } from '../../runtime/protocol';
 import { SweepViewsController } from '../../runtime/runs/sweep-views-controller';
 import { renderSweepHtml } from '../../webview/sweep/sweep-html';
 import type { Output } from '../output';
-import { reportWebviewFailure } from '../panel/webview-failure';
 import { createPagePanel, WebviewPageHost } from '../webview-page-host';
+import { KeyedPanels } from '../keyed-panels';
 
 export const SWEEP_VIEWS_VIEW_TYPE = 'heleneStudio.sweepViews';
 const RELOAD_INTERVAL_MS = 2000;
@@ -31,43 +30,27 @@ export interface SweepViewsPanelDeps {
 }
 
 export class SweepViewsPanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, SweepViewsPanel>();
+  private static readonly panels = new KeyedPanels<SweepViewsPanel>();
   private readonly controller: SweepViewsController;
   private readonly host: WebviewPageHost;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly reloads = new ThrottledReload(
-    RELOAD_INTERVAL_MS,
-    () => this.controller.reload(),
-    () => {
-      if (this.host.ready) void this.controller.push();
-    },
-    (message) => this.deps.output.warn(`sweep views: ${message}`),
-  );
   private toldNoTable = false;
 
   static show(deps: SweepViewsPanelDeps, sweepFile: string, sweepId: string): SweepViewsPanel | undefined {
     const key = path.resolve(sweepFile);
-    const existing = SweepViewsPanel.panels.get(key);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = createPagePanel(deps.extensionUri, SWEEP_VIEWS_VIEW_TYPE, `Sweep: ${sweepId}`);
-    try {
-      return new SweepViewsPanel(deps, panel, key, sweepId);
-    } catch (e) {
-      SweepViewsPanel.panels.delete(key);
-      reportWebviewFailure(deps.output, `the views of sweep ${sweepId}`, panel, e);
-      return undefined;
-    }
+    return SweepViewsPanel.panels.show(
+      key,
+      { output: deps.output, what: `the views of sweep ${sweepId}` },
+      () => createPagePanel(deps.extensionUri, SWEEP_VIEWS_VIEW_TYPE, `Sweep: ${sweepId}`),
+      (panel) => new SweepViewsPanel(deps, panel, key, sweepId),
+    );
   }
 
   static disposeAll(): void {
-    for (const p of [...SweepViewsPanel.panels.values()]) p.panel.dispose();
+    SweepViewsPanel.panels.disposeAll();
   }
 
   private constructor(private readonly deps: SweepViewsPanelDeps, readonly panel: vscode.WebviewPanel, private readonly file: string, sweepId: string) {
-    SweepViewsPanel.panels.set(file, this);
     this.host = new WebviewPageHost(panel, { extensionUri: deps.extensionUri, output: deps.output, label: 'sweep views', script: 'sweep.js', render: renderSweepHtml, reopen: () => SweepViewsPanel.show(deps, file, sweepId) }, () => this.dispose());
     this.controller = new SweepViewsController(file, {
       post: (message: HostToSweepViews) => this.host.post(message),
@@ -75,16 +58,17 @@ export class SweepViewsPanel implements vscode.Disposable {
       filterExperiments: (ranges) => this.filterExperiments(ranges),
     });
     this.host.attach(this.controller);
+    this.host.reloadEvery(RELOAD_INTERVAL_MS, this.controller);
     if (deps.onDidChangeRuns) {
       // <runsDir>/.sweeps/<id>.json: the sweep's run folders are <runsDir>/<id>-<nn> (also those not started yet).
       const runsDir = path.dirname(path.dirname(file));
       const prefix = `${path.basename(file, '.json')}-`;
       this.disposables.push(deps.onDidChangeRuns((dirs) => {
-        if (dirs.map((d) => path.resolve(d)).some((d) => path.dirname(d) === runsDir && path.basename(d).startsWith(prefix))) this.reloads.schedule();
+        if (dirs.map((d) => path.resolve(d)).some((d) => path.dirname(d) === runsDir && path.basename(d).startsWith(prefix))) this.host.scheduleReload();
       }));
     }
     if (deps.onDidChangeSweep) {
-      const off = deps.onDidChangeSweep((f) => path.resolve(f) === this.file && this.reloads.schedule());
+      const off = deps.onDidChangeSweep((f) => path.resolve(f) === this.file && this.host.scheduleReload());
       this.disposables.push({ dispose: off });
     }
   }
@@ -98,8 +82,7 @@ export class SweepViewsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (SweepViewsPanel.panels.get(this.file) === this) SweepViewsPanel.panels.delete(this.file);
-    this.reloads.dispose();
+    SweepViewsPanel.panels.forget(this.file, this);
     this.host.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

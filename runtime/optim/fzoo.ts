@@ -6,17 +6,16 @@
  * sigma = 0 gives a zero direction (weight decay still applies), reported in the step's note.
  * Each u_i is regenerated for the update instead of being kept: N directions never sit in memory.
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, mean, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { UpdateNorms } from './layer-stats';
+import type { OptimizerConfig } from '../protocol';
+import { mean, type StepContext, type StepOutcome, type TrainableLayer } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
 
-export class FZOO implements ZoOptimizer {
+export class FZOO extends BaseOptimizer {
   readonly name = 'fzoo';
-  private readonly norms: UpdateNorms;
   private readonly previousTheta: Float32Array[];
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
-    this.norms = new UpdateNorms(layers.length);
+  constructor(layers: TrainableLayer[], config: OptimizerConfig) {
+    super(layers, config);
     this.previousTheta = layers.map((l) => new Float32Array(l.size));
   }
 
@@ -65,17 +64,5 @@ export class FZOO implements ZoOptimizer {
       });
     }
     return { loss: L0, forwardPasses: N + 1, note: sigma > 0 ? undefined : 'sigma = 0: zero step' };
-  }
-
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
-  }
-
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
-    return {};
   }
 }

@@ -116,42 +116,30 @@
  * noise; perturbing the small ones keeps the useful directions and cuts the estimate's variance
  * (reported 3.5x fewer steps than MeZO). Measured here: docs/heldout.md.
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { rms, UpdateNorms } from './layer-stats';
+import type { LayerStat, OptimizerConfig } from '../protocol';
+import type { OptimizerState, StepContext, StepOutcome, TrainableLayer } from './optimizer';
+import { rms } from './layer-stats';
 import { projectedGradients } from './spsa';
 import type { ProjectedGradients } from './spsa';
 import { HeleneLayerwise } from './helene-layerwise';
 import { averageRows, StateTensor, storageOf } from './state-storage';
-import { sgdUpdate } from './mezo';
+import { BaseOptimizer } from './base-optimizer';
+import { HeleneBase } from './helene-base';
+import { sgdStep } from './mezo';
 import { annealing, biasCorrection, curvatureEma, elementStats, elementUpdate, floorFor, gradientWeight, layerUpdate, momentum, rhoOf, squaredNorm } from './helene-common';
 
-export class HeleneBiasCorrected implements ZoOptimizer {
+/** m and h as stored, as the paper's (helene-base.ts). */
+export class HeleneBiasCorrected extends HeleneBase {
   readonly name = 'helene-bias-corrected';
   readonly forwardPassesPerStep = 2;
-  /** m and h as stored (optimizer.stateDtype / hessianShape: state-storage.ts). */
-  readonly mState: StateTensor;
-  readonly hState: StateTensor;
   /** Per-layer floor on the uncorrected h (kappa mean(h)); the correction scales both alike. */
   readonly lambdas: Float64Array;
   /** [refreshes so far], kept in the checkpoint. */
   readonly counters = new Float64Array(1);
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
-    const { dtype, perRow } = storageOf(config);
-    this.mState = new StateTensor(layers, dtype);
-    this.hState = new StateTensor(layers, dtype, perRow);
+  constructor(layers: TrainableLayer[], config: OptimizerConfig, private readonly totalSteps: number) {
+    super(layers, config);
     this.lambdas = new Float64Array(layers.length);
-    this.norms = new UpdateNorms(layers.length);
-  }
-
-  get m(): Float32Array[] {
-    return this.layers.map((_, i) => this.mState.values(i));
-  }
-
-  get h(): Float32Array[] {
-    return this.layers.map((_, i) => this.hState.values(i));
   }
 
   get correction(): number {
@@ -187,7 +175,7 @@ export class HeleneBiasCorrected implements ZoOptimizer {
     return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }
 
-  layerStats(lr: number): LayerStat[] {
+  override layerStats(lr: number): LayerStat[] {
     const { gamma, epsDen } = this.config;
     const corr = 1 / this.correction;
     return this.layers.map((layer, i) => ({
@@ -197,11 +185,7 @@ export class HeleneBiasCorrected implements ZoOptimizer {
     }));
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas], counters: [this.counters] };
   }
 }
@@ -219,7 +203,7 @@ export function isserlisEnergy(meanSquareC: number, zNormSquared: number, size: 
   return (meanSquareC * (zNormSquared - size)) / 2;
 }
 
-export class HeleneEnergy implements ZoOptimizer {
+export class HeleneEnergy extends BaseOptimizer {
   readonly name = 'helene-energy';
   readonly forwardPassesPerStep = 2;
   /** m as stored (optimizer.stateDtype); its curvature is one number per layer already. */
@@ -228,13 +212,12 @@ export class HeleneEnergy implements ZoOptimizer {
   readonly energy: Float64Array;
   readonly totals = new Float64Array(2);
   private readonly den: Float64Array;
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
+  constructor(layers: TrainableLayer[], config: OptimizerConfig, private readonly totalSteps: number) {
+    super(layers, config);
     this.mState = new StateTensor(layers, storageOf(config).dtype);
     this.energy = new Float64Array(layers.length);
     this.den = new Float64Array(layers.length);
-    this.norms = new UpdateNorms(layers.length);
   }
 
   /** H_i (bias-corrected, per element) and lambda_i for layer i. */
@@ -272,7 +255,7 @@ export class HeleneEnergy implements ZoOptimizer {
     return { loss: pg.loss, c: pg.c, alpha, forwardPasses: 2 };
   }
 
-  layerStats(lr: number): LayerStat[] {
+  override layerStats(lr: number): LayerStat[] {
     return this.layers.map((layer, i) => {
       const { H, lambda } = this.curvature(i);
       return {
@@ -289,11 +272,7 @@ export class HeleneEnergy implements ZoOptimizer {
     });
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { m: this.mState.stored, energy: [this.energy], totals: [this.totals] };
   }
 }
@@ -354,15 +333,14 @@ function buffer(name: string, size: number): TrainableLayer {
   return { name, shape: [size], size, rank: 1, theta: new Float32Array(0), dir: new Float32Array(size) };
 }
 
-export class Lozo implements ZoOptimizer {
+export class Lozo extends BaseOptimizer {
   readonly name = 'lozo';
   readonly forwardPassesPerStep = 2;
   readonly factors: Factors[];
   private readonly whole: TrainableLayer[];
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
-    this.norms = new UpdateNorms(layers.length);
+  constructor(layers: TrainableLayer[], config: OptimizerConfig) {
+    super(layers, config);
     const r = config.perturbRank ?? 2;
     this.factors = [];
     this.whole = [];
@@ -381,24 +359,12 @@ export class Lozo implements ZoOptimizer {
     await ctx.directions.normal(ctx.t, refresh ? [...prefix, ...this.factors.map((f) => f.v)] : prefix);
     for (const f of this.factors) lowRank(this.layers[f.layer].dir, f.u.dir, f.v.dir, f.rows, f.cols, r);
     const { c, loss } = await projectedGradients(ctx.oracle, this.config.eps);
-    const wd = this.config.weightDecay;
-    this.norms.reset();
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i];
-      this.norms.sumSquares[i] = sgdUpdate(layer.theta, layer.dir, ctx.lr, c, layer.rank >= 2 ? wd : 0);
-    }
+    // MeZO's update along this z: theta <- theta − lr (c z + wd theta).
+    sgdStep(this.layers, this.norms, ctx.lr, c, this.config.weightDecay);
     return { loss, c, forwardPasses: 2 };
   }
 
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
-  }
-
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { V: this.factors.map((f) => f.v.dir) };
   }
 }
@@ -415,15 +381,14 @@ export function lowRank(z: Float32Array, u: Float32Array, v: Float32Array, rows:
   }
 }
 
-export class SparseMeZO implements ZoOptimizer {
+export class SparseMeZO extends BaseOptimizer {
   readonly name = 'sparse-mezo';
   readonly forwardPassesPerStep = 2;
   /** Per layer: 1 where perturbed (null: the whole tensor). */
   readonly masks: (Uint8Array | null)[];
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
-    this.norms = new UpdateNorms(layers.length);
+  constructor(layers: TrainableLayer[], config: OptimizerConfig) {
+    super(layers, config);
     this.masks = layers.map((l) => (l.rank >= 2 ? new Uint8Array(l.size) : null));
   }
 
@@ -433,12 +398,8 @@ export class SparseMeZO implements ZoOptimizer {
     await ctx.directions.normal(ctx.t, this.layers);
     this.layers.forEach((l, i) => applyMask(l.dir, this.masks[i]));
     const { c, loss } = await projectedGradients(ctx.oracle, this.config.eps);
-    const wd = this.config.weightDecay;
-    this.norms.reset();
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i];
-      this.norms.sumSquares[i] = sgdUpdate(layer.theta, layer.dir, ctx.lr, c, layer.rank >= 2 ? wd : 0);
-    }
+    // MeZO's update along this z: theta <- theta − lr (c z + wd theta).
+    sgdStep(this.layers, this.norms, ctx.lr, c, this.config.weightDecay);
     return { loss, c, forwardPasses: 2 };
   }
 
@@ -450,18 +411,6 @@ export class SparseMeZO implements ZoOptimizer {
       const threshold = magnitudeQuantile(l.theta, fraction);
       for (let j = 0; j < l.size; j++) mask[j] = Math.abs(l.theta[j]) <= threshold ? 1 : 0;
     });
-  }
-
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
-  }
-
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
-    return {};
   }
 }
 

@@ -30,13 +30,14 @@
  * A block not yet chosen has m = 0 and takes no step. With share s_i = (d_i / D + 1 / N) / 2, block i's
  * expected update is s_i g_i / h_i: per-block Newton-like scaling, weighted by how often it is refreshed.
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { rms, summarize, UpdateNorms } from './layer-stats';
+import type { LayerStat, OptimizerConfig } from '../protocol';
+import type { OptimizerState, StepContext, StepFiniteness, StepOutcome, TrainableLayer } from './optimizer';
+import { rms, summarize } from './layer-stats';
 import { projectedGradients, type ProjectedGradients } from './spsa';
 import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
 import { makeBlocks, type Block } from './helene-blocks';
-import { averageRows, StateTensor, storageOf } from './state-storage';
+import { averageRows } from './state-storage';
+import { HeleneBase } from './helene-base';
 
 /**
  * Weighted round robin: every block earns d_i / D credit per step; the richest is chosen and pays 1.
@@ -69,16 +70,15 @@ export function chooseInterleaved(t: number, credits: Float64Array, sizes: numbe
   return chooseBySize(credits, sizes);
 }
 
-export class HeleneLayerwise implements ZoOptimizer {
+/**
+ * m and h as stored (helene-base.ts). Each open/commit of a layer is one store, so with bfloat16 the
+ * momentum written by estimateBlock is rounded before update() reads it.
+ */
+export class HeleneLayerwise extends HeleneBase {
   readonly name: string = 'helene-layerwise';
   get forwardPassesPerStep(): number {
     return 2;
   }
-  /** m and h as stored (optimizer.stateDtype / hessianShape: state-storage.ts). Each open/commit of a
-   *  layer is one store, so with bfloat16 the momentum written by estimateBlock is rounded before
-   *  update() reads it. */
-  readonly mState: StateTensor;
-  readonly hState: StateTensor;
   readonly blocks: Block[];
   /** Per block: lambda_i (on the uncorrected h scale), refreshes n_i, round-robin credit. */
   readonly lambdas: Float64Array;
@@ -88,7 +88,6 @@ export class HeleneLayerwise implements ZoOptimizer {
   readonly blockMeans: Float64Array;
   /** The block perturbed at the last step (-1 before the first). */
   lastBlock = -1;
-  protected readonly norms: UpdateNorms;
   private readonly blockSizes: number[];
   private clean = false;
   /** Blocks whose dir was written since the last clear. */
@@ -96,10 +95,8 @@ export class HeleneLayerwise implements ZoOptimizer {
   /** Per block: estimated in this step (its momentum already took this step's beta1). */
   protected readonly touched: Uint8Array;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, protected readonly totalSteps: number) {
-    const { dtype, perRow } = storageOf(config);
-    this.mState = new StateTensor(layers, dtype);
-    this.hState = new StateTensor(layers, dtype, perRow);
+  constructor(layers: TrainableLayer[], config: OptimizerConfig, protected readonly totalSteps: number) {
+    super(layers, config);
     this.blocks = makeBlocks(layers, config.blocks ?? 'layer', totalSteps);
     this.blockSizes = this.blocks.map((b) => b.size);
     this.lambdas = new Float64Array(this.blocks.length);
@@ -107,21 +104,11 @@ export class HeleneLayerwise implements ZoOptimizer {
     this.credits = new Float64Array(this.blocks.length);
     this.blockMeans = new Float64Array(this.blocks.length);
     this.touched = new Uint8Array(this.blocks.length);
-    this.norms = new UpdateNorms(layers.length);
   }
 
   chooseBlock(t: number): number {
     if (this.config.layerSampling === 'cyclic') return (t - 1) % this.blocks.length;
     return chooseInterleaved(t, this.credits, this.blockSizes);
-  }
-
-  /** m per element in float32, one array per layer (the stored arrays themselves in the default storage). */
-  get m(): Float32Array[] {
-    return this.layers.map((_, i) => this.mState.values(i));
-  }
-
-  get h(): Float32Array[] {
-    return this.layers.map((_, i) => this.hState.values(i));
   }
 
   protected slice(layerView: Float32Array, b: Block): Float32Array {
@@ -235,7 +222,7 @@ export class HeleneLayerwise implements ZoOptimizer {
   }
 
   /** Per layer: the bias-corrected h of its blocks, their mean lambda, and the share of elements under their block's floor. */
-  layerStats(lr: number): LayerStat[] {
+  override layerStats(lr: number): LayerStat[] {
     const { gamma, epsDen, beta2 } = this.config;
     const corrected = this.layers.map((l) => new Float32Array(l.size));
     const lambdaSum = new Float64Array(this.layers.length);
@@ -265,11 +252,7 @@ export class HeleneLayerwise implements ZoOptimizer {
     }));
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas], refreshes: [this.refreshes], credits: [this.credits], blockMeans: [this.blockMeans] };
   }
 }

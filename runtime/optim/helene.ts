@@ -24,39 +24,24 @@
  * the kernels below stay float32 and see a float32 per-element view of each layer either way. With
  * bfloat16, a step equals the float32 step with m and h rounded to bfloat16 (nearest even) at its end.
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { approximateMedian, rms, UpdateNorms } from './layer-stats';
+import type { LayerStat, OptimizerConfig } from '../protocol';
+import type { OptimizerState, StepContext, StepFiniteness, StepOutcome, TrainableLayer } from './optimizer';
+import { approximateMedian, rms } from './layer-stats';
 import { projectedGradients } from './spsa';
-import { averageRows, chunks, StateTensor, storageOf } from './state-storage';
+import { averageRows, chunks } from './state-storage';
+import { HeleneBase } from './helene-base';
 
-export class Helene implements ZoOptimizer {
+/** m and h (mState, hState) as stored, with their float32 views m and h: helene-base.ts. */
+export class Helene extends HeleneBase {
   readonly name = 'helene';
   readonly forwardPassesPerStep = 2;
-  /** m and h as stored (float32 by default; bfloat16 and/or per-row h by option). */
-  readonly mState: StateTensor;
-  readonly hState: StateTensor;
   /** Per-layer clipping floor lambda_i, recomputed at each refresh. */
   readonly lambdas: Float64Array;
-  private readonly norms: UpdateNorms;
 
   /** @param totalSteps used for the default annealing horizon T = 10% of the run. */
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig, private readonly totalSteps: number) {
-    const { dtype, perRow } = storageOf(config);
-    this.mState = new StateTensor(layers, dtype);
-    this.hState = new StateTensor(layers, dtype, perRow);
+  constructor(layers: TrainableLayer[], config: OptimizerConfig, private readonly totalSteps: number) {
+    super(layers, config);
     this.lambdas = new Float64Array(layers.length);
-    this.norms = new UpdateNorms(layers.length);
-  }
-
-  /** m per element in float32, one array per layer (the stored arrays themselves in the default storage). */
-  get m(): Float32Array[] {
-    return this.layers.map((_, i) => this.mState.values(i));
-  }
-
-  /** h per element in float32 (row values broadcast with hessianShape "row"). */
-  get h(): Float32Array[] {
-    return this.layers.map((_, i) => this.hState.values(i));
   }
 
   /** Annealing horizon: the configured T, or 10% of the run. */
@@ -182,7 +167,7 @@ export class Helene implements ZoOptimizer {
     return curvatureStats(this.hState.read(i), this.lambdas[i], 0, 1, 0, statsOut)[FLOOR_FRACTION];
   }
 
-  layerStats(lr: number): LayerStat[] {
+  override layerStats(lr: number): LayerStat[] {
     const { gamma, epsDen } = this.config;
     return this.layers.map((layer, i) => {
       const h = this.hState.read(i);
@@ -204,11 +189,7 @@ export class Helene implements ZoOptimizer {
     });
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas] };
   }
 }

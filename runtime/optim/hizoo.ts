@@ -7,19 +7,19 @@
  *   theta <- theta − lr ((L+ − L−) / (2 eps) · z / sqrt(H) + wd theta)   (new H)
  * Logged loss: L0. z is regenerated after the passes (dir holds z / sqrt(H) during them).
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, mean, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { summarize, UpdateNorms } from './layer-stats';
+import type { LayerStat, OptimizerConfig } from '../protocol';
+import { mean, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
+import { summarize } from './layer-stats';
 
-export class HiZOO implements ZoOptimizer {
+export class HiZOO extends BaseOptimizer {
   readonly name = 'hizoo';
   readonly forwardPassesPerStep = 3;
   readonly H: Float32Array[];
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
+  constructor(layers: TrainableLayer[], config: OptimizerConfig) {
+    super(layers, config);
     this.H = layers.map((l) => new Float32Array(l.size).fill(1));
-    this.norms = new UpdateNorms(layers.length);
   }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
@@ -41,16 +41,12 @@ export class HiZOO implements ZoOptimizer {
     return { loss: L0, c, forwardPasses: 3 };
   }
 
-  layerStats(): LayerStat[] {
+  override layerStats(): LayerStat[] {
     // HiZOO's H plays the role of HELENE's h in the per-layer view.
     return this.layers.map((layer, i) => ({ ...this.norms.baseStat(layer, i), ...summarize(this.H[i]) }));
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { H: this.H };
   }
 }

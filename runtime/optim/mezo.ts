@@ -4,30 +4,20 @@
  *   theta <- theta − lr (c z + wd theta)        (wd on rank >= 2 tensors only)
  * Two forward passes per step. Logged loss: mean of (l+ + l−) / 2.
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepFiniteness, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { UpdateNorms } from './layer-stats';
+import type { StepContext, StepFiniteness, StepOutcome, TrainableLayer } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
+import type { UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
 
-export class MeZO implements ZoOptimizer {
+export class MeZO extends BaseOptimizer {
   readonly name = 'mezo';
   readonly forwardPassesPerStep = 2;
-  private readonly norms: UpdateNorms;
-
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
-    this.norms = new UpdateNorms(layers.length);
-  }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
     await ctx.directions.normal(ctx.t, this.layers);
     const { c, loss } = await projectedGradients(ctx.oracle, this.config.eps);
-    const { lr } = ctx;
-    const wd = this.config.weightDecay;
-    this.norms.reset();
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i];
-      this.norms.sumSquares[i] = sgdUpdate(layer.theta, layer.dir, lr, c, layer.rank >= 2 ? wd : 0);
-    }
+    // theta <- theta − lr (c z + wd theta)
+    sgdStep(this.layers, this.norms, ctx.lr, c, this.config.weightDecay);
     return { loss, c, forwardPasses: 2 };
   }
 
@@ -35,17 +25,18 @@ export class MeZO implements ZoOptimizer {
   finitenessOfLastStep(): StepFiniteness {
     return { finite: this.norms.allFinite(), theta: true, stateKeys: [] };
   }
+}
 
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
-  }
-
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
-    return {};
+/**
+ * theta <- theta − lr (c z + wd theta) in every layer, wd on rank >= 2 tensors only; each layer's
+ * |update|² (with sgdUpdate's finiteness probe) goes to norms. MeZO's update, and that of the
+ * optimizers that only change what c or z is (zo-sgd-sign, lozo, sparse-mezo).
+ */
+export function sgdStep(layers: TrainableLayer[], norms: UpdateNorms, lr: number, c: number, weightDecay: number): void {
+  norms.reset();
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i];
+    norms.sumSquares[i] = sgdUpdate(layer.theta, layer.dir, lr, c, layer.rank >= 2 ? weightDecay : 0);
   }
 }
 

@@ -3,22 +3,22 @@
  *   m = beta1 m + (1 − beta1) g,  v = beta2 v + (1 − beta2) g²
  *   theta <- theta − lr (m/(1 − beta1^t) / (sqrt(v/(1 − beta2^t)) + eps_adam) + wd theta)
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { rms, summarize, UpdateNorms } from './layer-stats';
+import type { LayerStat, OptimizerConfig } from '../protocol';
+import type { OptimizerState, StepContext, StepOutcome, TrainableLayer } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
+import { rms, summarize } from './layer-stats';
 import { projectedGradients } from './spsa';
 
-export class ZoAdam implements ZoOptimizer {
+export class ZoAdam extends BaseOptimizer {
   readonly name = 'zo-adam';
   readonly forwardPassesPerStep = 2;
   readonly m: Float32Array[];
   readonly v: Float32Array[];
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
+  constructor(layers: TrainableLayer[], config: OptimizerConfig) {
+    super(layers, config);
     this.m = layers.map((l) => new Float32Array(l.size));
     this.v = layers.map((l) => new Float32Array(l.size));
-    this.norms = new UpdateNorms(layers.length);
   }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
@@ -36,16 +36,12 @@ export class ZoAdam implements ZoOptimizer {
     return { loss, c, forwardPasses: 2 };
   }
 
-  layerStats(): LayerStat[] {
+  override layerStats(): LayerStat[] {
     // The second moment v is ZO-Adam's curvature proxy in the per-layer view.
     return this.layers.map((layer, i) => ({ ...this.norms.baseStat(layer, i), ...summarize(this.v[i]), mRms: rms(this.m[i]) }));
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { m: this.m, v: this.v };
   }
 }

@@ -17,26 +17,20 @@
  * A candidate whose loss is NaN or Inf is simply rejected (its passes are marked "candidate", so
  * the divergence guards do not stop the run for a point the optimizer discards).
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, mean, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { UpdateNorms } from './layer-stats';
+import { mean, type StepContext, type StepOutcome } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
 import { projectedGradients } from './spsa';
 
 /** Which candidate a Cons step kept: +1 = descent theta − lr c z, 0 = stay, −1 = ascent theta + lr c z. */
 export type ConsChoice = 1 | 0 | -1;
 
-export class ZoSgdCons implements ZoOptimizer {
+export class ZoSgdCons extends BaseOptimizer {
   readonly name = 'zo-sgd-cons';
   readonly forwardPassesPerStep = 5;
-  private readonly norms: UpdateNorms;
   /** The choice of the last step (tests, statistics). */
   lastChoice: ConsChoice = 0;
   /** How often each candidate won so far: [descent, stay, ascent]. */
   readonly choices = [0, 0, 0];
-
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
-    this.norms = new UpdateNorms(layers.length);
-  }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
     const { lr } = ctx;
@@ -59,18 +53,6 @@ export class ZoSgdCons implements ZoOptimizer {
       this.norms.sumSquares[i] = commitCandidate(layer.theta, layer.dir, scale, layer.rank >= 2 ? lr * wd : 0);
     }
     return { loss: L0, c, forwardPasses: 5 };
-  }
-
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
-  }
-
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
-    return {};
   }
 }
 

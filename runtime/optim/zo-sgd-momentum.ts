@@ -10,20 +10,20 @@
  * step; one extra float per trainable element (m). Logged loss: mean of (l+ + l−) / 2.
  * The momentum coefficient is optimizer.beta1 (default 0.9).
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { rms, UpdateNorms } from './layer-stats';
+import type { LayerStat, OptimizerConfig } from '../protocol';
+import type { OptimizerState, StepContext, StepOutcome, TrainableLayer } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
+import { rms } from './layer-stats';
 import { projectedGradients } from './spsa';
 
-export class ZoSgdMomentum implements ZoOptimizer {
+export class ZoSgdMomentum extends BaseOptimizer {
   readonly name = 'zo-sgd-momentum';
   readonly forwardPassesPerStep = 2;
   readonly m: Float32Array[];
-  private readonly norms: UpdateNorms;
 
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
+  constructor(layers: TrainableLayer[], config: OptimizerConfig) {
+    super(layers, config);
     this.m = layers.map((l) => new Float32Array(l.size));
-    this.norms = new UpdateNorms(layers.length);
   }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
@@ -38,15 +38,11 @@ export class ZoSgdMomentum implements ZoOptimizer {
     return { loss, c, forwardPasses: 2 };
   }
 
-  layerStats(): LayerStat[] {
+  override layerStats(): LayerStat[] {
     return this.layers.map((layer, i) => ({ ...this.norms.baseStat(layer, i), mRms: rms(this.m[i]) }));
   }
 
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
+  override state(): OptimizerState {
     return { m: this.m };
   }
 }

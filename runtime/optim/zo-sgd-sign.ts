@@ -10,43 +10,20 @@
  * sign(c·z_j) = sign(c)·sign(z_j) appears in its text as sign(∇̂f). We follow the code: the direction
  * keeps z's magnitudes, and only the scale c, the part that explodes when lr is too high, is clipped.
  */
-import type { HyperparameterPatch, LayerStat, OptimizerConfig } from '../protocol';
-import { applyPatch, type OptimizerState, type StepContext, type StepOutcome, type TrainableLayer, type ZoOptimizer } from './optimizer';
-import { UpdateNorms } from './layer-stats';
+import type { StepContext, StepOutcome } from './optimizer';
+import { BaseOptimizer } from './base-optimizer';
 import { projectedGradients } from './spsa';
-import { sgdUpdate } from './mezo';
+import { sgdStep } from './mezo';
 
-export class ZoSgdSign implements ZoOptimizer {
+export class ZoSgdSign extends BaseOptimizer {
   readonly name = 'zo-sgd-sign';
   readonly forwardPassesPerStep = 2;
-  private readonly norms: UpdateNorms;
-
-  constructor(readonly layers: TrainableLayer[], readonly config: OptimizerConfig) {
-    this.norms = new UpdateNorms(layers.length);
-  }
 
   async step(ctx: StepContext): Promise<StepOutcome> {
     await ctx.directions.normal(ctx.t, this.layers);
     const { c, loss } = await projectedGradients(ctx.oracle, this.config.eps);
-    const wd = this.config.weightDecay;
-    this.norms.reset();
-    // MeZO's kernel with c replaced by its sign: theta -= lr (sign(c) z + decay theta).
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i];
-      this.norms.sumSquares[i] = sgdUpdate(layer.theta, layer.dir, ctx.lr, Math.sign(c), layer.rank >= 2 ? wd : 0);
-    }
+    // MeZO's update with c replaced by its sign: theta <- theta − lr (sign(c) z + wd theta).
+    sgdStep(this.layers, this.norms, ctx.lr, Math.sign(c), this.config.weightDecay);
     return { loss, c, forwardPasses: 2 };
-  }
-
-  layerStats(): LayerStat[] {
-    return this.layers.map((layer, i) => this.norms.baseStat(layer, i));
-  }
-
-  setHyperparameters(patch: HyperparameterPatch): void {
-    applyPatch(this.config, patch);
-  }
-
-  state(): OptimizerState {
-    return {};
   }
 }

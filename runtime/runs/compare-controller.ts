@@ -8,6 +8,7 @@ import { validateCompareIntent, type CompareTarget, type CompareViewModel, type 
 import { buildCompareViewModel, type CompareRunInput } from './compare-model';
 import { curvesCsv, summaryCsv } from './compare-export';
 import { loadCompareRuns } from './compare-load';
+import { acceptIntent } from './page-intent';
 
 export interface CompareEffects {
   post(message: HostToCompare): void | Promise<unknown>;
@@ -63,12 +64,8 @@ export class CompareController {
   }
 
   async handle(raw: unknown): Promise<void> {
-    const v = validateCompareIntent(raw);
-    if (!v.ok) {
-      this.rejected.push(v.reason);
-      return;
-    }
-    const intent = v.value;
+    const intent = acceptIntent(raw, validateCompareIntent, this.rejected);
+    if (!intent) return;
     switch (intent.type) {
       case 'ready':
         return this.push();

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { validateExperimentRanges, validateExperimentsIntent, type ExperimentRanges, type ExperimentRow, type ExperimentsViewModel, type HostToExperiments } from '../protocol';
 import { buildExperimentsModel, DEFAULT_VIEW_STATE, type ExperimentsViewState } from './experiment-rows';
 import type { ExperimentEntry, ExperimentSource } from './experiment-source';
+import { acceptIntent } from './page-intent';
 
 export interface ExperimentsEffects {
   post(message: HostToExperiments): void | Promise<unknown>;
@@ -132,12 +133,8 @@ export class ExperimentsController {
   }
 
   async handle(raw: unknown): Promise<void> {
-    const v = validateExperimentsIntent(raw);
-    if (!v.ok) {
-      this.rejected.push(v.reason);
-      return;
-    }
-    const intent = v.value;
+    const intent = acceptIntent(raw, validateExperimentsIntent, this.rejected);
+    if (!intent) return;
     const dirs = (ids: string[]) => ids.map((id) => this.dirOf(id)).filter((d): d is string => d !== null);
     switch (intent.type) {
       case 'ready':

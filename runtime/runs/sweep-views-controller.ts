@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { validateSweepViewsIntent, type ExperimentRanges, type HostToSweepViews, type SweepRecord, type SweepViewsModel } from '../protocol';
 import { readSweepFile } from './sweep-queue';
 import { readSweepViews } from './sweep-views-model';
+import { acceptIntent } from './page-intent';
 
 export interface SweepViewsEffects {
   post(message: HostToSweepViews): void | Promise<unknown>;
@@ -42,12 +43,8 @@ export class SweepViewsController {
   }
 
   async handle(raw: unknown): Promise<void> {
-    const v = validateSweepViewsIntent(raw);
-    if (!v.ok) {
-      this.rejected.push(v.reason);
-      return;
-    }
-    const intent = v.value;
+    const intent = acceptIntent(raw, validateSweepViewsIntent, this.rejected);
+    if (!intent) return;
     switch (intent.type) {
       case 'ready':
         return this.push();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contentSecurityPolicy, renderPanelHtml } from '../../extension/panel/panel-html';
+import { renderPanelHtml } from '../../extension/panel/panel-html';
+import { contentSecurityPolicy } from '../../webview/page-shell';
 
 const options = {
   // webview.cspSource as VS Code 1.100 (code-server 4.100.3) really gives it: two sources.

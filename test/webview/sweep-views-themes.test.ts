@@ -11,24 +11,10 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PageHarness } from './panel-harness';
 import { SCREENSHOTS, showSweep, startSweepViewsHarness, syntheticSweepModel } from './sweep-views-harness';
+import { THEME_COLOURS_SOURCE, THEMES, themeSet } from './theme-sets';
 
-const THEMES = ['dark', 'light', 'hc'] as const;
-const themeSet = (name: string): { bodyClass: string; variables: Record<string, string> } => JSON.parse(fs.readFileSync(path.join(__dirname, 'themes', `${name}.json`), 'utf8'));
-
-/**
- * Colours no theme variable has, as [element, property, colour]. A string, not a function: tsx
- * would wrap a function in esbuild's __name helper, which the page does not have.
- */
-const FOREIGN_COLOURS = `(() => {
-  const probe = document.createElement('i');
-  document.body.append(probe);
-  const rgb = (c) => { probe.style.color = ''; probe.style.color = c; return getComputedStyle(probe).color; };
-  const allowed = new Set();
-  const s = getComputedStyle(document.documentElement);
-  for (let i = 0; i < document.documentElement.style.length; i++) {
-    const name = document.documentElement.style[i];
-    if (name.startsWith('--vscode-')) allowed.add(rgb(s.getPropertyValue(name).trim()));
-  }
+/** Colours no theme variable has, as [element, property, colour] (page-side source, as THEME_COLOURS_SOURCE). */
+const FOREIGN_COLOURS = `(() => {${THEME_COLOURS_SOURCE}
   const none = (c) => !c || c === 'none' || c === 'rgba(0, 0, 0, 0)' || c === 'transparent';
   const out = [];
   const name = (el) => el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + String(el.getAttribute('class') || '').trim().split(/\\s+/).join('.');

@@ -19,32 +19,17 @@ import { fixtureModel, post, startExperimentsHarness } from './experiments-harne
 import { replayIntoPanel, startPanelHarness, type PageHarness } from './panel-harness';
 import { REPO_ROOT } from './build-panel-bundle';
 import { buildSyntheticRun } from './synthetic-run';
+import { THEME_COLOURS_SOURCE, THEMES, themeSet, type ThemeName, type ThemeSet } from './theme-sets';
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
-const THEMES = ['dark', 'light', 'hc'] as const;
-type ThemeName = (typeof THEMES)[number];
-interface ThemeSet {
-  bodyClass: string;
-  variables: Record<string, string>;
-}
-const themeSet = (name: ThemeName): ThemeSet => JSON.parse(fs.readFileSync(path.join(__dirname, 'themes', `${name}.json`), 'utf8'));
 
 /**
  * Colours of the page's own elements that no theme variable has: [selector, property, colour].
  * Skipped: canvases (checked through the charts' options), the run swatches and run-coloured
  * cells (per-theme run palette, run-colours.ts), the UI toolkit's shadow DOM (styled by the toolkit
- * from the same variables). A string, not a function: tsx would add esbuild's __name helper.
+ * from the same variables). Page-side source, as THEME_COLOURS_SOURCE.
  */
-const FOREIGN_COLOURS = `(() => {
-  const probe = document.createElement('i');
-  document.body.append(probe);
-  const rgb = (c) => { probe.style.color = ''; probe.style.color = c; return getComputedStyle(probe).color; };
-  const allowed = new Set();
-  const s = getComputedStyle(document.documentElement);
-  for (let i = 0; i < document.documentElement.style.length; i++) {
-    const name = document.documentElement.style[i];
-    if (name.startsWith('--vscode-')) allowed.add(rgb(s.getPropertyValue(name).trim()));
-  }
+const FOREIGN_COLOURS = `(() => {${THEME_COLOURS_SOURCE}
   probe.remove();
   const transparent = (c) => c === 'rgba(0, 0, 0, 0)' || c === 'transparent';
   const out = [];

@@ -15,7 +15,7 @@ import { renderRunLegend } from './run-legend';
 import { runColourMap, themeKind } from '../run-colours';
 import { renderSummaryTable } from './summary-table';
 import { chartToSvg, utf8ToBase64 } from './svg-chart';
-import { el, heading, labelled, onHostMessage, showNotice } from '../dom';
+import { el, heading, labelled, noticeLine, onHostMessage, showNotice } from '../dom';
 
 const TARGETS: readonly { value: string; label: string; target: CompareTarget }[] = [
   { value: 'final', label: "baseline's final eval loss", target: { kind: 'final' } },
@@ -41,14 +41,10 @@ let model: CompareViewModel | null = null;
 
 const root = document.getElementById('root') ?? document.body;
 const controls = el('div', 'controls');
-const notice = el('div', 'notice');
-notice.id = 'notice';
-notice.setAttribute('role', 'status');
-const legend = el('ul', 'run-legend');
-legend.id = 'run-legend';
+const notice = noticeLine();
+const legend = el('ul', 'run-legend', 'run-legend');
 legend.setAttribute('aria-label', 'runs');
-const chartsBox = el('div', 'charts');
-chartsBox.id = 'charts';
+const chartsBox = el('div', 'charts', 'charts');
 const tables = el('div', 'tables');
 root.append(controls, notice, legend, chartsBox, tables);
 const charts = new OverlayCharts(chartsBox, exportChart);

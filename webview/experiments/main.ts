@@ -14,7 +14,7 @@ import {
   type HostToExperiments,
 } from '../../runtime/protocol';
 import { webviewHost } from '../vscode-host';
-import { el } from '../dom';
+import { el, noticeLine } from '../dom';
 import { renderColumnChooser } from './column-chooser';
 import { allColumnKeys, columnOf, defaultColumnKeys, formatNumber, paramLookup, type Column } from './columns';
 import { parseFilter, rangeColumns, type ParsedFilter } from './filter';
@@ -86,8 +86,7 @@ toolbar.append(
 const filterErrors = el('div', 'filter-errors', 'filter-errors');
 filterErrors.setAttribute('role', 'alert');
 const chips = el('div', 'chips', 'range-chips');
-const notice = el('div', 'notice', 'notice');
-notice.setAttribute('role', 'status');
+const notice = noticeLine();
 root.append(toolbar, filterErrors, chips, notice);
 const grid = new Grid(root, {
   onSort: (key) => {

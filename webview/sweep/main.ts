@@ -12,7 +12,7 @@ import { renderImportance } from './importance-view';
 import { ParallelCoordinates } from './parallel-coordinates';
 import { Scatter } from './scatter';
 import { sweepViewsHost } from './sweep-host';
-import { caption, el, heading, labelled, onHostMessage, showNotice } from '../dom';
+import { caption, el, heading, labelled, noticeLine, onHostMessage, showNotice } from '../dom';
 
 const host = sweepViewsHost();
 registerUiKit();
@@ -37,19 +37,13 @@ let lastRenderMs = 0;
 
 const root = document.getElementById('root') ?? document.body;
 const title = el('h1', 'title');
-const summary = el('p', 'caption');
-summary.id = 'sweep-summary';
+const summary = el('p', 'caption', 'sweep-summary');
 const controls = el('div', 'controls');
-const notice = el('div', 'notice');
-notice.id = 'notice';
-notice.setAttribute('role', 'status');
-const parcoordsBox = el('div', 'plot');
-parcoordsBox.id = 'parcoords-box';
-const selection = el('p', 'caption');
-selection.id = 'selection';
+const notice = noticeLine();
+const parcoordsBox = el('div', 'plot', 'parcoords-box');
+const selection = el('p', 'caption', 'selection');
 const scatterControls = el('div', 'controls');
-const scatterBox = el('div', 'plot');
-scatterBox.id = 'scatter-box';
+const scatterBox = el('div', 'plot', 'scatter-box');
 const importanceBox = el('div', 'importance');
 root.append(
   title, summary, controls, notice,
