@@ -189,7 +189,7 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   // Every frame, not the first with a #run-title: b's panel may still have its page (a blank-panel
   // failure in an earlier CI run was this test looking at b's frame only, 15 s long).
   // 30 s: a panel whose webview never starts (VS Code's service worker; scenario j) is reopened after
-  // 10 s by the extension; c must pass when that recovery happens, and says so in the Output channel.
+  // 15 s by the extension; c must pass when that recovery happens, and says so in the Output channel.
   const panel = await panelTitled(page, /long/, 30_000);
   await step('the panel counts steps', () => waitFor('#run-step > 0', async () => /[1-9]/.test(await panel.locator('#run-step').innerText()), 10_000));
 
