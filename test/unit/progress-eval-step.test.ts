@@ -19,9 +19,9 @@ test('progress (not a TTY): the last step line names the step of the eval it sho
     const p = progressListener(600, 'run');
     const step = (t: number) => ({ kind: 'step', t, loss: 6.3615, wallMs: t * 10, forwardPasses: 2 * t, examples: 8 }) as unknown as MetricRecord;
     const evalAt = (t: number, loss: number) => ({ kind: 'eval', t, loss, forwardPasses: 2 * t, wallMs: t * 10, examples: 64 }) as unknown as MetricRecord;
-    p.record(evalAt(550, 6.5207));
-    p.record(step(600));
-    p.record(evalAt(600, 6.4579));
+    p.record!(evalAt(550, 6.5207));
+    p.record!(step(600));
+    p.record!(evalAt(600, 6.4579));
     p.stop();
   } finally {
     process.stdout.write = write;
