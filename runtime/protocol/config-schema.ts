@@ -366,6 +366,11 @@ export function resolveConfig(user: unknown, source?: string): ResolveResult {
   const resolved = walk(CONFIG_SCHEMA, user, '') as unknown as ResolvedConfig;
   crossChecks(resolved, issues);
   if (issues.length > 0) throw new ConfigError(issues, source);
+  // HELENE energy keeps no curvature h (docs/optimizer-state.md): per-row h would change nothing.
+  const opt = resolved.optimizer;
+  if (opt.name === 'helene' && opt.variant === 'energy' && opt.hessianShape === 'row') {
+    warnings.push({ path: 'optimizer.hessianShape', message: 'is not used by optimizer.variant "energy" (it keeps no curvature h; stateDtype still applies to its m)' });
+  }
   if (resolved.name === null) resolved.name = `${resolved.optimizer.name}-${baseName(resolved.model.path)}`;
   return { config: resolved, warnings };
 }

@@ -51,6 +51,13 @@ test('a key of another section is named where it belongs', () => {
   assert.deepEqual(issuesOf({ ...minimal, optimizer: { lr: 0.1, zzz: 1 } }), ['optimizer.zzz: unknown key'], 'a key that is nowhere gets no hint');
 });
 
+test('hessianShape "row" on HELENE energy (no h) is a warning, not silence', () => {
+  const w = (optimizer: object) => resolveConfig({ ...minimal, optimizer }).warnings.map((i) => `${i.path}: ${i.message}`);
+  assert.deepEqual(w({ name: 'helene', variant: 'energy', hessianShape: 'row' }), ['optimizer.hessianShape: is not used by optimizer.variant "energy" (it keeps no curvature h; stateDtype still applies to its m)']);
+  assert.deepEqual(w({ name: 'helene', variant: 'paper', hessianShape: 'row' }), []);
+  assert.deepEqual(w({ name: 'helene', variant: 'energy', stateDtype: 'bfloat16' }), []);
+});
+
 test('wrong types, ranges, enums and missing required keys are all reported at once', () => {
   const issues = issuesOf({ model: {}, data: { train: 't', batchSize: 0 }, steps: 1.5, optimizer: { lr: -1, momentum: 'anealed', beta1: 2 } });
   assert.deepEqual(issues.sort(), [
