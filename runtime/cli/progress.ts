@@ -34,7 +34,9 @@ export function progressListener(total: number, label: string): TrainerListener 
       if (truncation) process.stdout.write(`${label}: ${truncation}\n`);
     },
     record(r: MetricRecord) {
-      if (r.kind === 'eval') evalText = `${r.loss.toFixed(4)}${r.accuracy !== undefined ? ` acc ${(100 * r.accuracy).toFixed(1)}%` : ''}`;
+      // The eval of step t is recorded after step t's record, so every step line shows an older eval:
+      // name its step, or the last line ("step 600/600 … eval X") reads as the final eval, which it is not.
+      if (r.kind === 'eval') evalText = `${r.loss.toFixed(4)}${r.accuracy !== undefined ? ` acc ${(100 * r.accuracy).toFixed(1)}%` : ''} (step ${r.t})`;
       if (r.kind !== 'step') return;
       loss = r.loss;
       wallMs = r.wallMs;

@@ -7,6 +7,9 @@
  *    buffers collapse this way, so training the shared source would tie parameters PyTorch kept
  *    apart. Handled: every alias of an initializer becomes its own initializer again (a copy that
  *    shares the bytes until it is trained), which restores the original model exactly.
+ *    A half-precision copy in the Cast form (`W.stored` → Cast to float → `W`, kv-llama-fp16) keeps
+ *    the aliases as `Identity(W)` of the Cast's output: each becomes `Cast(alias.stored)` with its
+ *    own stored initializer, so the float16 model trains the same tensors as its float32 twin.
  * 2. Constant-folded copies. With do_constant_folding=True, Linear weights are pre-transposed into
  *    initializers named `onnx::MatMul_N` (the parameter's name is gone) and a tied LM head becomes a
  *    transposed copy of the embedding. Detected: a copy that would not follow its trained original
@@ -15,7 +18,7 @@
  * 3. Buffers that look like weights (GPT-2's float 0/1 causal mask `attn.bias`, `-1e4` mask fills,
  *    position ids). Detected: selecting one is an error, and the presets skip them.
  */
-import type { GraphProto, TensorProto } from './onnx-types';
+import type { GraphProto, NodeProto, TensorProto } from './onnx-types';
 import { DataType } from './onnx-types';
 import { isExternalTensor, tensorElementCount, tensorToFloat32 } from './tensor-data';
 import { readFloat32Range, readTensorFloat32 } from './tensor-reader';
@@ -39,9 +42,11 @@ export function untieInitializerAliases(graph: GraphProto): UntiedAlias[] {
   let changed = true;
   while (changed) {
     changed = false;
+    const producers = new Map(graph.node.flatMap((n) => n.output.map((o) => [o, n] as const)));
     const keep = [];
     for (const node of graph.node) {
-      const source = node.op_type === 'Identity' && (!node.domain || node.domain === 'ai.onnx') && node.input.length === 1 ? initializers.get(node.input[0]) : undefined;
+      const isAlias = node.op_type === 'Identity' && (!node.domain || node.domain === 'ai.onnx') && node.input.length === 1;
+      const source = isAlias ? initializers.get(node.input[0]) : undefined;
       const alias = node.output[0];
       if (source && alias && !initializers.has(alias)) {
         const copy: TensorProto = { ...source, name: alias };
@@ -51,11 +56,36 @@ export function untieInitializerAliases(graph: GraphProto): UntiedAlias[] {
         changed = true;
         continue;
       }
+      const viaCast = isAlias && alias ? storedAlias(node.input[0], alias, producers.get(node.input[0]), initializers, producers) : null;
+      if (viaCast) {
+        const copy: TensorProto = { ...viaCast.stored, name: viaCast.name };
+        graph.initializer.push(copy);
+        initializers.set(viaCast.name, copy);
+        keep.push({ ...viaCast.cast, name: viaCast.cast.name ? `${viaCast.cast.name}/untied/${alias}` : undefined, input: [viaCast.name], output: [alias] });
+        untied.push({ alias: viaCast.name, source: viaCast.stored.name ?? '' });
+        changed = true;
+        continue;
+      }
       keep.push(node);
     }
     graph.node = keep;
   }
   return untied;
+}
+
+/**
+ * `Identity(value)` where value = Cast-to-float(stored 16-bit initializer): the stored initializer and
+ * the Cast to copy for the alias, and the copy's name (the source's suffix on the alias: `.stored`
+ * in kv-llama-fp16), or null when the value is not such a Cast or the name is taken.
+ */
+function storedAlias(value: string, alias: string, cast: NodeProto | undefined, initializers: Map<string, TensorProto>, producers: Map<string, NodeProto>): { stored: TensorProto; cast: NodeProto; name: string } | null {
+  if (!cast || cast.op_type !== 'Cast' || cast.input.length !== 1 || !(cast.attribute ?? []).some((a) => a.name === 'to' && a.i === DataType.FLOAT)) return null;
+  const stored = initializers.get(cast.input[0]);
+  if (!stored || (stored.data_type !== DataType.FLOAT16 && stored.data_type !== DataType.BFLOAT16)) return null;
+  const storedName = stored.name ?? '';
+  const name = storedName.startsWith(value) && storedName.length > value.length ? alias + storedName.slice(value.length) : `${alias}.stored`;
+  if (initializers.has(name) || producers.has(name)) return null;
+  return { stored, cast, name };
 }
 
 /** Why a float initializer is a buffer rather than a parameter, or null when it looks like a parameter. */

@@ -233,6 +233,11 @@ export function closestKey(key: string, candidates: string[]): string | undefine
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
+/** The full paths of every non-section key called `key`, anywhere in the schema. */
+function keyPathsNamed(key: string, schema: Record<string, FieldSpec> = CONFIG_SCHEMA, prefix = ''): string[] {
+  return Object.entries(schema).flatMap(([k, spec]) => (spec.type === 'section' ? keyPathsNamed(key, spec.fields, `${prefix}${k}.`) : k === key ? [prefix + k] : []));
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -323,6 +328,12 @@ export function resolveConfig(user: unknown, source?: string): ResolveResult {
     for (const key of Object.keys(value)) {
       if (!(key in schema)) {
         const hint = closestKey(key, Object.keys(schema));
+        const elsewhere = hint ? [] : keyPathsNamed(key);
+        if (elsewhere.length > 0) {
+          // A key of another section put here (e.g. stateDtype under model): name where it belongs.
+          issues.push({ path: prefix + key, message: `unknown key here (did you mean ${elsewhere.map((p) => `"${p}"`).join(' or ')}?)` });
+          continue;
+        }
         issues.push({ path: prefix + key, message: `unknown key${hint ? ` (did you mean "${prefix}${hint}"?)` : ''}` });
       }
     }
@@ -355,6 +366,11 @@ export function resolveConfig(user: unknown, source?: string): ResolveResult {
   const resolved = walk(CONFIG_SCHEMA, user, '') as unknown as ResolvedConfig;
   crossChecks(resolved, issues);
   if (issues.length > 0) throw new ConfigError(issues, source);
+  // HELENE energy keeps no curvature h (docs/optimizer-state.md): per-row h would change nothing.
+  const opt = resolved.optimizer;
+  if (opt.name === 'helene' && opt.variant === 'energy' && opt.hessianShape === 'row') {
+    warnings.push({ path: 'optimizer.hessianShape', message: 'is not used by optimizer.variant "energy" (it keeps no curvature h; stateDtype still applies to its m)' });
+  }
   if (resolved.name === null) resolved.name = `${resolved.optimizer.name}-${baseName(resolved.model.path)}`;
   return { config: resolved, warnings };
 }

@@ -22,6 +22,7 @@ import type {
   StepRecord,
 } from '../protocol';
 import { RUN_FORMAT, RUN_FORMAT_VERSION } from '../protocol';
+import { ConfigError } from '../protocol/config-schema';
 import { createOptimizer, learningRateAt, type TrainableLayer, type ZoOptimizer } from '../optim';
 import { automaticChoicesOf } from '../optim/automatic-choices';
 import { TrainingEngine } from '../engine/training-engine';
@@ -194,7 +195,8 @@ export class Trainer {
 
     // masterWeights "stored": half-precision weights rounded to their stored type after each update.
     const storedMasters = storedMastersFor(config.model.masterWeights, config.model.storedRounding, layers, loaded.graph.trainables.map((t) => t.storedType), seedFromConfig(config.seed));
-    if (storedMasters && config.engine.resident) throw new Error('model.masterWeights "stored" rounds theta on the host after each update; it does not run with engine.resident (set one of them back)');
+    // A conflict of two settings, so a ConfigError: the CLI prints it as the user's mistake, not an internal error.
+    if (storedMasters && config.engine.resident) throw new ConfigError([{ path: 'model.masterWeights', message: '"stored" rounds theta on the host after each update; it does not run with engine.resident (set one of them back)' }]);
     const optimizer = config.engine.resident
       ? await createResidentOptimizer(layers, config.optimizer, config.steps, seedFromConfig(config.seed), { provider: engine.info.provider, threads: config.engine.threads, onRebind: (l, which, t) => engine.rebind(l, which, t) })
       : createOptimizer(layers, config.optimizer, config.steps);

@@ -60,3 +60,15 @@ for (const [name, bfloat] of [['kv-llama-fp16', false], ['kv-llama-bf16', true]]
     }
   });
 }
+
+// Found by a new-user pass: this conflict used to print "(an internal error; run with --debug ...)".
+test('kv-llama-fp16: masterWeights "stored" with engine.resident is refused as a config error, one line, no run folder', () => {
+  const work = tempDir('stored-resident-');
+  const r = spawnSync(process.execPath, [CLI, 'train', '--config', path.join(LM, 'kv-llama-fp16', 'finetune.json'), '--runs-dir', work, '--run-id', 'r', '--threads', '1', '--steps', '4', '--set', 'model.masterWeights=stored', '--set', 'engine.resident=true', '--quiet'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines[0], /^error: invalid run configuration/);
+  assert.match(r.stderr, /model\.masterWeights: .*does not run with engine\.resident/);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  assert.ok(!fs.existsSync(path.join(work, 'r', 'checkpoints')), 'no checkpoint was written');
+});

@@ -44,6 +44,20 @@ test('unknown keys are named with the closest valid key', () => {
   assert.deepEqual(issuesOf({ ...minimal, optimizer: { kapa: 1 } }), ['optimizer.kapa: unknown key (did you mean "optimizer.kappa"?)']);
 });
 
+// Found by a new-user pass: "model.stateDtype: unknown key" did not say the key exists under optimizer.
+test('a key of another section is named where it belongs', () => {
+  assert.deepEqual(issuesOf({ ...minimal, model: { path: 'm', stateDtype: 'bfloat16' } }), ['model.stateDtype: unknown key here (did you mean "optimizer.stateDtype"?)']);
+  assert.deepEqual(issuesOf({ ...minimal, optimizer: { masterWeights: 'stored' } }), ['optimizer.masterWeights: unknown key here (did you mean "model.masterWeights"?)']);
+  assert.deepEqual(issuesOf({ ...minimal, optimizer: { lr: 0.1, zzz: 1 } }), ['optimizer.zzz: unknown key'], 'a key that is nowhere gets no hint');
+});
+
+test('hessianShape "row" on HELENE energy (no h) is a warning, not silence', () => {
+  const w = (optimizer: object) => resolveConfig({ ...minimal, optimizer }).warnings.map((i) => `${i.path}: ${i.message}`);
+  assert.deepEqual(w({ name: 'helene', variant: 'energy', hessianShape: 'row' }), ['optimizer.hessianShape: is not used by optimizer.variant "energy" (it keeps no curvature h; stateDtype still applies to its m)']);
+  assert.deepEqual(w({ name: 'helene', variant: 'paper', hessianShape: 'row' }), []);
+  assert.deepEqual(w({ name: 'helene', variant: 'energy', stateDtype: 'bfloat16' }), []);
+});
+
 test('wrong types, ranges, enums and missing required keys are all reported at once', () => {
   const issues = issuesOf({ model: {}, data: { train: 't', batchSize: 0 }, steps: 1.5, optimizer: { lr: -1, momentum: 'anealed', beta1: 2 } });
   assert.deepEqual(issues.sort(), [
