@@ -24,7 +24,8 @@ export interface ControlLatency {
 
 /** The newest event of `kind` that carries a latency trace, or undefined. */
 export function latestTracedEvent(runDir: string, kind: string): ControlLatency | undefined {
-  const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n');
+  // The run may be appending: the text after the last newline can be half a line, so it is skipped.
+  const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').slice(0, -1);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i];
     if (!line.startsWith('{"kind":"event"') || !line.includes(`"event":"${kind}"`)) continue;

@@ -35,7 +35,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function stepsWritten(runDir: string): number {
   const file = path.join(runDir, 'metrics.jsonl');
   if (!fs.existsSync(file)) return 0;
-  const steps = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"kind":"step"'));
+  // The run is appending while this reads: the text after the last newline may be half a line
+  // (a CI run once failed parsing one). Only complete lines count.
+  const complete = fs.readFileSync(file, 'utf8').split('\n').slice(0, -1);
+  const steps = complete.filter((l) => l.startsWith('{"kind":"step"'));
   return steps.length ? JSON.parse(steps[steps.length - 1]!).t : 0;
 }
 
