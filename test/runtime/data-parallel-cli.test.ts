@@ -101,16 +101,21 @@ describe('data-parallel CLI', { skip: redisMissing }, () => {
 
   test('Ctrl-C (SIGINT) on rank 0 stops every worker after the same step: a normal stopped run', async () => {
     const runs = tempDir('dp-stop');
-    const args = ['train', '--config', demoWorkspace().configs.mezo, '--steps', '100000', '--set', 'data.batchSize=8', '--runs-dir', runs, '--run-id', 'dp', '--data-parallel', '2', '--redis', redis.url, '--quiet'];
+    const args = ['train', '--config', demoWorkspace().configs.mezo, '--steps', '100000', '--set', 'data.batchSize=8', '--runs-dir', runs, '--run-id', 'dp-stop', '--data-parallel', '2', '--redis', redis.url, '--quiet'];
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    while (stepsWritten(path.join(runs, 'dp')) < 30) await sleep(20);
+    // A run that ends before its 30th step fails the test at once (a loop that only waited for steps
+    // hung the suite when an earlier failure left a run id taken on the shared Redis; this run has its own id).
+    while (stepsWritten(path.join(runs, 'dp-stop')) < 30) {
+      assert.equal(child.exitCode, null, `the run ended before the Ctrl-C: ${stderr}`);
+      await sleep(20);
+    }
     const follower = Number(/rank 1: local worker pid (\d+)/.exec(stderr)![1]);
     child.kill('SIGINT');
     assert.equal(await exit, 0, stderr);
-    const folder = readRunFolderSync(path.join(runs, 'dp'));
+    const folder = readRunFolderSync(path.join(runs, 'dp-stop'));
     assert.equal(folder.summary?.state, 'stopped');
     assert.ok(folder.summary!.steps < 100000);
     // The follower stopped after the same step (its last message was the final weights check) and exited.
