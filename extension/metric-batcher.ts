@@ -5,22 +5,13 @@
  * pile up so a single message never grows without bound. The clock is injectable for tests.
  */
 import type { MetricRecord } from '../runtime/protocol';
-
-export interface BatcherClock {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: BatcherClock = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { realTimerClock, type TimerClock } from './timer-clock';
 
 export interface MetricBatcherOptions {
   flush: (records: MetricRecord[]) => void;
   intervalMs?: number;
   maxRecords?: number;
-  clock?: BatcherClock;
+  clock?: TimerClock;
 }
 
 export class MetricBatcher {
@@ -28,13 +19,13 @@ export class MetricBatcher {
   private timer: unknown = null;
   private readonly intervalMs: number;
   private readonly maxRecords: number;
-  private readonly clock: BatcherClock;
+  private readonly clock: TimerClock;
   private disposed = false;
 
   constructor(private readonly options: MetricBatcherOptions) {
     this.intervalMs = options.intervalMs ?? 100;
     this.maxRecords = options.maxRecords ?? 500;
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? realTimerClock;
   }
 
   get pendingCount(): number {

@@ -12,16 +12,7 @@
  * does not load at all, so the clock runs only while the panel is visible. Free of 'vscode'; the
  * clock is injectable for tests.
  */
-
-export interface WatchdogClock {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: WatchdogClock = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { realTimerClock, type TimerClock } from '../timer-clock';
 
 /**
  * A healthy page posts 'ready' within 1–3 s of being shown on the 2-core test machine, 6 s at most
@@ -34,14 +25,14 @@ export class WebviewLoadWatchdog {
   private timer: unknown = null;
   private loaded = false;
   private disposed = false;
-  private readonly clock: WatchdogClock;
+  private readonly clock: TimerClock;
 
   constructor(
     private readonly onStuck: () => void,
     private readonly timeoutMs = WEBVIEW_LOAD_TIMEOUT_MS,
-    clock?: WatchdogClock,
+    clock?: TimerClock,
   ) {
-    this.clock = clock ?? realClock;
+    this.clock = clock ?? realTimerClock;
   }
 
   /** The panel is visible: a page that has not spoken yet must do so within the timeout. */

@@ -1,4 +1,4 @@
-/** A timer clock the tests advance by hand (the shape of MetricBatcher's and WebviewLoadWatchdog's injectable clocks). */
+/** A TimerClock (extension/timer-clock.ts) the tests advance by hand. */
 export class FakeClock {
   private timers = new Map<number, { at: number; callback: () => void }>();
   private next = 1;
