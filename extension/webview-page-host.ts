@@ -10,8 +10,7 @@ import * as vscode from 'vscode';
 import type { PageShellOptions } from '../webview/page-shell';
 import type { Output } from './output';
 import { ThrottledReload } from './throttled-reload';
-import { recoverStuckWebview, webviewStarted } from './panel/stuck-webview';
-import { WebviewLoadWatchdog, WEBVIEW_LOAD_TIMEOUT_MS } from './panel/webview-load-watchdog';
+import { watchPageStart, type PageStartWatch } from './panel/stuck-webview';
 
 /** The vscode-free side of a page: validates and handles each message; records what it refused. */
 export interface PageController {
@@ -43,14 +42,12 @@ export class WebviewPageHost implements vscode.Disposable {
   private controller: PageController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private isReady = false;
-  private readonly watchdog: WebviewLoadWatchdog;
+  /** A page that never starts (VS Code's webview service worker) is reopened, never left blank. */
+  private readonly pageStart: PageStartWatch;
   private reloads: ThrottledReload | undefined;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly options: PageHostOptions, onDispose: () => void) {
-    const key = `${options.label}: ${panel.title}`;
-    this.watchdog = new WebviewLoadWatchdog(() =>
-      recoverStuckWebview({ key, what: `the ${options.label} "${panel.title}"`, panel, timeoutMs: WEBVIEW_LOAD_TIMEOUT_MS, output: options.output, reopen: options.reopen }),
-    );
+    this.pageStart = watchPageStart(panel, { key: `${options.label}: ${panel.title}`, what: `the ${options.label} "${panel.title}"`, output: options.output, reopen: options.reopen });
     panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'icon.png');
     panel.webview.html = options.render({
       cspSource: panel.webview.cspSource,
@@ -60,24 +57,16 @@ export class WebviewPageHost implements vscode.Disposable {
     });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => {
-        this.watchdog.spoke();
-        webviewStarted(key);
+        this.pageStart.spoke();
         void this.onMessage(raw);
       }),
       panel.onDidChangeViewState(() => {
         // A hidden page is destroyed (no retainContextWhenHidden); it posts 'ready' again when shown.
-        if (panel.visible) this.watchdog.visible();
-        else {
-          this.isReady = false;
-          this.watchdog.hidden();
-        }
+        if (!panel.visible) this.isReady = false;
       }),
-      panel.onDidDispose(() => {
-        this.watchdog.dispose();
-        onDispose();
-      }),
+      this.pageStart,
+      panel.onDidDispose(onDispose),
     );
-    if (panel.visible) this.watchdog.visible();
   }
 
   /** Set once, right after construction (the controller's post goes through this host). */
@@ -133,7 +122,6 @@ export class WebviewPageHost implements vscode.Disposable {
 
   dispose(): void {
     this.reloads?.dispose();
-    this.watchdog.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

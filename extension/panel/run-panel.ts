@@ -30,8 +30,7 @@ import { thinStepRecords } from './live-thinning';
 import { PanelMemory } from './panel-memory';
 import { renderPanelHtml } from './panel-html';
 import { reportWebviewFailure } from './webview-failure';
-import { recoverStuckWebview, webviewStarted } from './stuck-webview';
-import { WebviewLoadWatchdog, WEBVIEW_LOAD_TIMEOUT_MS } from './webview-load-watchdog';
+import { watchPageStart, type PageStartWatch } from './stuck-webview';
 
 export const RUN_PANEL_VIEW_TYPE = 'heleneStudio.runPanel';
 
@@ -68,7 +67,7 @@ export class RunPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly batcher: MetricBatcher;
   /** A page that never starts (VS Code's webview service worker) is reopened, never left blank. */
-  private readonly watchdog = new WebviewLoadWatchdog(() => this.onStuck());
+  private readonly pageStart: PageStartWatch;
   /** VS Code throws "Webview is disposed" on any use of a closed panel: never touch it once this is set. */
   private disposed = false;
 
@@ -150,14 +149,15 @@ export class RunPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidChangeViewState(() => {
         // A hidden page is destroyed; it asks again with 'ready' when shown.
-        if (panel.visible) this.watchdog.visible();
-        else {
-          this.notReady();
-          this.watchdog.hidden();
-        }
+        if (!panel.visible) this.notReady();
       }),
     );
-    if (panel.visible) this.watchdog.visible();
+    this.pageStart = watchPageStart(panel, {
+      key: runDir,
+      what: `the run panel of ${path.basename(runDir)}`,
+      output: deps.output,
+      reopen: (column) => RunPanel.show(deps, runDir, column ?? vscode.ViewColumn.Beside),
+    });
     RunPanel.panels.set(runDir, this);
     deps.memory.remember(panel.title, runDir);
     this.attach(deps.registry.byRunDir(runDir));
@@ -223,8 +223,7 @@ export class RunPanel implements vscode.Disposable {
   }
 
   private onMessage(raw: unknown): void {
-    this.watchdog.spoke();
-    webviewStarted(this.runDir);
+    this.pageStart.spoke();
     const checked = validateWebviewIntent(raw);
     if (!checked.ok) {
       this.stats.rejected++;
@@ -329,20 +328,9 @@ export class RunPanel implements vscode.Disposable {
     this.batcher.discard();
   }
 
-  private onStuck(): void {
-    recoverStuckWebview({
-      key: this.runDir,
-      what: `the run panel of ${path.basename(this.runDir)}`,
-      panel: this.panel,
-      timeoutMs: WEBVIEW_LOAD_TIMEOUT_MS,
-      output: this.deps.output,
-      reopen: (column) => RunPanel.show(this.deps, this.runDir, column ?? vscode.ViewColumn.Beside),
-    });
-  }
-
   dispose(): void {
     this.disposed = true;
-    this.watchdog.dispose();
+    this.pageStart.dispose();
     if (RunPanel.panels.get(this.runDir) === this) RunPanel.panels.delete(this.runDir);
     this.batcher.dispose();
     for (const off of [...this.detach.splice(0), ...this.sessionListeners.splice(0)]) off();
