@@ -11,7 +11,7 @@ import { embeddingTables, headParameters, parameterInitializers } from './traina
 import { projectionRoles } from './projection-roles';
 import { untieInitializerAliases } from './torch-traps';
 import { cacheInputProblems, isMadeInGraph } from './cache-inputs';
-import { TEXT_INPUTS } from '../data/text/text-dataset';
+import { textInputsProblem } from '../data/text/text-dataset';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
 export type InspectedTask = 'causal-lm' | 'classification' | 'loss-output' | 'unknown';
@@ -81,9 +81,7 @@ export function inspectModel(file: string): ModelInspection {
   const initializerNames = new Set(graph.initializer.map((t) => t.name ?? ''));
   const inputs = graph.input.map((i) => i.name ?? '').filter((n) => !initializerNames.has(n));
   // A text model (input_ids) is fed from tokenized text: any other input must be made in the graph.
-  const textRefusals = inputs.includes('input_ids')
-    ? inputs.filter((n) => !(TEXT_INPUTS as readonly string[]).includes(n) && !isMadeInGraph(n)).map((n) => `the model's input "${n}" cannot be fed from text; text models take ${TEXT_INPUTS.join(', ')}`)
-    : [];
+  const textProblem = inputs.includes('input_ids') ? textInputsProblem(inputs.filter((n) => !isMadeInGraph(n))) : null;
   return {
     file: path.resolve(file),
     task,
@@ -100,7 +98,7 @@ export function inspectModel(file: string): ModelInspection {
     head,
     tiedHead: head.filter((n) => tables.has(n)),
     lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
-    refusals: [...cacheInputProblems(graph), ...textRefusals],
+    refusals: [...cacheInputProblems(graph), ...(textProblem ? [textProblem] : [])],
   };
 }
 

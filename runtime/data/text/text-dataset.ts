@@ -62,11 +62,16 @@ interface Example {
 
 export const TEXT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids', 'labels'] as const;
 
+/** Why text cannot feed these model inputs (the ones that are not TEXT_INPUTS), or null when it can. Also what `inspect` says. */
+export function textInputsProblem(inputs: readonly string[]): string | null {
+  const unknown = inputs.filter((n) => !(TEXT_INPUTS as readonly string[]).includes(n));
+  if (!unknown.length) return null;
+  return `the model's input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} cannot be fed from text; text models take ${TEXT_INPUTS.join(', ')}`;
+}
+
 export function loadTextDataset(file: string, options: TextDataOptions): TextDataset {
-  const unknown = options.inputs.filter((n) => !(TEXT_INPUTS as readonly string[]).includes(n));
-  if (unknown.length) {
-    throw new DataError(`the model's input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} cannot be fed from text; text models take ${TEXT_INPUTS.join(', ')}`);
-  }
+  const problem = textInputsProblem(options.inputs);
+  if (problem) throw new DataError(problem);
   if (!options.inputs.includes('input_ids')) throw new DataError(`the model has no "input_ids" input, so it cannot be fed from text (its inputs: ${options.inputs.join(', ')})`);
   const read = readJsonl(file, [], {
     badLines: options.badLines,
