@@ -10,6 +10,7 @@ const common = { bundle: true, sourcemap: production ? false : 'linked', minify:
 const nodeEntries = [
   { in: 'runtime/cli.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'runtime/rng/kernel-worker.ts', out: 'dist/kernel-worker.js' },
+  { in: 'runtime/engine/pass-worker.ts', out: 'dist/pass-worker.js' },
   { in: 'extension/activate.ts', out: 'dist/extension.js' },
 ];
 const browserEntries = [

@@ -8,11 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { EngineInfo, RequestedProvider } from '../protocol';
+import type { ConcurrentPassesInfo, ConcurrentPassesSetting, EngineInfo, RequestedProvider } from '../protocol';
 import type { LossOracle, TrainableLayer } from '../optim/optimizer';
 import { createSession } from './provider';
 import { readProfile, type ProviderReport } from './profile-provider';
-import { TransferMeter } from './transfer-meter';
+import { byteSize, TransferMeter } from './transfer-meter';
+import { chooseConcurrentPasses } from './concurrent-passes-choice';
+import { PassWorker } from './concurrent-passes';
+import { PairProbe } from './concurrent-passes-probe';
 
 /** What the engine needs to know about the prepared graph (produced by runtime/onnx/surgery.ts). */
 export interface PreparedGraphInfo {
@@ -32,6 +35,18 @@ export interface EngineOptions {
   kernelThreads: number;
   /** Where the one-off profile file goes (a folder the user gave: the runtime writes nowhere else). */
   profileDir?: string;
+  /** engine.concurrentPasses (concurrent-passes-choice.ts); absent = 'off'. */
+  concurrentPasses?: ConcurrentPassesSetting;
+  /** engine.resident: theta lives in the resident graphs (no concurrent passes). */
+  resident?: boolean;
+  /** Worker script for the concurrent passes instead of dist/pass-worker.js or the tsx source (tests). */
+  passWorkerPath?: string;
+}
+
+/** The +eps pass's session (the training graph, half the threads) and the −eps pass's worker. */
+interface ConcurrentPair {
+  session: ort.InferenceSession;
+  worker: PassWorker;
 }
 
 export type DataFeeds = Record<string, ort.Tensor>;
@@ -47,6 +62,13 @@ export class TrainingEngine implements LossOracle {
   readonly transfers = new TransferMeter();
   /** Trainable feeds bound to resident state (rebind): they stay on the device between passes. */
   private readonly residentFeeds = new Set<string>();
+  /** Set by setBatch: the concurrent-pass worker needs a copy of the batch before its next pass. */
+  private batchChanged = true;
+  private pair: ConcurrentPair | null = null;
+  /** Called when info.concurrentPasses changes during the run (the auto probe decided, or the worker failed). */
+  onConcurrentPassesChange: ((info: ConcurrentPassesInfo) => void) | null = null;
+  /** engine.concurrentPasses "auto": the first pairs time both ways (concurrent-passes-probe.ts). */
+  private probe: PairProbe | null = null;
 
   private constructor(
     readonly session: ort.InferenceSession,
@@ -85,8 +107,16 @@ export class TrainingEngine implements LossOracle {
       kernelThreads: options.kernelThreads,
       onnxruntimeVersion: ort.env.versions?.common ?? 'unknown',
     };
-    // The session owns its copy of the model now: drop ours (the encoded bytes are as large as the model).
-    return new TrainingEngine(choice.session, { ...graph, model: '' }, info, profilePrefix, layers);
+    const engine = new TrainingEngine(choice.session, { ...graph, model: '' }, info, profilePrefix, layers);
+    try {
+      engine.pair = await startConcurrentPair(graph, layers, options, info);
+      if (engine.pair && info.concurrentPasses?.requested === 'auto') engine.probe = new PairProbe();
+    } catch (e) {
+      await engine.release();
+      throw e;
+    }
+    // The sessions own their copies of the model now: ours was dropped above (the encoded bytes are as large as the model).
+    return engine;
   }
 
   /** Names and metadata of the graph's data inputs (everything but trainables and the scale). */
@@ -97,6 +127,8 @@ export class TrainingEngine implements LossOracle {
 
   /** Point the data inputs at the current batch (tensors wrap the batcher's reused buffers). */
   setBatch(data: DataFeeds): void {
+    // Also when the object is the same: the batcher refills its buffers in place.
+    this.batchChanged = true;
     // The batcher hands back the same feeds object while the batch width stays: nothing to redo.
     if (data === this.batch) return;
     this.batch = data;
@@ -109,6 +141,86 @@ export class TrainingEngine implements LossOracle {
     this.scale[0] = scale;
     const out = await this.run([this.graph.lossOutput]);
     return out[this.graph.lossOutput].data as Float32Array;
+  }
+
+  /**
+   * Both losses of an SPSA estimate, at theta + eps·dir and theta − eps·dir: side by side when
+   * concurrent passes are on (concurrent-passes.ts), else one after the other. Same bits either way.
+   * If the concurrent pair fails (its worker died), the run goes on with sequential passes and
+   * info.concurrentPasses says why.
+   */
+  async lossPair(eps: number): Promise<[Float32Array, Float32Array]> {
+    if (this.pair) {
+      const probe = this.probe;
+      const mode = probe ? probe.next() : 'concurrent';
+      const t0 = performance.now();
+      try {
+        const losses = mode === 'concurrent' ? await this.concurrentPair(this.pair, eps) : await this.sequentialPair(eps);
+        if (probe) await this.recordProbe(probe, mode, performance.now() - t0);
+        return losses;
+      } catch (e) {
+        if (mode === 'sequential') throw e;
+        await this.stopConcurrentPasses(`stopped: ${(e as Error).message}; the passes run one after the other from here`);
+      }
+    }
+    return this.sequentialPair(eps);
+  }
+
+  private async sequentialPair(eps: number): Promise<[Float32Array, Float32Array]> {
+    // Copy: the session may reuse its output buffer between runs.
+    const plus = Float32Array.from(await this.losses(+eps));
+    return [plus, Float32Array.from(await this.losses(-eps))];
+  }
+
+  private async recordProbe(probe: PairProbe, mode: 'concurrent' | 'sequential', ms: number): Promise<void> {
+    probe.record(mode, ms);
+    if (!probe.decided) return;
+    this.probe = null;
+    const v = probe.verdict();
+    const measured = `measured over ${v.pairs} pairs each: ${v.concurrentMs.toFixed(3)} ms at the same time, ${v.sequentialMs.toFixed(3)} ms one after the other`;
+    const info = this.info.concurrentPasses!;
+    if (v.concurrentWins) {
+      this.info.concurrentPasses = { ...info, reason: `${info.reason}; kept, ${measured}` };
+      this.onConcurrentPassesChange?.(this.info.concurrentPasses);
+    } else await this.stopConcurrentPasses(`auto: ${measured}, so the passes run one after the other`);
+  }
+
+  /** True while the ±eps passes run at the same time. */
+  get concurrent(): boolean {
+    return this.pair !== null;
+  }
+
+  private async concurrentPair(pair: ConcurrentPair, eps: number): Promise<[Float32Array, Float32Array]> {
+    if (this.batchChanged) {
+      pair.worker.sendBatch(Object.fromEntries(this.dataInputNames.map((n) => [n, this.feeds[n]!])));
+      this.batchChanged = false;
+    }
+    const minus = pair.worker.pass(-eps);
+    // Settled here too, so a failure of the +eps pass does not leave it unhandled.
+    minus.catch(() => {});
+    this.scale[0] = eps;
+    this.transfers.feeds(this.feeds, (name) => this.residentFeeds.has(name));
+    const out = await pair.session.run(this.feeds, [this.graph.lossOutput]);
+    this.transfers.fetched(out);
+    const plus = Float32Array.from(out[this.graph.lossOutput]!.data as Float32Array);
+    const lMinus = await minus;
+    // What the worker's pass read and returned: the perturbed weights, the batch, the losses.
+    this.transfers.hostToDevice += pair.worker.weightBytes + this.dataInputNames.reduce((a, n) => a + byteSize(this.feeds[n]!), 0);
+    this.transfers.deviceToHost += lMinus.byteLength;
+    return [plus, lMinus];
+  }
+
+  private async stopConcurrentPasses(reason: string): Promise<void> {
+    const pair = this.pair;
+    this.pair = null;
+    this.probe = null;
+    if (this.info.concurrentPasses) {
+      this.info.concurrentPasses = { requested: this.info.concurrentPasses.requested, used: false, reason };
+      this.onConcurrentPassesChange?.(this.info.concurrentPasses);
+    }
+    if (!pair) return;
+    await pair.worker.close();
+    await pair.session.release();
   }
 
   private async run(outputs: string[]): Promise<ort.InferenceSession.ReturnType> {
@@ -155,6 +267,49 @@ export class TrainingEngine implements LossOracle {
   /** Release the session and remove the profile folder (also when verifyProvider never ran). */
   async release(): Promise<void> {
     fs.rmSync(path.dirname(this.profilePrefix), { recursive: true, force: true });
+    const pair = this.pair;
+    this.pair = null;
+    if (pair) {
+      await pair.worker.close();
+      await pair.session.release();
+    }
     await this.session.release();
+  }
+}
+
+/**
+ * Decides engine.concurrentPasses (info.concurrentPasses says what and why) and, when used, starts the
+ * +eps pass's session and the −eps pass's worker. A worker that cannot start is not an error: the
+ * passes then run one after the other, and the reason is recorded.
+ */
+async function startConcurrentPair(graph: PreparedGraphInfo, layers: TrainableLayer[], options: EngineOptions, info: EngineInfo): Promise<ConcurrentPair | null> {
+  const choice = chooseConcurrentPasses({
+    setting: options.concurrentPasses ?? 'off',
+    provider: info.provider,
+    threads: options.threads,
+    resident: options.resident ?? false,
+    trainableElements: layers.reduce((a, l) => a + l.size, 0),
+    graphBytes: typeof graph.model === 'string' ? fs.statSync(graph.model).size : graph.model.byteLength,
+  });
+  info.concurrentPasses = choice;
+  if (!choice.used || !choice.threads) return null;
+  const [mainThreads, workerThreads] = choice.threads;
+  let worker: PassWorker | null = null;
+  try {
+    worker = await PassWorker.start(layers, {
+      model: graph.model,
+      externalDataDir: graph.externalDataDir,
+      threads: workerThreads,
+      trainables: layers.map((l) => ({ name: l.name, thetaInput: graph.thetaInput(l.name), dirInput: graph.dirInput(l.name) })),
+      scaleInput: graph.scaleInput,
+      lossOutput: graph.lossOutput,
+      workerPath: options.passWorkerPath,
+    });
+    const session = (await createSession({ model: graph.model, externalDataDir: graph.externalDataDir, requested: 'cpu', threads: mainThreads })).session;
+    return { session, worker };
+  } catch (e) {
+    await worker?.close();
+    info.concurrentPasses = { requested: choice.requested, used: false, reason: `could not start (${(e as Error).message}); the passes run one after the other` };
+    return null;
   }
 }

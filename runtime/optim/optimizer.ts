@@ -31,6 +31,11 @@ export type LossPurpose = 'estimate' | 'candidate';
 export interface LossOracle {
   /** Per-example losses (length B) of the current batch at theta + scale * dir. */
   losses(scale: number, purpose?: LossPurpose): Promise<Float32Array>;
+  /**
+   * Both estimate passes at theta + eps·dir and theta − eps·dir, the same numbers as
+   * [losses(+eps), losses(−eps)]; an engine may run them at the same time (engine/concurrent-passes.ts).
+   */
+  lossPair?(eps: number): Promise<[Float32Array, Float32Array]>;
 }
 
 /** Where random directions come from: the counter-based generator in a run, injected vectors in tests. */

@@ -153,6 +153,8 @@ export interface EngineConfig {
   kernelThreads: number;
   /** Step t+1's z generated on a worker during step t's forwards (runtime/run/seeded-directions.ts). */
   prefetchDirections: 'off' | 'on';
+  /** A step's ±eps passes at the same time on a CPU (runtime/engine/concurrent-passes.ts); absent in older runs = 'off'. */
+  concurrentPasses?: 'auto' | 'on' | 'off';
   /** z and the update as ONNX graphs beside the training graph (runtime/engine/resident/); absent in older runs = false. */
   resident?: boolean;
 }

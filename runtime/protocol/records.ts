@@ -88,6 +88,17 @@ export interface AutomaticChoice {
   reason: string;
 }
 
+export type ConcurrentPassesSetting = 'auto' | 'on' | 'off';
+
+export interface ConcurrentPassesInfo {
+  requested: ConcurrentPassesSetting;
+  used: boolean;
+  /** onnxruntime threads of the +eps pass (main thread) and of the −eps pass (worker), when used. */
+  threads?: [number, number];
+  /** One sentence: the rule and the facts it was applied to, or why it stopped. */
+  reason: string;
+}
+
 export interface EngineInfo {
   requestedProvider: RequestedProvider;
   /** The provider that really executed the graph's nodes (read from an ORT profile), not the one asked for. */
@@ -98,6 +109,8 @@ export interface EngineInfo {
   kernelThreads: number;
   /** Whether step t+1's z was generated during step t's forwards (engine.prefetchDirections; absent in runs before issue 17). */
   prefetchDirections?: boolean;
+  /** Whether a step's two passes ran at the same time, and why (engine.concurrentPasses; absent in older runs). */
+  concurrentPasses?: ConcurrentPassesInfo;
   onnxruntimeVersion: string;
 }
 
@@ -178,6 +191,8 @@ export type RunEventKind =
   | 'failed'
   | 'hyperparameters'
   | 'provider'
+  /** How the engine runs changed mid-run; data: {concurrentPasses} (engine.concurrentPasses: the auto probe decided, or its worker failed). */
+  | 'engine'
   | 'warning'
   | 'skipped-step'
   | 'bad-lines'

@@ -19,6 +19,8 @@ export class TimedOracle implements LossOracle {
   passes = 0;
   /** Each pass's time since the caller last cleared it (the step profiler's "forward pass k" rows). */
   readonly passMs: number[] = [];
+  /** Per entry of passMs: how many passes it timed (2 for a concurrent ±eps pair). */
+  readonly passCounts: number[] = [];
   /**
    * With `guards`, every estimate pass goes through the divergence guards (NaN/Inf, explosion,
    * collapse) and a trip throws GuardTripError; without, a non-finite loss throws NonFiniteLossError.
@@ -28,18 +30,36 @@ export class TimedOracle implements LossOracle {
   async losses(scale: number, purpose: LossPurpose = 'estimate'): Promise<Float32Array> {
     const t0 = performance.now();
     const out = await this.inner.losses(scale, purpose);
-    const ms = performance.now() - t0;
+    this.record(performance.now() - t0, 1);
+    if (purpose !== 'candidate') this.check(out, scale);
+    return out;
+  }
+
+  /** The ±eps pair through the inner oracle's lossPair when it has one (checked in the same order as two losses calls). */
+  async lossPair(eps: number): Promise<[Float32Array, Float32Array]> {
+    if (!this.inner.lossPair) return [Float32Array.from(await this.losses(+eps)), Float32Array.from(await this.losses(-eps))];
+    const t0 = performance.now();
+    const pair = await this.inner.lossPair(eps);
+    this.record(performance.now() - t0, 2);
+    this.check(pair[0], +eps);
+    this.check(pair[1], -eps);
+    return pair;
+  }
+
+  private record(ms: number, passes: number): void {
     this.forwardMs += ms;
     this.passMs.push(ms);
-    this.passes++;
-    if (purpose === 'candidate') return out;
+    this.passCounts.push(passes);
+    this.passes += passes;
+  }
+
+  private check(out: Float32Array, scale: number): void {
     if (this.guards) {
       const trip = this.guards.checkPass(out);
       if (trip) throw new GuardTripError(trip);
-      return out;
+      return;
     }
     for (let b = 0; b < out.length; b++) if (!Number.isFinite(out[b])) throw new NonFiniteLossError(scale, out[b]);
-    return out;
   }
 }
 

@@ -24,5 +24,6 @@ export function engineLosses(engine: TrainingEngine): LossReducer {
   return {
     setBatch: (_t, feeds) => engine.setBatch(feeds),
     losses: (scale: number, _purpose?: LossPurpose) => engine.losses(scale),
+    lossPair: (eps: number) => engine.lossPair(eps),
   };
 }

@@ -42,6 +42,8 @@ export const PROFILE_ROWS = {
 export type ProfileRowKey = Exclude<keyof typeof PROFILE_ROWS, 'unaccounted'>;
 
 export const forwardRowName = (pass: number): string => `forward pass ${pass}`;
+/** A concurrent ±eps pair (engine/concurrent-passes.ts): passes `first` and first + 1, timed together. */
+export const concurrentPairRowName = (first: number): string => `forward passes ${first}+${first + 1} (concurrent)`;
 
 /** Steps left out at the start: 10 % of the run, at least 1, at most 20. */
 export function warmupStepsFor(totalSteps: number): number {
@@ -55,7 +57,8 @@ export class StepProfiler {
   private readonly steps: Map<string, number>[] = [];
   private readonly totals: number[] = [];
   private readonly widths: number[] = [];
-  private maxPasses = 0;
+  /** Forward rows in the order first seen (pass k, or a concurrent pair k+(k+1)). */
+  private readonly forwardRows: string[] = [];
   private cpuStart: NodeJS.CpuUsage | null = null;
   private cpuEnd: NodeJS.CpuUsage | null = null;
   private heapStart = 0;
@@ -96,10 +99,19 @@ export class StepProfiler {
     this.addNamed(PROFILE_ROWS[key], ms);
   }
 
-  /** The forward passes of this step, in order (pass 1 first). */
-  addForwards(passMs: readonly number[]): void {
-    passMs.forEach((ms, i) => this.addNamed(forwardRowName(i + 1), ms));
-    this.maxPasses = Math.max(this.maxPasses, passMs.length);
+  /**
+   * The forward passes of this step, in order (pass 1 first); `counts[i]` is how many passes entry i
+   * timed (2: a concurrent pair, one row of its own; absent: 1 each).
+   */
+  addForwards(passMs: readonly number[], counts: readonly number[] = []): void {
+    let pass = 1;
+    passMs.forEach((ms, i) => {
+      const n = counts[i] ?? 1;
+      const name = n === 2 ? concurrentPairRowName(pass) : forwardRowName(pass);
+      if (!this.forwardRows.includes(name)) this.forwardRows.push(name);
+      this.addNamed(name, ms);
+      pass += n;
+    });
   }
 
   /** The sequence width this step's batch was padded to (null: not text data). */
@@ -150,7 +162,7 @@ export class StepProfiler {
       PROFILE_ROWS.data,
       PROFILE_ROWS.feeds,
       PROFILE_ROWS.directions,
-      ...Array.from({ length: this.maxPasses }, (_, i) => forwardRowName(i + 1)),
+      ...this.forwardRows,
       PROFILE_ROWS.update,
       PROFILE_ROWS.guards,
       PROFILE_ROWS.statistics,

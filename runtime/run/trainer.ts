@@ -156,7 +156,12 @@ export class Trainer {
       },
       layers,
       // A follower writes nothing in the run folder, not even the provider check's temporary profile.
-      { ...config.engine, profileDir: options.followerOf ? undefined : resumed ? options.resumeDir! : config.output.runsDir },
+      {
+        ...config.engine,
+        profileDir: options.followerOf ? undefined : resumed ? options.resumeDir! : config.output.runsDir,
+        // A data-parallel shard's losses come from engine.losses one pass at a time (sharded-losses.ts).
+        concurrentPasses: options.lossReducer ? 'off' : (config.engine.concurrentPasses ?? 'off'),
+      },
     );
     try {
       return await Trainer.prepare(config, listener, options, resumed, loaded, layers, engine);
@@ -461,6 +466,11 @@ export class Trainer {
         this.event('hyperparameters', `from step ${this.step + 1} (resume override): ${text}`, { before, after, source: 'resume' });
       }
     } else this.event('started', `${this.optimizer.name} on ${this.manifest.model.trainableElements} trainable elements, provider ${this.engine.info.provider}`);
+    // run.json says how the passes run; the auto probe (or a failed worker) changes that mid-run.
+    this.engine.onConcurrentPassesChange = (info) => {
+      this.event('engine', `concurrent passes ${info.used ? 'kept' : 'off'}: ${info.reason}`, { concurrentPasses: info });
+      this.folder.writeManifest({ ...this.manifest, engine: this.engine.info }, this.config);
+    };
     // Divergence guards (guards.ts): loss checks inside the oracle, before any update; the starting
     // state is the first known-good copy the state guard can restore.
     const guards = new DivergenceGuards(guardsOf(this.config));
@@ -490,6 +500,7 @@ export class Trainer {
           const t0 = performance.now();
           oracle.forwardMs = 0;
           oracle.passMs.length = 0;
+          oracle.passCounts.length = 0;
           directions.rngMs = 0;
           const passesBefore = oracle.passes;
           const feeds = this.batcher.next();
@@ -521,7 +532,7 @@ export class Trainer {
           }
           this.storedMasters?.round(t);
           const t2 = performance.now();
-          prof?.addForwards(oracle.passMs);
+          prof?.addForwards(oracle.passMs, oracle.passCounts);
           prof?.add('directions', directions.rngMs);
           prof?.add('update', Math.max(0, t2 - tStep - oracle.forwardMs - directions.rngMs));
           this.step = t;

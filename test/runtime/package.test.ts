@@ -26,6 +26,7 @@ test('the package holds exactly what runs', () => {
     'dist/extension.js',
     'dist/cli.js',
     'dist/kernel-worker.js',
+    'dist/pass-worker.js',
     'dist/webview/panel.js',
     'dist/webview/compare.js',
     'node_modules/onnxruntime-node/package.json',

@@ -11,7 +11,7 @@ import { loadConfig, parseOverride } from '../../runtime/cli/config-file';
 import type { StepProfile } from '../../runtime/protocol';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import { Trainer } from '../../runtime/run/trainer';
-import { forwardRowName, PROFILE_ROWS, warmupStepsFor } from '../../runtime/run/step-profiler';
+import { concurrentPairRowName, forwardRowName, PROFILE_ROWS, warmupStepsFor } from '../../runtime/run/step-profiler';
 import { comparable, demoWorkspace, latestCheckpointTensors, tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
@@ -25,7 +25,7 @@ async function encoderRun(runsDir: string, runId: string, profile: boolean) {
   const trainer = await Trainer.create(config, {}, { profile });
   try {
     await trainer.run();
-    return { dir: trainer.runDir, passes: trainer.manifest.optimizer.forwardPassesPerStep, profile: trainer.profile };
+    return { dir: trainer.runDir, passes: trainer.manifest.optimizer.forwardPassesPerStep, concurrent: trainer.manifest.engine.concurrentPasses?.used ?? false, profile: trainer.profile };
   } finally {
     await trainer.close();
   }
@@ -45,9 +45,11 @@ test('a --profile run writes profile.json with every row, and its rows add up to
 
   assert.ok(profile.cpuMsPerStep > 0, `CPU time per step measured (${profile.cpuMsPerStep} ms)`);
   const names = profile.rows.map((r) => r.name);
-  const forwards = Array.from({ length: run.passes }, (_, i) => forwardRowName(i + 1));
+  // HELENE's two passes: one row each, or one row for the pair when they ran at the same time.
+  assert.equal(run.passes, 2);
+  const forwards = run.concurrent ? [concurrentPairRowName(1)] : [forwardRowName(1), forwardRowName(2)];
   for (const name of [...Object.values(PROFILE_ROWS), ...forwards]) assert.ok(names.includes(name), `row "${name}" is present (rows: ${names.join(', ')})`);
-  assert.equal(names.filter((n) => n.startsWith('forward pass')).length, run.passes, 'one row per forward pass of the step');
+  assert.equal(names.filter((n) => n.startsWith('forward pass')).length, forwards.length, 'one row per forward pass of the step, or per concurrent pair');
 
   const sum = profile.rows.reduce((a, r) => a + r.meanMs, 0);
   assert.ok(Math.abs(sum - profile.step.meanMs) <= 1e-6 * profile.step.meanMs, `rows sum to ${sum} ms, the step is ${profile.step.meanMs} ms`);
@@ -74,7 +76,9 @@ test('train --profile prints the profile table at the end and writes profile.jso
   const r = spawnSync(process.execPath, [CLI, 'train', '--config', demoWorkspace().configs.mezo, '--steps', '300', '--runs-dir', runs, '--run-id', 'p', '--profile'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /step profile: mezo, /);
-  for (const name of ['forward pass 1', 'forward pass 2', 'z generation', 'update', 'unaccounted', 'step \\(total\\)']) assert.match(r.stdout, new RegExp(`^${name} +\\d+\\.\\d\\d +\\d+\\.\\d\\d +\\d+\\.\\d\\d`, 'm'));
+  const pair = /^forward passes 1\+2 \(concurrent\)/m.test(r.stdout);
+  const forwards = pair ? ['forward passes 1\\+2 \\(concurrent\\)'] : ['forward pass 1', 'forward pass 2'];
+  for (const name of [...forwards, 'z generation', 'update', 'unaccounted', 'step \\(total\\)']) assert.match(r.stdout, new RegExp(`^${name} +\\d+\\.\\d\\d +\\d+\\.\\d\\d +\\d+\\.\\d\\d`, 'm'));
   const profile = JSON.parse(fs.readFileSync(path.join(runs, 'p', 'profile.json'), 'utf8')) as StepProfile;
   assert.equal(profile.profiledSteps, 300 - warmupStepsFor(300));
   assert.equal(profile.meanSequenceWidth, null, 'numeric data has no sequence width');
