@@ -37,6 +37,8 @@ export interface EngineOptions {
   profileDir?: string;
   /** engine.concurrentPasses (concurrent-passes-choice.ts); absent = 'off'. */
   concurrentPasses?: ConcurrentPassesSetting;
+  /** The run's steps, for the auto rule (absent: not known). */
+  steps?: number;
   /** engine.resident: theta lives in the resident graphs (no concurrent passes). */
   resident?: boolean;
   /** Worker script for the concurrent passes instead of dist/pass-worker.js or the tsx source (tests). */
@@ -288,6 +290,7 @@ async function startConcurrentPair(graph: PreparedGraphInfo, layers: TrainableLa
     provider: info.provider,
     threads: options.threads,
     resident: options.resident ?? false,
+    steps: options.steps,
     trainableElements: layers.reduce((a, l) => a + l.size, 0),
     graphBytes: typeof graph.model === 'string' ? fs.statSync(graph.model).size : graph.model.byteLength,
   });

@@ -170,7 +170,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       },
       concurrentPasses: {
         type: 'string',
-        doc: 'Run the +eps and −eps passes of a step at the same time, each with half the onnxruntime threads (CPU only; same losses bit for bit). auto: on for models up to 16 M trainable elements and a 256 MB training graph, where it measured faster on 2 cores (1 M: 0.77x the time of two passes in a row; 50 M: 1.23x, docs/benchmarks.md). The −eps pass runs in a worker thread with its own session: +4 bytes per trainable element and a second copy of the frozen weights.',
+        doc: 'Run the +eps and −eps passes of a step at the same time, each with half the onnxruntime threads (CPU only; the same losses bit for bit). auto: for runs of at least 200 steps on models up to 16 M trainable elements and a 256 MB training graph, the first 16 pairs time both ways and the faster is kept (run.json and an "engine" event say what was measured; on 2 cores the 1 M text encoder ran 0.76x the time, the demo MLP 1.5x, docs/benchmarks.md). The −eps pass runs in a worker thread with its own session: +4 bytes per trainable element and a second copy of the frozen weights.',
         default: 'auto',
         enum: ['auto', 'on', 'off'],
       },

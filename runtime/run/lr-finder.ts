@@ -153,6 +153,8 @@ export async function probeLearningRate(config: ResolvedConfig, lr: number, step
   probeConfig.optimizer = { ...probeConfig.optimizer, lr };
   probeConfig.checkpoint = { every: 0, keep: 1 };
   probeConfig.output = { runsDir, runId: 'probe' };
+  // A probe lasts a few dozen steps: a concurrent-pass worker would not win back its start (same losses either way).
+  if (probeConfig.engine.concurrentPasses !== 'on') probeConfig.engine = { ...probeConfig.engine, concurrentPasses: 'off' };
   const losses: number[] = [];
   const evals: number[] = [];
   let passes = 0;

@@ -161,6 +161,7 @@ export class Trainer {
         profileDir: options.followerOf ? undefined : resumed ? options.resumeDir! : config.output.runsDir,
         // A data-parallel shard's losses come from engine.losses one pass at a time (sharded-losses.ts).
         concurrentPasses: options.lossReducer ? 'off' : (config.engine.concurrentPasses ?? 'off'),
+        steps: config.steps,
       },
     );
     try {

@@ -144,8 +144,10 @@ test('a worker that dies mid-pass: that pair and the rest run in a row, with the
   }
 });
 
-async function encoderRun(runsDir: string, runId: string, mode: 'on' | 'off' | 'auto', steps = 30) {
-  const overrides = [`output.runsDir=${JSON.stringify(runsDir)}`, `output.runId="${runId}"`, `steps=${steps}`, 'evalEvery=10', 'statsEvery=5', 'checkpoint.every=0', 'optimizer.name="helene"', 'optimizer.lr=0.01', 'optimizer.rho=1', 'engine.provider="cpu"', 'engine.threads=2', `engine.concurrentPasses="${mode}"`];
+const HELENE_30 = ['steps=30', 'evalEvery=10', 'statsEvery=5', 'optimizer.name="helene"', 'optimizer.lr=0.01', 'optimizer.rho=1'];
+
+async function encoderRun(runsDir: string, runId: string, mode: 'on' | 'off' | 'auto', run: string[] = HELENE_30) {
+  const overrides = [`output.runsDir=${JSON.stringify(runsDir)}`, `output.runId="${runId}"`, 'checkpoint.every=0', ...run, 'engine.provider="cpu"', 'engine.threads=2', `engine.concurrentPasses="${mode}"`];
   const { config } = loadConfig(path.join(ENCODER_DIR, 'finetune-head.json'), overrides.map(parseOverride));
   const trainer = await Trainer.create(config, {}, {});
   try {
@@ -169,7 +171,8 @@ test('a HELENE run with concurrent passes computes exactly what it computes with
 
 test('auto times both ways over the first pairs, keeps the faster, and run.json and an event say what it measured', async () => {
   const runs = tempDir('concurrent-auto');
-  const dir = await encoderRun(runs, 'auto', 'auto', 40);
+  // 200 steps: auto leaves shorter runs alone (the worker's start would not pay back).
+  const dir = await encoderRun(runs, 'auto', 'auto', ['steps=200', 'evalEvery=0', 'statsEvery=0', 'optimizer.name="mezo"', 'optimizer.lr=1e-4']);
   const info = (JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunManifest).engine.concurrentPasses!;
   assert.equal(info.requested, 'auto');
   const m = /measured over 6 pairs each: ([\d.]+) ms at the same time, ([\d.]+) ms one after the other/.exec(info.reason);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUTO_MAX_GRAPH_BYTES, AUTO_MAX_TRAINABLE, chooseConcurrentPasses, type ConcurrentPassesFacts } from '../../runtime/engine/concurrent-passes-choice';
+import { AUTO_MAX_GRAPH_BYTES, AUTO_MAX_TRAINABLE, AUTO_MIN_STEPS, chooseConcurrentPasses, type ConcurrentPassesFacts } from '../../runtime/engine/concurrent-passes-choice';
 import { PairProbe } from '../../runtime/engine/concurrent-passes-probe';
 
 const facts = (o: Partial<ConcurrentPassesFacts>): ConcurrentPassesFacts => ({ setting: 'auto', provider: 'cpu', threads: 2, resident: false, trainableElements: 1e6, graphBytes: 4e6, cores: 2, ...o });
@@ -36,6 +36,14 @@ test('auto stays off for large models (measured slower, and the worker would cop
   assert.match(heavy.reason, /second copy of its frozen weights/);
   assert.equal(chooseConcurrentPasses(facts({ setting: 'on', trainableElements: 1e9, graphBytes: 1e10 })).used, true);
   assert.equal(chooseConcurrentPasses(facts({ trainableElements: AUTO_MAX_TRAINABLE })).used, true);
+});
+
+test('auto stays off for a run too short to win back the worker start; on does not', () => {
+  const short = chooseConcurrentPasses(facts({ steps: AUTO_MIN_STEPS - 1 }));
+  assert.equal(short.used, false);
+  assert.match(short.reason, new RegExp(`${AUTO_MIN_STEPS - 1} steps is too short`));
+  assert.equal(chooseConcurrentPasses(facts({ steps: AUTO_MIN_STEPS })).used, true);
+  assert.equal(chooseConcurrentPasses(facts({ steps: 10, setting: 'on' })).used, true);
 });
 
 test('the probe alternates from the first pair, ignores the warm-up pairs and keeps the faster by median', () => {

@@ -137,6 +137,25 @@ test('status view: the run\'s automatic choices from run.json, one line each (no
   assert.deepEqual(statusView(vm).automatic, ['optimizer.blocks auto → layer: too few steps for rows']);
 });
 
+test('status view: concurrent passes from run.json, then as the engine event updates them (the auto probe decides mid-run)', () => {
+  const run = buildSyntheticRun();
+  const started = { requested: 'auto' as const, used: true, threads: [1, 1] as [number, number], reason: 'auto: 1060000 trainable elements on the CPU: the +eps pass on 1 thread and the −eps pass on 1, at the same time' };
+  const manifest = { ...run.manifest, engine: { ...run.manifest.engine, concurrentPasses: started } };
+  const vm = replayAll([{ type: 'snapshot', live: true, snapshot: { manifest, status: run.status, records: [], summary: null } }]);
+  assert.equal(statusView(vm).concurrentPasses, true);
+  assert.deepEqual(statusView(vm).automatic, [`engine.concurrentPasses auto → on: ${started.reason}`]);
+  const decided = { requested: 'auto' as const, used: false, reason: 'auto: measured over 6 pairs each: 0.310 ms at the same time, 0.205 ms one after the other, so the passes run one after the other' };
+  applyMessage(vm, { type: 'append', records: [{ kind: 'event', t: 14, wallMs: 30, event: 'engine', message: 'concurrent passes off', data: { concurrentPasses: decided } }] });
+  assert.equal(statusView(vm).concurrentPasses, false);
+  assert.deepEqual(statusView(vm).automatic, [`engine.concurrentPasses auto → off: ${decided.reason}`]);
+  // Set by hand (on or off), it is not an automatic choice; older runs have no such field.
+  const onByHand = { ...run.manifest, engine: { ...run.manifest.engine, concurrentPasses: { ...started, requested: 'on' as const } } };
+  const byHand = statusView(replayAll([{ type: 'snapshot', live: false, snapshot: { manifest: onByHand, status: run.status, records: [], summary: null } }]));
+  assert.equal(byHand.concurrentPasses, true);
+  assert.deepEqual(byHand.automatic, []);
+  assert.equal(statusView(replayAll([{ type: 'snapshot', live: false, snapshot: { manifest: run.manifest, status: run.status, records: [], summary: null } }])).concurrentPasses, false);
+});
+
 test('controls follow the state and liveness', () => {
   const vm = createViewModel();
   const status = (state: RunStatus['state']): HostToWebview => ({ type: 'status', status: { state, step: 1, totalSteps: 10, updatedAt: '' } });

@@ -78,7 +78,7 @@ export function createStatusHeader(parent: HTMLElement): StatusHeader {
       loss.textContent = formatSignificant(v.loss);
       evalLoss.textContent =
         v.evalLoss === null ? '—' : `${formatSignificant(v.evalLoss)}${v.accuracy === null ? '' : ` / ${(v.accuracy * 100).toFixed(1)}%`}`;
-      provider.textContent = v.provider ?? '—';
+      provider.textContent = v.provider === null ? '—' : v.concurrentPasses ? `${v.provider} · ±eps passes side by side` : v.provider;
       fallback.hidden = v.fallback === null;
       fallback.textContent = v.fallback ? `requested ${v.fallback.requested} → ${v.fallback.actual}: ${v.fallback.reason}` : '';
       automatic.hidden = v.automatic.length === 0;

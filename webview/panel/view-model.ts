@@ -15,6 +15,7 @@ import {
   optimizerLabel,
   truncationSummary,
   validateHyperparameterPatch,
+  type ConcurrentPassesInfo,
   type EvalRecord,
   type EventRecord,
   type HostToWebview,
@@ -114,6 +115,8 @@ export interface RunViewModel {
   hyperparameters: CurrentHyperparameters;
   /** Message of the latest 'provider' event (explains a fallback when the manifest does not). */
   providerMessage: string | null;
+  /** How the passes run as the latest 'engine' event says (the auto probe decided after the manifest was read). */
+  concurrentPasses: ConcurrentPassesInfo | null;
   notices: Notice[];
   limits: ViewModelLimits;
 }
@@ -176,6 +179,7 @@ export function createViewModel(limits: ViewModelLimits = DEFAULT_LIMITS): RunVi
     skippedSteps: 0,
     hyperparameters: {},
     providerMessage: null,
+    concurrentPasses: null,
     notices: [],
     limits,
   };
@@ -282,6 +286,13 @@ function applyEvent(vm: RunViewModel, r: EventRecord): Changes {
   if (r.event === 'provider') {
     vm.providerMessage = r.message;
     changes.status = true;
+  }
+  if (r.event === 'engine') {
+    const info = (r.data as { concurrentPasses?: ConcurrentPassesInfo } | undefined)?.concurrentPasses;
+    if (info && typeof info.used === 'boolean' && typeof info.reason === 'string') {
+      vm.concurrentPasses = info;
+      changes.status = true;
+    }
   }
   if (r.event === 'guard') {
     // The latest guard event stays visible as a notice (its message says what to do); one at most,
@@ -400,6 +411,8 @@ export interface StatusView {
   optimizer: string | null;
   /** The provider that really runs the graph. */
   provider: string | null;
+  /** The ±eps passes of a step run side by side (engine.concurrentPasses). */
+  concurrentPasses: boolean;
   requestedProvider: string | null;
   /** Set when the requested provider is not the one running: why. */
   fallback: { requested: string; actual: string; reason: string } | null;
@@ -417,6 +430,7 @@ export function statusView(vm: RunViewModel): StatusView {
   const requested = m?.engine.requestedProvider ?? null;
   const reason = m?.engine.fallbackReason ?? vm.providerMessage ?? null;
   const fellBack = requested !== null && provider !== null && requested !== provider;
+  const passes = vm.concurrentPasses ?? m?.engine.concurrentPasses ?? null;
   return {
     state: st?.state ?? vm.summary?.state ?? 'unknown',
     // Status files are rewritten about once a second; step records arrive more often.
@@ -429,12 +443,16 @@ export function statusView(vm: RunViewModel): StatusView {
     runId: m?.id ?? null,
     optimizer: m ? optimizerLabel(m) : null,
     provider,
+    concurrentPasses: passes?.used ?? false,
     requestedProvider: requested,
     fallback: fellBack ? { requested: requested!, actual: provider!, reason: reason ?? 'no reason recorded' } : null,
     message: st?.message ?? null,
     error: st?.error ?? null,
     live: vm.live,
-    automatic: (m?.optimizer.automatic ?? []).map((c) => `${c.key} ${c.requested ?? 'null'} → ${c.chosen}: ${c.reason}`),
+    automatic: [
+      ...(m?.optimizer.automatic ?? []).map((c) => `${c.key} ${c.requested ?? 'null'} → ${c.chosen}: ${c.reason}`),
+      ...(passes?.requested === 'auto' ? [`engine.concurrentPasses auto → ${passes.used ? 'on' : 'off'}: ${passes.reason}`] : []),
+    ],
   };
 }
 
