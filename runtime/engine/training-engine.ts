@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ConcurrentPassesInfo, ConcurrentPassesSetting, EngineInfo, RequestedProvider } from '../protocol';
-import type { LossOracle, TrainableLayer } from '../optim/optimizer';
+import type { LossOracle, LossPair, TrainableLayer } from '../optim/optimizer';
 import { createSession } from './provider';
 import { readProfile, type ProviderReport } from './profile-provider';
 import { byteSize, TransferMeter } from './transfer-meter';
@@ -151,7 +151,7 @@ export class TrainingEngine implements LossOracle {
    * If the concurrent pair fails (its worker died), the run goes on with sequential passes and
    * info.concurrentPasses says why.
    */
-  async lossPair(eps: number): Promise<[Float32Array, Float32Array]> {
+  async lossPair(eps: number): Promise<LossPair> {
     if (this.pair) {
       const probe = this.probe;
       const mode = probe ? probe.next() : 'concurrent';
@@ -168,10 +168,13 @@ export class TrainingEngine implements LossOracle {
     return this.sequentialPair(eps);
   }
 
-  private async sequentialPair(eps: number): Promise<[Float32Array, Float32Array]> {
+  private async sequentialPair(eps: number): Promise<LossPair> {
     // Copy: the session may reuse its output buffer between runs.
+    const t0 = performance.now();
     const plus = Float32Array.from(await this.losses(+eps));
-    return [plus, Float32Array.from(await this.losses(-eps))];
+    const t1 = performance.now();
+    const minus = Float32Array.from(await this.losses(-eps));
+    return { plus, minus, concurrent: false, passMs: [t1 - t0, performance.now() - t1] };
   }
 
   private async recordProbe(probe: PairProbe, mode: 'concurrent' | 'sequential', ms: number): Promise<void> {
@@ -192,7 +195,7 @@ export class TrainingEngine implements LossOracle {
     return this.pair !== null;
   }
 
-  private async concurrentPair(pair: ConcurrentPair, eps: number): Promise<[Float32Array, Float32Array]> {
+  private async concurrentPair(pair: ConcurrentPair, eps: number): Promise<LossPair> {
     if (this.batchChanged) {
       pair.worker.sendBatch(Object.fromEntries(this.dataInputNames.map((n) => [n, this.feeds[n]!])));
       this.batchChanged = false;
@@ -209,7 +212,7 @@ export class TrainingEngine implements LossOracle {
     // What the worker's pass read and returned: the perturbed weights, the batch, the losses.
     this.transfers.hostToDevice += pair.worker.weightBytes + this.dataInputNames.reduce((a, n) => a + byteSize(this.feeds[n]!), 0);
     this.transfers.deviceToHost += lMinus.byteLength;
-    return [plus, lMinus];
+    return { plus, minus: lMinus, concurrent: true };
   }
 
   private async stopConcurrentPasses(reason: string): Promise<void> {

@@ -35,7 +35,17 @@ export interface LossOracle {
    * Both estimate passes at theta + eps·dir and theta − eps·dir, the same numbers as
    * [losses(+eps), losses(−eps)]; an engine may run them at the same time (engine/concurrent-passes.ts).
    */
-  lossPair?(eps: number): Promise<[Float32Array, Float32Array]>;
+  lossPair?(eps: number): Promise<LossPair>;
+}
+
+export interface LossPair {
+  /** Per-example losses at theta + eps·dir and theta − eps·dir (copies the caller owns). */
+  plus: Float32Array;
+  minus: Float32Array;
+  /** Whether the two passes ran at the same time (the step profile times them as one row then). */
+  concurrent: boolean;
+  /** Passes in a row: each one's time (for the step profile's per-pass rows). */
+  passMs?: [number, number];
 }
 
 /** Where random directions come from: the counter-based generator in a run, injected vectors in tests. */

@@ -19,7 +19,9 @@ export interface ProjectedGradients {
 
 export async function projectedGradients(oracle: LossOracle, eps: number): Promise<ProjectedGradients> {
   // Copy: an engine may reuse its output buffer between runs (lossPair returns copies).
-  const [lPlus, lMinus] = oracle.lossPair ? await oracle.lossPair(eps) : [Float32Array.from(await oracle.losses(+eps)), Float32Array.from(await oracle.losses(-eps))];
+  const pair = oracle.lossPair ? await oracle.lossPair(eps) : null;
+  const lPlus = pair ? pair.plus : Float32Array.from(await oracle.losses(+eps));
+  const lMinus = pair ? pair.minus : Float32Array.from(await oracle.losses(-eps));
   const B = lPlus.length;
   const cb = new Float64Array(B);
   let c = 0;

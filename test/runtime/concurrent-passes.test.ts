@@ -100,8 +100,9 @@ for (const c of CASES) {
         inRow.setBatch(feeds);
         concurrent.setBatch(feeds);
         for (const eps of [1e-3, 1e-2]) {
-          const [plus, minus] = await inRow.lossPair(eps);
-          const [cPlus, cMinus] = await concurrent.lossPair(eps);
+          const { plus, minus, concurrent: inRowSideBySide } = await inRow.lossPair(eps);
+          const { plus: cPlus, minus: cMinus, concurrent: sideBySide } = await concurrent.lossPair(eps);
+          assert.deepEqual([inRowSideBySide, sideBySide], [false, true], 'each pair says how it ran');
           assert.ok(bits(cPlus).equals(bits(plus)), `batch ${k}, eps ${eps}: +eps losses ${cPlus} vs ${plus}`);
           assert.ok(bits(cMinus).equals(bits(minus)), `batch ${k}, eps ${eps}: −eps losses ${cMinus} vs ${minus}`);
           assert.notDeepEqual(plus, minus, 'the two passes really are at different weights');
@@ -130,8 +131,8 @@ test('a worker that dies mid-pass: that pair and the rest run in a row, with the
     inRow.setBatch(feeds);
     concurrent.setBatch(feeds);
     for (let pair = 1; pair <= 5; pair++) {
-      const [plus, minus] = await inRow.lossPair(1e-3);
-      const [cPlus, cMinus] = await concurrent.lossPair(1e-3);
+      const { plus, minus } = await inRow.lossPair(1e-3);
+      const { plus: cPlus, minus: cMinus } = await concurrent.lossPair(1e-3);
       assert.ok(bits(cPlus).equals(bits(plus)) && bits(cMinus).equals(bits(minus)), `pair ${pair}: same losses`);
       assert.equal(concurrent.concurrent, pair < 3, `pair ${pair}: concurrent until the worker died at its third pass`);
     }
