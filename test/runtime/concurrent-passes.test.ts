@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -19,7 +20,9 @@ import { Trainer } from '../../runtime/run/trainer';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import type { EventRecord, RunManifest } from '../../runtime/protocol';
 import { ENCODER_DIR, GPT_DIR, int64Tensor, LM_FIXTURES, readJson, testValues } from '../unit/lm-helpers';
-import { comparable, latestCheckpointTensors, tempDir } from './helpers';
+import { comparable, demoWorkspace, latestCheckpointTensors, tempDir } from './helpers';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
 const DYING_WORKER = path.resolve(__dirname, '../fixtures/workers/pass-worker-dies.ts');
 
@@ -182,4 +185,13 @@ test('auto times both ways over the first pairs, keeps the faster, and run.json 
   const events = readRunFolderSync(dir).records.filter((r): r is EventRecord => r.kind === 'event' && r.event === 'engine');
   assert.equal(events.length, 1, 'one engine event');
   assert.ok(events[0]!.t >= 12 && events[0]!.t <= 16, `decided after 2 + 6 pairs of each (step ${events[0]!.t})`);
+});
+
+test('the built CLI (dist/cli.js) starts its bundled worker (dist/pass-worker.js) and trains with it', () => {
+  const runs = tempDir('concurrent-cli');
+  const r = spawnSync(process.execPath, [CLI, 'train', '--config', demoWorkspace().configs.mezo, '--steps', '50', '--runs-dir', runs, '--run-id', 'c', '--set', 'engine.concurrentPasses="on"', '--set', 'engine.provider="cpu"', '--set', 'engine.threads=2'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const info = (JSON.parse(fs.readFileSync(path.join(runs, 'c', 'run.json'), 'utf8')) as RunManifest).engine.concurrentPasses!;
+  assert.equal(info.used, true, info.reason);
+  assert.deepEqual(info.threads, [1, 1]);
 });
