@@ -18,7 +18,7 @@ import type { TrainableLayer } from '../optim/optimizer';
 import type { PerturbedTrainable } from '../onnx/fed-weights-graph';
 import { resolveWorkerEntry } from '../rng/worker-entry';
 import { perturbInto } from './host-perturbation';
-import type { DataFeedCopy, PassWorkerReply, PassWorkerRequest } from './pass-worker-messages';
+import type { DataFeedCopy, FetchedOutput, PassWorkerReply, PassWorkerRequest } from './pass-worker-messages';
 
 export interface ConcurrentPassOptions {
   model: Uint8Array | string;
@@ -96,6 +96,11 @@ export class PassWorker {
    * resolves with its per-example losses. One pass at a time.
    */
   pass(scale: number): Promise<Float32Array> {
+    return this.passWith(scale, []).then((r) => r.losses);
+  }
+
+  /** A pass that also fetches `outputs` (evaluation: logits for accuracy). */
+  passWith(scale: number, outputs: string[]): Promise<{ losses: Float32Array; outputs: FetchedOutput[] }> {
     if (this.failure) return Promise.reject(this.failure);
     const buffer = this.weights;
     if (!buffer) return Promise.reject(new Error('concurrent-pass worker: a pass is already running'));
@@ -105,11 +110,11 @@ export class PassWorker {
     }
     this.weights = null;
     this.worker.ref();
-    return this.request({ kind: 'run', weights: buffer }, [buffer]).then((r) => {
+    return this.request({ kind: 'run', weights: buffer, outputs }, [buffer]).then((r) => {
       this.worker.unref();
       if (r.kind !== 'losses') throw new Error(r.kind === 'error' ? `the concurrent pass failed: ${r.message}` : 'concurrent-pass worker: unexpected reply');
       this.weights = r.weights;
-      return r.losses;
+      return { losses: r.losses, outputs: r.outputs ?? [] };
     });
   }
 

@@ -28,9 +28,18 @@ export type PassWorkerRequest =
       lossOutput: string;
     }
   | { kind: 'data'; feeds: DataFeedCopy[] }
-  | { kind: 'run'; weights: ArrayBuffer };
+  /** One pass on the weights sent; `outputs`: what to fetch besides the loss (evaluation's logits). */
+  | { kind: 'run'; weights: ArrayBuffer; outputs?: string[] };
 
 export type PassWorkerReply =
   | { kind: 'ready' }
   | { kind: 'error'; message: string }
-  | { kind: 'losses'; losses: Float32Array; weights: ArrayBuffer };
+  | { kind: 'losses'; losses: Float32Array; weights: ArrayBuffer; outputs?: FetchedOutput[] };
+
+/** An extra output of a pass, copied out of the worker's session. */
+export interface FetchedOutput {
+  name: string;
+  type: DataFeedCopy['type'];
+  data: DataFeedCopy['data'];
+  dims: number[];
+}

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel } from '../onnx/model-io';
 import { fedWeightsGraph } from '../onnx/fed-weights-graph';
 import { conciseOrtError, createSession } from './provider';
-import type { PassWorkerReply, PassWorkerRequest } from './pass-worker-messages';
+import type { FetchedOutput, PassWorkerReply, PassWorkerRequest } from './pass-worker-messages';
 
 const port = parentPort;
 if (!port) throw new Error('pass-worker must be started as a worker thread (the training engine does this)');
@@ -44,10 +44,15 @@ async function handle(request: PassWorkerRequest): Promise<void> {
     const size = shape.reduce((a, b) => a * b, 1);
     feeds[name] = new ort.Tensor('float32', new Float32Array(request.weights, layout!.offsets[i]! * 4, size), shape);
   });
-  const out = await session.run(feeds, [layout.lossOutput]);
-  // Copy: the output tensor's memory belongs to this run.
+  const extra = request.outputs ?? [];
+  const out = await session.run(feeds, [layout.lossOutput, ...extra]);
+  // Copies: the output tensors' memory belongs to this run.
   const losses = Float32Array.from(out[layout.lossOutput]!.data as Float32Array);
-  reply({ kind: 'losses', losses, weights: request.weights }, [request.weights]);
+  const outputs: FetchedOutput[] = extra.map((name) => {
+    const t = out[name]!;
+    return { name, type: t.type as FetchedOutput['type'], data: (t.data as Float32Array).slice(), dims: [...t.dims] };
+  });
+  reply({ kind: 'losses', losses, weights: request.weights, outputs }, [request.weights]);
 }
 
 // One request at a time, in order: a 'data' message must land before the 'run' that follows it.

@@ -253,6 +253,41 @@ export class TrainingEngine implements LossOracle {
   }
 
   /**
+   * Two evaluation batches at theta: with concurrent passes, `first` on the worker while `second`
+   * runs here (the same numbers as two evaluate calls: the worker's weights are theta + 0·dir, as the
+   * graph computes them); else one after the other. Returns each batch's loss and `outputs`.
+   */
+  async evaluateTwo(first: DataFeeds, second: DataFeeds, outputs: string[]): Promise<[Record<string, ort.Tensor>, Record<string, ort.Tensor>]> {
+    const pair = this.pair;
+    if (pair) {
+      try {
+        return await this.concurrentEvaluation(pair, first, second, outputs);
+      } catch (e) {
+        await this.stopConcurrentPasses(`stopped: ${(e as Error).message}; the passes run one after the other from here`);
+      }
+    }
+    this.setBatch(first);
+    const a = copyOutputs(await this.evaluate(outputs));
+    this.setBatch(second);
+    return [a, await this.evaluate(outputs)];
+  }
+
+  private async concurrentEvaluation(pair: ConcurrentPair, first: DataFeeds, second: DataFeeds, outputs: string[]): Promise<[Record<string, ort.Tensor>, Record<string, ort.Tensor>]> {
+    pair.worker.sendBatch(first);
+    const remote = pair.worker.passWith(0, outputs);
+    remote.catch(() => {});
+    this.setBatch(second);
+    this.scale[0] = 0;
+    const here = await pair.session.run(this.feeds, [this.graph.lossOutput, ...outputs]);
+    const there = await remote;
+    // The worker holds `first`, not the current batch: the next training pair sends its batch again.
+    this.batchChanged = true;
+    const fromWorker: Record<string, ort.Tensor> = { [this.graph.lossOutput]: new ort.Tensor('float32', there.losses, [there.losses.length]) };
+    for (const o of there.outputs) fromWorker[o.name] = new ort.Tensor(o.type, o.data as Float32Array, o.dims);
+    return [fromWorker, here];
+  }
+
+  /**
    * Run once with profiling on (it was enabled at creation), stop profiling and read back which
    * provider executed the nodes. Updates info.provider with the verified answer.
    */
@@ -280,6 +315,11 @@ export class TrainingEngine implements LossOracle {
     }
     await this.session.release();
   }
+}
+
+/** Output tensors with data of their own (a session may reuse its output buffers in the next run). */
+function copyOutputs(out: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, new ort.Tensor(t.type as 'float32', (t.data as Float32Array).slice(), t.dims)]));
 }
 
 /**

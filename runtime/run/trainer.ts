@@ -32,6 +32,9 @@ import { type Dataset, type InputSpec } from '../data/dataset';
 import { isTextRun, loadRunData } from '../data/text/load-run-data';
 import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
 import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
+import type * as ort from 'onnxruntime-node';
+
+type EvalBatch = ReturnType<typeof evalBatches> extends Generator<infer B> ? B : never;
 import { DataError, invalidUtf8Warning } from '../data/jsonl';
 import { datasetFacts } from '../data/dataset-facts';
 import { KernelPool, seedFromConfig } from '../rng';
@@ -742,6 +745,28 @@ export class Trainer {
     return { latency: { ...trace, step: this.step, lastStepEndAt: this.lastStepEndAt, appliedAt: Date.now() } };
   }
 
+  /**
+   * Visits every evaluation batch with its outputs, in batch order. With concurrent passes, two
+   * batches at a time side by side (engine.evaluateTwo); the visits stay in batch order, so the sums
+   * are the same.
+   */
+  private async forEachEvaluated(data: Dataset, outputs: string[], visit: (batch: EvalBatch, out: Record<string, ort.Tensor>) => void): Promise<void> {
+    const batches = evalBatches(data, this.config.data.batchSize, this.evalLayout);
+    for (let r = batches.next(); !r.done; ) {
+      const batch = r.value;
+      r = batches.next();
+      if (!r.done && this.engine.concurrent) {
+        const [a, b] = await this.engine.evaluateTwo(batch.feeds, r.value.feeds, outputs);
+        visit(batch, a);
+        visit(r.value, b);
+        r = batches.next();
+        continue;
+      }
+      this.engine.setBatch(batch.feeds);
+      visit(batch, await this.engine.evaluate(outputs));
+    }
+  }
+
   private async evaluate(): Promise<void> {
     // A data-parallel follower writes no eval record: rank 0 evaluates, the others save the passes.
     if (this.folder instanceof FollowerFolder) return;
@@ -749,9 +774,8 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const logitsName = this.config.model.logitsOutput;
-    for (const batch of evalBatches(data, this.config.data.batchSize, this.evalLayout)) {
-      this.engine.setBatch(batch.feeds);
-      const out = await this.engine.evaluate(this.labelsInput ? [logitsName] : []);
+    const outputs = this.labelsInput ? [logitsName] : [];
+    await this.forEachEvaluated(data, outputs, (batch, out) => {
       const losses = out[this.engine.graph.lossOutput].data as Float32Array;
       for (let b = 0; b < batch.count; b++) lossSum += losses[b];
       this.forwardPasses += 1;
@@ -767,7 +791,7 @@ export class Trainer {
           if (best === labels[b]) correct++;
         }
       }
-    }
+    });
     const record: EvalRecord = {
       kind: 'eval',
       t: this.step,
