@@ -23,6 +23,7 @@ import {
   type Validation,
 } from '../runtime/protocol';
 import { LineSplitter, LineTail } from './line-splitter';
+import { readFinalSummary } from './run-end-from-folder';
 import { TypedEvents } from './typed-events';
 
 export const STDERR_TAIL_LINES = 40;
@@ -301,6 +302,12 @@ export class RuntimeProcess {
 
   private finish(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exitReport) return;
+    // A clean exit whose 'done' never arrived: the folder's summary.json (written before 'done' was
+    // sent) still tells a stop from a finish and gives the step count.
+    if (code === 0 && this.summary === null && this.runDir) {
+      this.summary = readFinalSummary(this.runDir);
+      this.supervisorLog('warn', `the runtime exited cleanly without its last message ('done'); ${this.summary ? `its end was read from ${this.runDir}` : `and ${this.runDir} has no summary.json`}`);
+    }
     const report = describeExit({
       code,
       signal,
