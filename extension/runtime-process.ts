@@ -224,7 +224,9 @@ export class RuntimeProcess {
     // Report only after stdout/stderr are drained, so the report has the last lines. Not the
     // 'close' event: it never fires once the IPC channel was disconnected from our side, and a
     // grandchild holding the pipes could delay it forever; so 'exit' plus a bounded wait.
-    let openStreams = [this.child.stdout, this.child.stderr].filter((s) => s !== null).length;
+    // The IPC channel is drained too: the child's last messages can still be unread in the socket
+    // when 'exit' and the pipes' 'close' come, and 'disconnect' is emitted after the last message.
+    let openStreams = [this.child.stdout, this.child.stderr].filter((s) => s !== null).length + (this.child.connected ? 1 : 0);
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     const finishIfDrained = () => {
       if (exited && openStreams === 0) {
@@ -235,6 +237,12 @@ export class RuntimeProcess {
     };
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.on('close', () => {
+        openStreams--;
+        finishIfDrained();
+      });
+    }
+    if (this.child.connected) {
+      this.child.once('disconnect', () => {
         openStreams--;
         finishIfDrained();
       });
