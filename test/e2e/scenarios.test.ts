@@ -216,8 +216,8 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   });
   /** The mark: now, on the clock of the clicks' `at`. */
   const pageClockNow = (): Promise<number> => page.evaluate(() => performance.timeOrigin + performance.now());
-  const clockDrift = await page.evaluate(() => Date.now() - (performance.timeOrigin + performance.now()));
-  console.log(`[e2e] c: the workbench page's performance clock is ${clockDrift.toFixed(1)} ms behind the system clock (drift since the page loaded)`);
+  const clockDrift = await page.evaluate(() => performance.timeOrigin + performance.now() - Date.now());
+  console.log(`[e2e] c: the workbench page's performance clock minus the system clock: ${clockDrift >= 0 ? '+' : ''}${clockDrift.toFixed(1)} ms (its drift since the page loaded)`);
   /** The palette row's click after `mark`, on the system clock; fails naming every click seen after the mark. */
   const paletteClick = async (mark: number, what: string): Promise<number> => {
     const clicks: StampedClick[] = (await page.evaluate(() => (window as any).__heleneClicks ?? [])).filter((c: StampedClick) => c.at >= mark);
