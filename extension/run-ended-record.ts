@@ -6,12 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunState, RunStatus } from '../runtime/protocol';
+import type { RunStatus } from '../runtime/protocol';
 import { writeJsonAtomic } from '../runtime/run/atomic-write';
 import { RUN_FILES } from '../runtime/run/run-folder';
+import { isLiveState } from './run-end-from-folder';
 import type { RuntimeExit } from './runtime-process';
-
-const LIVE_STATES: RunState[] = ['starting', 'running', 'paused'];
 
 /** Returns the status written, or null when the folder already had a final one (or none at all). */
 export function recordAbnormalEnd(runDir: string, exit: RuntimeExit, now = new Date()): RunStatus | null {
@@ -23,7 +22,7 @@ export function recordAbnormalEnd(runDir: string, exit: RuntimeExit, now = new D
   } catch {
     return null;
   }
-  if (!LIVE_STATES.includes(previous.state)) return null;
+  if (!isLiveState(previous.state)) return null;
   const status: RunStatus = {
     ...previous,
     state: exit.outcome,

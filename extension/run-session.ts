@@ -6,6 +6,7 @@
  * folder instead. Free of 'vscode'.
  */
 import type { MetricRecord, RunManifest, RunStatus, RunSummary, RunViewSnapshot, StepRecord } from '../runtime/protocol';
+import { isLiveState, readFinalStatus } from './run-end-from-folder';
 import { recordAbnormalEnd } from './run-ended-record';
 import { RuntimeProcess, type OutputLine, type RuntimeExit, type RuntimeProcessOptions } from './runtime-process';
 import { TypedEvents } from './typed-events';
@@ -34,6 +35,11 @@ export class RunSession {
   /** A resumed run's records from before the resume (its process reports only what it does itself). */
   private earlier: MetricRecord[] = [];
   lastStep: StepRecord | null = null;
+  /**
+   * The process ended cleanly but its last messages (final metrics, status) never arrived: the end
+   * shown is the run folder's, and a panel showing the in-memory mirror must reread the folder.
+   */
+  endReadFromFolder = false;
   /** Whether the window opens this run's panel when it starts (not for a sweep's runs: the Sweeps view opens them on demand). */
   opensPanel = true;
 
@@ -134,12 +140,17 @@ export class RunSession {
       // Panels and the status bar must show the failure even when the folder had none to update.
       const final = written ?? (this.status && isLiveState(this.status.state) ? { ...this.status, state: exit.outcome, updatedAt: new Date().toISOString(), error: exit.lastStderr.join('\n') || exit.fatal || undefined } : null);
       if (final) this.setStatus(final);
+    } else if (this.runDir && (!this.status || isLiveState(this.status.state))) {
+      // A clean exit, but the final status never arrived (nor, sent before it, the last metrics):
+      // the status.json the runtime wrote first, else the exit's own word, and panels reread the folder.
+      this.endReadFromFolder = true;
+      const written = readFinalStatus(this.runDir);
+      const step = exit.summary?.steps ?? this.step;
+      const final = written ?? (this.status ? { ...this.status, state: exit.outcome, step, updatedAt: new Date().toISOString() } : null);
+      this.events.emit('output', { source: 'supervisor', level: 'warn', text: `the runtime's final status did not arrive; ${written ? `read from ${this.runDir}: ${written.state} at step ${written.step}` : `shown as ${exit.outcome}`}` });
+      if (final) this.setStatus(final);
     }
     this.events.emit('ended', exit);
     this.events.emit('changed', this);
   }
-}
-
-function isLiveState(state: RunStatus['state']): boolean {
-  return state === 'starting' || state === 'running' || state === 'paused';
 }

@@ -23,6 +23,7 @@ import {
   type Validation,
 } from '../runtime/protocol';
 import { LineSplitter, LineTail } from './line-splitter';
+import { readFinalSummary } from './run-end-from-folder';
 import { TypedEvents } from './typed-events';
 
 export const STDERR_TAIL_LINES = 40;
@@ -223,7 +224,9 @@ export class RuntimeProcess {
     // Report only after stdout/stderr are drained, so the report has the last lines. Not the
     // 'close' event: it never fires once the IPC channel was disconnected from our side, and a
     // grandchild holding the pipes could delay it forever; so 'exit' plus a bounded wait.
-    let openStreams = [this.child.stdout, this.child.stderr].filter((s) => s !== null).length;
+    // The IPC channel is drained too: the child's last messages can still be unread in the socket
+    // when 'exit' and the pipes' 'close' come, and 'disconnect' is emitted after the last message.
+    let openStreams = [this.child.stdout, this.child.stderr].filter((s) => s !== null).length + (this.child.connected ? 1 : 0);
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     const finishIfDrained = () => {
       if (exited && openStreams === 0) {
@@ -234,6 +237,12 @@ export class RuntimeProcess {
     };
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream?.on('close', () => {
+        openStreams--;
+        finishIfDrained();
+      });
+    }
+    if (this.child.connected) {
+      this.child.once('disconnect', () => {
         openStreams--;
         finishIfDrained();
       });
@@ -301,6 +310,12 @@ export class RuntimeProcess {
 
   private finish(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exitReport) return;
+    // A clean exit whose 'done' never arrived: the folder's summary.json (written before 'done' was
+    // sent) still tells a stop from a finish and gives the step count.
+    if (code === 0 && this.summary === null && this.runDir) {
+      this.summary = readFinalSummary(this.runDir);
+      this.supervisorLog('warn', `the runtime exited cleanly without its last message ('done'); ${this.summary ? `its end was read from ${this.runDir}` : `and ${this.runDir} has no summary.json`}`);
+    }
     const report = describeExit({
       code,
       signal,

@@ -11,6 +11,7 @@ import { CliUsageError, HELP, parseCli, wantsDebug } from './cli/args';
 import { formatCliError } from './cli/errors';
 import { loadConfig, parseOverride } from './cli/config-file';
 import { runTraining } from './cli/train-command';
+import { sendLastAndDisconnect } from './cli/ipc';
 import { runSweep } from './cli/sweep-command';
 import { runCompare } from './cli/compare-command';
 import { runQueueSweep } from './queue/queue-sweep';
@@ -233,9 +234,8 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const known = USER_ERRORS.some((E) => e instanceof E) || (e instanceof Error && /^(step \d+:|.*\.onnx)/.test(e.message));
     process.stderr.write(formatCliError(e, known, wantsDebug(process.argv.slice(2))) + '\n');
-    if (process.send && process.connected) {
-      process.send({ type: 'fatal', message: e instanceof Error ? e.message : String(e) }, () => process.connected && process.disconnect());
-    }
+    // Written before the channel is let go, as the run's 'done' is (runtime/cli/ipc.ts).
+    void sendLastAndDisconnect({ type: 'fatal', message: e instanceof Error ? e.message : String(e) });
     process.exitCode = 1;
   },
 );

@@ -199,6 +199,8 @@ export class RunPanel implements vscode.Disposable {
       }),
       session.events.on('ended', (exit) => {
         if (exit.outcome === 'failed' || exit.outcome === 'crashed') this.post({ type: 'notice', level: 'error', text: exit.message });
+        // The runtime's last records never arrived: the folder has them (the session is no longer live, so the snapshot is the folder's).
+        else if (session.endReadFromFolder && this.ready) void this.sendSnapshot();
       }),
     );
     if (resend && this.ready) void this.sendSnapshot();

@@ -13,6 +13,39 @@ export function send(message: RuntimeMessage): void {
   if (process.send && process.connected) process.send(message);
 }
 
+/**
+ * How long the last message may wait to be written before the channel is closed anyway: only a
+ * parent that is alive but stopped reading gets here (a parent that is gone closes the channel, and
+ * the write's callback fires at once), and a child must never hang on it.
+ */
+export const LAST_SEND_FALLBACK_MS = 10_000;
+
+/**
+ * The run's last message, then let go of the channel (an open one keeps the process alive), but
+ * only once that message is written. process.disconnect() closes the channel at once, and the
+ * writes still queued in the child are dropped with it: a parent that reads slower than a burst
+ * arrives (a busy extension host, the run's last metrics batch) then never gets the final status or
+ * 'done' (test/unit/ipc-last-message.test.ts: 1,200 of 16,000 step records and no 'done'). Writes
+ * complete in order, so this message's callback means every earlier one is out too.
+ */
+export function sendLastAndDisconnect(message: RuntimeMessage, fallbackMs = LAST_SEND_FALLBACK_MS): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(fallback);
+      if (process.connected) process.disconnect();
+      resolve();
+    };
+    // Unref'd: a write still queued keeps the process alive by itself, so this never delays an exit.
+    const fallback = setTimeout(release, fallbackMs);
+    fallback.unref();
+    process.send(message, release);
+  });
+}
+
 export function ipcListener(): TrainerListener & { flush(): void } {
   let pending: MetricRecord[] = [];
   let timer: NodeJS.Timeout | null = null;

@@ -6,7 +6,7 @@ import type { HyperparameterPatch, ResolvedConfig, RunSummary } from '../protoco
 import { Trainer, type TrainerListener } from '../run/trainer';
 import { progressListener } from './progress';
 import { formatProfile } from '../run/step-profiler';
-import { acceptControl, ipcListener, send } from './ipc';
+import { acceptControl, ipcListener, send, sendLastAndDisconnect } from './ipc';
 
 export interface TrainOptions {
   ipc: boolean;
@@ -59,9 +59,9 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
       process.stdout.write(formatProfile(trainer.profile));
     }
     if (ipc) {
-      send({ type: 'done', summary });
-      // An open IPC channel keeps the process alive: let go of it once the last message is out.
-      setImmediate(() => process.connected && process.disconnect());
+      // An open IPC channel keeps the process alive: let go of it once 'done' (and so everything
+      // before it) is written. Not awaited: the folder lock is released below meanwhile.
+      void sendLastAndDisconnect({ type: 'done', summary });
     }
     return { summary, runDir: trainer.runDir };
   } finally {

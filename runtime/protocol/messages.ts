@@ -24,8 +24,9 @@ export type ControlCommand =
   | { type: 'set-hyperparameters'; values: HyperparameterPatch };
 
 /**
- * When a pause / resume / stop passed each hop, in epoch milliseconds (Date.now(), or
- * performance.timeOrigin + performance.now() in the webview: one clock on one machine). Each hop
+ * When a pause / resume / stop passed each hop, in epoch milliseconds on the system clock
+ * (Date.now(); the webview's input event as Date.now() less the event's age, never
+ * performance.timeOrigin + timeStamp, which drifts from the system clock). Each hop
  * adds its own stamp; the runtime records the whole trace in the event it writes (paused, resumed,
  * stop-requested, stopped), so the latency from the click to the run's answer can be read back
  * from metrics.jsonl hop by hop.

@@ -107,11 +107,15 @@ async function followSweep(queue: Queue<RunJobData, RunJobResult>, client: impor
     while (record.entries.some((e) => e.state === 'queued' || e.state === 'running')) {
       for (const e of record.entries) {
         if (e.state !== 'queued' && e.state !== 'running') continue;
-        const job: Job<RunJobData, RunJobResult> | undefined = await queue.getJob(e.runId);
+        let job: Job<RunJobData, RunJobResult> | undefined = await queue.getJob(e.runId);
         let next: SweepEntryState;
         if (!job) next = stopping ? 'cancelled' : e.state; // removed by the stop
         else {
           const state = await job.getState();
+          // Read apart, the job can complete between the two: its state says completed while the copy
+          // read before lacks the result (BullMQ writes both at once). Read it again (seen once: a
+          // finished run listed with 0 steps and no worker).
+          if (state === 'completed' && !job.returnvalue) job = (await queue.getJob(e.runId)) ?? job;
           next = entryStateOf(state, job.returnvalue ?? undefined);
           if (next === 'queued' && stopping && state !== 'active') next = 'cancelled';
           if (next === 'failed') e.error = job.failedReason?.split('\n')[0];

@@ -2,8 +2,9 @@
  * Reads the latency of a pause / resume / stop back from the run folder: the runtime records the
  * control's trace (click in the webview or the palette → extension host → runtime receipt → state
  * written) in the event the command produced (runtime/run/trainer.ts, latencyData). One clock:
- * every stamp is epoch milliseconds on this machine (Date.now() in Node, performance.timeOrigin +
- * event.timeStamp in the browser).
+ * every stamp is epoch milliseconds on this machine's system clock (Date.now() in Node; in the
+ * browser Date.now() less the input event's age, since performance.timeOrigin + timeStamp drifts
+ * from the system clock after a clock step).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -193,25 +193,50 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   const panel = await panelTitled(page, /long/, 30_000);
   await step('the panel counts steps', () => waitFor('#run-step > 0', async () => /[1-9]/.test(await panel.locator('#run-step').innerText()), 10_000));
 
-  /** Stamps every click in the workbench page (the palette's rows): a palette command's "click" on the same clock as the run's trace. */
-  const lastWorkbenchClick = async (after: number) => {
-    const clicks: number[] = await page.evaluate(() => (window as any).__heleneClicks ?? []);
-    return clicks.filter((c) => c >= after - 5).at(-1);
-  };
+  /**
+   * Every click in the workbench page, stamped on two clocks: `at` on the page's own performance
+   * clock (timeOrigin + timeStamp), to find the clicks after a mark read from that same clock just
+   * before the action; `wall` on the system clock the run's trace uses (Date.now() at the handler
+   * less the event's age), for the latency. Never compare `at` with Node's Date.now(): the page's
+   * clock is tied to the system clock once, at load, and drifts by every later clock step (a
+   * clean-clone CI run found no click "after" a Date.now() taken before the palette opened).
+   */
+  type StampedClick = { at: number; wall: number; palette: boolean; target: string };
   await page.evaluate(() => {
     (window as any).__heleneClicks = [];
-    document.addEventListener('click', (e) => (window as any).__heleneClicks.push(performance.timeOrigin + e.timeStamp), true);
+    document.addEventListener('click', (e) => {
+      const target = e.target instanceof Element ? e.target : null;
+      (window as any).__heleneClicks.push({
+        at: performance.timeOrigin + e.timeStamp,
+        wall: Date.now() - Math.max(0, performance.now() - e.timeStamp),
+        palette: !!target?.closest('.quick-input-widget'),
+        target: target ? `${target.tagName.toLowerCase()}.${[...target.classList].join('.')}` : String(e.target),
+      });
+    }, true);
   });
+  /** The mark: now, on the clock of the clicks' `at`. */
+  const pageClockNow = (): Promise<number> => page.evaluate(() => performance.timeOrigin + performance.now());
+  const clockDrift = await page.evaluate(() => performance.timeOrigin + performance.now() - Date.now());
+  console.log(`[e2e] c: the workbench page's performance clock minus the system clock: ${clockDrift >= 0 ? '+' : ''}${clockDrift.toFixed(1)} ms (its drift since the page loaded)`);
+  /** The palette row's click after `mark`, on the system clock; fails naming every click seen after the mark. */
+  const paletteClick = async (mark: number, what: string): Promise<number> => {
+    const clicks: StampedClick[] = (await page.evaluate(() => (window as any).__heleneClicks ?? [])).filter((c: StampedClick) => c.at >= mark);
+    const row = clicks.filter((c) => c.palette).at(-1);
+    assert.ok(row, `the palette click of ${what} was stamped: clicks after the mark: ${JSON.stringify(clicks)}`);
+    return row.wall;
+  };
 
   const pauseOnce = async (how: 'panel' | 'palette') => {
     const eventsBefore = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('"event":"paused"').length;
+    const mark = await pageClockNow();
     const t0 = Date.now();
     if (how === 'panel') await panel.locator('#control-pause').click();
     else await runCommand(page, 'HELENE: Pause');
     const s = await step(`pause from the ${how}`, () => settle(statusFile, 'paused'));
     assert.equal(s.later, s.step, `status.json kept moving while paused (${s.step} → ${s.later})`);
     const traced = await waitFor('the paused event with its latency trace', () => fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('"event":"paused"').length > eventsBefore && latestTracedEvent(dir, 'paused'), 5_000);
-    const clickedAt = traced.clickedAt ?? (await lastWorkbenchClick(t0));
+    // The panel's click is in the trace (the webview stamps it); the palette's is the page's.
+    const clickedAt = how === 'panel' ? traced.clickedAt : await paletteClick(mark, 'Pause');
     assert.ok(clickedAt !== undefined, `the ${how} click was stamped`);
     const b = breakdown(traced, clickedAt);
     console.log(`[e2e] c: pause from the ${how}: click → paused ${b.text}`);
@@ -239,11 +264,11 @@ scenario('c-controls: pause from panel and palette stops at a step boundary; res
   await panel.locator('#hp-apply').click();
   await step('an lr change while paused is recorded', () => waitFor('a hyperparameters event in metrics.jsonl', () => hpEvents().length >= 1, 10_000));
 
-  const resumeT0 = Date.now();
+  const resumeMark = await pageClockNow();
   await runCommand(page, 'HELENE: Resume');
   await step('resume from the palette', () => waitFor('status.json running', () => readJson(statusFile)?.state === 'running', 10_000, 20));
   const resumed = await waitFor('the resumed event with its latency trace', () => latestTracedEvent(dir, 'resumed'), 5_000);
-  const rb = breakdown(resumed, await lastWorkbenchClick(resumeT0));
+  const rb = breakdown(resumed, await paletteClick(resumeMark, 'Resume'));
   console.log(`[e2e] c: resume from the palette: click → running ${rb.text}`);
   latencies.push(`resume (palette) ${rb.total.toFixed(0)} ms`);
   await panel.locator('#hp-lr input').fill('0.0015');

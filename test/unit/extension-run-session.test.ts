@@ -70,6 +70,37 @@ test('a crash marks the run folder failed with the last stderr lines, and the se
   assert.match(view.tooltip, /fake native crash/);
 });
 
+test('a clean exit whose final status and done were lost shows the end the run folder recorded, never a stale "running"', async () => {
+  const registry = new RunRegistry();
+  const runDir = tempRunDir();
+  const session = startFake(registry, 'lost-end', runDir, 6);
+  const output: string[] = [];
+  session.events.on('output', (l) => output.push(l.text));
+  const exit = await session.events.once('ended');
+  assert.equal(exit.code, 0);
+  assert.deepEqual(session.records.map((r) => r.t), [1, 2, 3, 4], "the last two steps' metrics never arrived");
+  assert.equal(session.status?.state, 'finished');
+  assert.equal(session.step, 6);
+  assert.equal(exit.outcome, 'finished');
+  assert.equal(exit.summary?.steps, 6, 'the summary was read from summary.json');
+  assert.equal(session.endReadFromFolder, true, 'panels are told to reread the folder');
+  assert.match(statusText(session).text, /^\$\(check\) HELENE finished · 6\/6 /);
+  assert.ok(output.some((l) => /final status did not arrive; read from .*: finished at step 6/.test(l)), output.join(' | '));
+});
+
+test('a run stopped from the window whose last messages were lost ends "stopped", as summary.json says, not "finished"', async () => {
+  const registry = new RunRegistry();
+  const runDir = tempRunDir();
+  const session = startFake(registry, 'lost-end', runDir);
+  await session.events.once('started');
+  while (session.records.length < 2) await new Promise((r) => setTimeout(r, 5));
+  const exit = await session.process.stop(5_000);
+  assert.equal(exit.outcome, 'stopped');
+  assert.equal(session.status?.state, 'stopped');
+  assert.equal(session.step, exit.summary?.steps);
+  assert.match(statusText(session).text, /^\$\(debug-stop\) HELENE stopped · /);
+});
+
 test('recordAbnormalEnd never overwrites a status the runtime finalised', () => {
   const exit = describeExit({ code: 1, signal: null, summary: null, fatal: 'boom', spawnError: null, lastStderr: ['x'] });
   const finished = tempRunDir({ state: 'finished' });

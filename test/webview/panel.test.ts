@@ -38,12 +38,13 @@ let browser: Browser;
 let server: StaticServer;
 const pageErrors: string[] = [];
 
-/** `initialState`: what vscode.getState() returns, as after the panel was hidden and shown again. */
-async function openPanel(initialState?: Record<string, unknown>): Promise<Page> {
+/** `initialState`: what vscode.getState() returns, as after the panel was hidden and shown again; `initScript`: run before the page's own. */
+async function openPanel(initialState?: Record<string, unknown>, initScript?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
   await page.addInitScript({ content: webviewStubScript(undefined, initialState) });
+  if (initScript) await page.addInitScript({ content: initScript });
   await page.goto(`${server.origin}/`);
   await page.waitForFunction(() => window.__posted.length > 0);
   return page;
@@ -327,6 +328,33 @@ describe('run panel, x axis restored from the webview state (hidden and shown ag
       assert.equal(await other.evaluate(() => window.__heleneDebug!.chartXs()!.axis), 'step');
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('run panel, control latency stamps when the page clock has drifted', () => {
+  // A page's performance.timeOrigin is tied to the system clock once, when the page loads; after an
+  // NTP step of the system clock it is off by the step. Simulated: the anchor 60 s behind.
+  const DRIFT_MS = 60_000;
+  const drift = `(() => { const real = Object.getOwnPropertyDescriptor(Performance.prototype, 'timeOrigin').get;
+    Object.defineProperty(Performance.prototype, 'timeOrigin', { get() { return real.call(this) - ${DRIFT_MS}; } }); })();`;
+
+  test('a Pause click is stamped on the system clock (the host and runtime stamp with Date.now()), not on the drifted page clock', async () => {
+    const page = await openPanel(undefined, drift);
+    try {
+      await replay(page, buildSyntheticRun());
+      const before = (await posted(page)).length;
+      const clickedBefore = await page.evaluate(() => Date.now());
+      await page.locator('#control-pause').click();
+      const now = await page.evaluate(() => Date.now());
+      const sent = (await posted(page)).slice(before) as { command?: string; trace?: { clickedAt: number; webviewAt: number } }[];
+      assert.equal(sent.length, 1);
+      const trace = sent[0].trace!;
+      assert.equal(await page.evaluate(() => Math.round(Date.now() - (performance.timeOrigin + performance.now()))) >= DRIFT_MS - 1_000, true, 'the page clock really is behind');
+      // Between the two Date.now() reads around the click, on the system clock (5 ms for the rounding of the two clocks).
+      assert.ok(trace.clickedAt >= clickedBefore - 5 && trace.clickedAt <= trace.webviewAt && trace.webviewAt <= now, JSON.stringify({ clickedBefore, ...trace, now }));
+    } finally {
+      await page.close();
     }
   });
 });
