@@ -44,10 +44,12 @@ export function normalSimdBytes(): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Instantiates the kernel, or returns undefined when this engine cannot run it. `wasm` is the
- * WebAssembly namespace to use (tests pass one without SIMD support to exercise the fallback).
+ * Instantiates the kernel, or returns undefined when this engine cannot run it. `engine` holds the
+ * WebAssembly namespace to use (globalThis; tests pass one without SIMD, or none, to exercise the
+ * fallback).
  */
-export function loadNormalSimd(wasm: typeof WebAssembly | undefined = globalThis.WebAssembly): NormalSimdKernel | undefined {
+export function loadNormalSimd(engine: { readonly WebAssembly?: typeof WebAssembly } = globalThis): NormalSimdKernel | undefined {
+  const wasm = engine.WebAssembly;
   if (wasm === undefined) return undefined;
   const bytes = normalSimdBytes();
   // validate() is false on an engine without 128-bit SIMD (the module uses v128 throughout).
