@@ -11,6 +11,7 @@
  */
 import { NORMAL_SIMD_WASM_BASE64 } from './normal-simd-bytes';
 import { KN, WN, ZIGGURAT_LAYERS } from './ziggurat-tables';
+import { instantiateSimd, type WasmEngine } from '../wasm/simd-module';
 
 /** The kernel as normal.ts uses it: fill, then read OUT and the miss lists through these views. */
 export interface NormalSimdKernel {
@@ -44,22 +45,12 @@ export function normalSimdBytes(): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Instantiates the kernel, or returns undefined when this engine cannot run it. `engine` holds the
- * WebAssembly namespace to use (globalThis; tests pass one without SIMD, or none, to exercise the
- * fallback).
+ * Instantiates the kernel, or returns undefined when this engine cannot run it (`engine`: tests pass
+ * one without SIMD, or without WebAssembly, to exercise the fallback).
  */
-export function loadNormalSimd(engine: { readonly WebAssembly?: typeof WebAssembly } = globalThis): NormalSimdKernel | undefined {
-  const wasm = engine.WebAssembly;
-  if (wasm === undefined) return undefined;
-  const bytes = normalSimdBytes();
-  // validate() is false on an engine without 128-bit SIMD (the module uses v128 throughout).
-  if (!wasm.validate(bytes)) return undefined;
-  let exports: KernelExports;
-  try {
-    exports = new wasm.Instance(new wasm.Module(bytes)).exports as unknown as KernelExports;
-  } catch {
-    return undefined;
-  }
+export function loadNormalSimd(engine: WasmEngine = globalThis): NormalSimdKernel | undefined {
+  const exports = instantiateSimd(NORMAL_SIMD_WASM_BASE64, engine) as KernelExports | undefined;
+  if (exports === undefined) return undefined;
   const buffer = exports.memory.buffer;
   const threshold = new Int32Array(buffer, exports.thresholdPtr.value as number, 2 * ZIGGURAT_LAYERS);
   const wnSigned = new Float64Array(buffer, exports.wnSignedPtr.value as number, 2 * ZIGGURAT_LAYERS);
@@ -80,14 +71,3 @@ export function loadNormalSimd(engine: { readonly WebAssembly?: typeof WebAssemb
   };
 }
 
-/**
- * The kernel named by the HELENE_Z_KERNEL environment variable: 'js' forces the JS loop (in every
- * thread, since workers inherit the environment); unset, empty or 'auto' uses SIMD where available.
- * Any other value is reported once on stderr and treated as 'auto'.
- */
-export function normalKernelFromEnv(value: string | undefined): 'auto' | 'js' {
-  if (value === undefined || value === '' || value === 'auto') return 'auto';
-  if (value === 'js') return 'js';
-  process.stderr.write(`HELENE_Z_KERNEL: unknown value "${value}" (expected "js" or "auto"); using auto\n`);
-  return 'auto';
-}

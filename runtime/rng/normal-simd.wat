@@ -1,7 +1,7 @@
 ;; The fast path of z (normal.ts) as a WebAssembly kernel with 128-bit SIMD.
 ;;
 ;; Hand-written; assembled by `npm run gen:wasm` (wabt) into normal-simd-bytes.ts, which is what the
-;; runtime loads (test/unit/rng-normal-simd.test.ts checks that the two never drift apart).
+;; runtime loads (test/unit/wasm-kernels.test.ts checks that the two never drift apart).
 ;;
 ;; fillPairs(key0, key1, pair0, pairs) computes element pairs i = pair0 .. pair0 + pairs - 1, i.e. the
 ;; elements j = 2 pair0 .. 2 (pair0 + pairs) - 1 of a layer, into OUT[0 .. 2 pairs). It is the same

@@ -28,7 +28,8 @@
 import { threefry2x32_13, THREEFRY_PARITY32 } from './threefry';
 import { FN, KN, WN, ZIGGURAT_R } from './ziggurat-tables';
 import { checkFillRange } from './fill-range';
-import { loadNormalSimd, normalKernelFromEnv, type NormalSimdKernel } from './normal-simd';
+import { loadNormalSimd, type NormalSimdKernel } from './normal-simd';
+import { kernelChoiceFromEnv } from '../wasm/simd-module';
 import type { LayerKey } from './seeds';
 
 // Module-level aliases of everything imported that the loops touch. Under tsx/esbuild CommonJS an
@@ -126,7 +127,7 @@ const blockMissWord0 = new Int32Array(BLOCK);
 /** The WebAssembly SIMD kernel of the fast path on this thread, when the engine supports it. */
 const simdKernel = loadNormalSimd();
 /** The kernel fillNormal uses: simdKernel unless the JS loop is forced (env HELENE_Z_KERNEL=js, setNormalKernel). */
-let activeSimd: NormalSimdKernel | undefined = normalKernelFromEnv(process.env.HELENE_Z_KERNEL) === 'js' ? undefined : simdKernel;
+let activeSimd: NormalSimdKernel | undefined = kernelChoiceFromEnv('HELENE_Z_KERNEL') === 'js' ? undefined : simdKernel;
 
 /** Which fast-path kernel fillNormal runs on this thread: 'simd' (WebAssembly) or 'js'. Same bits either way. */
 export function normalKernel(): 'simd' | 'js' {
