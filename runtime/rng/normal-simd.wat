@@ -16,15 +16,16 @@
 ;;
 ;; Vectorisation: two independent i32x4 Threefry computations, their rounds interleaved, hash 8
 ;; counters (16 elements) per iteration; one alone left the core waiting on its dependent rounds (the
-;; interleaved pair measured 9% faster for the whole call). The
-;; ziggurat tables are gathered lane by lane (WebAssembly has no gather), the multiply runs as two
-;; f64x2, and 4 values are stored at once. A table index is read back from WORDS as a byte (a load)
-;; rather than extracted from its lane (two shuffle-port instructions on x64). The hot loop has no call and no branch on the data: V8
-;; spilled every vector register around a (rarely taken) call in the loop, which cost ~25%. Instead
-;; each iteration stores its 16 proposal words (WORDS) and, per 8 elements, one byte whose bits say
-;; which of them took the fast path (MASK); a second, short loop turns the few incomplete bytes into
-;; the miss lists. The last iteration may compute up to 14 elements past the requested end: they stay
-;; in the unused rest of OUT and WORDS (positions stay below 32768), and their misses are not recorded.
+;; interleaved pair measured 9% faster for the whole call). The ziggurat tables are gathered lane by
+;; lane (WebAssembly has no gather), the multiply runs as two f64x2, and 4 values are stored at once.
+;; A table index is read back from WORDS as a byte (a load) rather than extracted from its lane (two
+;; shuffle-port instructions on x64). The hot loop has no call and no branch on the data: around a
+;; (rarely taken) call in the loop, V8 spilled the live vector registers to the stack in every
+;; iteration. Instead each iteration stores its 16 proposal words (WORDS) and, per 8 elements, one
+;; byte whose bits say which of them took the fast path (MASK); a second, short loop turns the few
+;; incomplete bytes into the miss lists. The last iteration may compute up to 14 elements past the
+;; requested end: they stay in the unused rest of OUT and WORDS (positions stay below 32768), and
+;; their misses are not recorded.
 ;;
 ;; Linear memory (bytes); the exported globals tell JS where things are:
 ;;        0  THRESHOLD i32[256]  ceil(KN[b & 127]) for the low byte b of a word (u < KN <=> u < ceil(KN)
