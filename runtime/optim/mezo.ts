@@ -8,6 +8,7 @@ import type { StepContext, StepFiniteness, StepOutcome, TrainableLayer } from '.
 import { BaseOptimizer } from './base-optimizer';
 import type { UpdateNorms } from './layer-stats';
 import { projectedGradients } from './spsa';
+import { SIMD_UPDATE_MIN_ELEMENTS, sgdUpdateKernel, sgdUpdateSimd } from './sgd-update-simd';
 
 export class MeZO extends BaseOptimizer {
   readonly name = 'mezo';
@@ -51,6 +52,10 @@ export function sgdStep(layers: TrainableLayer[], norms: UpdateNorms, lr: number
  * non-finite when any element is: one pass over theta instead of the update's plus the scan's.
  */
 export function sgdUpdate(theta: Float32Array, z: Float32Array, lr: number, c: number, decay: number): number {
+  // The WebAssembly SIMD kernel computes the same bits (sgd-update-simd.wat); this loop is its
+  // definition and the fallback where WebAssembly SIMD is missing or HELENE_UPDATE_KERNEL=js.
+  const kernel = sgdUpdateKernel();
+  if (kernel && theta.length >= SIMD_UPDATE_MIN_ELEMENTS) return sgdUpdateSimd(kernel, theta, z, lr, c, decay);
   let sq = 0;
   let probe = 0;
   for (let j = 0; j < theta.length; j++) {

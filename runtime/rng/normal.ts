@@ -4,7 +4,7 @@
  * Ziggurat (Marsaglia & Tsang 2000, 128 layers) fed by Threefry-2x32-13 (threefry.ts says why 13):
  *   proposal: (w0, w1) = threefry13((⌊j/2⌋, 0), key); element j takes P = w0 when j is even, w1 when
  *     odd (one hash serves two elements). P bits 0-6: layer, bit 7: sign, bits 8-31: 24-bit uniform u.
- *     Fast path (~98.8%): accept x = u * WN[layer] when u < KN[layer].
+ *     Fast path (~97.2%, the mean of KN / 2^24; layer 1 has KN = 0): accept x = u * WN[layer] when u < KN[layer].
  *   Otherwise the wedge test of this proposal (layers 1..127) uses the uniform W = word 1 of
  *     threefry13((j, 0xffffffff), key); layer 0 goes to the tail, whose rejection loop draws its two
  *     uniforms from counters (j, 1), (j, 2), ...; a rejected wedge retries with the next unused
@@ -28,6 +28,8 @@
 import { threefry2x32_13, THREEFRY_PARITY32 } from './threefry';
 import { FN, KN, WN, ZIGGURAT_R } from './ziggurat-tables';
 import { checkFillRange } from './fill-range';
+import { loadNormalSimd, type NormalSimdKernel } from './normal-simd';
+import { kernelChoiceFromEnv } from '../wasm/simd-module';
 import type { LayerKey } from './seeds';
 
 // Module-level aliases of everything imported that the loops touch. Under tsx/esbuild CommonJS an
@@ -53,7 +55,7 @@ function uniformOpen(word: number): number {
 const FIRST_WEDGE = 0xffffffff;
 
 /**
- * The ~1.2% of elements that miss the fast path. w0 is the element's proposal word; w1 the uniform
+ * The ~2.8% of elements that miss the fast path. w0 is the element's proposal word; w1 the uniform
  * of its wedge test.
  */
 function normalSlowPath(j: number, key0: number, key1: number, w0: number, w1: number): number {
@@ -122,6 +124,25 @@ const BLOCK = 1024;
 const blockMissIndex = new Float64Array(BLOCK);
 const blockMissWord0 = new Int32Array(BLOCK);
 
+/** The WebAssembly SIMD kernel of the fast path on this thread, when the engine supports it. */
+const simdKernel = loadNormalSimd();
+/** The kernel fillNormal uses: simdKernel unless the JS loop is forced (env HELENE_Z_KERNEL=js, setNormalKernel). */
+let activeSimd: NormalSimdKernel | undefined = kernelChoiceFromEnv('HELENE_Z_KERNEL') === 'js' ? undefined : simdKernel;
+
+/** Which fast-path kernel fillNormal runs on this thread: 'simd' (WebAssembly) or 'js'. Same bits either way. */
+export function normalKernel(): 'simd' | 'js' {
+  return activeSimd ? 'simd' : 'js';
+}
+
+/**
+ * Forces the JS loop ('js') or selects the best available kernel ('auto') on the calling thread
+ * only (tests, benchmarks); KernelPool workers follow HELENE_Z_KERNEL. Returns the kernel now in use.
+ */
+export function setNormalKernel(choice: 'auto' | 'js'): 'simd' | 'js' {
+  activeSimd = choice === 'js' ? undefined : simdKernel;
+  return normalKernel();
+}
+
 /**
  * Writes z_j (rounded to float32) to out[j - offset] for every layer element j in [start, end).
  * Defaults fill the whole of `out` as elements 0..out.length-1. For a chunk buffer that holds
@@ -145,7 +166,9 @@ export function fillNormal(
     out[lo - offset] = normalAt(key, lo);
     lo++;
   }
-  for (let j = lo; j < hi; j += BLOCK) normalBlock(key0, key1, out, j, Math.min(hi, j + BLOCK), offset);
+  const simd = activeSimd;
+  if (simd) simdPairs(simd, key0, key1, out, lo, hi, offset);
+  else for (let j = lo; j < hi; j += BLOCK) normalBlock(key0, key1, out, j, Math.min(hi, j + BLOCK), offset);
   if (hi < end && hi >= lo) out[hi - offset] = normalAt(key, hi);
 }
 
@@ -201,7 +224,7 @@ function normalBlock(key0: number, key1: number, out: Float32Array, start: numbe
       // Sign from bit 7 as a factor +1 / -1 (a multiply, not a branch or a negation).
       out[j - offset] = u0 * wTable[layer0]! * (1 - ((x0 >>> 6) & 2));
     } else {
-      // Rare (~1.2%): remember it and finish after the loop, so that the loop contains no call.
+      // Rare (~2.8%): remember it and finish after the loop, so that the loop contains no call.
       // (With the slow path called from here V8 inlined it and the loop ran ~1.5x slower.)
       missIndex[misses] = j;
       missWord[misses] = x0;
@@ -225,6 +248,26 @@ function finishMisses(misses: number, key0: number, key1: number, out: Float32Ar
   for (let m = 0; m < misses; m++) {
     const j = blockMissIndex[m]!;
     out[j - offset] = finishElement(j, key0, key1, blockMissWord0[m]!);
+  }
+}
+
+/**
+ * Elements [lo, hi) (both even) by the WebAssembly kernel, in calls of at most its maxPairs pairs:
+ * each call fills the kernel's own memory, which is copied into out; its fast-path misses are then
+ * finished here by the same slow path as the JS loop's.
+ */
+function simdPairs(simd: NormalSimdKernel, key0: number, key1: number, out: Float32Array, lo: number, hi: number, offset: number): void {
+  const chunk = 2 * simd.maxPairs;
+  const missPos = simd.missPos;
+  const missWord = simd.missWord;
+  for (let j0 = lo; j0 < hi; j0 += chunk) {
+    const n = Math.min(chunk, hi - j0);
+    const misses = simd.fillPairs(key0, key1, j0 / 2, n / 2);
+    out.set(simd.out.subarray(0, n), j0 - offset);
+    for (let m = 0; m < misses; m++) {
+      const j = j0 + missPos[m]!;
+      out[j - offset] = finishElement(j, key0, key1, missWord[m]!);
+    }
   }
 }
 
