@@ -63,7 +63,7 @@ const TARGETS = {
   steps: 3,
   referencePairs: 2,
   encoderRounds: 3,
-  encoderSteps: 150,
+  encoderSteps: 300,
 };
 const FULL = {
   models: ['mlp-1M', 'transformer-1M', 'mlp-10M', 'transformer-10M', 'mlp-50M', 'transformer-50M'],
@@ -74,7 +74,7 @@ const FULL = {
   steps: 3,
   referencePairs: 2,
   encoderRounds: 3,
-  encoderSteps: 150,
+  encoderSteps: 300,
 };
 const QUICK = {
   models: ['mlp-tiny', 'transformer-tiny'],

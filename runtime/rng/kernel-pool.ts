@@ -143,6 +143,18 @@ export class KernelPool {
     return this.backgroundWorker.run(this.nextJobId++, job);
   }
 
+  /**
+   * One job on worker `index` (0 ≤ index < threads); its buffers must be shared (allocShared). For
+   * callers that split work by whole layers (SeededDirections' grouped fill): one round trip per
+   * worker instead of one per layer.
+   */
+  runOn(index: number, job: KernelJob): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('KernelPool is closed'));
+    const worker = this.workers[index];
+    if (!worker) return Promise.reject(new RangeError(`KernelPool has ${this.threads} workers, not a worker ${index}`));
+    return worker.run(this.nextJobId++, job);
+  }
+
   /** Pooled `fillNormal` (normal.ts), same arguments and same bits. */
   fillNormal(key: LayerKey, out: Float32Array, start = 0, end: number = out.length, offset = 0): Promise<void> {
     return this.fill('normal', key, out, start, end, offset);
