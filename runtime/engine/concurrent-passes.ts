@@ -9,10 +9,13 @@
  * side finish well before two 2-thread passes in a row (docs/benchmarks.md, "Concurrent passes").
  * On a large model the 2-thread passes win, hence the automatic rule in concurrent-passes-choice.ts.
  *
- * onnxruntime-node refuses SharedArrayBuffer inputs, so the perturbed weights live in one ordinary
- * ArrayBuffer that is transferred to the worker for the pass and back with its losses (no copy).
+ * The perturbed weights go through one SharedArrayBuffer, which the worker copies into the buffer its
+ * session reads (onnxruntime-node refuses SharedArrayBuffer inputs): a transfer would detach an
+ * ArrayBuffer, after which V8 slows every typed-array loop of the thread (pass-worker-messages.ts).
+ * Memory: 8 bytes per trainable element (the shared buffer and the worker's copy).
  */
 import { Worker } from 'node:worker_threads';
+import { allocShared } from '../rng';
 import type * as ort from 'onnxruntime-node';
 import type { TrainableLayer } from '../optim/optimizer';
 import type { PerturbedTrainable } from '../onnx/fed-weights-graph';
@@ -32,7 +35,10 @@ export interface ConcurrentPassOptions {
 }
 
 export class PassWorker {
-  private weights: ArrayBuffer | null;
+  /** The perturbed weights (shared with the worker), and each layer's view of them. */
+  private readonly weights: Float32Array;
+  private readonly views: Float32Array[];
+  private running = false;
   private pending: { resolve: (r: PassWorkerReply) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
   private readonly offsets: number[];
@@ -47,7 +53,8 @@ export class PassWorker {
       this.offsets.push(total);
       total += layer.size;
     }
-    this.weights = new ArrayBuffer(total * 4);
+    this.weights = allocShared(total);
+    this.views = layers.map((l, i) => this.weights.subarray(this.offsets[i]!, this.offsets[i]! + l.size));
     worker.on('message', (m: PassWorkerReply) => this.settle(m));
     worker.on('error', (e) => this.fail(new Error(`the concurrent-pass worker failed: ${e.message}`)));
     worker.on('exit', (code) => this.fail(new Error(`the concurrent-pass worker exited (code ${code})`)));
@@ -64,6 +71,7 @@ export class PassWorker {
       externalDataDir: o.externalDataDir,
       threads: o.threads,
       trainables: o.trainables,
+      weights: client.weights,
       offsets: client.offsets,
       shapes: layers.map((l) => [...l.shape]),
       scaleInput: o.scaleInput,
@@ -102,18 +110,18 @@ export class PassWorker {
   /** A pass that also fetches `outputs` (evaluation: logits for accuracy). */
   passWith(scale: number, outputs: string[]): Promise<{ losses: Float32Array; outputs: FetchedOutput[] }> {
     if (this.failure) return Promise.reject(this.failure);
-    const buffer = this.weights;
-    if (!buffer) return Promise.reject(new Error('concurrent-pass worker: a pass is already running'));
+    // The worker copies the shared weights when its pass starts: never write them while one runs.
+    if (this.running) return Promise.reject(new Error('concurrent-pass worker: a pass is already running'));
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i]!;
-      perturbInto(new Float32Array(buffer, this.offsets[i]! * 4, layer.size), layer.theta, layer.dir, scale);
+      perturbInto(this.views[i]!, layer.theta, layer.dir, scale);
     }
-    this.weights = null;
+    this.running = true;
     this.worker.ref();
-    return this.request({ kind: 'run', weights: buffer, outputs }, [buffer]).then((r) => {
+    return this.request({ kind: 'run', outputs }).then((r) => {
+      this.running = false;
       this.worker.unref();
       if (r.kind !== 'losses') throw new Error(r.kind === 'error' ? `the concurrent pass failed: ${r.message}` : 'concurrent-pass worker: unexpected reply');
-      this.weights = r.weights;
       return { losses: r.losses, outputs: r.outputs ?? [] };
     });
   }
@@ -123,10 +131,10 @@ export class PassWorker {
     await this.worker.terminate();
   }
 
-  private request(message: PassWorkerRequest, transfer: ArrayBuffer[] = []): Promise<PassWorkerReply> {
+  private request(message: PassWorkerRequest): Promise<PassWorkerReply> {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage(message, transfer);
+      this.worker.postMessage(message);
     });
   }
 

@@ -1,7 +1,10 @@
 /**
  * What the engine's concurrent-pass client (concurrent-passes.ts) and its worker thread
- * (pass-worker.ts) say to each other. The weights travel as one ArrayBuffer that is transferred, not
- * copied: to the worker for the pass, and back with the losses.
+ * (pass-worker.ts) say to each other. The perturbed weights are written into one SharedArrayBuffer
+ * given at init; for each pass the worker copies them into the ArrayBuffer its session reads
+ * (onnxruntime-node refuses SharedArrayBuffer inputs). Nothing is transferred: detaching an
+ * ArrayBuffer even once makes V8 check every typed-array access of the thread for detachment
+ * (measured: the perturbation loop 2.2 -> 3.1 ms at 1 M elements, and so every other loop).
  */
 import type { PerturbedTrainable } from '../onnx/fed-weights-graph';
 
@@ -21,6 +24,8 @@ export type PassWorkerRequest =
       externalDataDir?: string;
       threads: number;
       trainables: PerturbedTrainable[];
+      /** The perturbed weights of every trainable, one after the other (this thread writes, the worker copies). */
+      weights: Float32Array;
       /** Element offset of each trainable in the weights buffer, and its shape. */
       offsets: number[];
       shapes: number[][];
@@ -28,13 +33,13 @@ export type PassWorkerRequest =
       lossOutput: string;
     }
   | { kind: 'data'; feeds: DataFeedCopy[] }
-  /** One pass on the weights sent; `outputs`: what to fetch besides the loss (evaluation's logits). */
-  | { kind: 'run'; weights: ArrayBuffer; outputs?: string[] };
+  /** One pass on the weights now in the shared buffer; `outputs`: what to fetch besides the loss (evaluation's logits). */
+  | { kind: 'run'; outputs?: string[] };
 
 export type PassWorkerReply =
   | { kind: 'ready' }
   | { kind: 'error'; message: string }
-  | { kind: 'losses'; losses: Float32Array; weights: ArrayBuffer; outputs?: FetchedOutput[] };
+  | { kind: 'losses'; losses: Float32Array; outputs?: FetchedOutput[] };
 
 /** An extra output of a pass, copied out of the worker's session. */
 export interface FetchedOutput {

@@ -17,10 +17,11 @@ const port = parentPort;
 if (!port) throw new Error('pass-worker must be started as a worker thread (the training engine does this)');
 
 let session: ort.InferenceSession | null = null;
-let layout: { inputs: string[]; offsets: number[]; shapes: number[][]; lossOutput: string } | null = null;
+/** The shared weights the main thread writes, the copy the session reads, and the feeds over that copy. */
+let weights: { shared: Float32Array; own: Float32Array; feeds: Record<string, ort.Tensor>; lossOutput: string } | null = null;
 const data: Record<string, ort.Tensor> = {};
 
-const reply = (message: PassWorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const reply = (message: PassWorkerReply) => port.postMessage(message);
 
 async function handle(request: PassWorkerRequest): Promise<void> {
   if (request.kind === 'init') {
@@ -28,7 +29,14 @@ async function handle(request: PassWorkerRequest): Promise<void> {
     const fed = fedWeightsGraph(decodeModel(bytes, 'training graph'), request.trainables, request.scaleInput);
     const choice = await createSession({ model: encodeModel(fed.model), externalDataDir: request.externalDataDir, requested: 'cpu', threads: request.threads });
     session = choice.session;
-    layout = { inputs: fed.weightInputs, offsets: request.offsets, shapes: request.shapes, lossOutput: request.lossOutput };
+    const own = new Float32Array(request.weights.length);
+    const feeds: Record<string, ort.Tensor> = {};
+    fed.weightInputs.forEach((name, i) => {
+      const shape = request.shapes[i]!;
+      const size = shape.reduce((a, b) => a * b, 1);
+      feeds[name] = new ort.Tensor('float32', own.subarray(request.offsets[i]!, request.offsets[i]! + size), shape);
+    });
+    weights = { shared: request.weights, own, feeds, lossOutput: request.lossOutput };
     reply({ kind: 'ready' });
     return;
   }
@@ -37,22 +45,18 @@ async function handle(request: PassWorkerRequest): Promise<void> {
     for (const f of request.feeds) data[f.name] = new ort.Tensor(f.type, f.data as Float32Array, f.dims);
     return;
   }
-  if (!session || !layout) throw new Error('pass-worker: run before init');
-  const feeds: Record<string, ort.Tensor> = { ...data };
-  layout.inputs.forEach((name, i) => {
-    const shape = layout!.shapes[i]!;
-    const size = shape.reduce((a, b) => a * b, 1);
-    feeds[name] = new ort.Tensor('float32', new Float32Array(request.weights, layout!.offsets[i]! * 4, size), shape);
-  });
+  if (!session || !weights) throw new Error('pass-worker: run before init');
+  // A memcpy on this thread, while the main thread already runs its own pass.
+  weights.own.set(weights.shared);
   const extra = request.outputs ?? [];
-  const out = await session.run(feeds, [layout.lossOutput, ...extra]);
+  const out = await session.run({ ...data, ...weights.feeds }, [weights.lossOutput, ...extra]);
   // Copies: the output tensors' memory belongs to this run.
-  const losses = Float32Array.from(out[layout.lossOutput]!.data as Float32Array);
+  const losses = Float32Array.from(out[weights.lossOutput]!.data as Float32Array);
   const outputs: FetchedOutput[] = extra.map((name) => {
     const t = out[name]!;
     return { name, type: t.type as FetchedOutput['type'], data: (t.data as Float32Array).slice(), dims: [...t.dims] };
   });
-  reply({ kind: 'losses', losses, weights: request.weights, outputs }, [request.weights]);
+  reply({ kind: 'losses', losses, outputs });
 }
 
 // One request at a time, in order: a 'data' message must land before the 'run' that follows it.
@@ -60,8 +64,7 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', (request: PassWorkerRequest) => {
   queue = queue.then(() =>
     handle(request).catch((e) => {
-      if (request.kind === 'run') reply({ kind: 'error', message: conciseOrtError(e) }, [request.weights]);
-      else reply({ kind: 'error', message: conciseOrtError(e) });
+      reply({ kind: 'error', message: conciseOrtError(e) });
     }),
   );
 });

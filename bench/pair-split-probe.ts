@@ -1,0 +1,47 @@
+/**
+ * Issue 17 probe: where a concurrent pair's time goes on the ~1 M text encoder (2 cores, 1 thread per
+ * pass): the host perturbation of the −eps weights, the +eps pass on this thread, and the wait for
+ * the worker's pass after it; the two passes alone side by side for reference. Medians of 50.
+ *   node bench/build.mjs && npx esbuild bench/pair-split-probe.ts --bundle --platform=node \\
+ *     --external:onnxruntime-node --outfile=bench/out/psp.js && node bench/out/psp.js
+ */
+import * as ort from 'onnxruntime-node';
+import { prepareTrainingGraph } from '../runtime/onnx/surgery';
+import { PassWorker } from '../runtime/engine/concurrent-passes';
+import { createSession } from '../runtime/engine/provider';
+import { buildTextEncoder, ISSUE17_ENCODER } from './text-encoder';
+import { load1, median } from './stats';
+
+(async () => {
+  const B = 16, S = 64;
+  const g = prepareTrainingGraph(buildTextEncoder(ISSUE17_ENCODER), { modelName: 'p', trainable: ['^(?!tf\\.)'], loss: { kind: 'classification', logits: 'logits' } });
+  const layers = g.trainables.map((t) => ({ name: t.name, shape: t.shape, size: t.size, rank: t.rank, theta: Float32Array.from(t.initial), dir: Float32Array.from({ length: t.size }, (_, j) => Math.sin(j)) }));
+  const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 7919) % 2000));
+  const data: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [B, S]), attention_mask: new ort.Tensor('int64', new BigInt64Array(B * S).fill(1n), [B, S]), labels: new ort.Tensor('int64', BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), [B]) };
+  const feeds: Record<string, ort.Tensor> = { ...data, zo_scale: new ort.Tensor('float32', Float32Array.of(1e-3), []) };
+  g.trainables.forEach((t, i) => {
+    feeds[t.thetaInput] = new ort.Tensor('float32', layers[i]!.theta, t.shape);
+    feeds[t.dirInput] = new ort.Tensor('float32', layers[i]!.dir, t.shape);
+  });
+  const session = (await createSession({ model: g.bytes, requested: 'cpu', threads: 1 })).session;
+  const worker = await PassWorker.start(layers, { model: g.bytes, threads: 1, trainables: g.trainables, scaleInput: g.scaleInput, lossOutput: g.lossOutput });
+  worker.sendBatch(data);
+  const t = { perturb: [] as number[], main: [] as number[], wait: [] as number[], pair: [] as number[] };
+  for (let r = 0; r < 55; r++) {
+    const t0 = performance.now();
+    const remote = worker.pass(-1e-3);
+    const t1 = performance.now();
+    await session.run(feeds, ['loss']);
+    const t2 = performance.now();
+    await remote;
+    const t3 = performance.now();
+    if (r < 5) continue;
+    t.perturb.push(t1 - t0);
+    t.main.push(t2 - t1);
+    t.wait.push(t3 - t2);
+    t.pair.push(t3 - t0);
+  }
+  console.log(`pair ${median(t.pair).toFixed(2)} ms = perturb + post ${median(t.perturb).toFixed(2)} + +eps pass ${median(t.main).toFixed(2)} + wait for the worker ${median(t.wait).toFixed(2)} (medians; load ${load1()})`);
+  await worker.close();
+  await session.release();
+})();
