@@ -21,6 +21,8 @@ export class TimedOracle implements LossOracle {
   readonly passMs: number[] = [];
   /** Per entry of passMs: how many passes it timed (2 for a concurrent ±eps pair). */
   readonly passCounts: number[] = [];
+  /** Called when a ±eps pair's passes are done, before its losses are checked (the trainer starts the next step's z then). */
+  afterPair: (() => void) | null = null;
   /**
    * With `guards`, every estimate pass goes through the divergence guards (NaN/Inf, explosion,
    * collapse) and a trip throws GuardTripError; without, a non-finite loss throws NonFiniteLossError.
@@ -44,6 +46,7 @@ export class TimedOracle implements LossOracle {
     const t0 = performance.now();
     const pair = await this.inner.lossPair(eps);
     const ms = performance.now() - t0;
+    this.afterPair?.();
     if (pair.concurrent) this.record(ms, 2);
     else {
       // Passes in a row: their own times, else half the pair each (one clock around both).

@@ -18,6 +18,15 @@ import type { DirectionSource, TrainableLayer } from '../optim/optimizer';
 
 type Kind = 'normal' | 'rademacher';
 
+/** A grouped fill in flight: each worker's group of layers [from, to) at `offset` in the staging. */
+interface GroupedFill {
+  staging: Float32Array;
+  jobs: { from: number; to: number; offset: number; done: Promise<void> }[];
+  /** Layers from here on are filled on this thread. */
+  leftover: number;
+  keyOf: (i: number) => LayerKey;
+}
+
 /**
  * Up to this many trainable elements, z is filled by whole layers: each worker one contiguous group
  * of layers in one round trip, then this thread copies them out of the shared buffer (staging of 4
@@ -29,8 +38,10 @@ const GROUPED_MAX_ELEMENTS = 8 * 1024 * 1024;
 
 export class SeededDirections implements DirectionSource {
   private staging: [Float32Array, Float32Array] | null = null;
-  /** The grouped fill's shared buffer (fillGrouped). */
+  /** The grouped fill's shared buffer (startGrouped). */
   private groupStaging: Float32Array | null = null;
+  /** Step t's z started by prefetchNext, for the layer list of the previous normal() call. */
+  private next: { t: number; layers: TrainableLayer[]; fill: GroupedFill } | null = null;
   /** The layer list of the previous normal() call: a prefetch starts only when the same list comes twice. */
   private lastLayers: TrainableLayer[] | null = null;
   private prefetched: { t: number; layers: TrainableLayer[]; out: Float32Array; bounds: Int32Array; done: Promise<boolean> } | null = null;
@@ -40,7 +51,7 @@ export class SeededDirections implements DirectionSource {
     private readonly pool: KernelPool,
     /** Layers at least this large are filled by the workers (a round trip costs ~3k normals). */
     private readonly minParallel = 65536,
-    /** Up to this many elements in all, z is filled by groups of whole layers (fillGrouped). */
+    /** Up to this many elements in all, z is filled by groups of whole layers (startGrouped). */
     private readonly groupedMaxElements = GROUPED_MAX_ELEMENTS,
   ) {}
 
@@ -55,13 +66,24 @@ export class SeededDirections implements DirectionSource {
    */
   async normal(t: number, layers: TrainableLayer[]): Promise<void> {
     const step = stepSeed(this.runSeed, t);
+    const next = this.next;
+    this.next = null;
+    if (next && next.t === t && next.layers === layers) {
+      await this.finishGrouped(next.fill, layers);
+      this.lastLayers = layers;
+      return;
+    }
+    // A prefetch for another step or list: its workers still write the staging this fill reuses.
+    if (next) await Promise.allSettled(next.fill.jobs.map((j) => j.done));
     const ready = this.prefetched;
     this.prefetched = null;
     if (ready && ready.t === t && ready.layers === layers && (await ready.done)) {
       for (let i = 0; i < layers.length; i++) layers[i]!.dir.set(ready.out.subarray(ready.bounds[i]!, ready.bounds[i + 1]!));
       this.startPrefetch(t + 1, layers, ready.out, ready.bounds);
     } else {
-      if (!(await this.fillGrouped(layers, (i) => zKey(step, i)))) await this.fillAll('normal', layers, (i) => zKey(step, i));
+      const fill = this.startGrouped(layers, (i) => zKey(step, i));
+      if (fill) await this.finishGrouped(fill, layers);
+      else await this.fillAll('normal', layers, (i) => zKey(step, i));
       if (this.pool.hasBackground && layers === this.lastLayers) this.startPrefetch(t + 1, layers, ready?.out ?? null, ready?.bounds ?? null);
     }
     this.lastLayers = layers;
@@ -94,13 +116,15 @@ export class SeededDirections implements DirectionSource {
   }
 
   /**
-   * z of every layer, by groups of whole layers (GROUPED_MAX_ELEMENTS). False when not applicable
-   * (no workers, too few or too many elements): the caller then uses fillAll.
+   * Starts z of every layer by groups of whole layers on the workers (GROUPED_MAX_ELEMENTS); null
+   * when not applicable (no workers, too few or too many elements): the caller then uses fillAll.
+   * finishGrouped completes it. The two halves let prefetchNext start step t + 1's z while this
+   * thread runs step t's update.
    */
-  private async fillGrouped(layers: TrainableLayer[], keyOf: (i: number) => LayerKey): Promise<boolean> {
+  private startGrouped(layers: TrainableLayer[], keyOf: (i: number) => LayerKey): GroupedFill | null {
     const workers = this.pool.threads;
     const total = layers.reduce((a, l) => a + l.size, 0);
-    if (workers === 0 || total < this.minParallel || total > this.groupedMaxElements) return false;
+    if (workers === 0 || total < this.minParallel || total > this.groupedMaxElements) return null;
     // Contiguous groups of about total / workers elements, one per worker; this thread copies each group
     // out as it arrives (measured on the 1 M encoder, 2 workers: 2.8 ms when this thread fills no layer,
     // 3.0 with a tenth, 3.4 with a fifth, 3.4-3.7 with a third). Layers the cuts leave over are filled here.
@@ -110,11 +134,10 @@ export class SeededDirections implements DirectionSource {
       if (acc >= (cuts.length * total) / workers) cuts.push(i + 1);
     }
     while (cuts.length <= workers) cuts.push(layers.length);
-    cuts.push(layers.length);
     const pooledElements = layers.slice(0, cuts[workers]).reduce((a, l) => a + l.size, 0);
     if (!this.groupStaging || this.groupStaging.length < pooledElements) this.groupStaging = allocShared(pooledElements);
     const staging = this.groupStaging;
-    const jobs: { from: number; to: number; offset: number; done: Promise<void> }[] = [];
+    const jobs: GroupedFill['jobs'] = [];
     for (let g = 0, offset = 0; g < workers; g++) {
       const [from, to] = [cuts[g]!, cuts[g + 1]!];
       const keys = new Uint32Array(2 * (to - from));
@@ -126,15 +149,36 @@ export class SeededDirections implements DirectionSource {
         bounds[i - from + 1] = bounds[i - from]! + layers[i]!.size;
       }
       const size = bounds[to - from]!;
-      jobs.push({ from, to, offset, done: size > 0 ? this.pool.runOn(g, { kind: 'normal-layers', keys, out: staging.subarray(offset, offset + size), bounds }) : Promise.resolve() });
+      const done = size > 0 ? this.pool.runOn(g, { kind: 'normal-layers', keys, out: staging.subarray(offset, offset + size), bounds }) : Promise.resolve();
+      // Settled here as well: a prefetch that is never finished (the run ended) must not be an unhandled rejection.
+      done.catch(() => {});
+      jobs.push({ from, to, offset, done });
       offset += size;
     }
-    for (let i = cuts[workers]!; i < layers.length; i++) this.fillInline('normal', keyOf(i), layers[i]!.dir);
-    for (const job of jobs) {
+    return { staging, jobs, leftover: cuts[workers]!, keyOf };
+  }
+
+  /** Waits for a grouped fill's workers, copies their groups into dir, and fills the leftover layers here. */
+  private async finishGrouped(fill: GroupedFill, layers: TrainableLayer[]): Promise<void> {
+    for (let i = fill.leftover; i < layers.length; i++) this.fillInline('normal', fill.keyOf(i), layers[i]!.dir);
+    for (const job of fill.jobs) {
       await job.done;
-      for (let i = job.from, at = job.offset; i < job.to; at += layers[i]!.size, i++) layers[i]!.dir.set(staging.subarray(at, at + layers[i]!.size));
+      for (let i = job.from, at = job.offset; i < job.to; at += layers[i]!.size, i++) layers[i]!.dir.set(fill.staging.subarray(at, at + layers[i]!.size));
     }
-    return true;
+  }
+
+  /**
+   * Starts step t's z on the workers now, for the layer list the last normal() call filled, so it is
+   * made while this thread runs the current step's update (the trainer calls this when the step's
+   * passes are done; z depends on (seed, t, layer) alone, so the bits are the same). The next
+   * normal(t) with that list only copies it out. Not with the background prefetch (engine.prefetchDirections).
+   */
+  prefetchNext(t: number): void {
+    const layers = this.lastLayers;
+    if (!layers || this.pool.hasBackground || this.next) return;
+    const step = stepSeed(this.runSeed, t);
+    const fill = this.startGrouped(layers, (i) => zKey(step, i));
+    if (fill) this.next = { t, layers, fill };
   }
 
   private async fillAll(kind: Kind, layers: TrainableLayer[], keyOf: (i: number) => LayerKey): Promise<void> {

@@ -484,8 +484,15 @@ export class Trainer {
     const device = deviceStateOf(this.optimizer);
     const stepLosses = (this.stepLosses = this.lossReducer(this.engine, this.layers));
     const oracle = new TimedOracle(stepLosses, guards);
-    const directions = new TimedDirections(new SeededDirections(seedFromConfig(this.config.seed), this.pool));
+    const seeded = new SeededDirections(seedFromConfig(this.config.seed), this.pool);
+    const directions = new TimedDirections(seeded);
     const { steps, statsEvery, evalEvery } = this.config;
+    // Once a step's passes are done, the kernel workers make the next step's z while this thread
+    // runs the update (seeded-directions.ts prefetchNext; the same bits).
+    let nextStep = 0;
+    oracle.afterPair = () => {
+      if (nextStep <= steps) seeded.prefetchNext(nextStep);
+    };
     if (this.profileWanted) this.profiler = new StepProfiler(warmupStepsFor(steps - this.step));
     try {
       // The untrained model's eval loss (t = 0) is the "before" every comparison starts from.
@@ -501,6 +508,7 @@ export class Trainer {
         else prof?.add('other', performance.now() - p0);
         try {
           const t = this.step + 1;
+          nextStep = t + 1;
           const t0 = performance.now();
           oracle.forwardMs = 0;
           oracle.passMs.length = 0;

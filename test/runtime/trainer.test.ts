@@ -10,7 +10,10 @@ import * as path from 'node:path';
 import { Trainer } from '../../runtime/run/trainer';
 import { readRunFolderSync } from '../../runtime/run/run-reader';
 import type { EvalRecord, LayerStatsRecord, StepRecord } from '../../runtime/protocol';
+import * as os from 'node:os';
 import { demoConfig } from './helpers';
+import { loadConfig, parseOverride } from '../../runtime/cli/config-file';
+import { ENCODER_DIR } from '../unit/lm-helpers';
 import { SeededDirections } from '../../runtime/run/seeded-directions';
 import { KernelPool, seedFromConfig } from '../../runtime/rng';
 import type { TrainableLayer } from '../../runtime/optim/optimizer';
@@ -78,6 +81,26 @@ test('z is independent of the number of kernel threads: identical losses and wei
   }
   assert.deepEqual(results[1].losses, results[0].losses);
   assert.deepEqual(results[1].theta, results[0].theta);
+});
+
+test('z by groups of layers on the kernel workers, the next step\'s started during the update: the same run bit for bit as inline z (tiny encoder, every weight, MeZO and HELENE)', async () => {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-zgroups-'));
+  for (const optimizer of ['mezo', 'helene'] as const) {
+    const results = [];
+    for (const kernelThreads of [0, 2]) {
+      const overrides = [`output.runsDir=${JSON.stringify(runs)}`, `output.runId="${optimizer}-${kernelThreads}"`, 'steps=12', 'evalEvery=0', 'checkpoint.every=0', 'model.trainablePreset="all"', `optimizer.name="${optimizer}"`, 'optimizer.lr=1e-4', `engine.kernelThreads=${kernelThreads}`];
+      const { config } = loadConfig(path.join(ENCODER_DIR, 'finetune-head.json'), overrides.map(parseOverride));
+      const trainer = await Trainer.create(config);
+      assert.ok(trainer.manifest.model.trainableElements > 65536, 'enough elements for the grouped fill');
+      await trainer.run();
+      await trainer.close();
+      const losses = readRunFolderSync(trainer.runDir).records.filter((r): r is StepRecord => r.kind === 'step').map((r) => r.loss);
+      results.push({ losses, theta: trainer.trainables.map((l) => Buffer.from(l.theta.buffer, l.theta.byteOffset, l.theta.byteLength).toString('hex')) });
+    }
+    assert.equal(results[0]!.losses.length, 12);
+    assert.deepEqual(results[1]!.losses, results[0]!.losses, optimizer);
+    assert.deepEqual(results[1]!.theta, results[0]!.theta, optimizer);
+  }
 });
 
 test("z prefetched on a worker during the previous step's forwards gives the same run bit for bit (MeZO, HELENE; prefetch on and off)", async () => {

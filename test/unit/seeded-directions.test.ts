@@ -57,3 +57,43 @@ test('z by groups of whole layers on the workers (many small layers) is the same
     }
   }
 });
+
+test('the next step\'s z started early (prefetchNext, during the update) is the same bits; a prefetch for another step or list is waited for and redone', async () => {
+  const seed = seedFromNumber(11);
+  const sizes = [40_000, 3, 90_001, 7, 25_000, 60_000];
+  const make = (): TrainableLayer[] => sizes.map((size, i) => ({ name: `l${i}`, shape: [size], size, rank: 1, theta: new Float32Array(size), dir: new Float32Array(size) }));
+  const inline = new SeededDirections(seed, new KernelPool(0));
+  const pool = new KernelPool(2);
+  const early = new SeededDirections(seed, pool);
+  const same = (a: TrainableLayer[], b: TrainableLayer[], what: string) => a.forEach((l, i) => assert.ok(Buffer.from(b[i]!.dir.buffer).equals(Buffer.from(l.dir.buffer)), `${what}, layer ${i}`));
+  try {
+    const a = make();
+    const b = make();
+    await inline.normal(1, a);
+    await early.normal(1, b);
+    same(a, b, 'step 1');
+    for (const t of [2, 3]) {
+      early.prefetchNext(t);
+      // The update reads dir meanwhile: the prefetch must not touch it before normal(t).
+      const before = Buffer.from(b[2]!.dir.buffer).toString('base64');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(Buffer.from(b[2]!.dir.buffer).toString('base64'), before, `step ${t}: dir unchanged until normal(${t})`);
+      await inline.normal(t, a);
+      await early.normal(t, b);
+      same(a, b, `prefetched step ${t}`);
+    }
+    // Prefetched step 4, but step 6 is asked for (a skipped step, a resume): the right z all the same.
+    early.prefetchNext(4);
+    await inline.normal(6, a);
+    await early.normal(6, b);
+    same(a, b, 'step 6 after a prefetch of step 4');
+    // Prefetched for this list, asked for another list of the same sizes.
+    early.prefetchNext(7);
+    const c = make();
+    await early.normal(7, c);
+    await inline.normal(7, a);
+    same(a, c, 'step 7, another list');
+  } finally {
+    await pool.close();
+  }
+});
