@@ -31,10 +31,12 @@ interface GroupedFill {
  * Up to this many trainable elements, z is filled by whole layers: each worker one contiguous group
  * of layers in one round trip, then this thread copies them out of the shared buffer (staging of 4
  * bytes per trainable element). Per-layer pooling gave nothing on the 1 M encoder (54 layers, most
- * under minParallel: 4.1-4.3 ms with 2 workers, 4.3-4.4 ms inline; grouped: 2.8 ms); larger models
- * keep the per-layer double buffer, whose staging is two layers.
+ * under minParallel: 4.1-4.3 ms with 2 workers, 4.3-4.4 ms inline; grouped: 2.8 ms), and it lets the
+ * next step's z be made during the update (prefetchNext). Larger models keep the per-layer double
+ * buffer, whose staging is two layers: 4 bytes per element would be a third of MeZO's memory there.
+ * 16 M is also where engine.concurrentPasses "auto" stops (64 MB of staging at most).
  */
-const GROUPED_MAX_ELEMENTS = 8 * 1024 * 1024;
+const GROUPED_MAX_ELEMENTS = 16 * 1024 * 1024;
 
 export class SeededDirections implements DirectionSource {
   private staging: [Float32Array, Float32Array] | null = null;
