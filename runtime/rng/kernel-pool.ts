@@ -14,7 +14,8 @@
  * too small to be worth a round trip, or when `out` is not backed by a SharedArrayBuffer (a worker
  * cannot write into an ordinary ArrayBuffer of this thread).
  *
- * Idle workers are unref'd, so an open pool does not keep the process alive; a worker is ref'd only
+ * Workers start on their first job (a run whose layers are all below minParallel starts none). Idle
+ * workers are unref'd, so an open pool does not keep the process alive; a worker is ref'd only
  * while it has jobs, so an awaited fill cannot be cut short by the process exiting. close() terminates
  * the workers.
  */
@@ -108,7 +109,9 @@ class PoolWorker {
 export class KernelPool {
   /** Number of worker threads (0 when everything runs inline). */
   readonly threads: number;
-  private readonly workers: PoolWorker[] = [];
+  /** Started on first use: a run whose layers are all too small for the pool starts no thread. */
+  private readonly workers: (PoolWorker | undefined)[] = [];
+  private entry: WorkerEntry | null = null;
   private backgroundWorker: PoolWorker | null = null;
   private readonly background: boolean;
   private readonly workerPath: string | undefined;
@@ -121,10 +124,8 @@ export class KernelPool {
     if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be an integer >= 0, got ${threads}`);
     this.threads = threads <= 1 ? 0 : threads;
     this.minParallel = options.minParallelElements ?? 65536;
-    if (this.threads > 0) {
-      const entry = resolveWorkerEntry(options.workerPath);
-      for (let i = 0; i < this.threads; i++) this.workers.push(new PoolWorker(entry, i));
-    }
+    // Resolved now, so a missing worker script is an error at creation, not at the first job.
+    if (this.threads > 0) this.entry = resolveWorkerEntry(options.workerPath);
     this.background = options.background ?? false;
     this.workerPath = options.workerPath;
   }
@@ -150,9 +151,8 @@ export class KernelPool {
    */
   runOn(index: number, job: KernelJob): Promise<void> {
     if (this.closed) return Promise.reject(new Error('KernelPool is closed'));
-    const worker = this.workers[index];
-    if (!worker) return Promise.reject(new RangeError(`KernelPool has ${this.threads} workers, not a worker ${index}`));
-    return worker.run(this.nextJobId++, job);
+    if (!Number.isInteger(index) || index < 0 || index >= this.threads) return Promise.reject(new RangeError(`KernelPool has ${this.threads} workers, not a worker ${index}`));
+    return this.worker(index).run(this.nextJobId++, job);
   }
 
   /** Pooled `fillNormal` (normal.ts), same arguments and same bits. */
@@ -169,7 +169,12 @@ export class KernelPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.workers, ...(this.backgroundWorker ? [this.backgroundWorker] : [])].map((w) => w.terminate()));
+    const started = this.workers.filter((w): w is PoolWorker => w !== undefined);
+    await Promise.all([...started, ...(this.backgroundWorker ? [this.backgroundWorker] : [])].map((w) => w.terminate()));
+  }
+
+  private worker(index: number): PoolWorker {
+    return (this.workers[index] ??= new PoolWorker(this.entry!, index));
   }
 
   private async fill(
@@ -191,7 +196,7 @@ export class KernelPool {
     const per = Math.ceil(n / this.threads / CHUNK_ALIGN) * CHUNK_ALIGN;
     const jobs: Promise<void>[] = [];
     for (let w = 0, lo = start; lo < end; w++, lo += per) {
-      jobs.push(this.workers[w]!.run(this.nextJobId++, { ...base, start: lo, end: Math.min(end, lo + per) }));
+      jobs.push(this.worker(w).run(this.nextJobId++, { ...base, start: lo, end: Math.min(end, lo + per) }));
     }
     await Promise.all(jobs);
   }
