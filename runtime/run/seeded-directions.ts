@@ -42,6 +42,8 @@ export class SeededDirections implements DirectionSource {
   private staging: [Float32Array, Float32Array] | null = null;
   /** The grouped fill's shared buffer (startGrouped). */
   private groupStaging: Float32Array | null = null;
+  /** Whether the last normal() call got the same layer list as the one before it. */
+  private sameListTwice = false;
   /** Step t's z started by prefetchNext, for the layer list of the previous normal() call. */
   private next: { t: number; layers: TrainableLayer[]; fill: GroupedFill } | null = null;
   /** The layer list of the previous normal() call: a prefetch starts only when the same list comes twice. */
@@ -68,6 +70,7 @@ export class SeededDirections implements DirectionSource {
    */
   async normal(t: number, layers: TrainableLayer[]): Promise<void> {
     const step = stepSeed(this.runSeed, t);
+    this.sameListTwice = layers === this.lastLayers;
     const next = this.next;
     this.next = null;
     if (next && next.t === t && next.layers === layers) {
@@ -177,7 +180,9 @@ export class SeededDirections implements DirectionSource {
    */
   prefetchNext(t: number): void {
     const layers = this.lastLayers;
-    if (!layers || this.pool.hasBackground || this.next) return;
+    // Only a list passed twice in a row (MeZO, HELENE: every layer every step); the layerwise variant
+    // passes a new one-block list each step, and a prefetch of the old block would only delay the next.
+    if (!layers || !this.sameListTwice || this.pool.hasBackground || this.next) return;
     const step = stepSeed(this.runSeed, t);
     const fill = this.startGrouped(layers, (i) => zKey(step, i));
     if (fill) this.next = { t, layers, fill };
