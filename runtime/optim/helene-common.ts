@@ -3,6 +3,7 @@
  * its own kernels, untouched; these are the same formulas with the knobs the variants need.
  */
 import type { LayerStat, OptimizerConfig } from '../protocol';
+import { elementUpdateSimd, heleneKernelFor } from './helene-update-simd';
 
 /** Spec step 4: alpha_t = beta1 + (1 − beta1) exp(−t / T), T = config.T or 10% of the run. */
 export function annealing(config: OptimizerConfig, t: number, totalSteps: number): number {
@@ -41,6 +42,10 @@ export function squaredNorm(z: Float32Array): number {
  * when a stored theta or a read m or h is (else it is |update|², bit for bit).
  */
 export function elementUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
+  // The WebAssembly SIMD kernel computes the same bits (helene-update-simd.wat); this loop is its
+  // definition and the fallback (short tensors, no SIMD, HELENE_UPDATE_KERNEL=js).
+  const k = heleneKernelFor(theta.length);
+  if (k) return elementUpdateSimd(k, theta, m, h, false, 1, lambda, lr, scale, epsDen, rho, decay);
   let sq = 0;
   let probe = 0;
   for (let j = 0; j < theta.length; j++) {
@@ -55,6 +60,22 @@ export function elementUpdate(theta: Float32Array, m: Float32Array, h: Float32Ar
     sq += delta * delta;
   }
   return sq + probe * 0;
+}
+
+/** m *= beta1: the momentum of a step whose direction is 0 (layerwise: blocks not perturbed). */
+export function decayMomentum(m: Float32Array, beta1: number): void {
+  for (let j = 0; j < m.length; j++) m[j] *= beta1;
+}
+
+/**
+ * decayMomentum(m, beta1) then elementUpdate: on the SIMD kernel one pass over memory instead of two
+ * (the same bits: the kernel stores m = f32(m · beta1) and updates with it, as the two loops do).
+ */
+export function decayedElementUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, beta1: number, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
+  const k = heleneKernelFor(theta.length);
+  if (k) return elementUpdateSimd(k, theta, m, h, true, beta1, lambda, lr, scale, epsDen, rho, decay);
+  decayMomentum(m, beta1);
+  return elementUpdate(theta, m, h, lambda, lr, scale, epsDen, rho, decay);
 }
 
 /** theta −= lr (clip(m / den, ±rho) + decay theta) with one denominator for the whole layer. */
