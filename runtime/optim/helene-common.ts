@@ -1,6 +1,8 @@
 /**
  * Pieces shared by the HELENE variants (helene-*.ts). The spec-exact HELENE stays in helene.ts with
- * its own kernels, untouched; these are the same formulas with the knobs the variants need.
+ * its own kernels (helene-kernels.ts); these are the same formulas with the knobs the variants need.
+ * elementUpdate (and decayedElementUpdate) run on the WebAssembly SIMD kernel for tensors of 256
+ * elements and more (helene-update-simd.ts, the same bits); the JS loops here are its definition.
  */
 import type { LayerStat, OptimizerConfig } from '../protocol';
 import { elementUpdateSimd, heleneKernelFor } from './helene-update-simd';

@@ -21,7 +21,8 @@
  *   8. theta <- theta − lr_t (ratio + wd theta)  (wd on rank >= 2 tensors only)
  * State per trainable element: m and h (float32); z is never kept between steps.
  * optimizer.stateDtype / hessianShape store them as bfloat16 and/or h per row (state-storage.ts);
- * the kernels below stay float32 and see a float32 per-element view of each layer either way. With
+ * the kernels (helene-kernels.ts; a WebAssembly SIMD kernel with the same bits runs them on tensors of
+ * 256 elements and more, helene-update-simd.ts) stay float32 and see a float32 per-element view of each layer either way. With
  * bfloat16, a step equals the float32 step with m and h rounded to bfloat16 (nearest even) at its end.
  */
 import type { LayerStat, OptimizerConfig } from '../protocol';
@@ -98,7 +99,7 @@ export class Helene extends HeleneBase {
   }
 
   /**
-   * Every layer's theta, m and h went through one of the update kernels below, which test them
+   * Every layer's theta, m and h went through one of the update kernels (helene-kernels.ts), which test them
    * (lambda is not: the guard scans it). With m or h stored as bfloat16 or per row the kernels saw
    * float32 copies, and storing can round a finite float32 to Inf: the guard then scans m and h itself.
    */
