@@ -1,11 +1,12 @@
 /**
  * Pieces shared by the HELENE variants (helene-*.ts). The spec-exact HELENE stays in helene.ts with
  * its own kernels (helene-kernels.ts); these are the same formulas with the knobs the variants need.
- * elementUpdate (and decayedElementUpdate) run on the WebAssembly SIMD kernel for tensors of 256
- * elements and more (helene-update-simd.ts, the same bits); the JS loops here are its definition.
+ * momentum, curvatureEma and elementUpdate (with decayedElementUpdate) run on the WebAssembly SIMD
+ * kernel for tensors of 256 elements and more (helene-update-simd.ts, the same bits); the JS loops
+ * here are its definition.
  */
 import type { LayerStat, OptimizerConfig } from '../protocol';
-import { elementUpdateSimd, heleneKernelFor } from './helene-update-simd';
+import { curvatureEmaSimd, elementUpdateSimd, heleneKernelFor, momentumSimd } from './helene-update-simd';
 
 /** Spec step 4: alpha_t = beta1 + (1 − beta1) exp(−t / T), T = config.T or 10% of the run. */
 export function annealing(config: OptimizerConfig, t: number, totalSteps: number): number {
@@ -20,11 +21,15 @@ export function gradientWeight(config: OptimizerConfig, alpha: number): number {
 
 /** m = beta1 m + g z (z = the layer's direction; a zero direction only decays m). */
 export function momentum(m: Float32Array, z: Float32Array, beta1: number, g: number): void {
+  const k = heleneKernelFor(m.length);
+  if (k) return momentumSimd(k, m, z, beta1, g);
   for (let j = 0; j < m.length; j++) m[j] = beta1 * m[j] + g * z[j];
 }
 
 /** h = beta2 h + s z⊙z (the A-GNB refresh); returns the new mean of h over the layer. */
 export function curvatureEma(h: Float32Array, z: Float32Array, beta2: number, s: number): number {
+  const k = heleneKernelFor(h.length);
+  if (k) return curvatureEmaSimd(k, h, z, beta2, s) / h.length;
   let sum = 0;
   for (let j = 0; j < h.length; j++) sum += h[j] = beta2 * h[j] + s * z[j] * z[j];
   return sum / h.length;

@@ -26,6 +26,8 @@ interface KernelExports {
   readonly elementUpdate: (n: number, beta1: number, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number, sq: number) => number;
   readonly momentumCurvature: (n: number, beta1: number, g: number, beta2: number, s: number, hSum: number) => number;
   readonly refreshedSum: (n: number, beta2: number, s: number, sum: number) => number;
+  readonly momentum: (n: number, beta1: number, g: number) => void;
+  readonly curvatureEma: (n: number, beta2: number, s: number, sum: number) => number;
 }
 
 /** The kernel's exports and its four chunk arrays (views of its memory, which never grows). */
@@ -135,6 +137,32 @@ export function refreshedSumSimd(k: HeleneUpdateSimdKernel, sum: number, h: Floa
     k.h.set(h.subarray(a, b));
     k.z.set(z.subarray(a, b));
     sum = k.exports.refreshedSum(b - a, beta2, s, sum);
+  }
+  return sum;
+}
+
+/** helene-common.ts momentum: m = beta1 m + g z. */
+export function momentumSimd(k: HeleneUpdateSimdKernel, m: Float32Array, z: Float32Array, beta1: number, g: number): void {
+  const chunk = k.theta.length;
+  for (let a = 0; a < m.length; a += chunk) {
+    const b = Math.min(m.length, a + chunk);
+    k.m.set(m.subarray(a, b));
+    k.z.set(z.subarray(a, b));
+    k.exports.momentum(b - a, beta1, g);
+    m.set(k.m.subarray(0, b - a), a);
+  }
+}
+
+/** helene-common.ts curvatureEma: h = beta2 h + s z z; returns the sum of the new h (as the JS sums it). */
+export function curvatureEmaSimd(k: HeleneUpdateSimdKernel, h: Float32Array, z: Float32Array, beta2: number, s: number): number {
+  const chunk = k.theta.length;
+  let sum = 0;
+  for (let a = 0; a < h.length; a += chunk) {
+    const b = Math.min(h.length, a + chunk);
+    k.h.set(h.subarray(a, b));
+    k.z.set(z.subarray(a, b));
+    sum = k.exports.curvatureEma(b - a, beta2, s, sum);
+    h.set(k.h.subarray(0, b - a), a);
   }
   return sum;
 }

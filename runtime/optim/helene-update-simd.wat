@@ -6,6 +6,8 @@
 ;;                   (beta1 = 1 when m is not decayed: 1 · m is m exactly)
 ;;   momentumCurvature  helene.ts momentumAndCurvature (returns the running sum, not the mean)
 ;;   refreshedSum    helene.ts refreshedSum
+;;   momentum, curvatureEma  helene-common.ts momentum and curvatureEma (the variants' step, the
+;;                   layerwise block estimate)
 ;; Every value is computed in float64 with the JS expression's operations in its order (no fused
 ;; multiply-add; f64x2 add/sub/mul/div/abs are IEEE-exact like the scalar ones) and stored with
 ;; f32.demote (nearest even, like the typed-array store and Math.fround). Clipping with rho = +Infinity
@@ -467,6 +469,83 @@
         (local.set $sum (f64.add (local.get $sum) (f64.add
           (f64.mul (local.get $beta2) (f64.promote_f32 (f32.load offset=262144 (local.get $p))))
           (f64.mul (f64.mul (local.get $s) (local.get $zs)) (local.get $zs)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $tail)))
+    (local.get $sum))
+
+  ;; m = beta1 m + g z (helene-common.ts momentum).
+  (func (export "momentum") (param $n i32) (param $beta1 f64) (param $g f64)
+    (local $p i32) (local $vecEnd i32) (local $end i32)
+    (local $vb1 v128) (local $vg v128) (local $m v128) (local $z v128)
+    (if (i32.gt_u (local.get $n) (i32.const 32768)) (then unreachable))
+    (local.set $vb1 (f64x2.splat (local.get $beta1)))
+    (local.set $vg (f64x2.splat (local.get $g)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_u (local.get $p) (local.get $vecEnd)))
+        (local.set $m (v128.load offset=131072 (local.get $p)))
+        (local.set $z (v128.load offset=393216 (local.get $p)))
+        (v128.store offset=131072 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (f64x2.add
+            (f64x2.mul (local.get $vb1) (f64x2.promote_low_f32x4 (local.get $m)))
+            (f64x2.mul (local.get $vg) (f64x2.promote_low_f32x4 (local.get $z)))))
+          (f32x4.demote_f64x2_zero (f64x2.add
+            (f64x2.mul (local.get $vb1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m))))
+            (f64x2.mul (local.get $vg) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $z) (local.get $z))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vectors)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (f32.store offset=131072 (local.get $p) (f32.demote_f64 (f64.add
+          (f64.mul (local.get $beta1) (f64.promote_f32 (f32.load offset=131072 (local.get $p))))
+          (f64.mul (local.get $g) (f64.promote_f32 (f32.load offset=393216 (local.get $p)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $tail))))
+
+  ;; h = beta2 h + (s z) z (stored); returns sum + Σ of the new h before the store rounds them
+  ;; (helene-common.ts curvatureEma sums the value of the assignment).
+  (func (export "curvatureEma") (param $n i32) (param $beta2 f64) (param $s f64) (param $sum f64)
+      (result f64)
+    (local $p i32) (local $vecEnd i32) (local $end i32)
+    (local $vb2 v128) (local $vs v128)
+    (local $h v128) (local $z v128) (local $zlo v128) (local $zhi v128) (local $hlo v128) (local $hhi v128)
+    (local $zs f64) (local $hs f64)
+    (if (i32.gt_u (local.get $n) (i32.const 32768)) (then unreachable))
+    (local.set $vb2 (f64x2.splat (local.get $beta2)))
+    (local.set $vs (f64x2.splat (local.get $s)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_u (local.get $p) (local.get $vecEnd)))
+        (local.set $h (v128.load offset=262144 (local.get $p)))
+        (local.set $z (v128.load offset=393216 (local.get $p)))
+        (local.set $zlo (f64x2.promote_low_f32x4 (local.get $z)))
+        (local.set $zhi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $z) (local.get $z))))
+        (local.set $hlo (f64x2.add
+          (f64x2.mul (local.get $vb2) (f64x2.promote_low_f32x4 (local.get $h)))
+          (f64x2.mul (f64x2.mul (local.get $vs) (local.get $zlo)) (local.get $zlo))))
+        (local.set $hhi (f64x2.add
+          (f64x2.mul (local.get $vb2) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $h) (local.get $h))))
+          (f64x2.mul (f64x2.mul (local.get $vs) (local.get $zhi)) (local.get $zhi))))
+        (v128.store offset=262144 (local.get $p) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (local.get $hlo)) (f32x4.demote_f64x2_zero (local.get $hhi))))
+        (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $hlo))) (f64x2.extract_lane 1 (local.get $hlo))))
+        (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $hhi))) (f64x2.extract_lane 1 (local.get $hhi))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vectors)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $zs (f64.promote_f32 (f32.load offset=393216 (local.get $p))))
+        (local.set $hs (f64.add
+          (f64.mul (local.get $beta2) (f64.promote_f32 (f32.load offset=262144 (local.get $p))))
+          (f64.mul (f64.mul (local.get $s) (local.get $zs)) (local.get $zs))))
+        (f32.store offset=262144 (local.get $p) (f32.demote_f64 (local.get $hs)))
+        (local.set $sum (f64.add (local.get $sum) (local.get $hs)))
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $tail)))
     (local.get $sum))

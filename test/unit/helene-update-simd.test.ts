@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { clippedUpdate, momentumAndCurvature, momentumClippedUpdate, momentumUpdate, preconditionedUpdate, refreshedSum } from '../../runtime/optim/helene-kernels';
-import { decayedElementUpdate, elementUpdate } from '../../runtime/optim/helene-common';
+import { curvatureEma, decayedElementUpdate, elementUpdate, momentum } from '../../runtime/optim/helene-common';
 import { HELENE_SIMD_MIN_ELEMENTS, loadHeleneUpdateSimd, setHeleneUpdateKernel } from '../../runtime/optim/helene-update-simd';
 
 after(() => setHeleneUpdateKernel('auto'));
@@ -83,8 +83,13 @@ const OPS: Array<[string, (p: Params) => (t: State) => number]> = [
   ['momentumAndCurvature', (p) => (t) => momentumAndCurvature(t.m, t.h, t.z, p.beta1, p.g, p.beta2, p.s)],
   ['refreshedSum', (p) => (t) => refreshedSum(0.25, t.h, t.z, p.beta2, p.s)],
   ['elementUpdate', (p) => (t) => elementUpdate(t.theta, t.m, t.h, LAMBDA, p.lr, p.gamma, p.epsDen, p.rho ?? Infinity, p.decay)],
+  ['momentum', (p) => (t) => (momentum(t.m, t.z, p.beta1, p.g), 0)],
+  ['curvatureEma', (p) => (t) => curvatureEma(t.h, t.z, p.beta2, p.s)],
   ['decayedElementUpdate', (p) => (t) => decayedElementUpdate(t.theta, t.m, t.h, p.beta1, LAMBDA, p.lr, p.gamma, p.epsDen, p.rho ?? Infinity, p.decay)],
 ];
+
+/** The loops that update θ and return |update|² with the folded finiteness probe (the others update m and/or h). */
+const isUpdate = (name: string): boolean => name.endsWith('Update');
 
 function assertSame(r: ReturnType<typeof both>, what: string): void {
   sameBytes(r.simd.theta, r.js.theta, `${what}: θ`);
@@ -107,7 +112,7 @@ test('θ, m, h bytes and the returned sums equal the JS loops for every kernel, 
         const s = data(n, n * 31 + 7);
         const r = both(s, op(p));
         assertSame(r, `${name} n ${n} ${JSON.stringify(p)}`);
-        if (n >= HELENE_SIMD_MIN_ELEMENTS && name !== 'refreshedSum' && name !== 'momentumAndCurvature') {
+        if (n >= HELENE_SIMD_MIN_ELEMENTS && isUpdate(name)) {
           assert.notEqual(Buffer.compare(Buffer.from(r.simd.theta.buffer), Buffer.from(s.theta.buffer)), 0, `${name} n ${n}: θ moved`);
         }
       }
@@ -168,7 +173,7 @@ test('a NaN or ±Inf in θ, m, h or z, or an overflow, makes each update non-fin
     // with lr 1e30 (below) every other step stays finite: |delta| <= ~1e33 there
     ['θ overflows when stored as float32', (s) => { s.theta[9_000] = -3.4028e38; s.m[9_000] = 1e6; s.h[9_000] = 0; }],
   ];
-  const updates = OPS.filter(([name]) => name !== 'momentumAndCurvature' && name !== 'refreshedSum');
+  const updates = OPS.filter(([name]) => isUpdate(name));
   for (const [name, spoil] of spoilers) {
     for (const [op, make] of updates) {
       const s = data(n, 5);
@@ -186,12 +191,17 @@ test('a NaN or ±Inf in θ, m, h or z, or an overflow, makes each update non-fin
       }
     }
   }
-  // The curvature sums see a NaN in z or h the same way.
-  for (const [op, make] of OPS.filter(([name]) => name === 'momentumAndCurvature' || name === 'refreshedSum')) {
+  // The other loops: a NaN in z reaches the same m and h, and the curvature sums, in both.
+  for (const [op, make] of OPS.filter(([name]) => !isUpdate(name))) {
     const s = data(n, 8);
     s.z[chunk + 2] = NaN;
     const r = both(s, make(PARAMS[1]));
-    assert.ok(Number.isNaN(r.jsOut) && Number.isNaN(r.simdOut), `${op}: NaN sum`);
+    if (op !== 'momentum') assert.ok(Number.isNaN(r.jsOut) && Number.isNaN(r.simdOut), `${op}: NaN sum`);
+    for (const key of ['m', 'h'] as const) {
+      for (let j = 0; j < n; j++) {
+        if (!sameOrBothNaN(r.simd[key][j], r.js[key][j])) assert.fail(`${op}, NaN in z: ${key}[${j}] ${r.simd[key][j]} vs ${r.js[key][j]}`);
+      }
+    }
   }
   // And finite data stays finite, with the probe adding exactly 0 (the bytes test above compares the numbers).
   setHeleneUpdateKernel('auto');
