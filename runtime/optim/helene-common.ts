@@ -1,8 +1,12 @@
 /**
  * Pieces shared by the HELENE variants (helene-*.ts). The spec-exact HELENE stays in helene.ts with
- * its own kernels, untouched; these are the same formulas with the knobs the variants need.
+ * its own kernels (helene-kernels.ts); these are the same formulas with the knobs the variants need.
+ * momentum, curvatureEma and elementUpdate (with decayedElementUpdate) run on the WebAssembly SIMD
+ * kernel for tensors of 256 elements and more (helene-update-simd.ts, the same bits); the JS loops
+ * here are its definition.
  */
 import type { LayerStat, OptimizerConfig } from '../protocol';
+import { curvatureEmaSimd, elementUpdateSimd, heleneKernelFor, momentumSimd } from './helene-update-simd';
 
 /** Spec step 4: alpha_t = beta1 + (1 − beta1) exp(−t / T), T = config.T or 10% of the run. */
 export function annealing(config: OptimizerConfig, t: number, totalSteps: number): number {
@@ -17,11 +21,15 @@ export function gradientWeight(config: OptimizerConfig, alpha: number): number {
 
 /** m = beta1 m + g z (z = the layer's direction; a zero direction only decays m). */
 export function momentum(m: Float32Array, z: Float32Array, beta1: number, g: number): void {
+  const k = heleneKernelFor(m.length);
+  if (k) return momentumSimd(k, m, z, beta1, g);
   for (let j = 0; j < m.length; j++) m[j] = beta1 * m[j] + g * z[j];
 }
 
 /** h = beta2 h + s z⊙z (the A-GNB refresh); returns the new mean of h over the layer. */
 export function curvatureEma(h: Float32Array, z: Float32Array, beta2: number, s: number): number {
+  const k = heleneKernelFor(h.length);
+  if (k) return curvatureEmaSimd(k, h, z, beta2, s) / h.length;
   let sum = 0;
   for (let j = 0; j < h.length; j++) sum += h[j] = beta2 * h[j] + s * z[j] * z[j];
   return sum / h.length;
@@ -41,6 +49,10 @@ export function squaredNorm(z: Float32Array): number {
  * when a stored theta or a read m or h is (else it is |update|², bit for bit).
  */
 export function elementUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
+  // The WebAssembly SIMD kernel computes the same bits (helene-update-simd.wat); this loop is its
+  // definition and the fallback (short tensors, no SIMD, HELENE_UPDATE_KERNEL=js).
+  const k = heleneKernelFor(theta.length);
+  if (k) return elementUpdateSimd(k, theta, m, h, false, 1, lambda, lr, scale, epsDen, rho, decay);
   let sq = 0;
   let probe = 0;
   for (let j = 0; j < theta.length; j++) {
@@ -55,6 +67,22 @@ export function elementUpdate(theta: Float32Array, m: Float32Array, h: Float32Ar
     sq += delta * delta;
   }
   return sq + probe * 0;
+}
+
+/** m *= beta1: the momentum of a step whose direction is 0 (layerwise: blocks not perturbed). */
+export function decayMomentum(m: Float32Array, beta1: number): void {
+  for (let j = 0; j < m.length; j++) m[j] *= beta1;
+}
+
+/**
+ * decayMomentum(m, beta1) then elementUpdate: on the SIMD kernel one pass over memory instead of two
+ * (the same bits: the kernel stores m = f32(m · beta1) and updates with it, as the two loops do).
+ */
+export function decayedElementUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, beta1: number, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
+  const k = heleneKernelFor(theta.length);
+  if (k) return elementUpdateSimd(k, theta, m, h, true, beta1, lambda, lr, scale, epsDen, rho, decay);
+  decayMomentum(m, beta1);
+  return elementUpdate(theta, m, h, lambda, lr, scale, epsDen, rho, decay);
 }
 
 /** theta −= lr (clip(m / den, ±rho) + decay theta) with one denominator for the whole layer. */

@@ -34,7 +34,7 @@ import type { LayerStat, OptimizerConfig } from '../protocol';
 import type { OptimizerState, StepContext, StepFiniteness, StepOutcome, TrainableLayer } from './optimizer';
 import { rms, summarize } from './layer-stats';
 import { projectedGradients, type ProjectedGradients } from './spsa';
-import { annealing, biasCorrection, curvatureEma, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
+import { annealing, biasCorrection, curvatureEma, decayMomentum, decayedElementUpdate, elementUpdate, floorFor, gradientWeight, momentum, rhoOf } from './helene-common';
 import { makeBlocks, type Block } from './helene-blocks';
 import { averageRows } from './state-storage';
 import { HeleneBase } from './helene-base';
@@ -187,14 +187,21 @@ export class HeleneLayerwise extends HeleneBase {
         hLayer = this.hState.read(open);
       }
       const m = this.slice(mLayer, b);
-      if (!this.touched[k]) decay(m, cfg.beta1); // m = beta1 m + 0
-      if (this.refreshes[k] === 0) continue; // never chosen: m = 0, h = 0, no step
+      const decays = !this.touched[k]; // m = beta1 m + 0
+      if (this.refreshes[k] === 0) {
+        if (decays) decayMomentum(m, cfg.beta1);
+        continue; // never chosen: m = 0, h = 0, no step
+      }
       const wd = b.view.rank >= 2 ? cfg.weightDecay : 0;
       const correction = biasCorrection(cfg.beta2, this.refreshes[k]);
       const scale = cfg.gamma / (correction * hBar);
       // curvatureFloor: h_corr / Hbar >= floor, i.e. h >= floor · Hbar · correction on the stored scale.
       const floor = relative && cfg.curvatureFloor ? Math.max(this.lambdas[k], cfg.curvatureFloor * hBar * correction) : this.lambdas[k];
-      this.norms.sumSquares[b.layer] += elementUpdate(b.view.theta, m, this.slice(hLayer, b), floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
+      const h = this.slice(hLayer, b);
+      // The decay and the update in one pass where the SIMD kernel runs (the same bits as one after the other).
+      this.norms.sumSquares[b.layer] += decays
+        ? decayedElementUpdate(b.view.theta, m, h, cfg.beta1, floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd)
+        : elementUpdate(b.view.theta, m, h, floor, lr, scale, cfg.epsDen, rhoOf(cfg), wd);
     }
     if (open >= 0) this.mState.commit(open, mLayer);
   }
@@ -258,10 +265,6 @@ export class HeleneLayerwise extends HeleneBase {
 }
 
 const EMPTY: Float32Array = new Float32Array(0);
-
-function decay(m: Float32Array, beta1: number): void {
-  for (let j = 0; j < m.length; j++) m[j] *= beta1;
-}
 
 /** m += g z (z = 0 off the block, so only the block's m changes). */
 function addScaled(m: Float32Array, z: Float32Array, g: number): void {

@@ -21,7 +21,8 @@
  *   8. theta <- theta − lr_t (ratio + wd theta)  (wd on rank >= 2 tensors only)
  * State per trainable element: m and h (float32); z is never kept between steps.
  * optimizer.stateDtype / hessianShape store them as bfloat16 and/or h per row (state-storage.ts);
- * the kernels below stay float32 and see a float32 per-element view of each layer either way. With
+ * the kernels (helene-kernels.ts; a WebAssembly SIMD kernel with the same bits runs them on tensors of
+ * 256 elements and more, helene-update-simd.ts) stay float32 and see a float32 per-element view of each layer either way. With
  * bfloat16, a step equals the float32 step with m and h rounded to bfloat16 (nearest even) at its end.
  */
 import type { LayerStat, OptimizerConfig } from '../protocol';
@@ -30,6 +31,7 @@ import { approximateMedian, rms } from './layer-stats';
 import { projectedGradients } from './spsa';
 import { averageRows, chunks } from './state-storage';
 import { HeleneBase } from './helene-base';
+import { clippedUpdate, momentumAndCurvature, momentumClippedUpdate, momentumUpdate, preconditionedUpdate, refreshedSum } from './helene-kernels';
 
 /** m and h (mState, hState) as stored, with their float32 views m and h: helene-base.ts. */
 export class Helene extends HeleneBase {
@@ -97,7 +99,7 @@ export class Helene extends HeleneBase {
   }
 
   /**
-   * Every layer's theta, m and h went through one of the update kernels below, which test them
+   * Every layer's theta, m and h went through one of the update kernels (helene-kernels.ts), which test them
    * (lambda is not: the guard scans it). With m or h stored as bfloat16 or per row the kernels saw
    * float32 copies, and storing can round a finite float32 to Inf: the guard then scans m and h itself.
    */
@@ -192,114 +194,6 @@ export class Helene extends HeleneBase {
   override state(): OptimizerState {
     return { m: this.mState.stored, h: this.hState.stored, lambda: [this.lambdas] };
   }
-}
-
-// Kernels: module-level functions with scalar arguments, so V8 keeps them in registers.
-//
-// max(h, lambda) is written 0.5 (h + lambda + |h − lambda|): h sits on both sides of lambda_i at
-// random (lambda_i is the layer's mean h), so the branch of `h > lambda ? h : lambda` (and of
-// Math.max) mispredicted about every other element; it measured 9.8 ns/element against 4.1 without
-// it. The abs form is branch-free; in float64 it differs from the exact max by at most an ulp of
-// float64, far below the float32 rounding of theta.
-//
-// The update kernels also carry the state guard's finiteness test (guards.ts, "folded check"): they
-// read every m and h as stored (float32) and store every theta (rounded with Math.fround, exactly what
-// the typed-array store does), so `probe`, the float64 sum of all three, is finite exactly when all
-// of them are; sq + probe · 0 is the update norm unchanged then, and NaN otherwise. After the update
-// nothing writes theta, m or h again this step, so the test covers the state the guard would scan.
-
-/** sum + Σ over a chunk of beta2 h + s z⊙z, in momentumAndCurvature's arithmetic and order (lambda before a chunked refresh). */
-function refreshedSum(sum: number, h: Float32Array, z: Float32Array, beta2: number, s: number): number {
-  for (let j = 0; j < h.length; j++) {
-    const zj = z[j];
-    sum += beta2 * h[j] + s * zj * zj;
-  }
-  return sum;
-}
-
-/** Momentum plus h = beta2 h + s z⊙z in one pass; returns the new mean of h over the layer. */
-function momentumAndCurvature(m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, beta2: number, s: number): number {
-  let hSum = 0;
-  for (let j = 0; j < m.length; j++) {
-    const zj = z[j];
-    m[j] = beta1 * m[j] + g * zj;
-    const hj = (h[j] = beta2 * h[j] + s * zj * zj);
-    hSum += hj;
-  }
-  return hSum / m.length;
-}
-
-/** theta -= lr (m / (gamma max(h, lambda) + epsDen) + decay theta); returns |update|². (rho off: no clamp in the loop.) */
-function preconditionedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, gamma: number, epsDen: number, decay: number): number {
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    const hj = h[j];
-    const mj = m[j];
-    const delta = lr * (mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
-}
-
-/**
- * momentum() then preconditionedUpdate() in one pass (steps off the refresh schedule). m is read
- * back after the store so the update sees the float32 value, exactly as the two-pass form does.
- */
-function momentumUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, decay: number): number {
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    m[j] = beta1 * m[j] + g * z[j];
-    const mj = m[j];
-    const hj = h[j];
-    const delta = lr * (mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
-}
-
-/** theta -= lr (clip(m / (gamma max(h, lambda) + epsDen), ±rho) + decay theta); returns |update|². */
-function clippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    const hj = h[j];
-    const mj = m[j];
-    let ratio = mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
-    ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
-    const delta = lr * (ratio + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
-}
-
-/** momentum() then clippedUpdate() in one pass (steps off the refresh schedule, rho on). */
-function momentumClippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    m[j] = beta1 * m[j] + g * z[j];
-    const mj = m[j];
-    const hj = h[j];
-    let ratio = mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
-    ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
-    const delta = lr * (ratio + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
 }
 
 const H_MEAN = 0;

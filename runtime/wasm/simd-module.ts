@@ -1,7 +1,7 @@
 /**
  * Instantiating the runtime's hand-written WebAssembly SIMD kernels (runtime/rng/normal-simd.wat,
- * runtime/optim/sgd-update-simd.wat) from their committed bytes, and the environment switch that
- * forces their JS fallback. Nothing here is compiled from source or fetched at run time: the bytes
+ * runtime/optim/sgd-update-simd.wat, runtime/optim/helene-update-simd.wat) from their committed
+ * bytes, and the environment switch that forces their JS fallback. Nothing here is compiled from source or fetched at run time: the bytes
  * are a base64 string in a generated module (npm run gen:wasm, scripts/wasm-kernels.ts).
  *
  * Every kernel has a JS twin that gives the same bits; a kernel is only a faster way to compute
