@@ -20,6 +20,7 @@ export interface WasmKernel {
 export const WASM_KERNELS: readonly WasmKernel[] = [
   { wat: 'runtime/rng/normal-simd.wat', module: 'runtime/rng/normal-simd-bytes.ts', constant: 'NORMAL_SIMD_WASM_BASE64' },
   { wat: 'runtime/optim/sgd-update-simd.wat', module: 'runtime/optim/sgd-update-simd-bytes.ts', constant: 'SGD_UPDATE_SIMD_WASM_BASE64' },
+  { wat: 'runtime/engine/perturb-simd.wat', module: 'runtime/engine/perturb-simd-bytes.ts', constant: 'PERTURB_SIMD_WASM_BASE64' },
   { wat: 'runtime/optim/helene-update-simd.wat', module: 'runtime/optim/helene-update-simd-bytes.ts', constant: 'HELENE_UPDATE_SIMD_WASM_BASE64' },
 ];
 
