@@ -26,9 +26,22 @@ import type { OptimizerCase } from './optimizer-cases';
 import { inferenceModelBytes, inferenceSession, layersOf, toFeeds, trainingEngine, trainingGraph, type EngineSettings, type Feeds } from './setup';
 import { load1, median } from './stats';
 
+/**
+ * At least `steps`, and up to 20 for models whose step takes tens of ms: with 3 steps × 2 rounds,
+ * the 1 M transformer's "HELENE optimizer work ÷ MeZO's" came out 1.11 and 1.60 in two runs ten
+ * minutes apart (the z rows, the same work for both, were 4.0-5.7 ms medians of six). Time a round
+ * costs: ~20 steps × 35 ms at 1 M; from 30 M parameters on it stays at `steps`.
+ */
+export function stepsFor(parameters: number, steps: number): number {
+  return Math.max(steps, Math.min(20, Math.round(30e6 / Math.max(1, parameters))));
+}
+
 export interface ThroughputOptions {
   rounds: number;
-  /** Timed steps per optimizer per round (one more, untimed, warms up in the first round). */
+  /**
+   * Timed steps per optimizer per round (one more, untimed, warms up in the first round); small models
+   * get more (stepsFor), since their few-ms rows are noisy.
+   */
   steps: number;
   /** Pairs of inference forwards timed per optimizer per round. */
   referencePairs: number;
@@ -99,7 +112,8 @@ export async function measureThroughput(model: BenchModel, cases: OptimizerCase[
   const reference = await inferenceSession(inferenceBytes, settings);
   const tReady = performance.now();
   const pool = new KernelPool(settings.kernelThreads);
-  const totalSteps = options.rounds * (options.steps + 2) + 1;
+  const stepsPerRound = stepsFor(model.parameters, options.steps);
+  const totalSteps = options.rounds * (stepsPerRound + 2) + 1;
   const runs = cases.map((c) => ({
     c,
     optimizer: createOptimizer(layers, c.config, totalSteps),
@@ -152,7 +166,7 @@ export async function measureThroughput(model: BenchModel, cases: OptimizerCase[
         const refs: number[] = [];
         for (let p = 0; p < options.referencePairs; p++) refs.push(await twoForwards(reference, batches[p % batches.length]!));
         const totals: number[] = [];
-        for (let s = 0; s < options.steps; s++) {
+        for (let s = 0; s < stepsPerRound; s++) {
           const r = await step(run, false);
           if (!r) continue;
           run.splits.push(r.split);
