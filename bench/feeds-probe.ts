@@ -14,19 +14,12 @@ import { tensorToFloat32 } from '../runtime/onnx/tensor-data';
 import { decodeModel } from '../runtime/onnx/model-io';
 import { prepareTrainingGraph } from '../runtime/onnx/surgery';
 import { createSession } from '../runtime/engine/provider';
-import { buildTextEncoder, ISSUE17_ENCODER } from './text-encoder';
+import { buildTextEncoder, ISSUE17_ENCODER, probeBatch } from './text-encoder';
 import { withClassificationLoss } from './setup';
 import { median } from './stats';
 
-const B = 16;
-const S = 64;
 const model = buildTextEncoder(ISSUE17_ENCODER);
-const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 7919) % ISSUE17_ENCODER.vocab));
-const data = {
-  input_ids: new ort.Tensor('int64', ids, [B, S]),
-  attention_mask: new ort.Tensor('int64', new BigInt64Array(B * S).fill(1n), [B, S]),
-  labels: new ort.Tensor('int64', BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), [B]),
-};
+const data = probeBatch();
 const trainable = (name: string) => !name.startsWith('tf.');
 
 function inputsVariant(): { bytes: Uint8Array; feeds: Record<string, ort.Tensor> } {

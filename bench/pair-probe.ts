@@ -11,17 +11,11 @@ import { cloneModel } from '../runtime/onnx/clone-model';
 import { encodeModel } from '../runtime/onnx/model-io';
 import { makeValueInfo } from '../runtime/onnx/value-info';
 import { prepareTrainingGraph } from '../runtime/onnx/surgery';
-import { buildTextEncoder, ISSUE17_ENCODER } from './text-encoder';
+import { buildTextEncoder, ISSUE17_ENCODER, probeBatch } from './text-encoder';
 import { median } from './stats';
 
-const B = 16, S = 64;
 const model = buildTextEncoder(ISSUE17_ENCODER);
-const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 7919) % ISSUE17_ENCODER.vocab));
-const data = {
-  input_ids: new ort.Tensor('int64', ids, [B, S]),
-  attention_mask: new ort.Tensor('int64', new BigInt64Array(B * S).fill(1n), [B, S]),
-  labels: new ort.Tensor('int64', BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), [B]),
-};
+const data = probeBatch();
 const g = prepareTrainingGraph(model, { modelName: 'probe', trainable: ['^(?!tf\\.)'], loss: { kind: 'classification', logits: 'logits' } });
 const feeds: Record<string, ort.Tensor> = { ...data, zo_scale: new ort.Tensor('float32', Float32Array.of(1e-3), []) };
 for (const t of g.trainables) {

@@ -15,15 +15,13 @@ import { createSession } from '../runtime/engine/provider';
 import { perturbInto } from '../runtime/engine/host-perturbation';
 import { fedWeightsGraph } from '../runtime/onnx/fed-weights-graph';
 import { encodeModel } from '../runtime/onnx/model-io';
-import { buildTextEncoder, ISSUE17_ENCODER } from './text-encoder';
+import { buildTextEncoder, ISSUE17_ENCODER, probeBatch } from './text-encoder';
 import { load1, median } from './stats';
 
 (async () => {
-  const B = 16, S = 64;
   const g = prepareTrainingGraph(buildTextEncoder(ISSUE17_ENCODER), { modelName: 'p', trainable: ['^(?!tf\\.)'], loss: { kind: 'classification', logits: 'logits' } });
   const layers = g.trainables.map((t) => ({ name: t.name, shape: t.shape, size: t.size, rank: t.rank, theta: Float32Array.from(t.initial), dir: Float32Array.from({ length: t.size }, (_, j) => Math.sin(j)) }));
-  const ids = BigInt64Array.from({ length: B * S }, (_, i) => BigInt((i * 7919) % 2000));
-  const data: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [B, S]), attention_mask: new ort.Tensor('int64', new BigInt64Array(B * S).fill(1n), [B, S]), labels: new ort.Tensor('int64', BigInt64Array.from({ length: B }, (_, i) => BigInt(i % 2)), [B]) };
+  const data: Record<string, ort.Tensor> = probeBatch();
   const feeds: Record<string, ort.Tensor> = { ...data, zo_scale: new ort.Tensor('float32', Float32Array.of(1e-3), []) };
   g.trainables.forEach((t, i) => {
     feeds[t.thetaInput] = new ort.Tensor('float32', layers[i]!.theta, t.shape);

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { GraphBuilder, intAttr } from '../runtime/onnx/graph-builder';
 import { makeFloatTensor, makeInt64Tensor } from '../runtime/onnx/tensor-data';
 import { preLnBlocks, seededLayers } from '../runtime/onnx/transformer-builder';
@@ -30,6 +31,16 @@ export interface TextEncoderOptions {
 }
 
 export const ISSUE17_ENCODER: TextEncoderOptions = { vocab: 2000, maxPositions: 64, dModel: 128, heads: 2, layers: 4, classes: 2, seed: 17 };
+
+/** A fixed full-width batch for the issue 17 probes (bench/*-probe.ts): token ids spread over the vocabulary, every position real, labels alternating. */
+export function probeBatch(batch = 16, sequence = 64): Record<'input_ids' | 'attention_mask' | 'labels', ort.Tensor> {
+  const ids = BigInt64Array.from({ length: batch * sequence }, (_, i) => BigInt((i * 7919) % ISSUE17_ENCODER.vocab));
+  return {
+    input_ids: new ort.Tensor('int64', ids, [batch, sequence]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(batch * sequence).fill(1n), [batch, sequence]),
+    labels: new ort.Tensor('int64', BigInt64Array.from({ length: batch }, (_, i) => BigInt(i % 2)), [batch]),
+  };
+}
 
 export function buildTextEncoder(o: TextEncoderOptions): OnnxModel {
   const { vocab: V, maxPositions: P, dModel: D, classes: C } = o;

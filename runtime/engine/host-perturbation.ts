@@ -11,7 +11,7 @@
  * multiply and add, the same bits) in chunks copied in and out of its memory; the JS loop is the
  * definition and the fallback (HELENE_PERTURB_KERNEL=js forces it).
  */
-import { instantiateSimd, kernelChoiceFromEnv, type WasmEngine } from '../wasm/simd-module';
+import { instantiateSimd, kernelChoiceFromEnv, runChunked, type WasmEngine } from '../wasm/simd-module';
 import { PERTURB_SIMD_WASM_BASE64 } from './perturb-simd-bytes';
 
 /** Shorter layers stay on the JS loop: a kernel call and three copies would cost more. */
@@ -58,12 +58,9 @@ export function perturbJs(out: Float32Array, theta: Float32Array, dir: Float32Ar
 }
 
 function perturbSimd(kernel: PerturbKernel, out: Float32Array, theta: Float32Array, dir: Float32Array, s: number): void {
-  const chunk = kernel.theta.length;
-  for (let j0 = 0; j0 < out.length; j0 += chunk) {
-    const j1 = Math.min(out.length, j0 + chunk);
-    kernel.theta.set(theta.subarray(j0, j1));
-    kernel.z.set(dir.subarray(j0, j1));
-    kernel.perturb(j1 - j0, s);
-    out.set(kernel.out.subarray(0, j1 - j0), j0);
-  }
+  const arrays = [{ view: kernel.theta, data: theta }, { view: kernel.z, data: dir }, { view: kernel.out, data: out, copyIn: false, back: true }];
+  runChunked(out.length, arrays, 0, (n) => {
+    kernel.perturb(n, s);
+    return 0;
+  });
 }

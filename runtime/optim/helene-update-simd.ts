@@ -9,7 +9,7 @@
  * through the chunks, so a layer split into calls returns the JS loop's number.
  */
 import { HELENE_UPDATE_SIMD_WASM_BASE64 } from './helene-update-simd-bytes';
-import { instantiateSimd, kernelChoiceFromEnv, type WasmEngine } from '../wasm/simd-module';
+import { instantiateSimd, kernelChoiceFromEnv, runChunked, type WasmEngine } from '../wasm/simd-module';
 
 /** Tensors shorter than this use the JS loops (a call and its copies would cost more than they save). */
 export const HELENE_SIMD_MIN_ELEMENTS = 256;
@@ -64,34 +64,14 @@ export function setHeleneUpdateKernel(choice: 'auto' | 'js'): 'simd' | 'js' {
 
 /** helene-kernels.ts momentumUpdate / momentumClippedUpdate (rho = Infinity: no clip). */
 export function momentumUpdateSimd(k: HeleneUpdateSimdKernel, theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
-  const chunk = k.theta.length;
-  let sq = 0;
-  for (let a = 0; a < theta.length; a += chunk) {
-    const b = Math.min(theta.length, a + chunk);
-    k.theta.set(theta.subarray(a, b));
-    k.m.set(m.subarray(a, b));
-    k.h.set(h.subarray(a, b));
-    k.z.set(z.subarray(a, b));
-    sq = k.exports.momentumUpdate(b - a, beta1, g, lambda, lr, gamma, epsDen, rho, decay, sq);
-    theta.set(k.theta.subarray(0, b - a), a);
-    m.set(k.m.subarray(0, b - a), a);
-  }
-  return sq;
+  const arrays = [{ view: k.theta, data: theta, back: true }, { view: k.m, data: m, back: true }, { view: k.h, data: h }, { view: k.z, data: z }];
+  return runChunked(theta.length, arrays, 0, (n, sq) => k.exports.momentumUpdate(n, beta1, g, lambda, lr, gamma, epsDen, rho, decay, sq));
 }
 
 /** helene-kernels.ts preconditionedUpdate / clippedUpdate (rho = Infinity: no clip). */
 export function updateSimd(k: HeleneUpdateSimdKernel, theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
-  const chunk = k.theta.length;
-  let sq = 0;
-  for (let a = 0; a < theta.length; a += chunk) {
-    const b = Math.min(theta.length, a + chunk);
-    k.theta.set(theta.subarray(a, b));
-    k.m.set(m.subarray(a, b));
-    k.h.set(h.subarray(a, b));
-    sq = k.exports.update(b - a, lambda, lr, gamma, epsDen, rho, decay, sq);
-    theta.set(k.theta.subarray(0, b - a), a);
-  }
-  return sq;
+  const arrays = [{ view: k.theta, data: theta, back: true }, { view: k.m, data: m }, { view: k.h, data: h }];
+  return runChunked(theta.length, arrays, 0, (n, sq) => k.exports.update(n, lambda, lr, gamma, epsDen, rho, decay, sq));
 }
 
 /**
@@ -99,70 +79,30 @@ export function updateSimd(k: HeleneUpdateSimdKernel, theta: Float32Array, m: Fl
  * same pass; without decayM m is only read (the kernel multiplies by 1, which changes no bit).
  */
 export function elementUpdateSimd(k: HeleneUpdateSimdKernel, theta: Float32Array, m: Float32Array, h: Float32Array, decayM: boolean, beta1: number, lambda: number, lr: number, scale: number, epsDen: number, rho: number, decay: number): number {
-  const chunk = k.theta.length;
-  let sq = 0;
-  for (let a = 0; a < theta.length; a += chunk) {
-    const b = Math.min(theta.length, a + chunk);
-    k.theta.set(theta.subarray(a, b));
-    k.m.set(m.subarray(a, b));
-    k.h.set(h.subarray(a, b));
-    sq = k.exports.elementUpdate(b - a, decayM ? beta1 : 1, lambda, lr, scale, epsDen, rho, decay, sq);
-    theta.set(k.theta.subarray(0, b - a), a);
-    if (decayM) m.set(k.m.subarray(0, b - a), a);
-  }
-  return sq;
+  const arrays = [{ view: k.theta, data: theta, back: true }, { view: k.m, data: m, back: decayM }, { view: k.h, data: h }];
+  return runChunked(theta.length, arrays, 0, (n, sq) => k.exports.elementUpdate(n, decayM ? beta1 : 1, lambda, lr, scale, epsDen, rho, decay, sq));
 }
 
 /** helene-kernels.ts momentumAndCurvature: m and h updated; returns the sum of the new h (as the JS sums it). */
 export function momentumCurvatureSimd(k: HeleneUpdateSimdKernel, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, beta2: number, s: number): number {
-  const chunk = k.theta.length;
-  let sum = 0;
-  for (let a = 0; a < m.length; a += chunk) {
-    const b = Math.min(m.length, a + chunk);
-    k.m.set(m.subarray(a, b));
-    k.h.set(h.subarray(a, b));
-    k.z.set(z.subarray(a, b));
-    sum = k.exports.momentumCurvature(b - a, beta1, g, beta2, s, sum);
-    m.set(k.m.subarray(0, b - a), a);
-    h.set(k.h.subarray(0, b - a), a);
-  }
-  return sum;
+  const arrays = [{ view: k.m, data: m, back: true }, { view: k.h, data: h, back: true }, { view: k.z, data: z }];
+  return runChunked(m.length, arrays, 0, (n, sum) => k.exports.momentumCurvature(n, beta1, g, beta2, s, sum));
 }
 
 /** helene-kernels.ts refreshedSum: sum + Σ (beta2 h + s z z), nothing written. */
 export function refreshedSumSimd(k: HeleneUpdateSimdKernel, sum: number, h: Float32Array, z: Float32Array, beta2: number, s: number): number {
-  const chunk = k.theta.length;
-  for (let a = 0; a < h.length; a += chunk) {
-    const b = Math.min(h.length, a + chunk);
-    k.h.set(h.subarray(a, b));
-    k.z.set(z.subarray(a, b));
-    sum = k.exports.refreshedSum(b - a, beta2, s, sum);
-  }
-  return sum;
+  return runChunked(h.length, [{ view: k.h, data: h }, { view: k.z, data: z }], sum, (n, acc) => k.exports.refreshedSum(n, beta2, s, acc));
 }
 
 /** helene-common.ts momentum: m = beta1 m + g z. */
 export function momentumSimd(k: HeleneUpdateSimdKernel, m: Float32Array, z: Float32Array, beta1: number, g: number): void {
-  const chunk = k.theta.length;
-  for (let a = 0; a < m.length; a += chunk) {
-    const b = Math.min(m.length, a + chunk);
-    k.m.set(m.subarray(a, b));
-    k.z.set(z.subarray(a, b));
-    k.exports.momentum(b - a, beta1, g);
-    m.set(k.m.subarray(0, b - a), a);
-  }
+  runChunked(m.length, [{ view: k.m, data: m, back: true }, { view: k.z, data: z }], 0, (n) => {
+    k.exports.momentum(n, beta1, g);
+    return 0;
+  });
 }
 
 /** helene-common.ts curvatureEma: h = beta2 h + s z z; returns the sum of the new h (as the JS sums it). */
 export function curvatureEmaSimd(k: HeleneUpdateSimdKernel, h: Float32Array, z: Float32Array, beta2: number, s: number): number {
-  const chunk = k.theta.length;
-  let sum = 0;
-  for (let a = 0; a < h.length; a += chunk) {
-    const b = Math.min(h.length, a + chunk);
-    k.h.set(h.subarray(a, b));
-    k.z.set(z.subarray(a, b));
-    sum = k.exports.curvatureEma(b - a, beta2, s, sum);
-    h.set(k.h.subarray(0, b - a), a);
-  }
-  return sum;
+  return runChunked(h.length, [{ view: k.h, data: h, back: true }, { view: k.z, data: z }], 0, (n, sum) => k.exports.curvatureEma(n, beta2, s, sum));
 }

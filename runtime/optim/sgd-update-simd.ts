@@ -8,7 +8,7 @@
  * would cost more than they save; the bits are the same either way.
  */
 import { SGD_UPDATE_SIMD_WASM_BASE64 } from './sgd-update-simd-bytes';
-import { instantiateSimd, kernelChoiceFromEnv, type WasmEngine } from '../wasm/simd-module';
+import { instantiateSimd, kernelChoiceFromEnv, runChunked, type WasmEngine } from '../wasm/simd-module';
 
 /** Tensors shorter than this use the JS loop. */
 export const SIMD_UPDATE_MIN_ELEMENTS = 256;
@@ -58,14 +58,6 @@ export function setSgdUpdateKernel(choice: 'auto' | 'js'): 'simd' | 'js' {
 
 /** sgdUpdate (mezo.ts) through the kernel, chunk by chunk; the squared norm chains through the chunks. */
 export function sgdUpdateSimd(kernel: SgdUpdateSimdKernel, theta: Float32Array, z: Float32Array, lr: number, c: number, decay: number): number {
-  const chunk = kernel.theta.length;
-  let sq = 0;
-  for (let j0 = 0; j0 < theta.length; j0 += chunk) {
-    const j1 = Math.min(theta.length, j0 + chunk);
-    kernel.theta.set(theta.subarray(j0, j1));
-    kernel.z.set(z.subarray(j0, j1));
-    sq = kernel.update(j1 - j0, lr, c, decay, sq);
-    theta.set(kernel.theta.subarray(0, j1 - j0), j0);
-  }
-  return sq;
+  const arrays = [{ view: kernel.theta, data: theta, back: true }, { view: kernel.z, data: z }];
+  return runChunked(theta.length, arrays, 0, (n, sq) => kernel.update(n, lr, c, decay, sq));
 }

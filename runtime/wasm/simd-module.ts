@@ -38,3 +38,29 @@ export function kernelChoiceFromEnv(variable: string, value: string | undefined 
   process.stderr.write(`${variable}: unknown value "${value}" (expected "js" or "auto"); using auto\n`);
   return 'auto';
 }
+
+/** An array a kernel call works on: its chunk is copied into `view` (the kernel's memory) before the call and, with `back`, out again after it. */
+export interface ChunkedArray {
+  readonly view: Float32Array;
+  readonly data: Float32Array;
+  /** Copied into the kernel's memory before each call (default true; false for an output only). */
+  readonly copyIn?: boolean;
+  /** Copied back into `data` after each call (the kernel wrote it). */
+  readonly back?: boolean;
+}
+
+/**
+ * Runs a kernel over elements [0, n) in chunks the size of its memory views: copies each array's
+ * chunk in, calls `call(length, acc)` and copies the written arrays back. `acc` chains through the
+ * calls (a sum or a squared norm, kept in element order), so a split layer gives the JS loop's number.
+ */
+export function runChunked(n: number, arrays: readonly ChunkedArray[], acc: number, call: (length: number, acc: number) => number): number {
+  const chunk = arrays[0]!.view.length;
+  for (let a = 0; a < n; a += chunk) {
+    const b = Math.min(n, a + chunk);
+    for (const x of arrays) if (x.copyIn !== false) x.view.set(x.data.subarray(a, b));
+    acc = call(b - a, acc);
+    for (const x of arrays) if (x.back) x.data.set(x.view.subarray(0, b - a), a);
+  }
+  return acc;
+}
