@@ -54,7 +54,7 @@ export function progressListener(total: number, label: string): TrainerListener 
       }
     },
     log(level, text) {
-      if (level === 'info' && !/stopped|finished|paused|resumed|hyperparameters/.test(text)) return;
+      if (level === 'info' && !/stopped|finished|paused|resumed|hyperparameters|concurrent passes/.test(text)) return;
       // A "failed" event is always followed by the error the trainer throws, which the CLI prints as
       // its one `error:` line: printing the event too would show the message twice.
       if (level === 'error') {

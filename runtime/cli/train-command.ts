@@ -41,6 +41,9 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
   } else if (!options.quiet) {
     process.stdout.write(`${label}: run folder ${trainer.runDir}\n`);
     for (const c of trainer.manifest.optimizer.automatic ?? []) process.stdout.write(`automatic: ${c.key} ${c.requested ?? 'null'} -> ${c.chosen} (${c.reason})\n`);
+    const passes = trainer.manifest.engine.concurrentPasses;
+    // auto's first word: whether it can apply; the timing that decides comes as an event after the first pairs.
+    if (passes?.requested === 'auto') process.stdout.write(`automatic: engine.concurrentPasses auto -> ${passes.used ? 'on' : 'off'} (${passes.reason})\n`);
   }
   let interrupts = 0;
   const onSigint = () => {
