@@ -45,44 +45,18 @@ export function momentumAndCurvature(m: Float32Array, h: Float32Array, z: Float3
   return hSum / m.length;
 }
 
-/** theta -= lr (m / (gamma max(h, lambda) + epsDen) + decay theta); returns |update|². (rho off: no clamp in the loop.) */
+/**
+ * theta -= lr (m / (gamma max(h, lambda) + epsDen) + decay theta); returns |update|²: clippedUpdate
+ * with rho = +Infinity, where the clip changes no bit (a NaN or ±Infinity ratio passes it unchanged).
+ * The SIMD kernel skips the clip then; in the JS fallback its two compares never branch.
+ */
 export function preconditionedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, lambda: number, lr: number, gamma: number, epsDen: number, decay: number): number {
-  const k = heleneKernelFor(theta.length);
-  if (k) return updateSimd(k, theta, m, h, lambda, lr, gamma, epsDen, Infinity, decay);
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    const hj = h[j];
-    const mj = m[j];
-    const delta = lr * (mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
+  return clippedUpdate(theta, m, h, lambda, lr, gamma, epsDen, Infinity, decay);
 }
 
-/**
- * momentum() then preconditionedUpdate() in one pass (steps off the refresh schedule). m is read
- * back after the store so the update sees the float32 value, exactly as the two-pass form does.
- */
+/** momentum() then preconditionedUpdate() in one pass (steps off the refresh schedule): momentumClippedUpdate with rho = +Infinity. */
 export function momentumUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, decay: number): number {
-  const k = heleneKernelFor(theta.length);
-  if (k) return momentumUpdateSimd(k, theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, Infinity, decay);
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    m[j] = beta1 * m[j] + g * z[j];
-    const mj = m[j];
-    const hj = h[j];
-    const delta = lr * (mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen) + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
+  return momentumClippedUpdate(theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, Infinity, decay);
 }
 
 /** theta -= lr (clip(m / (gamma max(h, lambda) + epsDen), ±rho) + decay theta); returns |update|². */
@@ -105,7 +79,10 @@ export function clippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Ar
   return sq + probe * 0;
 }
 
-/** momentum() then clippedUpdate() in one pass (steps off the refresh schedule, rho on). */
+/**
+ * momentum() then clippedUpdate() in one pass (steps off the refresh schedule). m is read back after
+ * the store so the update sees the float32 value, exactly as the two-pass form does.
+ */
 export function momentumClippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
   const k = heleneKernelFor(theta.length);
   if (k) return momentumUpdateSimd(k, theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, rho, decay);
