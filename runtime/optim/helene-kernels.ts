@@ -5,6 +5,7 @@
  * computes the same bits (test/unit/helene-update-simd.test.ts), unless HELENE_UPDATE_KERNEL=js.
  */
 import { heleneKernelFor, momentumCurvatureSimd, momentumUpdateSimd, refreshedSumSimd, updateSimd } from './helene-update-simd';
+import { momentum } from './helene-common';
 
 // Kernels: module-level functions with scalar arguments, so V8 keeps them in registers.
 //
@@ -80,25 +81,13 @@ export function clippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Ar
 }
 
 /**
- * momentum() then clippedUpdate() in one pass (steps off the refresh schedule). m is read back after
- * the store so the update sees the float32 value, exactly as the two-pass form does.
+ * momentum() then clippedUpdate() (steps off the refresh schedule). The SIMD kernel does both in one
+ * pass over memory; the JS fallback (short tensors, no SIMD) runs the two loops, which give the same
+ * bits: the update reads m back after its float32 store either way.
  */
 export function momentumClippedUpdate(theta: Float32Array, m: Float32Array, h: Float32Array, z: Float32Array, beta1: number, g: number, lambda: number, lr: number, gamma: number, epsDen: number, rho: number, decay: number): number {
   const k = heleneKernelFor(theta.length);
   if (k) return momentumUpdateSimd(k, theta, m, h, z, beta1, g, lambda, lr, gamma, epsDen, rho, decay);
-  let sq = 0;
-  let probe = 0;
-  for (let j = 0; j < theta.length; j++) {
-    m[j] = beta1 * m[j] + g * z[j];
-    const mj = m[j];
-    const hj = h[j];
-    let ratio = mj / (gamma * (0.5 * (hj + lambda + Math.abs(hj - lambda))) + epsDen);
-    ratio = ratio > rho ? rho : ratio < -rho ? -rho : ratio;
-    const delta = lr * (ratio + decay * theta[j]);
-    const next = Math.fround(theta[j] - delta);
-    theta[j] = next;
-    probe += next + mj + hj;
-    sq += delta * delta;
-  }
-  return sq + probe * 0;
+  momentum(m, z, beta1, g);
+  return clippedUpdate(theta, m, h, lambda, lr, gamma, epsDen, rho, decay);
 }
