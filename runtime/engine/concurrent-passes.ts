@@ -90,7 +90,7 @@ export class PassWorker {
 
   /** Bytes of the perturbed weights one pass reads. */
   get weightBytes(): number {
-    return this.offsets.length === 0 ? 0 : (this.offsets.at(-1)! + this.layers.at(-1)!.size) * 4;
+    return this.weights.byteLength;
   }
 
   /** The batch the next passes read (copied: the batcher reuses its buffers). */

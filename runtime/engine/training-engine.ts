@@ -162,7 +162,7 @@ export class TrainingEngine implements LossOracle {
         return losses;
       } catch (e) {
         if (mode === 'sequential') throw e;
-        await this.stopConcurrentPasses(`stopped: ${(e as Error).message}; the passes run one after the other from here`);
+        await this.fallBackAfter(e);
       }
     }
     return this.sequentialPair(eps);
@@ -204,9 +204,7 @@ export class TrainingEngine implements LossOracle {
     // Settled here too, so a failure of the +eps pass does not leave it unhandled.
     minus.catch(() => {});
     this.scale[0] = eps;
-    this.transfers.feeds(this.feeds, (name) => this.residentFeeds.has(name));
-    const out = await pair.session.run(this.feeds, [this.graph.lossOutput]);
-    this.transfers.fetched(out);
+    const out = await this.run([this.graph.lossOutput], pair.session);
     const plus = Float32Array.from(out[this.graph.lossOutput]!.data as Float32Array);
     const lMinus = await minus;
     // What the worker's pass read and returned: the perturbed weights, the batch, the losses.
@@ -216,21 +214,31 @@ export class TrainingEngine implements LossOracle {
   }
 
   private async stopConcurrentPasses(reason: string): Promise<void> {
-    const pair = this.pair;
-    this.pair = null;
     this.probe = null;
     if (this.info.concurrentPasses) {
       this.info.concurrentPasses = { requested: this.info.concurrentPasses.requested, used: false, reason };
       this.onConcurrentPassesChange?.(this.info.concurrentPasses);
     }
+    await this.releasePair();
+  }
+
+  /** A concurrent pass failed (its worker died): the passes go on one after the other, and the run says why. */
+  private fallBackAfter(e: unknown): Promise<void> {
+    return this.stopConcurrentPasses(`stopped: ${(e as Error).message}; the passes run one after the other from here`);
+  }
+
+  private async releasePair(): Promise<void> {
+    const pair = this.pair;
+    this.pair = null;
     if (!pair) return;
     await pair.worker.close();
     await pair.session.release();
   }
 
-  private async run(outputs: string[]): Promise<ort.InferenceSession.ReturnType> {
+  /** One run of `session` (the main one, or the +eps pass's) on the current feeds, with its transfers counted. */
+  private async run(outputs: string[], session = this.session): Promise<ort.InferenceSession.ReturnType> {
     this.transfers.feeds(this.feeds, (name) => this.residentFeeds.has(name));
-    const out = await this.session.run(this.feeds, outputs);
+    const out = await session.run(this.feeds, outputs);
     this.transfers.fetched(out);
     return out;
   }
@@ -263,7 +271,7 @@ export class TrainingEngine implements LossOracle {
       try {
         return await this.concurrentEvaluation(pair, first, second, outputs);
       } catch (e) {
-        await this.stopConcurrentPasses(`stopped: ${(e as Error).message}; the passes run one after the other from here`);
+        await this.fallBackAfter(e);
       }
     }
     this.setBatch(first);
@@ -307,12 +315,7 @@ export class TrainingEngine implements LossOracle {
   /** Release the session and remove the profile folder (also when verifyProvider never ran). */
   async release(): Promise<void> {
     fs.rmSync(path.dirname(this.profilePrefix), { recursive: true, force: true });
-    const pair = this.pair;
-    this.pair = null;
-    if (pair) {
-      await pair.worker.close();
-      await pair.session.release();
-    }
+    await this.releasePair();
     await this.session.release();
   }
 }
