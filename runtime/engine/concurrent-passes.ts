@@ -21,7 +21,7 @@ import type { TrainableLayer } from '../optim/optimizer';
 import type { PerturbedTrainable } from '../onnx/fed-weights-graph';
 import { resolveWorkerEntry } from '../rng/worker-entry';
 import { perturbInto } from './host-perturbation';
-import type { DataFeedCopy, FetchedOutput, PassWorkerReply, PassWorkerRequest } from './pass-worker-messages';
+import { copyTensor, type PassWorkerReply, type PassWorkerRequest, type TensorCopy } from './pass-worker-messages';
 
 export interface ConcurrentPassOptions {
   model: Uint8Array | string;
@@ -95,7 +95,7 @@ export class PassWorker {
 
   /** The batch the next passes read (copied: the batcher reuses its buffers). */
   sendBatch(feeds: Record<string, ort.Tensor>): void {
-    const copies: DataFeedCopy[] = Object.entries(feeds).map(([name, t]) => ({ name, type: t.type as DataFeedCopy['type'], data: (t.data as Float32Array).slice(), dims: [...t.dims] }));
+    const copies = Object.entries(feeds).map(([name, t]) => copyTensor(name, t));
     this.worker.postMessage({ kind: 'data', feeds: copies } satisfies PassWorkerRequest);
   }
 
@@ -108,7 +108,7 @@ export class PassWorker {
   }
 
   /** A pass that also fetches `outputs` (evaluation: logits for accuracy). */
-  passWith(scale: number, outputs: string[]): Promise<{ losses: Float32Array; outputs: FetchedOutput[] }> {
+  passWith(scale: number, outputs: string[]): Promise<{ losses: Float32Array; outputs: TensorCopy[] }> {
     if (this.failure) return Promise.reject(this.failure);
     // The worker copies the shared weights when its pass starts: never write them while one runs.
     if (this.running) return Promise.reject(new Error('concurrent-pass worker: a pass is already running'));

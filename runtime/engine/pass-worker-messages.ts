@@ -6,14 +6,27 @@
  * ArrayBuffer even once makes V8 check every typed-array access of the thread for detachment
  * (measured: the perturbation loop 2.2 -> 3.1 ms at 1 M elements, and so every other loop).
  */
+import * as ort from 'onnxruntime-node';
 import type { PerturbedTrainable } from '../onnx/fed-weights-graph';
 
-/** A data feed (input_ids, labels…) copied to the worker when the batch changed. */
-export interface DataFeedCopy {
+/**
+ * A tensor copied across the thread boundary: a data feed (input_ids, labels…) sent to the worker
+ * when the batch changed, or an extra output of its pass (evaluation's logits) sent back.
+ */
+export interface TensorCopy {
   name: string;
   type: 'float32' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8' | 'float16';
   data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array | Uint16Array;
   dims: number[];
+}
+
+/** A copy with data of its own (the batcher reuses its buffers; a session's outputs belong to its run). */
+export function copyTensor(name: string, t: ort.Tensor): TensorCopy {
+  return { name, type: t.type as TensorCopy['type'], data: (t.data as Float32Array).slice(), dims: [...t.dims] };
+}
+
+export function toTensor(copy: TensorCopy): ort.Tensor {
+  return new ort.Tensor(copy.type, copy.data as Float32Array, copy.dims);
 }
 
 export type PassWorkerRequest =
@@ -32,19 +45,11 @@ export type PassWorkerRequest =
       scaleInput: string;
       lossOutput: string;
     }
-  | { kind: 'data'; feeds: DataFeedCopy[] }
+  | { kind: 'data'; feeds: TensorCopy[] }
   /** One pass on the weights now in the shared buffer; `outputs`: what to fetch besides the loss (evaluation's logits). */
   | { kind: 'run'; outputs?: string[] };
 
 export type PassWorkerReply =
   | { kind: 'ready' }
   | { kind: 'error'; message: string }
-  | { kind: 'losses'; losses: Float32Array; outputs?: FetchedOutput[] };
-
-/** An extra output of a pass, copied out of the worker's session. */
-export interface FetchedOutput {
-  name: string;
-  type: DataFeedCopy['type'];
-  data: DataFeedCopy['data'];
-  dims: number[];
-}
+  | { kind: 'losses'; losses: Float32Array; outputs?: TensorCopy[] };

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel } from '../onnx/model-io';
 import { fedWeightsGraph } from '../onnx/fed-weights-graph';
 import { conciseOrtError, createSession } from './provider';
-import type { FetchedOutput, PassWorkerReply, PassWorkerRequest } from './pass-worker-messages';
+import { copyTensor, toTensor, type PassWorkerReply, type PassWorkerRequest } from './pass-worker-messages';
 
 const port = parentPort;
 if (!port) throw new Error('pass-worker must be started as a worker thread (the training engine does this)');
@@ -42,7 +42,7 @@ async function handle(request: PassWorkerRequest): Promise<void> {
   }
   if (request.kind === 'data') {
     for (const name of Object.keys(data)) delete data[name];
-    for (const f of request.feeds) data[f.name] = new ort.Tensor(f.type, f.data as Float32Array, f.dims);
+    for (const f of request.feeds) data[f.name] = toTensor(f);
     return;
   }
   if (!session || !weights) throw new Error('pass-worker: run before init');
@@ -52,10 +52,7 @@ async function handle(request: PassWorkerRequest): Promise<void> {
   const out = await session.run({ ...data, ...weights.feeds }, [weights.lossOutput, ...extra]);
   // Copies: the output tensors' memory belongs to this run.
   const losses = Float32Array.from(out[weights.lossOutput]!.data as Float32Array);
-  const outputs: FetchedOutput[] = extra.map((name) => {
-    const t = out[name]!;
-    return { name, type: t.type as FetchedOutput['type'], data: (t.data as Float32Array).slice(), dims: [...t.dims] };
-  });
+  const outputs = extra.map((name) => copyTensor(name, out[name]!));
   reply({ kind: 'losses', losses, outputs });
 }
 

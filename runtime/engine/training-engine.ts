@@ -15,6 +15,7 @@ import { readProfile, type ProviderReport } from './profile-provider';
 import { byteSize, TransferMeter } from './transfer-meter';
 import { chooseConcurrentPasses } from './concurrent-passes-choice';
 import { PassWorker } from './concurrent-passes';
+import { copyTensor, toTensor } from './pass-worker-messages';
 import { PairProbe } from './concurrent-passes-probe';
 
 /** What the engine needs to know about the prepared graph (produced by runtime/onnx/surgery.ts). */
@@ -291,7 +292,7 @@ export class TrainingEngine implements LossOracle {
     // The worker holds `first`, not the current batch: the next training pair sends its batch again.
     this.batchChanged = true;
     const fromWorker: Record<string, ort.Tensor> = { [this.graph.lossOutput]: new ort.Tensor('float32', there.losses, [there.losses.length]) };
-    for (const o of there.outputs) fromWorker[o.name] = new ort.Tensor(o.type, o.data as Float32Array, o.dims);
+    for (const o of there.outputs) fromWorker[o.name] = toTensor(o);
     return [fromWorker, here];
   }
 
@@ -322,7 +323,7 @@ export class TrainingEngine implements LossOracle {
 
 /** Output tensors with data of their own (a session may reuse its output buffers in the next run). */
 function copyOutputs(out: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
-  return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, new ort.Tensor(t.type as 'float32', (t.data as Float32Array).slice(), t.dims)]));
+  return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, toTensor(copyTensor(name, t))]));
 }
 
 /**
