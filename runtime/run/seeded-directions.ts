@@ -84,29 +84,21 @@ export class SeededDirections implements DirectionSource {
     this.prefetched = null;
     if (ready && ready.t === t && ready.layers === layers && (await ready.done)) {
       for (let i = 0; i < layers.length; i++) layers[i]!.dir.set(ready.out.subarray(ready.bounds[i]!, ready.bounds[i + 1]!));
-      this.startPrefetch(t + 1, layers, ready.out, ready.bounds);
+      this.startPrefetch(t + 1, layers, ready.out);
     } else {
       const fill = this.startGrouped(layers, (i) => zKey(step, i));
       if (fill) await this.finishGrouped(fill, layers);
       else await this.fillAll('normal', layers, (i) => zKey(step, i));
-      if (this.pool.hasBackground && layers === this.lastLayers) this.startPrefetch(t + 1, layers, ready?.out ?? null, ready?.bounds ?? null);
+      if (this.pool.hasBackground && this.sameListTwice) this.startPrefetch(t + 1, layers, ready?.out ?? null);
     }
     this.lastLayers = layers;
   }
 
-  private startPrefetch(t: number, layers: TrainableLayer[], out: Float32Array | null, bounds: Int32Array | null): void {
-    if (!out || !bounds || bounds.length !== layers.length + 1 || bounds[layers.length] !== layers.reduce((a, l) => a + l.size, 0)) {
-      bounds = new Int32Array(layers.length + 1);
-      for (let i = 0; i < layers.length; i++) bounds[i + 1] = bounds[i]! + layers[i]!.size;
-      out = allocShared(bounds[layers.length]!);
-    }
+  private startPrefetch(t: number, layers: TrainableLayer[], out: Float32Array | null): void {
     const step = stepSeed(this.runSeed, t);
-    const keys = new Uint32Array(2 * layers.length);
-    for (let i = 0; i < layers.length; i++) {
-      const k = zKey(step, i);
-      keys[2 * i] = k.key0 >>> 0;
-      keys[2 * i + 1] = k.key1 >>> 0;
-    }
+    const { keys, bounds } = normalLayersKeys(layers, 0, layers.length, (i) => zKey(step, i));
+    // The previous prefetch's buffer serves again for the same list.
+    if (!out || out.length !== bounds[layers.length]) out = allocShared(bounds[layers.length]!);
     // A failed prefetch (the pool closed at the end of a run) only means the next call generates z itself.
     const done = this.pool.runInBackground({ kind: 'normal-layers', keys, out, bounds }).then(
       () => true,
@@ -145,14 +137,7 @@ export class SeededDirections implements DirectionSource {
     const jobs: GroupedFill['jobs'] = [];
     for (let g = 0, offset = 0; g < workers; g++) {
       const [from, to] = [cuts[g]!, cuts[g + 1]!];
-      const keys = new Uint32Array(2 * (to - from));
-      const bounds = new Int32Array(to - from + 1);
-      for (let i = from; i < to; i++) {
-        const k = keyOf(i);
-        keys[2 * (i - from)] = k.key0 >>> 0;
-        keys[2 * (i - from) + 1] = k.key1 >>> 0;
-        bounds[i - from + 1] = bounds[i - from]! + layers[i]!.size;
-      }
+      const { keys, bounds } = normalLayersKeys(layers, from, to, keyOf);
       const size = bounds[to - from]!;
       const done = size > 0 ? this.pool.runOn(g, { kind: 'normal-layers', keys, out: staging.subarray(offset, offset + size), bounds }) : Promise.resolve();
       // Settled here as well: a prefetch that is never finished (the run ended) must not be an unhandled rejection.
@@ -229,4 +214,20 @@ export class SeededDirections implements DirectionSource {
     if (!this.staging || this.staging[0].length < largest) this.staging = [allocShared(largest), allocShared(largest)];
     return this.staging;
   }
+}
+
+/**
+ * The keys and element bounds of a 'normal-layers' kernel job (kernel-jobs.ts) for layers [from, to):
+ * layer i's key at keys[2(i − from)], its elements at [bounds[i − from], bounds[i − from + 1]).
+ */
+function normalLayersKeys(layers: TrainableLayer[], from: number, to: number, keyOf: (i: number) => LayerKey): { keys: Uint32Array; bounds: Int32Array } {
+  const keys = new Uint32Array(2 * (to - from));
+  const bounds = new Int32Array(to - from + 1);
+  for (let i = from; i < to; i++) {
+    const k = keyOf(i);
+    keys[2 * (i - from)] = k.key0 >>> 0;
+    keys[2 * (i - from) + 1] = k.key1 >>> 0;
+    bounds[i - from + 1] = bounds[i - from]! + layers[i]!.size;
+  }
+  return { keys, bounds };
 }
