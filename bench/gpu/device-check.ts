@@ -184,7 +184,7 @@ async function checkModel(size: string, provider: Provider, steps: number, tmp: 
 async function main(): Promise<void> {
   const started = performance.now();
   const provider = arg('provider', 'webgpu') as Provider;
-  const sizes = arg('sizes', '50M,350M,1.3B').split(',');
+  const sizes = arg('sizes', '50M,350M,1.3B').split(',').filter(Boolean);
   const steps = Number(arg('steps', '5'));
   const budgetS = Number(arg('budget-s', '420'));
   console.log(`device check: node ${process.version}, onnxruntime-node ${ort.env.versions?.common}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, provider ${provider}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU device check (issue 21), run ON the GPU machine from the repository root, with out/gpu-bundle
 # carried (built here by bench/gpu/prepare-device-bundle.sh). One command, well under 10 minutes:
-#   bash bench/gpu/run-device-check.sh [--sizes 50M,350M,1.3B] [--steps 5] [--budget-s 420]
+#   [DEVICE_CHECK_SIZES=50M,350M,1.3B] [DEVICE_CHECK_DEADLINE_S=420] bash bench/gpu/run-device-check.sh [--steps 5]
 # Prints: the GPU and Vulkan state, which providers open (CUDA, WebGPU, CPU, each alone), which integer
 # ops the WebGPU EP runs, then per model (50M, 350M, 1.3B by default, built here by the project's graph
 # builder) the provider that ran the training / z / update graphs, two forwards with θ fed from the host
@@ -24,18 +24,47 @@ unxz "$X64/libonnxruntime.so.1.xz" > "$X64/libonnxruntime.so.1" && rm "$X64/libo
 echo "== machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -4
 echo "CPU cores: $(nproc); $(uptime)"
-# The Vulkan loader comes from the bundle unless the machine has one; the NVIDIA ICD manifest from the driver, else ours.
+# Driver libraries that images keep outside the linker's default path (libGLX_nvidia, the Vulkan ICD's target).
+for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; done
+# The Vulkan loader comes from the bundle unless the machine has one.
 ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' && echo "Vulkan loader: the machine's" || { export LD_LIBRARY_PATH="$B/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; echo "Vulkan loader: bundled ($(cat "$B/vulkan/SOURCE"))"; }
-ICDS=$(ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null)
-if [ -n "$ICDS" ]; then echo "Vulkan ICDs: $ICDS"; else export VK_ICD_FILENAMES="$B/vulkan/nvidia_icd.json"; echo "Vulkan ICDs: none installed; using $VK_ICD_FILENAMES ($(ldconfig -p 2>/dev/null | grep -c libGLX_nvidia) libGLX_nvidia entries in ldconfig)"; fi
+echo "libGLX_nvidia: $(ls /usr/local/nvidia/lib64/libGLX_nvidia.so.0 /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0 2>/dev/null | tr '\n' ' ')($(ldconfig -p 2>/dev/null | grep -c libGLX_nvidia) in ldconfig)"
 
 export NODE_PATH="$W/node_modules"
+# The NVIDIA ICD manifest: the machine's own (system folders, then the driver's folder), else ours. The first
+# one with which the WebGPU provider opens is kept, so one run does not die on a manifest that does not load.
+probe() { timeout 60 "$W/node" "$B/device-check.js" --provider webgpu --sizes '' 2>&1 | grep -E '^provider '; }
+CANDIDATES="$(ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/nvidia/share/vulkan/icd.d/*.json 2>/dev/null | tr '\n' ' ') $B/vulkan/nvidia_icd.json"
+echo "Vulkan ICD manifests to try: $CANDIDATES"
+for icd in $CANDIDATES; do
+  export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
+  lines=$(probe)
+  echo "  $icd:"; echo "${lines:-no answer}" | sed 's/^/    /'
+  case "$lines" in *"provider webgpu: opens"*) break ;; esac
+done
+echo "Vulkan ICD used: $VK_ICD_FILENAMES"
+
+echo "== Python onnxruntime on this machine (whether its CUDA provider library could serve onnxruntime-node)"
+timeout 30 python3 -c 'import onnxruntime as o, os; d=os.path.dirname(o.__file__); print(o.__version__, o.get_available_providers()); print(sorted(f for f in os.listdir(os.path.join(d,"capi")) if f.endswith(".so") or ".so." in f))' 2>&1 | tail -3
+
 echo "== integer ops on WebGPU (nodes a provider lacks are refused here or fall back)"
 timeout 45 "$W/node" "$B/int-ops.js" --provider webgpu 2>&1 | grep -v '^$' | head -40
 echo "== providers, fed vs resident steps (MeZO, HELENE) on WebGPU"
-# --budget-s bounds the sizes started; the timeout is the backstop (the device allows 10 minutes a command).
+# One process per size, each bounded by what is left of the overall deadline, so a size that runs long
+# costs only itself: what it printed stays, and the next size is skipped with a line saying so.
 # The arguments given come first: device-check.js takes the first occurrence of an option.
-timeout 500 "$W/node" --max-old-space-size=8192 "$B/device-check.js" "$@" --provider webgpu --budget-s 420 2>&1
-rc=$?
+DEADLINE_S=${DEVICE_CHECK_DEADLINE_S:-420}
+SIZES=${DEVICE_CHECK_SIZES:-50M,350M,1.3B}
+T0=$SECONDS
+rc=0
+for size in ${SIZES//,/ }; do
+  left=$(( DEADLINE_S - (SECONDS - T0) ))
+  if [ "$left" -lt 30 ]; then echo; echo "== transformer-$size: skipped ($left s of the $DEADLINE_S s deadline left)"; continue; fi
+  timeout "$left" "$W/node" --max-old-space-size=16384 "$B/device-check.js" "$@" --sizes "$size" --provider webgpu --budget-s 100000 2>&1 | grep -v -E '^(backends|provider |device check: )'
+  r=${PIPESTATUS[0]}
+  [ "$r" -eq 124 ] && echo "transformer-$size: stopped at the deadline (${left} s)"
+  [ "$r" -ne 0 ] && rc=$r
+done
+echo "device check done in $(( SECONDS - T0 )) s"
 rm -rf "$W"
 exit $rc
