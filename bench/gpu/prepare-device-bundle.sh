@@ -10,6 +10,7 @@
 #                                libonnxruntime.so.1.xz (~12.6 MB; 45.8 MB raw; bundles the WebGPU EP = Dawn)
 #   ort/onnxruntime-common/      package.json, dist/cjs (0.5 MB)
 #   vulkan/libvulkan.so.1        the Vulkan loader from Debian's libvulkan1 (apt-get download; ~0.5 MB)
+#   vulkan/debs/                 libvulkan1, libglvnd0, libglx0, libegl1, libgl1, libopengl0, libgles2 (.deb, ~0.4 MB)
 #   vulkan/nvidia_icd.json       a fallback ICD manifest pointing at the driver's libGLX_nvidia.so.0, used
 #                                only when the machine has no Vulkan ICD manifest of its own
 #   device-check.js, int-ops.js  bench/gpu/device-check.ts and int-ops.ts bundled by esbuild (onnxruntime-node external)
@@ -44,12 +45,16 @@ cp node_modules/onnxruntime-common/package.json "$OUT/ort/onnxruntime-common/"
 cp -r node_modules/onnxruntime-common/dist/cjs "$OUT/ort/onnxruntime-common/dist/"
 find "$OUT/ort/onnxruntime-common" -name '*.map' -delete
 
-# The Vulkan loader: Debian's package, unpacked (its only dependency is libc).
+# The Vulkan loader and the GL vendor-neutral dispatch libraries that NVIDIA's Vulkan ICD (libGLX_nvidia)
+# needs: Debian's packages, kept as .deb (run-device-check.sh unpacks them there; their only dependency is libc).
+# Without libglvnd0/libglx0 the loader finds the ICD but cannot get vkCreateInstance from it (seen on the H100).
 DEBS=$(mktemp -d)
-(cd "$DEBS" && apt-get download libvulkan1 >/dev/null)
+(cd "$DEBS" && apt-get download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2 >/dev/null)
+mkdir -p "$OUT/vulkan/debs"
+cp "$DEBS"/*.deb "$OUT/vulkan/debs/"
 dpkg-deb -x "$DEBS"/libvulkan1_*.deb "$DEBS/root"
 cp -L "$DEBS"/root/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$OUT/vulkan/"
-ls "$DEBS"/libvulkan1_*.deb | xargs -n1 basename > "$OUT/vulkan/SOURCE"
+ls "$DEBS"/*.deb | xargs -n1 basename > "$OUT/vulkan/SOURCE"
 rm -rf "$DEBS"
 cat > "$OUT/vulkan/nvidia_icd.json" <<'JSON'
 { "file_format_version": "1.0.0", "ICD": { "library_path": "libGLX_nvidia.so.0", "api_version": "1.3.0" } }

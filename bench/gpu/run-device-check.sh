@@ -26,8 +26,14 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 echo "CPU cores: $(nproc); $(uptime)"
 # Driver libraries that images keep outside the linker's default path (libGLX_nvidia, the Vulkan ICD's target).
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; done
-# The Vulkan loader comes from the bundle unless the machine has one.
-ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' && echo "Vulkan loader: the machine's" || { export LD_LIBRARY_PATH="$B/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; echo "Vulkan loader: bundled ($(cat "$B/vulkan/SOURCE"))"; }
+# The Vulkan loader and GL dispatch libraries (libGLX_nvidia, the NVIDIA Vulkan ICD, needs libGLdispatch and
+# libGLX): unpacked into / when we are root and the machine lacks them (the recipe this device's notes give),
+# else into the work folder on the library path.
+if ! ldconfig -p 2>/dev/null | grep -q 'libGLdispatch.so.0 '; then
+  if [ "$(id -u)" = 0 ]; then for f in "$B"/vulkan/debs/*.deb; do dpkg -x "$f" /; done; ldconfig; echo "GL/Vulkan libraries: unpacked into / ($(tr '\n' ' ' < "$B/vulkan/SOURCE"))"
+  else for f in "$B"/vulkan/debs/*.deb; do dpkg -x "$f" "$W/gl"; done; export LD_LIBRARY_PATH="$W/gl/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; echo "GL/Vulkan libraries: on the library path from $W/gl"; fi
+fi
+ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' && echo "Vulkan loader: the machine's" || { export LD_LIBRARY_PATH="$B/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; echo "Vulkan loader: bundled"; }
 echo "libGLX_nvidia: $(ls /usr/local/nvidia/lib64/libGLX_nvidia.so.0 /usr/lib/x86_64-linux-gnu/libGLX_nvidia.so.0 2>/dev/null | tr '\n' ' ')($(ldconfig -p 2>/dev/null | grep -c libGLX_nvidia) in ldconfig)"
 
 export NODE_PATH="$W/node_modules"
