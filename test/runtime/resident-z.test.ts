@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { buildZGraph, KEYS_INPUT, zOutput, type ResidentLayer } from '../../runtime/engine/resident/z-graph';
+import { FAN } from '../../runtime/engine/resident/bounded-fan';
+import { decodeModel } from '../../runtime/onnx/model-io';
 import { fillResidentNormal } from '../../runtime/engine/resident/z-reference';
 import { seedFromConfig, stepSeed, threefry2x32_13, zKey, type LayerKey } from '../../runtime/rng';
 
@@ -121,4 +123,28 @@ test('z hashed in chunks (WebGPU binding cap): the same hash words bit for bit, 
     }
   }
   console.log(`# chunked vs one-vector z: ${ulps} elements differ (by at most 4e-7·max(1, |z|))`);
+});
+
+test('many layers: no Split has more than 15 outputs nor Concat 15 inputs (WebGPU binds 16 storage buffers per shader), and every layer\'s words and z are still its own', async () => {
+  const layers: ResidentLayer[] = Array.from({ length: 40 }, (_, i) => ({ name: `l${i}`, shape: [i + 1], size: i + 1 }));
+  const bytes = buildZGraph(layers, { words: true });
+  const wide = decodeModel(bytes).graph!.node.filter((n) => n.op_type === 'Split' || n.op_type === 'Concat');
+  const splits = wide.filter((n) => n.op_type === 'Split');
+  assert.ok(splits.length > 3, `the 40 layers need a tree of Splits, found ${splits.length}`);
+  for (const n of wide) assert.ok(Math.max(n.input.length, n.output.length) <= FAN + 1, `${n.name ?? n.op_type}: ${n.input.length} inputs, ${n.output.length} outputs`);
+  for (const s of splits) assert.ok(s.output.length <= FAN, `${s.name ?? s.op_type} has ${s.output.length} outputs`);
+  const keys = keysAt('many', 5, layers.length);
+  const out = await runZ(layers, keys);
+  const words = new Uint32Array(2);
+  layers.forEach((layer, i) => {
+    const w0 = out[`${layer.name}::w0`].data as Uint32Array;
+    for (let p = 0; p < w0.length; p++) {
+      threefry2x32_13(p, 0, keys[i].key0, keys[i].key1, words);
+      assert.equal(w0[p], words[0], `${layer.name} pair ${p}`);
+    }
+    const ref = new Float32Array(layer.size);
+    fillResidentNormal(keys[i], ref);
+    const z = out[zOutput(layer.name)].data as Float32Array;
+    for (let j = 0; j < layer.size; j++) assert.ok(Math.abs(z[j] - ref[j]) <= 4e-7 * Math.max(1, Math.abs(ref[j])), `${layer.name}[${j}]: ${z[j]} vs ${ref[j]}`);
+  });
 });

@@ -12,6 +12,7 @@
 import { GraphBuilder, intAttr } from '../../onnx/graph-builder';
 import { encodeModel } from '../../onnx/model-io';
 import { i64, i64s, RESIDENT_OPSET } from './onnx-consts';
+import { boundedConcat } from './bounded-fan';
 import { hIn, hOut, LAMBDA_IN, LAMBDA_OUT, mIn, mOut, thetaIn, thetaOut, updateSqOut, zIn } from './update-inputs';
 import type { UpdateLayer } from './mezo-update-graph';
 
@@ -49,7 +50,7 @@ export function buildHeleneUpdateGraph(layers: UpdateLayer[]): Uint8Array {
     b.output(hOut(layer.name), 'float', layer.shape);
     b.output(updateSqOut(layer.name), 'float', []);
   });
-  b.node('Concat', lambdas, [LAMBDA_OUT], [intAttr('axis', 0)]);
+  boundedConcat(b, lambdas, 0, LAMBDA_OUT);
   b.output(LAMBDA_OUT, 'float', [layers.length]);
   return encodeModel(b.build());
 }

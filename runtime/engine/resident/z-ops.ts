@@ -25,6 +25,7 @@ import { type GraphBuilder, stringAttr, intAttr } from '../../onnx/graph-builder
 import { DataType } from '../../onnx/onnx-types';
 import { THREEFRY_PARITY32 } from '../../rng/threefry';
 import { f32, i64, i64s, u32 } from './onnx-consts';
+import { boundedConcat, boundedSplit } from './bounded-fan';
 
 /** 2π / 2^24 as float32: φ = (w1 >> 8) · this covers [0, 2π). */
 export const BOX_MULLER_ANGLE_STEP = Math.fround((2 * Math.PI) / 16777216);
@@ -113,7 +114,7 @@ function appendZChunk(b: GraphBuilder, keys: string, all: ZLayer[], members: num
     key1s.push(b.op('Expand', [b.op('Gather', [row, i64(b, 1)], [intAttr('axis', 0)], `z${globalIndex}/k1`), n]));
     counters.push(b.op('Range', [i64(b, 0), i64(b, pairs[i]), i64(b, 1)], [], `z${globalIndex}/pair`));
   });
-  const concat = (names: string[], out: string) => (names.length === 1 ? names[0] : b.op('Concat', names, [intAttr('axis', 0)], out));
+  const concat = (names: string[], out: string) => (names.length === 1 ? names[0] : boundedConcat(b, names, 0, out));
   const counter = b.op('Cast', [concat(counters, `${prefix}/pairs_i64`)], [intAttr('to', DataType.UINT32)], `${prefix}/pairs`);
   const [w0, w1] = appendThreefry13(b, counter, concat(key0s, `${prefix}/key0`), concat(key1s, `${prefix}/key1`));
   const u1 = b.op('Mul', [b.op('Add', [top24(b, w0), f32(b, 0.5)]), f32(b, 2 ** -24)]);
@@ -122,15 +123,9 @@ function appendZChunk(b: GraphBuilder, keys: string, all: ZLayer[], members: num
   const even = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Cos', [angle])]), i64s(b, [1])]);
   const odd = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Sin', [angle])]), i64s(b, [1])]);
   const flat = b.op('Reshape', [b.op('Concat', [even, odd], [intAttr('axis', 1)]), i64s(b, [-1])], [], `${prefix}/all`);
-  const split = (x: string, sizes: number[], name: string): string[] => {
-    if (sizes.length === 1) return [x];
-    const outs = sizes.map((_, i) => `${name}/${i}`);
-    b.node('Split', [x, i64s(b, sizes)], outs, [intAttr('axis', 0)]);
-    return outs;
-  };
-  const zParts = split(flat, pairs.map((p) => 2 * p), `${prefix}/part`);
-  const w0Parts = words ? split(w0, pairs, `${prefix}/w0`) : [];
-  const w1Parts = words ? split(w1, pairs, `${prefix}/w1`) : [];
+  const zParts = boundedSplit(b, flat, pairs.map((p) => 2 * p), `${prefix}/part`);
+  const w0Parts = words ? boundedSplit(b, w0, pairs, `${prefix}/w0`) : [];
+  const w1Parts = words ? boundedSplit(b, w1, pairs, `${prefix}/w1`) : [];
   return layers.map((layer, i) => {
     const part = layer.size === 2 * pairs[i] ? zParts[i] : b.op('Slice', [zParts[i], i64s(b, [0]), i64s(b, [layer.size])]);
     const z = b.op('Reshape', [part, i64s(b, layer.shape)], [], `z${members[i]}/z`);
