@@ -154,6 +154,11 @@ async function checkModel(size: string, provider: Provider, steps: number, tmp: 
   await mezoStep();
   const reports = mezo.providerReports();
   console.log(`z graph nodes by provider: ${JSON.stringify(reports.z.nodesByProvider)}; MeZO update graph: ${JSON.stringify(reports.update.nodesByProvider)}`);
+  // What fell back to the CPU and where the host time went: the z graph was 29x two forwards on the H100.
+  for (const [name, r] of [['training graph', report], ['z graph', reports.z], ['MeZO update graph', reports.update]] as const) {
+    if (provider !== 'cpu') console.log(`${name}: on the CPU ${JSON.stringify(r.cpuOps)}`);
+    console.log(`${name}: slowest ops (host µs, first runs) ${r.slowestOps.map((o) => `${o.op}@${o.provider.replace('ExecutionProvider', '')} ${Math.round(o.us)} (${o.nodes})`).join(', ')}`);
+  }
   console.log(`state location: ${mezo.location}; θ of layer 0 is a ${mezo.state.get(`${layers[0].name}::theta`)!.location} tensor`);
   const residentTwo = await measure('MeZO', mezo, mezoStep, true);
   await mezo.release();

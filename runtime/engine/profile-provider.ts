@@ -12,6 +12,10 @@ export interface ProviderReport {
   provider: Provider;
   /** Node counts per ORT provider name, e.g. { CPUExecutionProvider: 12 }. */
   nodesByProvider: Record<string, number>;
+  /** Op types of the nodes that ran on the CPU EP, with their counts (beside a GPU provider: what fell back to the CPU). */
+  cpuOps: Record<string, number>;
+  /** The op types that took the most host time in the profiled runs (µs summed), slowest first, at most 8. */
+  slowestOps: { op: string; provider: string; us: number; nodes: number }[];
 }
 
 /** Read and delete the profile files written under `prefix` (a path prefix inside a temp folder). */
@@ -21,8 +25,10 @@ export function readProfile(prefix: string): ProviderReport {
   const files = fs.readdirSync(dir).filter((f) => f.startsWith(base) && f.endsWith('.json'));
   if (files.length === 0) throw new Error(`onnxruntime wrote no profile under ${dir}`);
   const nodesByProvider: Record<string, number> = {};
+  const cpuOps: Record<string, number> = {};
+  const byOp = new Map<string, { op: string; provider: string; us: number; nodes: number }>();
   for (const f of files) {
-    let events: { cat?: string; args?: { provider?: string } }[];
+    let events: { cat?: string; dur?: number; args?: { provider?: string; op_name?: string } }[];
     try {
       events = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
     } catch (e) {
@@ -31,13 +37,22 @@ export function readProfile(prefix: string): ProviderReport {
     }
     for (const e of events) {
       const p = e.args?.provider;
-      if (e.cat === 'Node' && p) nodesByProvider[p] = (nodesByProvider[p] ?? 0) + 1;
+      if (e.cat !== 'Node' || !p) continue;
+      nodesByProvider[p] = (nodesByProvider[p] ?? 0) + 1;
+      const op = e.args?.op_name ?? '?';
+      if (p === ORT_PROVIDER_NAMES.cpu) cpuOps[op] = (cpuOps[op] ?? 0) + 1;
+      const key = `${op} ${p}`;
+      const entry = byOp.get(key) ?? { op, provider: p, us: 0, nodes: 0 };
+      entry.us += e.dur ?? 0;
+      entry.nodes++;
+      byOp.set(key, entry);
     }
     fs.rmSync(path.join(dir, f), { force: true });
   }
   const total = Object.values(nodesByProvider).reduce((a, b) => a + b, 0);
   if (total === 0) throw new Error('the onnxruntime profile lists no node events');
-  return { provider: providerOfNodes(nodesByProvider), nodesByProvider };
+  const slowestOps = [...byOp.values()].sort((a, b) => b.us - a.us).slice(0, 8);
+  return { provider: providerOfNodes(nodesByProvider), nodesByProvider, cpuOps, slowestOps };
 }
 
 /** ORT's provider names in profile events, for the providers the project selects. */
