@@ -12,7 +12,11 @@ import { buildLeastSquares } from '../../runtime/onnx/graph-builder';
 import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
 import { TrainingEngine } from '../../runtime/engine/training-engine';
 import { conciseOrtError, ProviderError } from '../../runtime/engine/provider';
-import { providerOfNodes } from '../../runtime/engine/profile-provider';
+import { providerOfNodes, readProfile } from '../../runtime/engine/profile-provider';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { decodeModel } from '../../runtime/onnx/model-io';
 import { probeVulkan } from '../../runtime/doctor/vulkan-probe';
 import { encodeModel } from '../../runtime/onnx/model-io';
 import type { TrainableLayer } from '../../runtime/optim/optimizer';
@@ -107,4 +111,29 @@ test('the profile decides: any WebGPU or CUDA node means that GPU ran (ORT keeps
   assert.equal(providerOfNodes({ CPUExecutionProvider: 40, WebGpuExecutionProvider: 3 }), 'webgpu');
   assert.equal(providerOfNodes({ CPUExecutionProvider: 40, CUDAExecutionProvider: 1 }), 'cuda');
   assert.equal(providerOfNodes({ CPUExecutionProvider: 40 }), 'cpu');
+});
+
+test('the profile also says which op types ran on the CPU (what fell back beside a GPU) and which took the most time', async () => {
+  const bytes = encodeModel(buildLeastSquares({ layers: [{ name: 'w', shape: [3] }] }));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helene-profile-'));
+  try {
+    const prefix = path.join(dir, 'p');
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], enableProfiling: true, profileFilePrefix: prefix, graphOptimizationLevel: 'disabled' });
+    const feeds = { a: new ort.Tensor('float32', new Float32Array([1, 0, 0, 0, 1, 0]), [2, 3]), y: new ort.Tensor('float32', new Float32Array([0, 0]), [2]), w: new ort.Tensor('float32', new Float32Array([1, 2, 3]), [3]) };
+    const runs = 3;
+    for (let i = 0; i < runs; i++) await session.run(feeds);
+    session.endProfiling();
+    await session.release();
+    const report = readProfile(prefix);
+    // Every node of the graph, once per run, by op type.
+    const expected: Record<string, number> = {};
+    for (const n of decodeModel(bytes).graph!.node) expected[n.op_type!] = (expected[n.op_type!] ?? 0) + runs;
+    assert.deepEqual(report.cpuOps, expected);
+    assert.ok(report.slowestOps.length > 0 && report.slowestOps.length <= 8);
+    for (let i = 1; i < report.slowestOps.length; i++) assert.ok(report.slowestOps[i - 1]!.us >= report.slowestOps[i]!.us, 'slowest first');
+    for (const o of report.slowestOps) assert.equal(o.nodes, expected[o.op], `${o.op}: its node events`);
+    assert.equal(report.slowestOps[0]!.provider, 'CPUExecutionProvider');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
