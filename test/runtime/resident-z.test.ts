@@ -148,3 +148,31 @@ test('many layers: no Split has more than 15 outputs nor Concat 15 inputs (WebGP
     for (let j = 0; j < layer.size; j++) assert.ok(Math.abs(z[j] - ref[j]) <= 4e-7 * Math.max(1, Math.abs(ref[j])), `${layer.name}[${j}]: ${z[j]} vs ${ref[j]}`);
   });
 });
+
+test('the arithmetic spelling of the hash (for WebGPU, which has no bit-op kernels) gives the same words and z bit for bit, with no bit-op node', async () => {
+  const layers: ResidentLayer[] = [...LAYERS, { name: 'tail', shape: [4, 3], size: 12 }];
+  const keys = keysAt('arith', 7, layers.length);
+  const flat = Uint32Array.from(keys.flatMap((k) => [k.key0, k.key1]));
+  const run = async (bits: 'native' | 'arithmetic') => {
+    const bytes = buildZGraph(layers, { words: true, bits });
+    const ops = new Set(decodeModel(bytes).graph!.node.map((n) => n.op_type));
+    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+    const out = await session.run({ [KEYS_INPUT]: new ort.Tensor('uint32', flat, [layers.length, 2]) });
+    await session.release();
+    return { out, ops };
+  };
+  const native = await run('native');
+  const arithmetic = await run('arithmetic');
+  assert.ok(native.ops.has('BitwiseXor') && native.ops.has('BitShift'));
+  for (const op of ['BitShift', 'BitwiseXor', 'BitwiseOr', 'BitwiseAnd', 'Mod']) assert.ok(!arithmetic.ops.has(op), `the arithmetic graph has a ${op} node`);
+  const words = new Uint32Array(2);
+  layers.forEach((layer, i) => {
+    const w0 = arithmetic.out[`${layer.name}::w0`].data as Uint32Array;
+    const w1 = arithmetic.out[`${layer.name}::w1`].data as Uint32Array;
+    for (let p = 0; p < w0.length; p++) {
+      threefry2x32_13(p, 0, keys[i].key0, keys[i].key1, words);
+      if (w0[p] !== words[0] || w1[p] !== words[1]) assert.fail(`${layer.name} pair ${p}: (${w0[p]}, ${w1[p]}) != threefry2x32_13 (${words[0]}, ${words[1]})`);
+    }
+    assert.deepEqual(arithmetic.out[zOutput(layer.name)].data, native.out[zOutput(layer.name)].data, `${layer.name}: z`);
+  });
+});

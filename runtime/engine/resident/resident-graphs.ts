@@ -136,7 +136,9 @@ export class ResidentGraphs {
     const chained = (names: string[]) => (options.provider === 'webgpu' ? names : undefined);
     if (optimizer === 'layerwise' && (!blocks || !helene)) throw new Error('ResidentGraphs: layerwise needs the blocks per layer and the m, h arrays');
     const blocked = layers.map((l, i) => ({ ...l, blocks: blocks?.[i] ?? 1 }));
-    const zModel = buildZGraph(layers, optimizer === 'layerwise' ? { blocks } : {});
+    // WebGPU has no kernels for the bit ops: there the hash is spelled in arithmetic (bit-ops.ts), same bits.
+    const bits = options.provider === 'webgpu' ? 'arithmetic' : 'native';
+    const zModel = buildZGraph(layers, optimizer === 'layerwise' ? { blocks, bits } : { bits });
     const updateModel = optimizer === 'mezo' ? buildMezoUpdateGraph(layers) : optimizer === 'helene' ? buildHeleneUpdateGraph(layers) : buildLayerwiseUpdateGraph(blocked);
     const stateOutputs = layers.flatMap((l) => (optimizer === 'helene' ? [thetaOut(l.name), mOut(l.name), hOut(l.name)] : [thetaOut(l.name)]));
     const profile = (part: string) => (options.profilePrefix ? { profilePrefix: `${options.profilePrefix}-${part}` } : {});

@@ -8,6 +8,7 @@ import { GraphBuilder } from '../../onnx/graph-builder';
 import { encodeModel } from '../../onnx/model-io';
 import { RESIDENT_OPSET } from './onnx-consts';
 import { appendAllZ } from './z-ops';
+import type { BitOpsKind } from './bit-ops';
 import { i64s } from './onnx-consts';
 import { zMaskIn } from './update-inputs';
 
@@ -27,10 +28,10 @@ export const zOutput = (layer: string): string => `${layer}::z`;
  * `<layer>::z_mask` [blocks_i, 1] over the layer viewed as [blocks_i, size / blocks_i]: 1 on the
  * step's chosen block, 0 elsewhere, so the passes perturb that block alone.
  */
-export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean; blocks?: number[]; maxPairs?: number } = {}): Uint8Array {
+export function buildZGraph(layers: ResidentLayer[], options: { words?: boolean; blocks?: number[]; maxPairs?: number; bits?: BitOpsKind } = {}): Uint8Array {
   const b = new GraphBuilder({ graphName: 'resident_z', opset: RESIDENT_OPSET });
   b.input(KEYS_INPUT, 'uint32', [layers.length, 2]);
-  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words, options.maxPairs);
+  const zs = appendAllZ(b, KEYS_INPUT, layers, options.words, options.maxPairs, options.bits);
   layers.forEach((layer, i) => {
     let z = zs[i].z;
     const blocks = options.blocks?.[i];

@@ -20,8 +20,11 @@
  * Div, Mod, Cast run for uint32, int32, int64 and uint64 (uint32 Add and Mul wrap modulo 2^32);
  * BitShift runs for uint32 and uint64 only (the ONNX spec has no signed BitShift); BitwiseXor/And/Or
  * run for all four but only in opset 18 (the resident graphs' opset). So the hash is uint32 throughout.
+ * The WebGPU EP has no BitShift or Bitwise* kernels, so under WebGPU the same hash is spelled with
+ * Add/Sub/Mul/Div and a byte-XOR table (bit-ops.ts): the same words, bit for bit.
  */
-import { type GraphBuilder, stringAttr, intAttr } from '../../onnx/graph-builder';
+import { type GraphBuilder, intAttr } from '../../onnx/graph-builder';
+import { bitOps, type BitOps, type BitOpsKind } from './bit-ops';
 import { DataType } from '../../onnx/onnx-types';
 import { THREEFRY_PARITY32 } from '../../rng/threefry';
 import { f32, i64, i64s, u32 } from './onnx-consts';
@@ -30,23 +33,20 @@ import { boundedConcat, boundedSplit } from './bounded-fan';
 /** 2π / 2^24 as float32: φ = (w1 >> 8) · this covers [0, 2π). */
 export const BOX_MULLER_ANGLE_STEP = Math.fround((2 * Math.PI) / 16777216);
 
-const shl = (b: GraphBuilder, x: string, r: number) => b.op('BitShift', [x, u32(b, r)], [stringAttr('direction', 'LEFT')]);
-const shr = (b: GraphBuilder, x: string, r: number) => b.op('BitShift', [x, u32(b, r)], [stringAttr('direction', 'RIGHT')]);
-const rotl = (b: GraphBuilder, x: string, r: number) => b.op('BitwiseOr', [shl(b, x, r), shr(b, x, 32 - r)]);
 
 /**
  * Threefry-2x32-13 on uint32 tensors (Random123 threefry2x32_R(13)): counters ctr0 (any shape), ctr1 = 0,
  * key (k0, k1) uint32 scalars. Returns the names of the two output words, shaped like ctr0.
  */
-export function appendThreefry13(b: GraphBuilder, ctr0: string, k0: string, k1: string): [string, string] {
-  const k2 = b.op('BitwiseXor', [b.op('BitwiseXor', [u32(b, THREEFRY_PARITY32), k0]), k1]);
+export function appendThreefry13(b: GraphBuilder, ctr0: string, k0: string, k1: string, ops: BitOps): [string, string] {
+  const k2 = ops.xor(ops.xor(u32(b, THREEFRY_PARITY32), k0), k1);
   const ks = [k0, k1, k2];
   let x0 = b.op('Add', [ctr0, k0]);
   let x1 = k1; // ctr1 = 0: 0 + k1
   const rotations = [13, 15, 26, 6, 17, 29, 16, 24];
   for (let round = 0; round < 13; round++) {
     x0 = b.op('Add', [x0, x1]);
-    x1 = b.op('BitwiseXor', [rotl(b, x1, rotations[round % 8]), x0]);
+    x1 = ops.xor(ops.rotl(x1, rotations[round % 8]), x0);
     if (round % 4 === 3) {
       // Key injection s after rounds 4, 8, 12: (ks[s % 3], ks[(s + 1) % 3] + s).
       const s = (round + 1) / 4;
@@ -58,8 +58,8 @@ export function appendThreefry13(b: GraphBuilder, ctr0: string, k0: string, k1: 
 }
 
 /** The float32 in (0, 1) or [0, 2π) from the top 24 bits of a word, as Box–Muller takes them. */
-function top24(b: GraphBuilder, w: string): string {
-  return b.op('Cast', [shr(b, w, 8)], [intAttr('to', DataType.FLOAT)]);
+function top24(b: GraphBuilder, w: string, ops: BitOps): string {
+  return b.op('Cast', [ops.shr(w, 8)], [intAttr('to', DataType.FLOAT)]);
 }
 
 export interface ZLayer {
@@ -83,7 +83,8 @@ export interface ZLayer {
  */
 export const Z_CHUNK_PAIRS = 2 ** 27;
 
-export function appendAllZ(b: GraphBuilder, keys: string, layers: ZLayer[], words = false, maxPairs = Z_CHUNK_PAIRS): { z: string; w0?: string; w1?: string }[] {
+export function appendAllZ(b: GraphBuilder, keys: string, layers: ZLayer[], words = false, maxPairs = Z_CHUNK_PAIRS, bits: BitOpsKind = 'native'): { z: string; w0?: string; w1?: string }[] {
+  const ops = bitOps(b, bits);
   const chunks: number[][] = [];
   let pairsInChunk = 0;
   layers.forEach((l, i) => {
@@ -96,12 +97,12 @@ export function appendAllZ(b: GraphBuilder, keys: string, layers: ZLayer[], word
     pairsInChunk += pairs;
   });
   const out: { z: string; w0?: string; w1?: string }[] = [];
-  chunks.forEach((members, c) => appendZChunk(b, keys, layers, members, chunks.length === 1 ? 'z' : `z/c${c}`, words).forEach((z, k) => (out[members[k]] = z)));
+  chunks.forEach((members, c) => appendZChunk(b, keys, layers, members, chunks.length === 1 ? 'z' : `z/c${c}`, words, ops).forEach((z, k) => (out[members[k]] = z)));
   return out;
 }
 
 /** One hashed vector for the layers `members` (indices into `layers`, which are the key rows); names under `prefix`. */
-function appendZChunk(b: GraphBuilder, keys: string, all: ZLayer[], members: number[], prefix: string, words: boolean): { z: string; w0?: string; w1?: string }[] {
+function appendZChunk(b: GraphBuilder, keys: string, all: ZLayer[], members: number[], prefix: string, words: boolean, ops: BitOps): { z: string; w0?: string; w1?: string }[] {
   const layers = members.map((i) => all[i]);
   const pairs = layers.map((l) => Math.ceil(l.size / 2));
   const counters: string[] = [];
@@ -116,10 +117,10 @@ function appendZChunk(b: GraphBuilder, keys: string, all: ZLayer[], members: num
   });
   const concat = (names: string[], out: string) => (names.length === 1 ? names[0] : boundedConcat(b, names, 0, out));
   const counter = b.op('Cast', [concat(counters, `${prefix}/pairs_i64`)], [intAttr('to', DataType.UINT32)], `${prefix}/pairs`);
-  const [w0, w1] = appendThreefry13(b, counter, concat(key0s, `${prefix}/key0`), concat(key1s, `${prefix}/key1`));
-  const u1 = b.op('Mul', [b.op('Add', [top24(b, w0), f32(b, 0.5)]), f32(b, 2 ** -24)]);
+  const [w0, w1] = appendThreefry13(b, counter, concat(key0s, `${prefix}/key0`), concat(key1s, `${prefix}/key1`), ops);
+  const u1 = b.op('Mul', [b.op('Add', [top24(b, w0, ops), f32(b, 0.5)]), f32(b, 2 ** -24)]);
   const radius = b.op('Sqrt', [b.op('Mul', [b.op('Log', [u1]), f32(b, -2)])]);
-  const angle = b.op('Mul', [top24(b, w1), f32(b, BOX_MULLER_ANGLE_STEP)]);
+  const angle = b.op('Mul', [top24(b, w1, ops), f32(b, BOX_MULLER_ANGLE_STEP)]);
   const even = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Cos', [angle])]), i64s(b, [1])]);
   const odd = b.op('Unsqueeze', [b.op('Mul', [radius, b.op('Sin', [angle])]), i64s(b, [1])]);
   const flat = b.op('Reshape', [b.op('Concat', [even, odd], [intAttr('axis', 1)]), i64s(b, [-1])], [], `${prefix}/all`);
