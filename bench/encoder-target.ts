@@ -45,7 +45,10 @@ export interface PytorchResult {
   /** onnxruntime's mean loss of the same first batch at the same weights. */
   onnxFirstBatchLoss: number;
   torch: string;
+  /** The faster of the thread counts timed (1 and 2). */
   torchThreads: number;
+  /** Steps/s at each torch thread count timed. */
+  stepsPerSecondByThreads?: Record<string, number>;
   parameters: number;
   /** Which BLAS torch ran on. */
   blas: string;

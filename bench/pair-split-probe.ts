@@ -36,7 +36,7 @@ import { load1, median } from './stats';
   const own = layers.map((l) => new Float32Array(l.size));
   const fedFeeds: Record<string, ort.Tensor> = { ...data };
   g.trainables.forEach((tr, i) => (fedFeeds[fed.weightInputs[i]!] = new ort.Tensor('float32', own[i]!, tr.shape)));
-  const t = { perturb: [] as number[], main: [] as number[], wait: [] as number[], pair: [] as number[], fedPair: [] as number[], ownPerturb: [] as number[] };
+  const t = { perturb: [] as number[], main: [] as number[], wait: [] as number[], pair: [] as number[], fedPair: [] as number[], ownPerturb: [] as number[], mainFirst: [] as number[], alone: [] as number[] };
   for (let r = 0; r < 55; r++) {
     const t0 = performance.now();
     let remote = worker.pass(-1e-3);
@@ -53,7 +53,20 @@ import { load1, median } from './stats';
     await fedSession.run(fedFeeds, ['loss']);
     await remote;
     const u3 = performance.now();
+    // This thread's pass started first (it runs on onnxruntime's thread), the perturbation meanwhile.
+    const v0 = performance.now();
+    const local = session.run(feeds, ['loss']);
+    remote = worker.pass(-1e-3);
+    await Promise.all([local, remote]);
+    const v1 = performance.now();
+    // The worker's pass alone (its copy of the shared weights and the fed-graph run), after the perturbation.
+    remote = worker.pass(-1e-3);
+    const w0 = performance.now();
+    await remote;
+    const w1 = performance.now();
     if (r < 5) continue;
+    t.mainFirst.push(v1 - v0);
+    t.alone.push(w1 - w0);
     t.perturb.push(t1 - t0);
     t.main.push(t2 - t1);
     t.wait.push(t3 - t2);
@@ -62,6 +75,7 @@ import { load1, median } from './stats';
     t.fedPair.push(u3 - u0);
   }
   console.log(`pair ${median(t.pair).toFixed(2)} ms = perturb + post ${median(t.perturb).toFixed(2)} + +eps pass ${median(t.main).toFixed(2)} + wait for the worker ${median(t.wait).toFixed(2)} (medians; load ${load1()})`);
+  console.log(`this thread's pass started before the perturbation: pair ${median(t.mainFirst).toFixed(2)} ms; the worker's pass alone (after the perturbation) ${median(t.alone).toFixed(2)} ms`);
   console.log(`with this thread on the fed graph too: pair ${median(t.fedPair).toFixed(2)} ms (its own perturbation ${median(t.ownPerturb).toFixed(2)} ms)`);
   await fedSession.release();
   await worker.close();

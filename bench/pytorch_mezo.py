@@ -15,7 +15,8 @@ x * sigmoid(1.702 x) GELU, masked mean pooling, linear head, per-example cross-e
 MeZO as Malladi et al.'s reference code does: regenerate z from a per-step seed for +eps, -2 eps,
 +eps and the update (no z kept), under torch.no_grad().
 
-Prints one JSON line: steps, seconds, steps per second, torch version and threads, and the mean
+Prints one JSON line: steps, seconds, steps per second (at the faster of 1 and 2 torch threads, both
+reported), torch version and threads, and the mean
 loss of the first batch at the initial weights (the caller compares it with onnxruntime's to show
 both compute the same function). Debian's python3-torch and python3-onnx; never needed by tests or CI.
 """
@@ -92,31 +93,46 @@ def main():
         for b in spec['batches']
     ]
     eps, lr, warmup = spec['eps'], spec['lr'], spec.get('warmup', 5)
-    with torch.no_grad():
-        first_loss = float(enc.losses(*batches[0]).mean())
-        seeds = np.random.default_rng(spec.get('seed', 1)).integers(0, 2 ** 31 - 1, size=len(batches) + warmup)
-        t0 = None
-        for step in range(len(batches) + warmup):
-            if step == warmup:
-                t0 = time.perf_counter()
-            ids, mask, labels = batches[step % len(batches)]
-            seed = int(seeds[step])
-            perturb(enc.params, seed, eps)
-            plus = enc.losses(ids, mask, labels)
-            perturb(enc.params, seed, -2 * eps)
-            minus = enc.losses(ids, mask, labels)
-            perturb(enc.params, seed, eps)
-            c = float((plus - minus).mean()) / (2 * eps)
-            perturb(enc.params, seed, -lr * c)
-        seconds = time.perf_counter() - t0
+    seeds = np.random.default_rng(spec.get('seed', 1)).integers(0, 2 ** 31 - 1, size=len(batches) + warmup)
+
+    def timed_run(threads):
+        """MeZO over every batch from the loaded weights, with torch on `threads` intra-op threads."""
+        torch.set_num_threads(threads)
+        enc = Encoder(load_weights(sys.argv[1]), spec['heads'], spec['layers'])
+        with torch.no_grad():
+            first_loss = float(enc.losses(*batches[0]).mean())
+            t0 = None
+            for step in range(len(batches) + warmup):
+                if step == warmup:
+                    t0 = time.perf_counter()
+                ids, mask, labels = batches[step % len(batches)]
+                seed = int(seeds[step])
+                perturb(enc.params, seed, eps)
+                plus = enc.losses(ids, mask, labels)
+                perturb(enc.params, seed, -2 * eps)
+                minus = enc.losses(ids, mask, labels)
+                perturb(enc.params, seed, eps)
+                c = float((plus - minus).mean()) / (2 * eps)
+                perturb(enc.params, seed, -lr * c)
+            return time.perf_counter() - t0, first_loss, sum(p.numel() for p in enc.params)
+
+    # PyTorch's fastest setting on this machine is part of a fair baseline: torch's default thread count
+    # (1 here) and 2 threads (the field notes found 2 fastest for one matmul with OpenBLAS at 1) are both
+    # timed, and the faster is the baseline.
+    by_threads = {}
+    for threads in (1, 2):
+        seconds, first_loss, parameters = timed_run(threads)
+        by_threads[threads] = len(batches) / seconds
+    best = max(by_threads, key=by_threads.get)
     print(json.dumps({
         'steps': len(batches),
-        'seconds': seconds,
-        'stepsPerSecond': len(batches) / seconds,
+        'seconds': len(batches) / by_threads[best],
+        'stepsPerSecond': by_threads[best],
+        'stepsPerSecondByThreads': {str(k): v for k, v in by_threads.items()},
         'firstBatchLoss': first_loss,
         'torch': torch.__version__,
-        'torchThreads': torch.get_num_threads(),
-        'parameters': sum(p.numel() for p in enc.params),
+        'torchThreads': best,
+        'parameters': parameters,
     }))
 
 

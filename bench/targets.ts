@@ -59,7 +59,7 @@ export function issue17Targets(throughput: ModelThroughput[], encoder: EncoderTa
         measured: ratio,
         target: '≥ 2.5',
         met: ratio >= 2.5,
-        note: `${p.blas}; first-batch loss: PyTorch ${p.firstBatchLoss.toFixed(5)}, onnxruntime ${p.onnxFirstBatchLoss.toFixed(5)}`,
+        note: `${p.blas}; torch steps/s by threads: ${Object.entries(p.stepsPerSecondByThreads ?? {}).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(', ') || 'n/a'}; first-batch loss: PyTorch ${p.firstBatchLoss.toFixed(5)}, onnxruntime ${p.onnxFirstBatchLoss.toFixed(5)}`,
       });
     }
   }
