@@ -28,7 +28,9 @@ export function progressListener(total: number, label: string): TrainerListener 
   const rate = () => (wallMs > 0 ? ((step * 1000) / wallMs).toFixed(0) : '0');
   return {
     manifest(m: RunManifest) {
-      const fallback = m.engine.fallbackReason ? ` (${m.engine.fallbackReason})` : '';
+      // The auto check's sentence is in fallbackReason when it moved the run to the CPU; else on its own.
+      const why = m.engine.fallbackReason ?? m.engine.providerCheck;
+      const fallback = why ? ` (${why})` : '';
       process.stdout.write(`${label}: provider ${m.engine.provider} (requested ${m.engine.requestedProvider})${fallback}\n`);
       const truncation = truncationSummary(m.data);
       if (truncation) process.stdout.write(`${label}: ${truncation}\n`);

@@ -17,6 +17,7 @@ import { chooseConcurrentPasses } from './concurrent-passes-choice';
 import { PassWorker } from './concurrent-passes';
 import { copyTensor, toTensor } from './pass-worker-messages';
 import { PairProbe } from './concurrent-passes-probe';
+import { AUTO_PROVIDER_CHECK_MIN_STEPS, AUTO_PROVIDER_CHECK_PAIRS, autoProviderVerdict, medianPairMs } from './auto-provider-check';
 
 /** What the engine needs to know about the prepared graph (produced by runtime/onnx/surgery.ts). */
 export interface PreparedGraphInfo {
@@ -44,6 +45,11 @@ export interface EngineOptions {
   resident?: boolean;
   /** Worker script for the concurrent passes instead of dist/pass-worker.js or the tsx source (tests). */
   passWorkerPath?: string;
+  /**
+   * Tests only: run the "auto" provider check (auto-provider-check.ts) as if the session were on this
+   * GPU provider, timing each session with `timePair` (ms of one ±eps pair) instead of real pairs.
+   */
+  autoProviderCheckAs?: { provider: 'webgpu'; timePair: (on: 'gpu' | 'cpu') => Promise<number> };
 }
 
 /** The +eps pass's session (the training graph, half the threads) and the −eps pass's worker. */
@@ -72,9 +78,11 @@ export class TrainingEngine implements LossOracle {
   onConcurrentPassesChange: ((info: ConcurrentPassesInfo) => void) | null = null;
   /** engine.concurrentPasses "auto": the first pairs time both ways (concurrent-passes-probe.ts). */
   private probe: PairProbe | null = null;
+  /** "auto" chose WebGPU for fed weights: what settleAutoProvider needs to open a CPU session to time against. */
+  private autoCheck: { model: Uint8Array | string; options: EngineOptions; layers: TrainableLayer[] } | null = null;
 
   private constructor(
-    readonly session: ort.InferenceSession,
+    private currentSession: ort.InferenceSession,
     readonly graph: PreparedGraphInfo,
     readonly info: EngineInfo,
     private readonly profilePrefix: string,
@@ -84,7 +92,7 @@ export class TrainingEngine implements LossOracle {
       this.feeds[graph.thetaInput(layer.name)] = new ort.Tensor('float32', layer.theta, layer.shape);
       this.feeds[graph.dirInput(layer.name)] = new ort.Tensor('float32', layer.dir, layer.shape);
     }
-    const scaleMeta = session.inputMetadata.find((m) => m.name === graph.scaleInput);
+    const scaleMeta = currentSession.inputMetadata.find((m) => m.name === graph.scaleInput);
     const scaleDims = scaleMeta && scaleMeta.isTensor ? scaleMeta.shape.map((d) => (typeof d === 'number' ? d : 1)) : [];
     this.scale = new Float32Array(1);
     this.feeds[graph.scaleInput] = new ort.Tensor('float32', this.scale, scaleDims);
@@ -111,6 +119,8 @@ export class TrainingEngine implements LossOracle {
       onnxruntimeVersion: ort.env.versions?.common ?? 'unknown',
     };
     const engine = new TrainingEngine(choice.session, { ...graph, model: '' }, info, profilePrefix, layers);
+    const checkAs = options.autoProviderCheckAs?.provider ?? choice.provider;
+    if (options.provider === 'auto' && checkAs === 'webgpu' && !options.resident) engine.autoCheck = { model: graph.model, options, layers };
     try {
       engine.pair = await startConcurrentPair(graph, layers, options, info);
       if (engine.pair && info.concurrentPasses?.requested === 'auto') engine.probe = new PairProbe();
@@ -194,6 +204,54 @@ export class TrainingEngine implements LossOracle {
   /** True while the ±eps passes run at the same time. */
   get concurrent(): boolean {
     return this.pair !== null;
+  }
+
+  /** The main session (the CPU's after settleAutoProvider moved the run there). */
+  get session(): ort.InferenceSession {
+    return this.currentSession;
+  }
+
+  /**
+   * engine.provider "auto" picked WebGPU with θ and dir fed from the host: time ±eps pairs on the
+   * current batch there and on a CPU session, keep the faster (auto-provider-check.ts), and say so in
+   * info (fallbackReason when the CPU is kept). Call once, after verifyProvider, before training.
+   * Runs shorter than AUTO_PROVIDER_CHECK_MIN_STEPS keep WebGPU unmeasured.
+   */
+  async settleAutoProvider(steps: number): Promise<void> {
+    const check = this.autoCheck;
+    this.autoCheck = null;
+    if (!check || steps < AUTO_PROVIDER_CHECK_MIN_STEPS) return;
+    const gpu = check.options.autoProviderCheckAs?.provider ?? 'webgpu';
+    const cpuSession = (await createSession({ model: check.model, externalDataDir: this.graph.externalDataDir, requested: 'cpu', threads: check.options.threads })).session;
+    let keepCpu = false;
+    try {
+      const timed = (on: 'gpu' | 'cpu') => {
+        const fake = check.options.autoProviderCheckAs?.timePair;
+        if (fake) return fake(on);
+        const session = on === 'gpu' ? this.currentSession : cpuSession;
+        return medianPairMs(AUTO_PROVIDER_CHECK_PAIRS, async () => {
+          this.scale[0] = 1e-3;
+          await session.run(this.feeds, [this.graph.lossOutput]);
+          this.scale[0] = -1e-3;
+          await session.run(this.feeds, [this.graph.lossOutput]);
+        });
+      };
+      const gpuMs = await timed('gpu');
+      const cpuMs = await timed('cpu');
+      const fedBytesPerPair = 2 * check.layers.reduce((a, l) => a + 8 * l.size, 0);
+      const verdict = autoProviderVerdict({ provider: gpu, pairMs: gpuMs }, { provider: 'cpu', pairMs: cpuMs }, fedBytesPerPair);
+      this.info.providerCheck = verdict.sentence;
+      keepCpu = verdict.keep === 'cpu';
+      if (keepCpu) {
+        const gpuSession = this.currentSession;
+        this.currentSession = cpuSession;
+        this.info.provider = 'cpu';
+        this.info.fallbackReason = `${this.info.fallbackReason ? `${this.info.fallbackReason} ` : ''}${verdict.sentence}`;
+        await gpuSession.release();
+      }
+    } finally {
+      if (!keepCpu) await cpuSession.release();
+    }
   }
 
   private async concurrentPair(pair: ConcurrentPair, eps: number): Promise<LossPair> {
@@ -315,6 +373,7 @@ export class TrainingEngine implements LossOracle {
 
   /** Release the session and remove the profile folder (also when verifyProvider never ran). */
   async release(): Promise<void> {
+    this.autoCheck = null;
     fs.rmSync(path.dirname(this.profilePrefix), { recursive: true, force: true });
     await this.releasePair();
     await this.session.release();

@@ -159,7 +159,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
     type: 'section',
     doc: 'Execution.',
     fields: {
-      provider: { type: 'string', doc: 'auto (CUDA if it loads, else WebGPU if it has an adapter, else CPU; the run records why each was skipped), cuda or webgpu (fail with the reason if it cannot start) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'webgpu', 'cpu'] },
+      provider: { type: 'string', doc: 'auto (CUDA if it loads, else WebGPU if it has an adapter, else CPU; the run records why each was skipped; on WebGPU with θ fed from the host, a run of 200 steps or more times ±eps pairs there and on the CPU and keeps the faster), cuda or webgpu (fail with the reason if it cannot start) or cpu.', default: 'auto', enum: ['auto', 'cuda', 'webgpu', 'cpu'] },
       threads: { type: 'number', doc: 'onnxruntime intra-op threads (0 = its default).', default: 0, integer: true, min: 0 },
       kernelThreads: { type: 'number', doc: "Worker threads for z generation (0 = on the training thread). With 2 or more, models up to 16 M trainable elements get z by groups of layers and the next step's z made during the update (same bits; measured on the 1 M encoder: z 4.4 ms inline, ~0.8 ms left on the step with 2, docs/benchmarks.md). The threads start only when a layer list is large enough (64 K elements).", default: 2, integer: true, min: 0 },
       prefetchDirections: {

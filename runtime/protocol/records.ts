@@ -105,6 +105,8 @@ export interface EngineInfo {
   provider: Provider;
   /** Why the requested provider is not the one running, in plain words. */
   fallbackReason?: string;
+  /** "auto" on WebGPU with fed weights: the timed comparison with the CPU and what it kept (auto-provider-check.ts). */
+  providerCheck?: string;
   threads: number;
   kernelThreads: number;
   /** Whether step t+1's z was generated during step t's forwards (engine.prefetchDirections; absent in runs before issue 17). */

@@ -201,6 +201,8 @@ export class Trainer {
     // Verify which provider really runs, on a first batch, before anything is written.
     engine.setBatch(evalBatches(train, config.data.batchSize, padding.layout).next().value!.feeds);
     await engine.verifyProvider();
+    // "auto" on WebGPU with fed weights: keep it only if it beats the CPU on this run's passes.
+    await engine.settleAutoProvider(config.steps);
 
     // masterWeights "stored": half-precision weights rounded to their stored type after each update.
     const storedMasters = storedMastersFor(config.model.masterWeights, config.model.storedRounding, layers, loaded.graph.trainables.map((t) => t.storedType), seedFromConfig(config.seed));

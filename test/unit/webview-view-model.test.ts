@@ -245,3 +245,12 @@ test('a run whose texts were cut to maxLength shows one notice with the count; n
   assert.deepEqual(replayAll([snapshot({ train: { file: '/ws/train.jsonl', examples: 10, skippedLines: 0, invalidUtf8Lines: 0 }, eval: null })]).notices, []);
   assert.deepEqual(replayAll([snapshot(undefined)]).notices, [], 'a run.json written before data facts were recorded');
 });
+
+test('status view: the auto provider check from run.json, as an automatic line naming the provider kept', () => {
+  const run = buildSyntheticRun();
+  const sentence = 'provider "auto" timed a ±eps pair on the first batch: webgpu 1612.0 ms (θ and dir copied to the GPU for each pass: 1632 MB a pair), cpu 1040.0 ms; running on cpu.';
+  const manifest = { ...run.manifest, engine: { ...run.manifest.engine, requestedProvider: 'auto' as const, provider: 'cpu' as const, fallbackReason: sentence, providerCheck: sentence } };
+  const vm = replayAll([{ type: 'snapshot', live: false, snapshot: { manifest, status: { ...run.status, provider: 'cpu' }, records: [], summary: null } }]);
+  assert.deepEqual(statusView(vm).automatic, [`engine.provider auto → cpu: ${sentence}`]);
+  assert.equal(statusView(vm).fallback?.reason, sentence);
+});

@@ -452,6 +452,7 @@ export function statusView(vm: RunViewModel): StatusView {
     automatic: [
       ...(m?.optimizer.automatic ?? []).map((c) => `${c.key} ${c.requested ?? 'null'} → ${c.chosen}: ${c.reason}`),
       ...(passes?.requested === 'auto' ? [`engine.concurrentPasses auto → ${passes.used ? 'on' : 'off'}: ${passes.reason}`] : []),
+      ...(m?.engine.providerCheck ? [`engine.provider auto → ${m.engine.provider}: ${m.engine.providerCheck}`] : []),
     ],
   };
 }
