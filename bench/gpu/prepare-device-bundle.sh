@@ -14,6 +14,7 @@
 #   vulkan/nvidia_icd.json       a fallback ICD manifest pointing at the driver's libGLX_nvidia.so.0, used
 #                                only when the machine has no Vulkan ICD manifest of its own
 #   device-check.js, int-ops.js  bench/gpu/device-check.ts and int-ops.ts bundled by esbuild (onnxruntime-node external)
+#   dist/                        the product's CLI bundle and its workers (npm run build), for the end-to-end runs there (~2.9 MB)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=out/gpu-bundle
@@ -35,6 +36,10 @@ xzCached() {
   if [ ! -s "$cache" ] || [ "$1" -nt "$cache" ]; then xz -T2 -6 -c "$1" > "$cache.tmp" && mv "$cache.tmp" "$cache"; fi
   cp "$cache" "$2"
 }
+# The product as users get it: the CLI and the worker scripts it starts (same folder, as in the .vsix).
+npm run --silent build >/dev/null
+mkdir -p "$OUT/dist"
+cp dist/cli.js dist/pass-worker.js dist/kernel-worker.js "$OUT/dist/"
 xzCached "$(readlink -f "$(command -v node)")" "$OUT/node.xz"
 cp "$ORT/package.json" "$OUT/ort/onnxruntime-node/"
 cp -r "$ORT/dist" "$OUT/ort/onnxruntime-node/"

@@ -71,6 +71,24 @@ for size in ${SIZES//,/ }; do
   [ "$r" -eq 124 ] && echo "transformer-$size: stopped at the deadline (${left} s)"
   [ "$r" -ne 0 ] && rc=$r
 done
+
+# The product path, as a user runs it: the CLI on the scaffolded demo (a small MLP; functional, not a speed
+# measure), 300 steps each: WebGPU with θ fed, WebGPU resident, and "auto" (which times WebGPU against the CPU).
+echo
+echo "== the product on WebGPU: helene-studio scaffold + train, 300 steps each"
+D=$(mktemp -d /tmp/helene-demo.XXXXXX)
+if timeout 60 "$W/node" "$B/dist/cli.js" scaffold "$D/ws" >/dev/null 2>&1; then
+  CFG=$(ls "$D"/ws/*mezo*.json 2>/dev/null | head -1)
+  for variant in "webgpu false" "webgpu true" "auto false"; do
+    set -- $variant
+    "$W/node" -e 'const fs=require("fs");const [src,dst,p,r]=process.argv.slice(1);const c=JSON.parse(fs.readFileSync(src,"utf8"));c.steps=300;c.engine={...(c.engine||{}),provider:p,resident:r==="true"};c.output={...(c.output||{}),runsDir:require("path").dirname(dst)+"/runs"};fs.writeFileSync(dst,JSON.stringify(c));' "$CFG" "$D/ws/check-$1-$2.json" "$1" "$2"
+    echo "-- engine.provider $1, engine.resident $2"
+    (cd "$D/ws" && timeout 120 "$W/node" "$B/dist/cli.js" train --config "check-$1-$2.json" 2>&1 | tr '\r' '\n' | grep -v '^$' | grep -E -i 'provider|error|step 300|done|final|steps/s|auto' | head -8)
+  done
+else
+  echo "scaffold failed"
+fi
+rm -rf "$D"
 echo "device check done in $(( SECONDS - T0 )) s"
 rm -rf "$W"
 exit $rc
