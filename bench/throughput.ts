@@ -127,7 +127,8 @@ export async function measureThroughput(model: BenchModel, cases: OptimizerCase[
     loads: [] as number[],
   }));
   const oracle = new TimedOracle(engine);
-  const directions = new TimedDirections(new SeededDirections(seedFromNumber(7), pool));
+  const seeded = new SeededDirections(seedFromNumber(7), pool);
+  const directions = new TimedDirections(seeded);
 
   // One optimizer step, timed like the trainer does. Returns null when the loss was not finite.
   const step = async (run: (typeof runs)[number], collectStats: boolean): Promise<{ split: StepSplit; statsMs: number } | null> => {
@@ -137,6 +138,9 @@ export async function measureThroughput(model: BenchModel, cases: OptimizerCase[
     oracle.passMs.length = 0;
     directions.rngMs = 0;
     engine.setBatch(batches[t % batches.length]!);
+    // As the trainer does: once the passes are done, the kernel workers make step t + 1's z while this
+    // thread runs the update (seeded-directions.ts prefetchNext; within its size limit).
+    oracle.afterPair = () => seeded.prefetchNext(t + 1);
     const t1 = performance.now();
     const o = run.optimizer.config;
     const lr = learningRateAt(t, o.lr, o.schedule, o.warmup, totalSteps);
