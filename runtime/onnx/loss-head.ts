@@ -16,6 +16,19 @@ export const DEFAULT_LABELS_INPUT = 'labels';
 /** SoftmaxCrossEntropyLoss exists from opset 12 of the default domain. */
 export const MIN_CLASSIFICATION_OPSET = 12;
 
+/**
+ * Why the loss `task` cannot be appended to a model of this default-domain opset, or null. One
+ * sentence shared by training (which throws it, prefixed with the model's name) and `inspect`
+ * (which lists it among its refusals, so the short form refuses an opset-11 export before asking
+ * anything else, as train would).
+ */
+export function lossOpsetProblem(task: 'classification' | 'causal-lm', opset: number): string | null {
+  if (opset >= MIN_CLASSIFICATION_OPSET) return null;
+  const loss = task === 'classification' ? 'classification' : 'causal-LM';
+  const advice = task === 'classification' ? MIN_CLASSIFICATION_OPSET : 14;
+  return `the model uses opset ${opset}; the ${loss} loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=${advice} or newer`;
+}
+
 export type LossSpec =
   | { kind: 'output'; output: string }
   | { kind: 'classification'; logits: string; labels?: string }
@@ -100,9 +113,8 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     }
     lossInfo = { ...source, name: LOSS_OUTPUT, type: { tensor_type: { ...source.type?.tensor_type, elem_type: DataType.FLOAT } } };
   } else if (loss.kind === 'causal-lm') {
-    if (context.opset < MIN_CLASSIFICATION_OPSET) {
-      throw new Error(`${context.modelName} uses opset ${context.opset}; the causal-LM loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=14 or newer`);
-    }
+    const opsetProblem = lossOpsetProblem('causal-lm', context.opset);
+    if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
     const logits = findOutput(context, originalOutputs, loss.logits);
     requireRank(context, logits, 3, 'causal-LM logits are [batch, sequence, vocabulary]; for [batch, classes] use task "classification"');
     const logitsValue = asFloat32(context, logits);
@@ -123,12 +135,8 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     // Not bumping the opset import for older models: other ops change meaning across opsets
     // (Dropout's ratio moved from attribute to input at 12, Clip's min/max at 11, ...), and silently
     // reinterpreting a user's model is worse than asking for a re-export.
-    if (context.opset < MIN_CLASSIFICATION_OPSET) {
-      throw new Error(
-        `${context.modelName} uses opset ${context.opset}; the classification loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. ` +
-          `Re-export the model with opset_version=${MIN_CLASSIFICATION_OPSET} or newer`,
-      );
-    }
+    const opsetProblem = lossOpsetProblem('classification', context.opset);
+    if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
     const logits = findOutput(context, originalOutputs, loss.logits);
     requireRank(context, logits, 2, 'classification logits are [batch, classes]');
     const logitsValue = asFloat32(context, logits);

@@ -12,6 +12,8 @@ import { projectionRoles } from './projection-roles';
 import { untieInitializerAliases } from './torch-traps';
 import { cacheInputProblems, isMadeInGraph } from './cache-inputs';
 import { textInputsProblem } from '../data/text/text-dataset';
+import { lossOpsetProblem } from './loss-head';
+import { defaultOpsetVersion } from './surgery';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
 export type InspectedTask = 'causal-lm' | 'classification' | 'loss-output' | 'unknown';
@@ -82,6 +84,9 @@ export function inspectModel(file: string): ModelInspection {
   const inputs = graph.input.map((i) => i.name ?? '').filter((n) => !initializerNames.has(n));
   // A text model (input_ids) is fed from tokenized text: any other input must be made in the graph.
   const textProblem = inputs.includes('input_ids') ? textInputsProblem(inputs.filter((n) => !isMadeInGraph(n))) : null;
+  // The loss train appends to a classifier's or a decoder's logits needs opset 12 (an opset-11
+  // export is common: older exporters' default).
+  const opsetProblem = task === 'classification' || task === 'causal-lm' ? lossOpsetProblem(task, defaultOpsetVersion(model, path.basename(file))) : null;
   return {
     file: path.resolve(file),
     task,
@@ -98,7 +103,7 @@ export function inspectModel(file: string): ModelInspection {
     head,
     tiedHead: head.filter((n) => tables.has(n)),
     lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
-    refusals: [...cacheInputProblems(graph), ...(textProblem ? [textProblem] : [])],
+    refusals: [...(opsetProblem ? [opsetProblem] : []), ...cacheInputProblems(graph), ...(textProblem ? [textProblem] : [])],
   };
 }
 

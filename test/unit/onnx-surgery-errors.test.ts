@@ -47,7 +47,7 @@ test('loss shape and opset are checked', () => {
   );
   const old = mlp();
   old.opset_import = [{ domain: '', version: 11 }];
-  assert.throws(() => prepareTrainingGraph(old, { modelName: 'old-export', trainable: ['^head'], loss: classification }), /old-export uses opset 11.*opset >= 12.*[Rr]e-export/);
+  assert.throws(() => prepareTrainingGraph(old, { modelName: 'old-export', trainable: ['^head'], loss: classification }), /old-export: the model uses opset 11.*opset >= 12.*[Rr]e-export/);
 });
 
 test('initializers duplicated in graph.input (old exporters) are de-duplicated', () => {
