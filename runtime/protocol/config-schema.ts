@@ -70,7 +70,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
     fields: {
       train: { type: 'string', doc: 'Training file, one JSON object per line.', default: null },
       eval: { type: 'string', doc: 'Held-out file for evaluation (null = none).', default: null, nullable: true },
-      fields: { type: 'record', doc: 'Graph input name → JSON key of each line.', default: { x: 'x', labels: 'label' } },
+      fields: { type: 'record', doc: 'Graph input name → JSON key of each line (numeric data). A key that names no input of the model is refused with the inputs it has.', default: { x: 'x', labels: 'label' } },
       batchSize: { type: 'number', doc: 'Examples per step (B). At most the number of training examples: a larger batch is refused before the run starts (it would repeat examples within a step).', default: 16, integer: true, min: 1 },
       shuffle: { type: 'boolean', doc: 'Reshuffle the training set each epoch (seeded).', default: true },
       bucketByLength: { type: 'boolean', doc: 'Text: group examples of similar length into batches (seeded; changes the data order), so per-batch padding feeds fewer pad tokens. See docs/benchmarks.md, issue 17.', default: false },

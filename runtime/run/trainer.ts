@@ -29,6 +29,7 @@ import { TrainingEngine } from '../engine/training-engine';
 import { createResidentOptimizer } from '../engine/resident/create-resident';
 import { deviceStateOf } from '../engine/resident/device-state';
 import { type Dataset, type InputSpec } from '../data/dataset';
+import { unmatchedFieldsProblem } from '../data/unmatched-fields';
 import { isTextRun, loadRunData } from '../data/text/load-run-data';
 import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
 import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
@@ -915,6 +916,8 @@ export class Trainer {
 
 /** Map every data input of the graph to a JSON key and a typed shape. */
 function inputSpecs(engine: TrainingEngine, config: ResolvedConfig): InputSpec[] {
+  const unmatched = unmatchedFieldsProblem(config.data.fields, engine.dataInputs().map((meta) => meta.name));
+  if (unmatched) throw new DataError(unmatched);
   return engine.dataInputs().map((meta) => {
     const key = config.data.fields[meta.name];
     if (!key) {
