@@ -49,11 +49,21 @@ export interface AttachedLoss {
   outputNames: string[];
 }
 
-function findOutput(context: LossContext, outputs: ValueInfoProto[], name: string): ValueInfoProto {
+/**
+ * The message for an output the config names and the model lacks: the outputs it has and, when a
+ * config key chose the name, that key (torch.onnx.export without output_names calls the logits
+ * "output_0" or a number, and the user has to know model.logitsOutput exists).
+ */
+export function missingOutputMessage(modelName: string, name: string, outputs: ValueInfoProto[], configKey?: string): string {
+  const existing = outputs.map(describeValueInfo).join(', ') || '(none)';
+  const fix = configKey && outputs.length ? `. Set ${configKey} to the output that holds them (e.g. "${outputs[0].name ?? ''}"), or re-export with output_names=["${name}"]` : '';
+  return `${modelName} has no output '${name}'. Its outputs are: ${existing}${fix}`;
+}
+
+function findOutput(context: LossContext, outputs: ValueInfoProto[], name: string, configKey?: string): ValueInfoProto {
   const found = outputs.find((output) => output.name === name);
   if (found) return found;
-  const existing = outputs.map(describeValueInfo).join(', ') || '(none)';
-  throw new Error(`${context.modelName} has no output '${name}'. Its outputs are: ${existing}`);
+  throw new Error(missingOutputMessage(context.modelName, name, outputs, configKey));
 }
 
 function requireUnused(context: LossContext, name: string, role: string): void {
@@ -95,12 +105,16 @@ function requireRank(context: LossContext, info: ValueInfoProto, rank: number, w
 export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: string[] = []): AttachedLoss {
   const { graph } = context;
   const originalOutputs = [...graph.output];
-  const extras = extraOutputs.filter((name) => name !== LOSS_OUTPUT).map((name) => findOutput(context, originalOutputs, name));
+  // The classifier's logits are kept as an extra output (accuracy): the same config key names them.
+  const logitsName = loss.kind === 'output' ? undefined : loss.logits;
+  const extras = extraOutputs
+    .filter((name) => name !== LOSS_OUTPUT)
+    .map((name) => findOutput(context, originalOutputs, name, name === logitsName ? 'model.logitsOutput' : undefined));
   let lossInfo: ValueInfoProto;
   const addedInputs: string[] = [];
 
   if (loss.kind === 'output') {
-    const source = findOutput(context, originalOutputs, loss.output);
+    const source = findOutput(context, originalOutputs, loss.output, 'model.lossOutput');
     requireRank(context, source, 1, 'the optimizer needs one loss per example, shape [batch]');
     if (loss.output === LOSS_OUTPUT && valueInfoElemType(source) !== undefined && valueInfoElemType(source) !== DataType.FLOAT) {
       // The float32 loss the optimizer reads must be called 'loss', and that name is taken by the model's own.
@@ -115,7 +129,7 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
   } else if (loss.kind === 'causal-lm') {
     const opsetProblem = lossOpsetProblem('causal-lm', context.opset);
     if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
-    const logits = findOutput(context, originalOutputs, loss.logits);
+    const logits = findOutput(context, originalOutputs, loss.logits, 'model.logitsOutput');
     requireRank(context, logits, 3, 'causal-LM logits are [batch, sequence, vocabulary]; for [batch, classes] use task "classification"');
     const logitsValue = asFloat32(context, logits);
     const labels = loss.labels ?? DEFAULT_LABELS_INPUT;
@@ -137,7 +151,7 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     // reinterpreting a user's model is worse than asking for a re-export.
     const opsetProblem = lossOpsetProblem('classification', context.opset);
     if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
-    const logits = findOutput(context, originalOutputs, loss.logits);
+    const logits = findOutput(context, originalOutputs, loss.logits, 'model.logitsOutput');
     requireRank(context, logits, 2, 'classification logits are [batch, classes]');
     const logitsValue = asFloat32(context, logits);
     const labels = loss.labels ?? DEFAULT_LABELS_INPUT;

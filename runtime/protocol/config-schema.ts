@@ -46,7 +46,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       path: { type: 'string', doc: 'Path to the .onnx file (relative to the config file).', default: null },
       trainable: { type: 'string[]', doc: 'Regexes selecting trainable initializers by name; the rest stay frozen.', default: ['.*'], minItems: 1 },
       task: { type: 'string', doc: 'classification: logits [B, C] + integer labels, cross-entropy appended; loss-output: the model outputs per-example losses [B]; causal-lm: logits [B, S, V], shifted per-example cross-entropy appended (prompt and padding excluded).', default: 'classification', enum: ['classification', 'loss-output', 'causal-lm'] },
-      logitsOutput: { type: 'string', doc: 'Name of the logits output (task classification).', default: 'logits' },
+      logitsOutput: { type: 'string', doc: 'Name of the logits output (tasks classification and causal-lm; torch.onnx.export without output_names calls it output_0 or a number).', default: 'logits' },
       lossOutput: { type: 'string', doc: 'Name of the per-example loss output (task loss-output).', default: 'loss' },
       trainablePreset: { type: 'string', doc: 'Instead of model.trainable: all (every parameter, never buffers), head (the layer that makes the logits), all-but-embeddings (null = use model.trainable).', default: null, nullable: true, enum: ['all', 'head', 'all-but-embeddings'] },
       masterWeights: { type: 'string', doc: 'float16 / bfloat16 weights: float32 keeps float32 master weights (exported rounded once); stored rounds the trained values to the stored type after every step, as a half-precision copy would hold them (docs/half-precision.md).', default: 'float32', enum: ['float32', 'stored'] },

@@ -70,3 +70,20 @@ test('name clashes with existing values are refused instead of silently shadowin
   b.output('logits', 'float', ['batch', 2]);
   assert.throws(() => prepareTrainingGraph(b.build(), { modelName: 'clash', trainable: ['^w$'], loss: classification }), /clash already has a value named 'labels'/);
 });
+
+test('logits under another name (torch.onnx.export without output_names): the message names model.logitsOutput and the output to set', () => {
+  const renamed = () => {
+    const m = mlp();
+    for (const node of m.graph.node) node.output = node.output.map((o) => (o === 'logits' ? 'output_0' : o));
+    m.graph.output[0].name = 'output_0';
+    return m;
+  };
+  const hint = /no output 'logits'\. Its outputs are: output_0 \[batch, 2\]\. Set model\.logitsOutput to the output that holds them \(e\.g\. "output_0"\)/;
+  // Through the head preset, through a pattern (the logits kept for accuracy) and through the loss alone.
+  assert.throws(() => prepareTrainingGraph(renamed(), { modelName: 'm', trainable: [], trainablePreset: 'head', loss: classification }), hint);
+  assert.throws(() => prepareTrainingGraph(renamed(), { modelName: 'm', trainable: ['^head'], loss: classification, extraOutputs: ['logits'] }), hint);
+  assert.throws(() => prepareTrainingGraph(renamed(), { modelName: 'm', trainable: ['^head'], loss: classification }), hint);
+  // Setting it as the message says trains.
+  const fixed = prepareTrainingGraph(renamed(), { modelName: 'm', trainable: [], trainablePreset: 'head', loss: { kind: 'classification', logits: 'output_0' } });
+  assert.ok(fixed.trainables.length > 0);
+});
