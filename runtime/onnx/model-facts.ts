@@ -1,7 +1,7 @@
 /**
  * Facts read off an inference graph that the data side needs to check a tokenizer against it.
  */
-import type { OnnxModel } from './onnx-types';
+import { DataType, type NodeProto, type OnnxModel, type TensorProto } from './onnx-types';
 
 /**
  * Rows of the embedding table that `input` (input_ids) indexes: the Gather whose indices are that
@@ -21,4 +21,72 @@ export function embeddingRows(model: OnnxModel, input = 'input_ids'): number | n
     if (typeof rows === 'number' && rows > 0) return rows;
   }
   return null;
+}
+
+/** Ops that read only their input's shape: tracing a position index stops there (the ids' values are not read). */
+const SHAPE_ONLY = new Set(['Shape', 'Size']);
+
+/** First values of a small inline int64 initializer (a positions buffer 0, 1, 2, …), or null. */
+function firstInt64s(t: TensorProto, n: number): number[] | null {
+  if (t.data_type !== DataType.INT64) return null;
+  const raw = t.raw_data;
+  if (raw && raw.byteLength >= 8 * n) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    return Array.from({ length: n }, (_, i) => Number(view.getBigInt64(8 * i, true)));
+  }
+  const ints = t.int64_data ?? [];
+  return ints.length >= n ? ints.slice(0, n).map(Number) : null;
+}
+
+/**
+ * Rows of the position-embedding table: a Gather on an initializer whose indices are made from the
+ * sequence length alone (a Range over Shape(input_ids); a `position_ids` input, which training makes
+ * as 0 … S−1; or a positions buffer 0, 1, 2, … sliced to S) and read no other graph input. A
+ * sequence longer than that indexes past the table, which onnxruntime reports only as "indices
+ * element out of data bounds" mid-run, whatever tokenizer_config.json's model_max_length says (it is
+ * often missing, or a huge placeholder). The smallest such table when there are several (rotary cos
+ * and sin caches); null when none is found: nothing is capped then, not guessed.
+ */
+export function positionRows(model: OnnxModel): number | null {
+  const graph = model.graph;
+  const inits = new Map(graph.initializer.map((t) => [t.name ?? '', t]));
+  const inputs = new Set(graph.input.map((i) => i.name ?? '').filter((n) => !inits.has(n)));
+  const producer = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  const aliasOf = new Map(graph.node.filter((n) => n.op_type === 'Identity').map((n) => [n.output[0], n.input[0]]));
+  let best: number | null = null;
+  for (const node of graph.node) {
+    if (node.op_type !== 'Gather') continue;
+    let data = node.input[0];
+    for (let hops = 0; hops < 4 && !inits.has(data) && aliasOf.has(data); hops++) data = aliasOf.get(data)!;
+    const rows = inits.get(data)?.dims?.[0];
+    if (typeof rows !== 'number' || rows <= 0) continue;
+    // Walk the indices' ancestors (bounded): which graph inputs and initializers feed their values.
+    let fromLength = false;
+    let otherInput = false;
+    const seen = new Set<string>();
+    const stack: string[] = node.input[1] ? [node.input[1]] : [];
+    while (stack.length && seen.size < 64) {
+      const value = stack.pop()!;
+      if (seen.has(value)) continue;
+      seen.add(value);
+      if (inputs.has(value)) {
+        if (value === 'position_ids') fromLength = true;
+        else otherInput = true;
+        continue;
+      }
+      const init = inits.get(value);
+      if (init) {
+        const first = firstInt64s(init, 3);
+        if (first && first[0] === 0 && first[1] === 1 && first[2] === 2) fromLength = true;
+        continue;
+      }
+      const p = producer.get(value);
+      if (!p || SHAPE_ONLY.has(p.op_type ?? '')) continue;
+      if (p.op_type === 'Range') fromLength = true;
+      stack.push(...p.input.filter((i) => i !== ''));
+    }
+    if (fromLength && !otherInput) best = best === null ? rows : Math.min(best, rows);
+  }
+  return best;
 }

@@ -80,7 +80,7 @@ export const CONFIG_SCHEMA: Record<string, FieldSpec> = {
       classes: { type: 'number', doc: 'Number of classes for label checks (null = from the model).', default: null, nullable: true, integer: true, min: 2 },
       kind: { type: 'string', doc: 'auto (text when the model takes input_ids or the task is causal-lm), numeric (data.fields), or text.', default: 'auto', enum: ['auto', 'numeric', 'text'] },
       tokenizer: { type: 'string', doc: 'Folder with tokenizer.json and tokenizer_config.json, or the tokenizer.json file (null = beside the model).', default: null, nullable: true },
-      maxLength: { type: 'number', doc: 'Text: longest sequence in tokens, specials included, capped by tokenizer_config.json model_max_length; longer texts are cut (and counted).', default: 128, integer: true, min: 2 },
+      maxLength: { type: 'number', doc: 'Text: longest sequence in tokens, specials included, capped by tokenizer_config.json model_max_length and by the model\'s position-embedding table when the graph shows one; longer texts are cut (and counted).', default: 128, integer: true, min: 2 },
       textKey: { type: 'string', doc: 'Text: JSON key of the text.', default: 'text' },
       labelKey: { type: 'string', doc: 'Text classification: JSON key of the label (an integer, or a name from data.labelNames).', default: 'label' },
       promptKey: { type: 'string', doc: 'Causal LM: JSON key of the prompt (not scored).', default: 'prompt' },

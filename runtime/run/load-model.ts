@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { readModelStructure } from '../onnx/model-structure';
 import { prepareTrainingGraph, type LossSpec, type TrainingGraph } from '../onnx/surgery';
-import { embeddingRows } from '../onnx/model-facts';
+import { embeddingRows, positionRows } from '../onnx/model-facts';
 import type { ModelConfig } from '../protocol';
 
 export interface LoadedModel {
@@ -17,6 +17,8 @@ export interface LoadedModel {
   classes: number | null;
   /** Rows of the embedding table that input_ids indexes (text models), when found. */
   vocabRows: number | null;
+  /** Rows of the position-embedding table (the longest sequence the model can take), when found. */
+  positionRows: number | null;
 }
 
 function lossSpec(model: ModelConfig): LossSpec {
@@ -50,5 +52,5 @@ export function loadTrainingModel(model: ModelConfig, seed = 0): LoadedModel {
     const value = last && (last as { dim_value?: number }).dim_value;
     classes = typeof value === 'number' && value > 0 ? value : null;
   }
-  return { graph, modelPath, externalDataDir: path.dirname(modelPath), classes, vocabRows: embeddingRows(onnx) };
+  return { graph, modelPath, externalDataDir: path.dirname(modelPath), classes, vocabRows: embeddingRows(onnx), positionRows: positionRows(onnx) };
 }

@@ -57,8 +57,11 @@ def write_json(path, obj):
 
 
 def vocab_size(tok_dir):
+    # The largest id + 1, not len(vocab): the WordPiece vocabulary has holes (1998 entries, ids up to 1999).
     with open(os.path.join(tok_dir, 'tokenizer.json'), encoding='utf-8') as f:
-        return len(json.load(f)['model']['vocab'])
+        t = json.load(f)
+    ids = list(t['model']['vocab'].values()) + [a['id'] for a in t.get('added_tokens', [])]
+    return max(ids) + 1
 
 
 def copy_tokenizer(src, dst):
@@ -159,6 +162,9 @@ def export(model, path, args, names, out_axes, opset, external=False):
                       opset_version=opset, do_constant_folding=False)
     if external:
         m = onnx.load(path)
+        data = os.path.join(os.path.dirname(path), 'model.onnx.data')
+        if os.path.exists(data):
+            os.remove(data)  # onnx appends to an existing external-data file: a rerun would double it
         onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True,
                         location='model.onnx.data', size_threshold=0)
 

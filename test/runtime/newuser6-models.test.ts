@@ -1,0 +1,83 @@
+/**
+ * Exports the project's own fixtures never were (scripts/newuser6/make_models.py): a BERT-style
+ * encoder with three inputs, the same with int8 QDQ weights, and a GRU language model whose weights
+ * all live in model.onnx.data. Each trains through the real CLI and exports; and a model whose
+ * tokenizer does not say how long a sequence may be is capped at its position table instead of
+ * failing inside onnxruntime.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from './helpers';
+import { readModel } from '../../runtime/onnx/model-io';
+import { readModelStructure } from '../../runtime/onnx/model-structure';
+import { positionRows } from '../../runtime/onnx/model-facts';
+import { DataType } from '../../runtime/onnx/onnx-types';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'newuser6');
+const LM = path.join(__dirname, '..', 'fixtures', 'lm');
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+}
+
+/** A copy of a fixture folder (the tests change tokenizer_config.json or write runs beside it). */
+function copyFixture(name: string): string {
+  const dir = path.join(tempDir(`newuser6-${name}`), name);
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+function summary(runsDir: string, runId: string): { state?: string; finalLoss?: number; steps?: number } {
+  return JSON.parse(fs.readFileSync(path.join(runsDir, runId, 'summary.json'), 'utf8'));
+}
+
+test('the position table is found from the graph: Range over the length, not the token-type or word table', () => {
+  const dims = (file: string, name: string) => readModel(file).graph.initializer.find((t) => t.name === name)!.dims![0];
+  const bert3 = path.join(FIXTURES, 'bert3', 'model.onnx');
+  assert.equal(positionRows(readModelStructure(bert3)), dims(bert3, 'position_embeddings.weight'));
+  const kvGpt2 = path.join(LM, 'kv-gpt2', 'model.onnx');
+  assert.equal(positionRows(readModelStructure(kvGpt2)), 128, 'GPT-2 export with a position_ids input: wpe has 128 rows');
+  // An LSTM has no position table: nothing is capped.
+  assert.equal(positionRows(readModelStructure(path.join(FIXTURES, 'lstm', 'model.onnx'))), null);
+});
+
+test('a tokenizer without model_max_length: data.maxLength above the position table is capped at it, the run trains', () => {
+  const dir = copyFixture('bert3');
+  const tokConfig = path.join(dir, 'tokenizer_config.json');
+  const config = JSON.parse(fs.readFileSync(tokConfig, 'utf8'));
+  delete config.model_max_length;
+  fs.writeFileSync(tokConfig, JSON.stringify(config));
+  const runs = path.join(dir, 'runs');
+  // Some eval and training texts are longer than the 64 positions (the fixture's own data).
+  const r = cli(['train', '--config', path.join(dir, 'finetune.json'), '--set', 'data.maxLength=128', '--steps', '3', '--runs-dir', runs, '--run-id', 'long']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, /training examples truncated to maxLength 64\b/);
+  assert.doesNotMatch(r.stderr, /out of data bounds|internal error/);
+  assert.equal(summary(runs, 'long').steps, 3);
+});
+
+test('three inputs (token_type_ids fed), int8 QDQ weights frozen, every weight in external data: each trains and exports', () => {
+  for (const name of ['bert3', 'bert3-qdq', 'gru-lm']) {
+    const dir = copyFixture(name);
+    const runs = path.join(dir, 'runs');
+    const r = cli(['train', '--config', path.join(dir, 'finetune.json'), '--steps', '4', '--set', 'evalEvery=2', '--runs-dir', runs, '--run-id', 'r']);
+    assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
+    const s = summary(runs, 'r');
+    assert.equal(s.steps, 4, name);
+    assert.ok(Number.isFinite(s.finalLoss), `${name}: finite loss`);
+    const out = path.join(dir, 'exported', 'model.onnx');
+    const e = cli(['export', path.join(runs, 'r'), '--out', out]);
+    assert.equal(e.status, 0, `${name}: ${e.stdout}${e.stderr}`);
+    const exported = readModel(out);
+    const original = readModel(path.join(FIXTURES, name, 'model.onnx'));
+    assert.deepEqual(exported.graph.input.map((i) => i.name), original.graph.input.map((i) => i.name), `${name}: the export keeps the model's own inputs`);
+    if (name === 'bert3-qdq') {
+      const int8 = exported.graph.initializer.filter((t) => t.data_type === DataType.INT8 && /_quantized$/.test(t.name ?? ''));
+      assert.equal(int8.length, 4, 'the four int8 FFN weights stay int8 in the export');
+    }
+  }
+});
