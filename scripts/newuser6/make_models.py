@@ -8,6 +8,7 @@ Writes test/fixtures/newuser6/<name>/ (model.onnx, tokenizer files, data, finetu
               opset 11 (old), inputs input_ids + attention_mask (masked mean pooling).
 - gru-lm:     Embedding -> torch.nn.GRU -> Linear to the vocabulary, causal LM, opset 17 (the newest
               torch 1.13 exports), saved with external data: every weight in model.onnx.data.
+- not-onnx/:  a torch.save checkpoint (zip and legacy pickle) and a safetensors file: wrong model files.
 - bert3-qdq:  bert3 with its FFN weights frozen as int8 (DequantizeLinear of an int8 initializer,
               the QDQ form of a quantized export); the rest stays float and trainable.
 
@@ -238,6 +239,16 @@ def main():
     export(GruLm(gpt_vocab), os.path.join(d, 'model.onnx'), (ids, mask), ['input_ids', 'attention_mask'],
            {0: 'batch', 1: 'sequence'}, 17, external=True)
     write_json(os.path.join(d, 'finetune.json'), config('gru-jargon-lm', 'causal-lm', None, 'all'))
+
+    # What a new user points model.path at by mistake (test/unit/foreign-formats.test.ts).
+    wrong = os.path.join(OUT, 'not-onnx')
+    os.makedirs(wrong, exist_ok=True)
+    tiny = {'w': torch.zeros(3)}
+    torch.save(tiny, os.path.join(wrong, 'checkpoint.pt'))
+    torch.save(tiny, os.path.join(wrong, 'legacy-checkpoint.pt'), _use_new_zipfile_serialization=False)
+    header = json.dumps({'w': {'dtype': 'F32', 'shape': [3], 'data_offsets': [0, 12]}}).encode()
+    with open(os.path.join(wrong, 'model.safetensors'), 'wb') as f:  # the safetensors layout, written by hand
+        f.write(len(header).to_bytes(8, 'little') + header + bytes(12))
 
     for name in sorted(os.listdir(OUT)):
         for f in sorted(os.listdir(os.path.join(OUT, name))):
