@@ -9,6 +9,7 @@ import { DataType, type GraphProto, type ValueInfoProto } from './onnx-types';
 import { describeValueInfo, makeValueInfo, valueInfoDims, valueInfoElemType } from './value-info';
 import { intAttr, stringAttr } from './graph-builder';
 import { causalLmLossNodes } from './causal-lm-loss';
+import { MIN_OLD_OPSET_CLASSIFICATION, oldOpsetClassificationLossNodes } from './old-opset-classification-loss';
 import { dataTypeName } from './tensor-data';
 
 export const LOSS_OUTPUT = 'loss';
@@ -23,10 +24,13 @@ export const MIN_CLASSIFICATION_OPSET = 12;
  * anything else, as train would).
  */
 export function lossOpsetProblem(task: 'classification' | 'causal-lm', opset: number): string | null {
+  if (task === 'classification') {
+    // Below 12 the loss is spelled with OneHot and LogSoftmax (old-opset-classification-loss.ts).
+    if (opset >= MIN_OLD_OPSET_CLASSIFICATION) return null;
+    return `the model uses opset ${opset}; the classification loss needs opset >= ${MIN_OLD_OPSET_CLASSIFICATION} (OneHot). Re-export the model with opset_version=${MIN_CLASSIFICATION_OPSET} or newer`;
+  }
   if (opset >= MIN_CLASSIFICATION_OPSET) return null;
-  const loss = task === 'classification' ? 'classification' : 'causal-LM';
-  const advice = task === 'classification' ? MIN_CLASSIFICATION_OPSET : 14;
-  return `the model uses opset ${opset}; the ${loss} loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=${advice} or newer`;
+  return `the model uses opset ${opset}; the causal-LM loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=14 or newer`;
 }
 
 export type LossSpec =
@@ -147,8 +151,8 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     lossInfo = makeValueInfo(LOSS_OUTPUT, 'float', [batch]);
   } else {
     // Not bumping the opset import for older models: other ops change meaning across opsets
-    // (Dropout's ratio moved from attribute to input at 12, Clip's min/max at 11, ...), and silently
-    // reinterpreting a user's model is worse than asking for a re-export.
+    // (Dropout's ratio moved from attribute to input at 12, Clip's min/max at 11, ...). Below 12 the
+    // loss is spelled with the model's own opset's ops instead.
     const opsetProblem = lossOpsetProblem('classification', context.opset);
     if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
     const logits = findOutput(context, originalOutputs, loss.logits, 'model.logitsOutput');
@@ -161,13 +165,22 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     const batch = valueInfoDims(logits)?.[0] ?? 'batch';
     graph.input.push(makeValueInfo(labels, 'int64', [batch]));
     addedInputs.push(labels);
-    graph.node.push({
-      op_type: 'SoftmaxCrossEntropyLoss',
-      name: 'zo/softmax_cross_entropy',
-      input: [logitsValue, labels],
-      output: [LOSS_OUTPUT],
-      attribute: [stringAttr('reduction', 'none'), intAttr('ignore_index', -100)],
-    });
+    if (context.opset >= MIN_CLASSIFICATION_OPSET) {
+      graph.node.push({
+        op_type: 'SoftmaxCrossEntropyLoss',
+        name: 'zo/softmax_cross_entropy',
+        input: [logitsValue, labels],
+        output: [LOSS_OUTPUT],
+        attribute: [stringAttr('reduction', 'none'), intAttr('ignore_index', -100)],
+      });
+    } else {
+      const appended = oldOpsetClassificationLossNodes(logitsValue, labels, LOSS_OUTPUT);
+      for (const name of [...appended.nodes.flatMap((node) => node.output), ...appended.initializers.map((t) => t.name ?? '')]) {
+        if (name !== LOSS_OUTPUT) requireUnused(context, name, 'classification loss');
+      }
+      graph.node.push(...appended.nodes);
+      graph.initializer.push(...appended.initializers);
+    }
     lossInfo = makeValueInfo(LOSS_OUTPUT, 'float', [batch]);
   }
 

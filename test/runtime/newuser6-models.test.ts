@@ -3,7 +3,8 @@
  * encoder with three inputs, the same with int8 QDQ weights, and a GRU language model whose weights
  * all live in model.onnx.data. Each trains through the real CLI and exports; and a model whose
  * tokenizer does not say how long a sequence may be is capped at its position table instead of
- * failing inside onnxruntime.
+ * failing inside onnxruntime; an opset-11 LSTM export trains with the OneHot-spelled loss exactly as
+ * the same graph at opset 12 trains with SoftmaxCrossEntropyLoss.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './helpers';
-import { readModel } from '../../runtime/onnx/model-io';
+import { readModel, writeModel } from '../../runtime/onnx/model-io';
 import { readModelStructure } from '../../runtime/onnx/model-structure';
 import { positionRows } from '../../runtime/onnx/model-facts';
 import { DataType } from '../../runtime/onnx/onnx-types';
@@ -80,4 +81,24 @@ test('three inputs (token_type_ids fed), int8 QDQ weights frozen, every weight i
       assert.equal(int8.length, 4, 'the four int8 FFN weights stay int8 in the export');
     }
   }
+});
+
+test('an opset-11 LSTM classifier (torch.onnx.export, opset_version=11) trains; its losses equal the same graph at opset 12', () => {
+  const runs: Record<string, { loss?: number; t: number; kind: string }[]> = {};
+  for (const opset of [11, 12]) {
+    const dir = copyFixture('lstm');
+    if (opset === 12) {
+      const m = readModel(path.join(dir, 'model.onnx'));
+      for (const entry of m.opset_import) if (!entry.domain || entry.domain === 'ai.onnx') entry.version = 12;
+      writeModel(m, path.join(dir, 'model.onnx'));
+    }
+    const out = path.join(dir, 'runs');
+    const r = cli(['train', '--config', path.join(dir, 'finetune.json'), '--steps', '20', '--set', 'evalEvery=10', '--runs-dir', out, '--run-id', 'r']);
+    assert.equal(r.status, 0, `opset ${opset}: ${r.stdout}${r.stderr}`);
+    runs[opset] = fs.readFileSync(path.join(out, 'r', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.kind === 'step' || x.kind === 'eval');
+  }
+  const losses = (opset: number) => runs[opset].map((x) => `${x.kind}@${x.t}`);
+  assert.deepEqual(losses(11), losses(12));
+  assert.equal(runs[11].filter((x) => x.kind === 'step').length, 20);
+  runs[11].forEach((x, i) => assert.ok(Math.abs(x.loss! - runs[12][i].loss!) <= 1e-6, `${x.kind} ${x.t}: ${x.loss} vs ${runs[12][i].loss}`));
 });
