@@ -1,7 +1,7 @@
 /**
  * The per-example classification loss for exports older than opset 12, which have no
- * SoftmaxCrossEntropyLoss (opset 9 to 11: torch.onnx.export's default before torch 1.12 and many
- * converters' still):
+ * SoftmaxCrossEntropyLoss (opset 9 to 11: the default of older torch.onnx.export versions and of many
+ * converters):
  *
  *   loss_b = −Σ_c OneHot(labels_b, C)_c · LogSoftmax(logits_b)_c
  *
