@@ -33,6 +33,20 @@ export function lossOpsetProblem(task: 'classification' | 'causal-lm', opset: nu
   return `the model uses opset ${opset}; the causal-LM loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=14 or newer`;
 }
 
+/**
+ * Why a classifier's logits cannot take the softmax cross-entropy, or null: one logit per example (a
+ * sigmoid / BCE head). Softmax over one class is 1, so every loss is 0 and nothing would train, while
+ * label 1 is "out of range" and `data.badLines: "skip"` would skip every positive line. Shared by
+ * training and `inspect`, as lossOpsetProblem is.
+ */
+export function oneLogitProblem(output: string, width: number | null | undefined): string | null {
+  if (width !== 1) return null;
+  return (
+    `output '${output}' has one logit per example (a sigmoid head): softmax cross-entropy over one class is always 0, so nothing would train. ` +
+    `Export two logits per example (torch.cat([torch.zeros_like(z), z], -1) gives the same probabilities), or compute the per-example loss in the model and use model.task "loss-output"`
+  );
+}
+
 export type LossSpec =
   | { kind: 'output'; output: string }
   | { kind: 'classification'; logits: string; labels?: string }
@@ -157,6 +171,9 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
     const logits = findOutput(context, originalOutputs, loss.logits, 'model.logitsOutput');
     requireRank(context, logits, 2, 'classification logits are [batch, classes]');
+    const width = valueInfoDims(logits)?.[1];
+    const oneLogit = oneLogitProblem(logits.name ?? '', typeof width === 'number' ? width : null);
+    if (oneLogit) throw new Error(`${context.modelName}: ${oneLogit}`);
     const logitsValue = asFloat32(context, logits);
     const labels = loss.labels ?? DEFAULT_LABELS_INPUT;
     requireUnused(context, labels, 'labels input');

@@ -12,7 +12,7 @@ import { projectionRoles } from './projection-roles';
 import { untieInitializerAliases } from './torch-traps';
 import { cacheInputProblems, isMadeInGraph } from './cache-inputs';
 import { textInputsProblem } from '../data/text/text-dataset';
-import { lossOpsetProblem } from './loss-head';
+import { lossOpsetProblem, oneLogitProblem } from './loss-head';
 import { defaultOpsetVersion } from './surgery';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
@@ -103,7 +103,12 @@ export function inspectModel(file: string): ModelInspection {
     head,
     tiedHead: head.filter((n) => tables.has(n)),
     lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
-    refusals: [...(opsetProblem ? [opsetProblem] : []), ...cacheInputProblems(graph), ...(textProblem ? [textProblem] : [])],
+    refusals: [
+      ...(opsetProblem ? [opsetProblem] : []),
+      ...(task === 'classification' && output && oneLogitProblem(output, width) ? [oneLogitProblem(output, width)!] : []),
+      ...cacheInputProblems(graph),
+      ...(textProblem ? [textProblem] : []),
+    ],
   };
 }
 

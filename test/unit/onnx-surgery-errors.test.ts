@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { buildLeastSquares, buildMlpClassifier, GraphBuilder } from '../../runtime/onnx/graph-builder';
 import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
 import { makeValueInfo } from '../../runtime/onnx/value-info';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeModel } from '../../runtime/onnx/model-io';
+import { inspectModel } from '../../runtime/onnx/model-inspect';
 
 const mlp = () => buildMlpClassifier({ inputDim: 3, hidden: [4], classes: 2, activation: 'relu', seed: 1 });
 const classification = { kind: 'classification', logits: 'logits' } as const;
@@ -90,4 +95,20 @@ test('logits under another name (torch.onnx.export without output_names): the me
   // Setting it as the message says trains.
   const fixed = prepareTrainingGraph(renamed(), { modelName: 'm', trainable: [], trainablePreset: 'head', loss: { kind: 'classification', logits: 'output_0' } });
   assert.ok(fixed.trainables.length > 0);
+});
+
+test('a one-logit (sigmoid) classifier is refused: softmax over one class makes every loss 0', () => {
+  const one = buildMlpClassifier({ inputDim: 3, hidden: [4], classes: 1, activation: 'relu', seed: 1 });
+  assert.throws(
+    () => prepareTrainingGraph(one, { modelName: 'binary', trainable: ['.'], loss: classification }),
+    /^Error: binary: output 'logits' has one logit per example \(a sigmoid head\): softmax cross-entropy over one class is always 0.*Export two logits.*model\.task "loss-output"$/,
+  );
+  // Two logits (what the message asks for) train.
+  assert.ok(prepareTrainingGraph(mlp(), { modelName: 'two', trainable: ['.'], loss: classification }).trainables.length > 0);
+  // inspect lists the same sentence before a run is set up.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'one-logit-'));
+  writeModel(one, path.join(dir, 'model.onnx'));
+  const refusals = inspectModel(path.join(dir, 'model.onnx')).refusals;
+  assert.equal(refusals.length, 1);
+  assert.throws(() => prepareTrainingGraph(one, { modelName: 'binary', trainable: ['.'], loss: classification }), (e: Error) => e.message === `binary: ${refusals[0]}`);
 });
