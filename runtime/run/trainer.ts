@@ -190,7 +190,7 @@ export class Trainer {
     const classCount = config.data.classes ?? loaded.classes;
     const classes = labelsInput && classCount ? { input: labelsInput, count: classCount } : undefined;
     // Text (tokenized JSON lines) or numeric JSON lines; both give the Dataset shape TrainBatcher feeds.
-    const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config));
+    const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config, resumed === null));
     // Text batches are padded to their own longest example where the model allows it (batch-padding.ts).
     const text = isTextRun(config, engine.dataInputs());
     const padding = text ? sequenceLayout(train, engine.dataInputs()) : { layout: null, fullWidthReason: null };
@@ -915,8 +915,9 @@ export class Trainer {
 }
 
 /** Map every data input of the graph to a JSON key and a typed shape. */
-function inputSpecs(engine: TrainingEngine, config: ResolvedConfig): InputSpec[] {
-  const unmatched = unmatchedFieldsProblem(config.data.fields, engine.dataInputs().map((meta) => meta.name));
+function inputSpecs(engine: TrainingEngine, config: ResolvedConfig, freshRun = true): InputSpec[] {
+  // A run started before unmatched keys were refused resumes as it trained (the extra key unread).
+  const unmatched = freshRun ? unmatchedFieldsProblem(config.data.fields, engine.dataInputs().map((meta) => meta.name)) : null;
   if (unmatched) throw new DataError(unmatched);
   return engine.dataInputs().map((meta) => {
     const key = config.data.fields[meta.name];
