@@ -9,6 +9,7 @@ import { DataType, type GraphProto, type ValueInfoProto } from './onnx-types';
 import { describeValueInfo, makeValueInfo, valueInfoDims, valueInfoElemType } from './value-info';
 import { intAttr, stringAttr } from './graph-builder';
 import { causalLmLossNodes } from './causal-lm-loss';
+import { outputWidthFromGraph } from './model-facts';
 import { MIN_OLD_OPSET_CLASSIFICATION, oldOpsetClassificationLossNodes } from './old-opset-classification-loss';
 import { dataTypeName } from './tensor-data';
 
@@ -171,8 +172,9 @@ export function attachLoss(context: LossContext, loss: LossSpec, extraOutputs: s
     if (opsetProblem) throw new Error(`${context.modelName}: ${opsetProblem}`);
     const logits = findOutput(context, originalOutputs, loss.logits, 'model.logitsOutput');
     requireRank(context, logits, 2, 'classification logits are [batch, classes]');
-    const width = valueInfoDims(logits)?.[1];
-    const oneLogit = oneLogitProblem(logits.name ?? '', typeof width === 'number' ? width : null);
+    const declared = valueInfoDims(logits)?.[1];
+    const width = typeof declared === 'number' ? declared : outputWidthFromGraph(context.graph, logits.name ?? '');
+    const oneLogit = oneLogitProblem(logits.name ?? '', width);
     if (oneLogit) throw new Error(`${context.modelName}: ${oneLogit}`);
     const logitsValue = asFloat32(context, logits);
     const labels = loss.labels ?? DEFAULT_LABELS_INPUT;

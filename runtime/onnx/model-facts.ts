@@ -1,7 +1,7 @@
 /**
  * Facts read off an inference graph that the data side needs to check a tokenizer against it.
  */
-import { DataType, type NodeProto, type OnnxModel, type TensorProto } from './onnx-types';
+import { DataType, type GraphProto, type NodeProto, type OnnxModel, type TensorProto } from './onnx-types';
 
 /**
  * Rows of the embedding table that `input` (input_ids) indexes: the Gather whose indices are that
@@ -89,4 +89,39 @@ export function positionRows(model: OnnxModel): number | null {
     if (fromLength && !otherInput) best = best === null ? rows : Math.min(best, rows);
   }
   return best;
+}
+
+/** Ops that keep the last dimension of their (first non-constant) input: a bias Add, a scale, a Cast. */
+const KEEPS_LAST_DIM = new Set(['Add', 'Sub', 'Mul', 'Div', 'Identity', 'Cast', 'Relu', 'Tanh', 'Sigmoid']);
+
+/**
+ * The last dimension of `output` read from the graph when its declared shape leaves it symbolic (an
+ * export that marked the class axis dynamic): the Gemm or MatMul that makes it, with its weight an
+ * initializer, fixes it by the op's definition (Gemm: B's dims[0] with transB, else dims[1]; MatMul:
+ * B's last dim), through element-wise nodes (the bias Add). Null when the path is anything else.
+ */
+export function outputWidthFromGraph(graph: GraphProto, output: string): number | null {
+  const inits = new Map(graph.initializer.map((t) => [t.name ?? '', t]));
+  const producer = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const out of node.output) producer.set(out, node);
+  let value = output;
+  for (let hops = 0; hops < 8; hops++) {
+    const node = producer.get(value);
+    if (!node) return null;
+    const op = node.op_type ?? '';
+    if (op === 'Gemm' || op === 'MatMul') {
+      const weight = inits.get(node.input[1] ?? '');
+      const dims = weight?.dims?.map(Number);
+      if (!dims || dims.length < 2) return null;
+      const transB = op === 'Gemm' && (node.attribute ?? []).some((a) => a.name === 'transB' && Number(a.i) === 1);
+      const width = transB ? dims[dims.length - 2] : dims[dims.length - 1];
+      return width > 0 ? width : null;
+    }
+    if (!KEEPS_LAST_DIM.has(op)) return null;
+    // Follow the input that is not a constant (the other one is the bias or scale).
+    const next = node.input.filter((i) => i && !inits.has(i));
+    if (next.length !== 1) return null;
+    value = next[0];
+  }
+  return null;
 }

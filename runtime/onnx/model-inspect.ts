@@ -13,6 +13,7 @@ import { untieInitializerAliases } from './torch-traps';
 import { cacheInputProblems, isMadeInGraph } from './cache-inputs';
 import { textInputsProblem } from '../data/text/text-dataset';
 import { lossOpsetProblem, oneLogitProblem } from './loss-head';
+import { outputWidthFromGraph } from './model-facts';
 import { defaultOpsetVersion } from './surgery';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
@@ -75,7 +76,10 @@ export function inspectModel(file: string): ModelInspection {
   untieInitializerAliases(graph);
   const params = parameterInitializers(graph);
   const byName = new Map(params.map((t) => [t.name ?? '', t]));
-  const { task, output, width } = taskOf(graph);
+  const declared = taskOf(graph);
+  const { task, output } = declared;
+  // A symbolic class / vocabulary axis: the head's weight fixes it (model-facts.ts).
+  const width = declared.width ?? (output ? outputWidthFromGraph(graph, output) : null);
   const tables = embeddingTables(graph);
   const head = output ? headParameters(graph, output, new Set(byName.keys())) : [];
   const roles = projectionRoles(graph, output ?? undefined);

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { tempDir } from './helpers';
 import { readModel, writeModel } from '../../runtime/onnx/model-io';
 import { readModelStructure } from '../../runtime/onnx/model-structure';
-import { positionRows } from '../../runtime/onnx/model-facts';
+import { outputWidthFromGraph, positionRows } from '../../runtime/onnx/model-facts';
 import { DataType } from '../../runtime/onnx/onnx-types';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
@@ -101,4 +101,39 @@ test('an opset-11 LSTM classifier (torch.onnx.export, opset_version=11) trains; 
   assert.deepEqual(losses(11), losses(12));
   assert.equal(runs[11].filter((x) => x.kind === 'step').length, 20);
   runs[11].forEach((x, i) => assert.ok(Math.abs(x.loss! - runs[12][i].loss!) <= 1e-6, `${x.kind} ${x.t}: ${x.loss} vs ${runs[12][i].loss}`));
+});
+
+test('the logits width read from the head agrees with every committed export that declares it', () => {
+  const files = [...['bert3', 'bert3-qdq', 'lstm', 'gru-lm'].map((d) => path.join(FIXTURES, d, 'model.onnx')), ...fs.readdirSync(LM).map((d) => path.join(LM, d, 'model.onnx'))].filter((f) => fs.existsSync(f));
+  let compared = 0;
+  for (const file of files) {
+    const m = readModelStructure(file);
+    const logits = m.graph.output.find((o) => o.name === 'logits');
+    const dims = logits?.type?.tensor_type?.shape?.dim ?? [];
+    const declared = Number((dims[dims.length - 1] as { dim_value?: number } | undefined)?.dim_value ?? 0);
+    const read = outputWidthFromGraph(m.graph, 'logits');
+    if (declared > 0 && read !== null) {
+      assert.equal(read, declared, file);
+      compared++;
+    }
+  }
+  assert.ok(compared >= 6, `compared ${compared} exports`);
+});
+
+test('a class axis exported as dynamic: a label out of range is named with file:line before training, not inside onnxruntime', () => {
+  const dir = copyFixture('bert3');
+  const model = readModel(path.join(dir, 'model.onnx'));
+  model.graph.output[0].type!.tensor_type!.shape!.dim![1] = { dim_param: 'classes' } as never;
+  writeModel(model, path.join(dir, 'model.onnx'));
+  const names = ['devil', 'jargon', 'gcide'];
+  const lines = fs.readFileSync(path.join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  fs.writeFileSync(path.join(dir, 'train.jsonl'), lines.map((r, i) => JSON.stringify({ text: r.text, label: i === 5 ? 7 : names.indexOf(r.label) })).join('\n') + '\n');
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'finetune.json'), 'utf8'));
+  delete config.data.labelNames;
+  config.data.eval = null;
+  fs.writeFileSync(path.join(dir, 'finetune.json'), JSON.stringify(config));
+  const r = cli(['train', '--config', path.join(dir, 'finetune.json'), '--steps', '3', '--runs-dir', path.join(dir, 'runs')]);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /^error: .*train\.jsonl:6: label 7 is out of range \[0, 2\] for a 3-class model/m);
+  assert.doesNotMatch(r.stderr, /internal error|out of range value in index/i);
 });
