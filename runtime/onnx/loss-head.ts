@@ -8,7 +8,7 @@
 import { DataType, type GraphProto, type ValueInfoProto } from './onnx-types';
 import { describeValueInfo, makeValueInfo, valueInfoDims, valueInfoElemType } from './value-info';
 import { intAttr, stringAttr } from './graph-builder';
-import { causalLmLossNodes } from './causal-lm-loss';
+import { causalLmLossNodes, MIN_CAUSAL_LM_OPSET } from './causal-lm-loss';
 import { outputWidthFromGraph } from './model-facts';
 import { MIN_OLD_OPSET_CLASSIFICATION, oldOpsetClassificationLossNodes } from './old-opset-classification-loss';
 import { dataTypeName } from './tensor-data';
@@ -30,8 +30,9 @@ export function lossOpsetProblem(task: 'classification' | 'causal-lm', opset: nu
     if (opset >= MIN_OLD_OPSET_CLASSIFICATION) return null;
     return `the model uses opset ${opset}; the classification loss needs opset >= ${MIN_OLD_OPSET_CLASSIFICATION} (OneHot). Re-export the model with opset_version=${MIN_CLASSIFICATION_OPSET} or newer`;
   }
-  if (opset >= MIN_CLASSIFICATION_OPSET) return null;
-  return `the model uses opset ${opset}; the causal-LM loss (SoftmaxCrossEntropyLoss) needs opset >= ${MIN_CLASSIFICATION_OPSET}. Re-export the model with opset_version=14 or newer`;
+  // Below 12 the token loss is spelled with OneHot (causal-lm-loss.ts); the shift's Slice needs 10.
+  if (opset >= MIN_CAUSAL_LM_OPSET) return null;
+  return `the model uses opset ${opset}; the causal-LM loss needs opset >= ${MIN_CAUSAL_LM_OPSET} (Slice with inputs). Re-export the model with opset_version=14 or newer`;
 }
 
 /**

@@ -16,6 +16,8 @@ import { readModel, writeModel } from '../../runtime/onnx/model-io';
 import { readModelStructure } from '../../runtime/onnx/model-structure';
 import { outputWidthFromGraph, positionRows } from '../../runtime/onnx/model-facts';
 import { DataType } from '../../runtime/onnx/onnx-types';
+import { GraphBuilder } from '../../runtime/onnx/graph-builder';
+import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'newuser6');
@@ -136,4 +138,46 @@ test('a class axis exported as dynamic: a label out of range is named with file:
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /^error: .*train\.jsonl:6: label 7 is out of range \[0, 2\] for a 3-class model/m);
   assert.doesNotMatch(r.stderr, /internal error|out of range value in index/i);
+});
+
+/** A tiny decoder (embedding -> projection to the vocabulary) written at `opset`: only Gather and MatMul, the same at 11 and 13. */
+function tinyDecoder(opset: number, vocab: number): ReturnType<GraphBuilder['build']> {
+  const g = new GraphBuilder({ opset });
+  const d = 8;
+  let seed = 7;
+  const rand = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.2);
+  g.input('input_ids', 'int64', ['batch', 'sequence']);
+  g.input('attention_mask', 'int64', ['batch', 'sequence']);
+  g.floatInitializer('embed.weight', [vocab, d], rand(vocab * d));
+  g.floatInitializer('lm_head.weight', [d, vocab], rand(d * vocab));
+  const h = g.op('Gather', ['embed.weight', 'input_ids']);
+  g.op('MatMul', [h, 'lm_head.weight'], [], 'logits');
+  g.output('logits', 'float', ['batch', 'sequence', vocab]);
+  return g.build();
+}
+
+test('a causal LM at opset 11 trains with the OneHot-spelled token loss; prompt tokens and padding excluded as at opset 13', () => {
+  const tokenizerDir = path.join(LM, 'tiny-gpt');
+  const vocab = JSON.parse(fs.readFileSync(path.join(tokenizerDir, 'tokenizer.json'), 'utf8')).model.vocab;
+  const V = Object.keys(vocab).length;
+  const ops11 = prepareTrainingGraph(tinyDecoder(11, V), { modelName: 'm', trainable: ['.'], loss: { kind: 'causal-lm', logits: 'logits' } }).model.graph.node.map((n) => n.op_type);
+  assert.ok(ops11.includes('OneHot') && !ops11.includes('SoftmaxCrossEntropyLoss'), ops11.join(','));
+  const steps: Record<number, { kind: string; t: number; loss: number }[]> = {};
+  for (const opset of [11, 13]) {
+    const dir = tempDir(`causal-opset${opset}`);
+    writeModel(tinyDecoder(opset, V), path.join(dir, 'model.onnx'));
+    for (const f of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(tokenizerDir, f), path.join(dir, f));
+    // prompt/completion lines: the prompt's tokens and the padding carry -100.
+    const lines = fs.readFileSync(path.join(tokenizerDir, 'definitions-train.jsonl'), 'utf8').trim().split('\n');
+    fs.writeFileSync(path.join(dir, 'train.jsonl'), lines.slice(0, 64).join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'eval.jsonl'), lines.slice(64, 80).join('\n') + '\n');
+    const config = { name: `causal-${opset}`, seed: 1, steps: 20, evalEvery: 10, model: { path: 'model.onnx', task: 'causal-lm', trainablePreset: 'all' }, data: { train: 'train.jsonl', eval: 'eval.jsonl', batchSize: 8, maxLength: 32 }, optimizer: { name: 'mezo', lr: 0.01 }, engine: { provider: 'cpu' } };
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(config));
+    const r = cli(['train', '--config', path.join(dir, 'run.json'), '--runs-dir', path.join(dir, 'runs'), '--run-id', 'r']);
+    assert.equal(r.status, 0, `opset ${opset}: ${r.stdout}${r.stderr}`);
+    steps[opset] = fs.readFileSync(path.join(dir, 'runs', 'r', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => x.kind === 'step' || x.kind === 'eval');
+  }
+  assert.deepEqual(steps[11].map((x) => `${x.kind}@${x.t}`), steps[13].map((x) => `${x.kind}@${x.t}`));
+  assert.equal(steps[11].filter((x) => x.kind === 'step').length, 20);
+  steps[11].forEach((x, i) => assert.ok(Math.abs(x.loss - steps[13][i].loss) <= 1e-5, `${x.kind} ${x.t}: ${x.loss} vs ${steps[13][i].loss}`));
 });
