@@ -8,14 +8,51 @@
  * logits to [B, V, S-1], SoftmaxCrossEntropyLoss(reduction 'none', ignore_index -100) gives [B, S-1]
  * with zeros at ignored positions, sum over tokens, divide by the count of scored tokens.
  * Emitted for the model's own opset: ReduceSum takes its axes as an attribute before opset 13 and
- * as an input from 13.
+ * as an input from 13; below 12 (no SoftmaxCrossEntropyLoss) the token loss is spelled with OneHot.
  */
 import type { NodeProto, TensorProto } from './onnx-types';
 import { intAttr, intsAttr, stringAttr } from './graph-builder';
-import { makeInt64Tensor, makeScalarFloatTensor } from './tensor-data';
+import { makeFloatTensor, makeInt64Tensor, makeScalarFloatTensor } from './tensor-data';
 import { DataType } from './onnx-types';
 
 export const IGNORE_INDEX = -100;
+/** SoftmaxCrossEntropyLoss exists from opset 12; below it the token loss is spelled with OneHot. */
+const MIN_SOFTMAX_CE_OPSET = 12;
+/** The shift's Slice takes its starts/ends as inputs from opset 10. */
+export const MIN_CAUSAL_LM_OPSET = 10;
+
+/** token_loss [B, S-1] = SoftmaxCrossEntropyLoss over the class axis moved to 1, ignored labels 0. */
+function softmaxCrossEntropy(n: (s: string) => string): NodeProto[] {
+  return [
+    { op_type: 'Transpose', name: n('class_axis'), input: [n('shift_logits')], output: [n('logits_bvs')], attribute: [intsAttr('perm', [0, 2, 1])] },
+    {
+      op_type: 'SoftmaxCrossEntropyLoss',
+      name: n('token_ce'),
+      input: [n('logits_bvs'), n('shift_labels')],
+      output: [n('token_loss')],
+      attribute: [stringAttr('reduction', 'none'), intAttr('ignore_index', IGNORE_INDEX)],
+    },
+  ];
+}
+
+/**
+ * The same token_loss for opset 10-11 exports: −Σ_v OneHot(label, V)_v · LogSoftmax(logits)_v, times
+ * the scored mask, so an ignored token (-100) counts 0 as ignore_index makes it (OneHot alone would
+ * read -100 as a valid index from the end in a vocabulary of 100 or fewer). LogSoftmax before opset 13
+ * coerces [B, S-1, V] to 2-D at axis 2, i.e. the softmax over the vocabulary.
+ */
+function oneHotCrossEntropy(n: (s: string) => string): NodeProto[] {
+  return [
+    { op_type: 'Shape', name: n('logits_shape'), input: [n('shift_logits')], output: [n('logits_shape')] },
+    { op_type: 'Gather', name: n('vocab'), input: [n('logits_shape'), n('vocab_axis')], output: [n('vocab')], attribute: [intAttr('axis', 0)] },
+    { op_type: 'OneHot', name: n('one_hot'), input: [n('shift_labels'), n('vocab'), n('off_on')], output: [n('one_hot')], attribute: [intAttr('axis', -1)] },
+    { op_type: 'LogSoftmax', name: n('log_p'), input: [n('shift_logits')], output: [n('log_p')], attribute: [intAttr('axis', 2)] },
+    { op_type: 'Mul', name: n('picked'), input: [n('one_hot'), n('log_p')], output: [n('picked')] },
+    { op_type: 'ReduceSum', name: n('log_p_label'), input: [n('picked')], output: [n('log_p_label')], attribute: [intsAttr('axes', [2]), intAttr('keepdims', 0)] },
+    { op_type: 'Neg', name: n('token_ce'), input: [n('log_p_label')], output: [n('token_ce')] },
+    { op_type: 'Mul', name: n('token_loss'), input: [n('token_ce'), n('scored_float')], output: [n('token_loss')] },
+  ];
+}
 const INT64_MAX = Number.MAX_SAFE_INTEGER; // Slice clamps ends to the dimension; 2^53 - 1 is plenty.
 
 export interface CausalLossNodes {
@@ -33,6 +70,7 @@ export function causalLmLossNodes(logits: string, labels: string, output: string
     makeInt64Tensor(n('end'), [1], [INT64_MAX]),
     makeInt64Tensor(n('ignore'), [], [IGNORE_INDEX]),
     makeScalarFloatTensor(n('min_count'), 1),
+    ...(opset >= MIN_SOFTMAX_CE_OPSET ? [] : [makeInt64Tensor(n('vocab_axis'), [], [2]), makeFloatTensor(n('off_on'), [2], [0, 1])]),
   ];
   const reduceSum = (input: string, out: string): NodeProto =>
     opset >= 13
@@ -42,18 +80,11 @@ export function causalLmLossNodes(logits: string, labels: string, output: string
     // logits[:, :-1, :] and labels[:, 1:]
     { op_type: 'Slice', name: n('shift_logits'), input: [logits, n('zero'), n('minus_one'), n('one')], output: [n('shift_logits')] },
     { op_type: 'Slice', name: n('shift_labels'), input: [labels, n('one'), n('end'), n('one')], output: [n('shift_labels')] },
-    { op_type: 'Transpose', name: n('class_axis'), input: [n('shift_logits')], output: [n('logits_bvs')], attribute: [intsAttr('perm', [0, 2, 1])] },
-    {
-      op_type: 'SoftmaxCrossEntropyLoss',
-      name: n('token_ce'),
-      input: [n('logits_bvs'), n('shift_labels')],
-      output: [n('token_loss')],
-      attribute: [stringAttr('reduction', 'none'), intAttr('ignore_index', IGNORE_INDEX)],
-    },
-    reduceSum(n('token_loss'), n('loss_sum')),
     { op_type: 'Equal', name: n('is_ignored'), input: [n('shift_labels'), n('ignore')], output: [n('is_ignored')] },
     { op_type: 'Not', name: n('is_scored'), input: [n('is_ignored')], output: [n('is_scored')] },
     { op_type: 'Cast', name: n('scored_float'), input: [n('is_scored')], output: [n('scored_float')], attribute: [intAttr('to', DataType.FLOAT)] },
+    ...(opset >= MIN_SOFTMAX_CE_OPSET ? softmaxCrossEntropy(n) : oneHotCrossEntropy(n)),
+    reduceSum(n('token_loss'), n('loss_sum')),
     reduceSum(n('scored_float'), n('count')),
     { op_type: 'Max', name: n('safe_count'), input: [n('count'), n('min_count')], output: [n('safe_count')] },
     { op_type: 'Div', name: n('mean'), input: [n('loss_sum'), n('safe_count')], output: [output] },

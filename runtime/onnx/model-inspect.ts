@@ -12,6 +12,9 @@ import { projectionRoles } from './projection-roles';
 import { untieInitializerAliases } from './torch-traps';
 import { cacheInputProblems, isMadeInGraph } from './cache-inputs';
 import { textInputsProblem } from '../data/text/text-dataset';
+import { lossOpsetProblem, oneLogitProblem } from './loss-head';
+import { outputWidthFromGraph } from './model-facts';
+import { defaultOpsetVersion } from './surgery';
 import type { LoraTargetPreset, TrainablePreset } from '../protocol';
 
 export type InspectedTask = 'causal-lm' | 'classification' | 'loss-output' | 'unknown';
@@ -73,7 +76,10 @@ export function inspectModel(file: string): ModelInspection {
   untieInitializerAliases(graph);
   const params = parameterInitializers(graph);
   const byName = new Map(params.map((t) => [t.name ?? '', t]));
-  const { task, output, width } = taskOf(graph);
+  const declared = taskOf(graph);
+  const { task, output } = declared;
+  // A symbolic class / vocabulary axis: the head's weight fixes it (model-facts.ts).
+  const width = declared.width ?? (output ? outputWidthFromGraph(graph, output) : null);
   const tables = embeddingTables(graph);
   const head = output ? headParameters(graph, output, new Set(byName.keys())) : [];
   const roles = projectionRoles(graph, output ?? undefined);
@@ -82,6 +88,9 @@ export function inspectModel(file: string): ModelInspection {
   const inputs = graph.input.map((i) => i.name ?? '').filter((n) => !initializerNames.has(n));
   // A text model (input_ids) is fed from tokenized text: any other input must be made in the graph.
   const textProblem = inputs.includes('input_ids') ? textInputsProblem(inputs.filter((n) => !isMadeInGraph(n))) : null;
+  // The loss train appends to a classifier's or a decoder's logits needs opset 12 (an opset-11
+  // export is common: older exporters' default).
+  const opsetProblem = task === 'classification' || task === 'causal-lm' ? lossOpsetProblem(task, defaultOpsetVersion(model, path.basename(file))) : null;
   return {
     file: path.resolve(file),
     task,
@@ -98,7 +107,12 @@ export function inspectModel(file: string): ModelInspection {
     head,
     tiedHead: head.filter((n) => tables.has(n)),
     lora: { attention: withRole('attention'), mlp: withRole('mlp'), 'attention-mlp': withRole('attention', 'mlp') },
-    refusals: [...cacheInputProblems(graph), ...(textProblem ? [textProblem] : [])],
+    refusals: [
+      ...(opsetProblem ? [opsetProblem] : []),
+      ...(task === 'classification' && output && oneLogitProblem(output, width) ? [oneLogitProblem(output, width)!] : []),
+      ...cacheInputProblems(graph),
+      ...(textProblem ? [textProblem] : []),
+    ],
   };
 }
 

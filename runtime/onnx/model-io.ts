@@ -4,6 +4,7 @@
  * Everything exposed is a plain OnnxModel (onnx-types.ts) with int64s as numbers. Error messages
  * always name the file, since users point the extension at their own exports.
  */
+import { fileHead, foreignFormat } from './foreign-formats';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { OnnxModel, TensorProto } from './onnx-types';
@@ -66,6 +67,8 @@ export function readModel(path: string, options: ReadModelOptions = {}): OnnxMod
     throw new ModelFileError(`${path} is ${stats.size} bytes: an ONNX protobuf file cannot exceed 2 GiB; export the weights as external data`);
   }
   if (stats.size === 0) throw new ModelFileError(`${path} is not a valid ONNX model: the file is empty`);
+  const foreign = foreignFormat(fileHead(path));
+  if (foreign) throw new ModelFileError(`${path} is not an ONNX model: ${foreign}`);
   const model = decodeModel(readFileSync(path), path);
   if ((options.externalData ?? 'load') === 'load') resolveExternalData(model, dirname(path), `${path}: `);
   return model;

@@ -11,6 +11,7 @@
  * the rest of the pipeline, onnxruntime included, then reads those bytes from the file exactly as
  * it reads `.data` side files. Tensors already stored as external data stay as they are.
  */
+import { fileHead, foreignFormat } from './foreign-formats';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataLocation, type OnnxModel, type TensorProto } from './onnx-types';
@@ -142,6 +143,8 @@ export function readModelStructure(path: string, options: StructureOptions = {})
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new ModelFileError(`${path} is not a valid ONNX model: it is not a file`);
     if (stats.size === 0) throw new ModelFileError(`${path} is not a valid ONNX model: the file is empty`);
+    const foreign = foreignFormat(fileHead(path));
+    if (foreign) throw new ModelFileError(`${path} is not an ONNX model: ${foreign}`);
     const file = new FileWindow(fd, stats.size, path);
     const modelParts: Buffer[] = [];
     const graphParts: Buffer[] = [];

@@ -15,6 +15,7 @@ import { DataType } from './onnx-types';
 import { tensorElementCount } from './tensor-data';
 import { bufferReason, inlineValues } from './torch-traps';
 import { TRAINABLE_FLOAT_TYPES } from './tensor-reader';
+import { missingOutputMessage } from './loss-head';
 import type { TrainablePreset } from '../protocol';
 import { parameterRead, producerMap } from './weight-path';
 
@@ -79,7 +80,7 @@ export function presetPatterns(graph: GraphProto, preset: TrainablePreset, logit
     const tables = embeddingTables(graph);
     names = params.map((t) => t.name ?? '').filter((n) => !tables.has(n));
   } else {
-    if (!graph.output.some((o) => o.name === logits)) throw new Error(`${modelName}: trainablePreset "head" looks for the output '${logits}', which the model does not have`);
+    if (!graph.output.some((o) => o.name === logits)) throw new Error(`trainablePreset "head": ${missingOutputMessage(modelName, logits, graph.output, 'model.logitsOutput')}`);
     names = headParameters(graph, logits, new Set(params.map((t) => t.name ?? '')));
   }
   if (names.length === 0) throw new Error(`${modelName}: trainablePreset "${preset}" finds no parameter to train in this graph`);

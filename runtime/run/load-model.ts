@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { readModelStructure } from '../onnx/model-structure';
 import { prepareTrainingGraph, type LossSpec, type TrainingGraph } from '../onnx/surgery';
-import { embeddingRows } from '../onnx/model-facts';
+import { embeddingRows, outputWidthFromGraph, positionRows } from '../onnx/model-facts';
 import type { ModelConfig } from '../protocol';
 
 export interface LoadedModel {
@@ -17,6 +17,8 @@ export interface LoadedModel {
   classes: number | null;
   /** Rows of the embedding table that input_ids indexes (text models), when found. */
   vocabRows: number | null;
+  /** Rows of the position-embedding table (the longest sequence the model can take), when found. */
+  positionRows: number | null;
 }
 
 function lossSpec(model: ModelConfig): LossSpec {
@@ -48,7 +50,9 @@ export function loadTrainingModel(model: ModelConfig, seed = 0): LoadedModel {
     const dims = logits?.type?.tensor_type?.shape?.dim ?? [];
     const last = dims[dims.length - 1];
     const value = last && (last as { dim_value?: number }).dim_value;
-    classes = typeof value === 'number' && value > 0 ? value : null;
+    // A symbolic class axis: the head's weight fixes it (else labels go unchecked and one out of
+    // range fails inside onnxruntime mid-run).
+    classes = typeof value === 'number' && value > 0 ? value : outputWidthFromGraph(onnx.graph, model.logitsOutput);
   }
-  return { graph, modelPath, externalDataDir: path.dirname(modelPath), classes, vocabRows: embeddingRows(onnx) };
+  return { graph, modelPath, externalDataDir: path.dirname(modelPath), classes, vocabRows: embeddingRows(onnx), positionRows: positionRows(onnx) };
 }

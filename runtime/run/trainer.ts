@@ -29,6 +29,7 @@ import { TrainingEngine } from '../engine/training-engine';
 import { createResidentOptimizer } from '../engine/resident/create-resident';
 import { deviceStateOf } from '../engine/resident/device-state';
 import { type Dataset, type InputSpec } from '../data/dataset';
+import { unmatchedFieldsProblem } from '../data/unmatched-fields';
 import { isTextRun, loadRunData } from '../data/text/load-run-data';
 import { sequenceLayout, type SequenceLayout } from '../data/batch-padding';
 import { evalBatches, labelsOf, TrainBatcher } from '../data/batcher';
@@ -189,7 +190,7 @@ export class Trainer {
     const classCount = config.data.classes ?? loaded.classes;
     const classes = labelsInput && classCount ? { input: labelsInput, count: classCount } : undefined;
     // Text (tokenized JSON lines) or numeric JSON lines; both give the Dataset shape TrainBatcher feeds.
-    const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config));
+    const { train, evalSet } = loadRunData(config, engine.dataInputs(), loaded, classes, () => inputSpecs(engine, config, resumed === null));
     // Text batches are padded to their own longest example where the model allows it (batch-padding.ts).
     const text = isTextRun(config, engine.dataInputs());
     const padding = text ? sequenceLayout(train, engine.dataInputs()) : { layout: null, fullWidthReason: null };
@@ -916,7 +917,10 @@ export class Trainer {
 }
 
 /** Map every data input of the graph to a JSON key and a typed shape. */
-function inputSpecs(engine: TrainingEngine, config: ResolvedConfig): InputSpec[] {
+function inputSpecs(engine: TrainingEngine, config: ResolvedConfig, freshRun = true): InputSpec[] {
+  // A run started before unmatched keys were refused resumes as it trained (the extra key unread).
+  const unmatched = freshRun ? unmatchedFieldsProblem(config.data.fields, engine.dataInputs().map((meta) => meta.name)) : null;
+  if (unmatched) throw new DataError(unmatched);
   return engine.dataInputs().map((meta) => {
     const key = config.data.fields[meta.name];
     if (!key) {

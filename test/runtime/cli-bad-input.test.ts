@@ -80,3 +80,21 @@ test('a config key given twice is refused, naming the key and the line', () => {
   assert.match(r.stderr, /seed: appears twice in one object \(line \d+\)/);
   assert.doesNotMatch(r.stderr, /\n {4}at /);
 });
+
+test('a data.fields key that names no input of the model (a typo) is refused, not ignored', () => {
+  const dir = tempDir('unmatched-field');
+  const demo = demoWorkspace();
+  const base = JSON.parse(fs.readFileSync(demo.configs.mezo, 'utf8'));
+  base.model.path = path.resolve(path.dirname(demo.configs.mezo), base.model.path);
+  base.data.train = path.resolve(path.dirname(demo.configs.mezo), base.data.train);
+  base.data.eval = null;
+  // "x" and "labels" feed the model; "lables" was meant for something and would be dropped silently.
+  base.data.fields = { x: 'x', labels: 'label', lables: 'label' };
+  const file = path.join(dir, 'typo.helene.json');
+  fs.writeFileSync(file, JSON.stringify(base));
+  const runs = path.join(dir, 'runs');
+  const r = cli(['train', '--config', file, '--steps', '5', '--runs-dir', runs]);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assertOneErrorLine(r.stderr, /^error: data\.fields\["lables"\] \(did you mean "labels"\?\) names no input of the model; its data inputs are "x", "labels"$/m);
+  assert.ok(!fs.existsSync(runs) || fs.readdirSync(runs).length === 0, 'no run folder');
+});

@@ -12,11 +12,18 @@ import { readModel, writeModel } from '../../runtime/onnx/model-io';
 import { formatInspection, inspectModel } from '../../runtime/onnx/model-inspect';
 import { feedCacheInputsInGraph } from '../../runtime/onnx/cache-inputs';
 import type { OnnxModel } from '../../runtime/onnx/onnx-types';
+import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
 
 const LLAMA = path.join(__dirname, '..', 'fixtures', 'lm', 'kv-llama', 'model.onnx');
+/** torch.nn.LSTM classifier exported by torch.onnx.export at opset 11 (scripts/newuser6/make_models.py). */
+const LSTM_OPSET11 = path.join(__dirname, '..', 'fixtures', 'newuser6', 'lstm', 'model.onnx');
 
-function variant(change: (m: OnnxModel) => void): string {
-  const m = readModel(LLAMA);
+function setOpset(m: OnnxModel, version: number): void {
+  for (const entry of m.opset_import) if (!entry.domain || entry.domain === 'ai.onnx') entry.version = version;
+}
+
+function variant(change: (m: OnnxModel) => void, source = LLAMA): string {
+  const m = readModel(source);
   change(m);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'inspect-refusals-')), 'model.onnx');
   writeModel(m, file);
@@ -48,4 +55,23 @@ test('an input text data cannot feed (pixel_values beside input_ids) is named', 
   });
   const m = inspectModel(file);
   assert.deepEqual(m.refusals, ['the model\'s input "pixel_values" cannot be fed from text; text models take input_ids, attention_mask, token_type_ids, labels']);
+});
+
+test('an opset-11 classifier export is offered (its loss is spelled with OneHot); at opset 8 inspect refuses it with the sentence train throws', () => {
+  const m11 = inspectModel(LSTM_OPSET11);
+  assert.equal(m11.task, 'classification');
+  assert.deepEqual(m11.refusals, []);
+  const file = variant((v) => setOpset(v, 8), LSTM_OPSET11);
+  const m = inspectModel(file);
+  assert.deepEqual(m.refusals, ['the model uses opset 8; the classification loss needs opset >= 9 (OneHot). Re-export the model with opset_version=12 or newer']);
+  assert.match(formatInspection(m), /training cannot start on this model as it is:\n  the model uses opset 8/);
+  const loss = { kind: 'classification', logits: 'logits' } as const;
+  assert.throws(() => prepareTrainingGraph(readModel(file), { modelName: 'model.onnx', trainable: ['.'], loss }), (e: Error) => e.message === `model.onnx: ${m.refusals[0]}`);
+});
+
+test('a decoder at opset 9: the causal-LM loss refusal is named (10 and 11 spell the loss with OneHot)', () => {
+  const m = inspectModel(variant((v) => setOpset(v, 9)));
+  assert.equal(m.task, 'causal-lm');
+  assert.match(m.refusals[0], /^the model uses opset 9; the causal-LM loss needs opset >= 10 \(Slice with inputs\)\. Re-export the model with opset_version=14 or newer$/);
+  assert.deepEqual(inspectModel(variant((v) => setOpset(v, 11))).refusals, []);
 });

@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { buildLeastSquares, buildMlpClassifier, GraphBuilder } from '../../runtime/onnx/graph-builder';
 import { prepareTrainingGraph } from '../../runtime/onnx/surgery';
 import { makeValueInfo } from '../../runtime/onnx/value-info';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeModel } from '../../runtime/onnx/model-io';
+import { inspectModel } from '../../runtime/onnx/model-inspect';
 
 const mlp = () => buildMlpClassifier({ inputDim: 3, hidden: [4], classes: 2, activation: 'relu', seed: 1 });
 const classification = { kind: 'classification', logits: 'logits' } as const;
@@ -45,9 +50,13 @@ test('loss shape and opset are checked', () => {
     () => prepareTrainingGraph(mlp(), { modelName: 'm', trainable: ['^head'], loss: { kind: 'output', output: 'logits' } }),
     /rank 2, expected 1/,
   );
+  // Opset 9-11 classifiers get the loss spelled with OneHot (test/runtime/newuser6-models.test.ts); below 9 there is no OneHot.
   const old = mlp();
+  old.opset_import = [{ domain: '', version: 8 }];
+  assert.throws(() => prepareTrainingGraph(old, { modelName: 'old-export', trainable: ['^head'], loss: classification }), /old-export: the model uses opset 8.*opset >= 9 \(OneHot\).*[Rr]e-export/);
   old.opset_import = [{ domain: '', version: 11 }];
-  assert.throws(() => prepareTrainingGraph(old, { modelName: 'old-export', trainable: ['^head'], loss: classification }), /old-export uses opset 11.*opset >= 12.*[Rr]e-export/);
+  const ops = prepareTrainingGraph(old, { modelName: 'old-export', trainable: ['^head'], loss: classification }).model.graph.node.map((n) => n.op_type);
+  assert.ok(ops.includes('OneHot') && !ops.includes('SoftmaxCrossEntropyLoss'), ops.join(','));
 });
 
 test('initializers duplicated in graph.input (old exporters) are de-duplicated', () => {
@@ -69,4 +78,37 @@ test('name clashes with existing values are refused instead of silently shadowin
   b.op('MatMul', ['x', 'w'], [], 'logits');
   b.output('logits', 'float', ['batch', 2]);
   assert.throws(() => prepareTrainingGraph(b.build(), { modelName: 'clash', trainable: ['^w$'], loss: classification }), /clash already has a value named 'labels'/);
+});
+
+test('logits under another name (torch.onnx.export without output_names): the message names model.logitsOutput and the output to set', () => {
+  const renamed = () => {
+    const m = mlp();
+    for (const node of m.graph.node) node.output = node.output.map((o) => (o === 'logits' ? 'output_0' : o));
+    m.graph.output[0].name = 'output_0';
+    return m;
+  };
+  const hint = /no output 'logits'\. Its outputs are: output_0 \[batch, 2\]\. Set model\.logitsOutput to the output that holds them \(e\.g\. "output_0"\)/;
+  // Through the head preset, through a pattern (the logits kept for accuracy) and through the loss alone.
+  assert.throws(() => prepareTrainingGraph(renamed(), { modelName: 'm', trainable: [], trainablePreset: 'head', loss: classification }), hint);
+  assert.throws(() => prepareTrainingGraph(renamed(), { modelName: 'm', trainable: ['^head'], loss: classification, extraOutputs: ['logits'] }), hint);
+  assert.throws(() => prepareTrainingGraph(renamed(), { modelName: 'm', trainable: ['^head'], loss: classification }), hint);
+  // Setting it as the message says trains.
+  const fixed = prepareTrainingGraph(renamed(), { modelName: 'm', trainable: [], trainablePreset: 'head', loss: { kind: 'classification', logits: 'output_0' } });
+  assert.ok(fixed.trainables.length > 0);
+});
+
+test('a one-logit (sigmoid) classifier is refused: softmax over one class makes every loss 0', () => {
+  const one = buildMlpClassifier({ inputDim: 3, hidden: [4], classes: 1, activation: 'relu', seed: 1 });
+  assert.throws(
+    () => prepareTrainingGraph(one, { modelName: 'binary', trainable: ['.'], loss: classification }),
+    /^Error: binary: output 'logits' has one logit per example \(a sigmoid head\): softmax cross-entropy over one class is always 0.*Export two logits.*model\.task "loss-output"$/,
+  );
+  // Two logits (what the message asks for) train.
+  assert.ok(prepareTrainingGraph(mlp(), { modelName: 'two', trainable: ['.'], loss: classification }).trainables.length > 0);
+  // inspect lists the same sentence before a run is set up.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'one-logit-'));
+  writeModel(one, path.join(dir, 'model.onnx'));
+  const refusals = inspectModel(path.join(dir, 'model.onnx')).refusals;
+  assert.equal(refusals.length, 1);
+  assert.throws(() => prepareTrainingGraph(one, { modelName: 'binary', trainable: ['.'], loss: classification }), (e: Error) => e.message === `binary: ${refusals[0]}`);
 });

@@ -398,6 +398,38 @@ describe('run panel, a divergence guard skipped a step', () => {
   });
 });
 
+/** The synthetic run as MeZO records it: only the statistics every optimizer reports (layer-stats.ts baseStat). */
+function asMezoRun(run: RunFolderData): RunFolderData {
+  const manifest = structuredClone(run.manifest);
+  manifest.config.optimizer = { ...manifest.config.optimizer, name: 'mezo' } as typeof manifest.config.optimizer;
+  manifest.optimizer = { ...manifest.optimizer, name: 'mezo' };
+  const records = run.records.map((r) =>
+    r.kind === 'layers' ? { ...r, layers: r.layers.map((l) => ({ name: l.name, size: l.size, updateRms: l.updateRms, thetaRms: l.thetaRms, updateToWeight: l.updateToWeight })) } : r,
+  );
+  return { ...run, manifest, records: records as RunFolderData['records'] };
+}
+
+test('a MeZO run (the recommended optimizer) opens its heatmap on update / weight, which it reports, not on a blank HELENE statistic', async () => {
+  const page = await openPanel();
+  try {
+    await replay(page, asMezoRun(buildSyntheticRun()));
+    const heat = await page.evaluate(() => window.__heleneDebug!.heatmap());
+    assert.equal(heat?.stat, 'updateToWeight');
+    assert.ok(heat && heat.rows > 0 && heat.cols > 0);
+    assert.doesNotMatch(await text(page, '.heatmap-legend'), /no values for this statistic/);
+    // A choice the user made is kept over the default.
+    const chosen = await openPanel({ heatmapStat: 'floorFraction' });
+    try {
+      await replay(chosen, asMezoRun(buildSyntheticRun()));
+      assert.equal((await chosen.evaluate(() => window.__heleneDebug!.heatmap()))?.stat, 'floorFraction');
+    } finally {
+      await chosen.close();
+    }
+  } finally {
+    await page.close();
+  }
+});
+
 // Recorded runs dropped into test/fixtures/runs/<run-id>/ are replayed with the same checks.
 for (const dir of [...recordedRunFolders(), ...(process.env.HELENE_REPLAY_RUN ? [process.env.HELENE_REPLAY_RUN] : [])]) {
   test(`recorded run ${path.basename(dir)} replays into the panel`, async () => {

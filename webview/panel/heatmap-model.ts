@@ -25,6 +25,15 @@ export const HEATMAP_STATS: readonly HeatmapStatInfo[] = [
   { key: 'updateToWeight', label: 'update / weight (log₁₀)', scale: 'log' },
 ];
 
+/**
+ * The statistic shown before the user picks one: HELENE's floor fraction for a HELENE run; for every
+ * other optimizer (MeZO, the recommended one, included) update / weight, which every optimizer
+ * reports; the floor fraction would leave the heatmap blank ("no values for this statistic").
+ */
+export function defaultHeatmapStat(optimizer: string | undefined): HeatmapStatKey {
+  return optimizer === 'helene' ? 'floorFraction' : 'updateToWeight';
+}
+
 export function isHeatmapStatKey(v: unknown): v is HeatmapStatKey {
   return HEATMAP_STATS.some((s) => s.key === v);
 }

@@ -13,7 +13,7 @@ import { createChartPanels, type ChartPanels } from './chart-panels';
 import { installDebugHook } from './debug-hook';
 import { FrameScheduler } from './frame-scheduler';
 import { createHeatmapView, type HeatmapView } from './heatmap-view';
-import { isHeatmapStatKey, type HeatmapStatKey } from './heatmap-model';
+import { defaultHeatmapStat, isHeatmapStatKey, type HeatmapStatKey } from './heatmap-model';
 import { asHostMessage } from './host-message';
 import { createHyperparameterForm, type HyperparameterForm } from './hyperparameter-form';
 import { createLayerTable, type LayerTable } from './layer-table';
@@ -54,7 +54,8 @@ function start(): void {
   const root = document.getElementById('app') ?? document.body;
   const vm = createViewModel();
   const saved = host.readState()[STATE_KEY_HEATMAP_STAT];
-  let heatmapStat: HeatmapStatKey = isHeatmapStatKey(saved) ? saved : 'floorFraction';
+  // Unset until the first snapshot says which optimizer runs (see buildUi), unless the user chose one.
+  let heatmapStat: HeatmapStatKey | null = isHeatmapStatKey(saved) ? saved : null;
   const savedAxis = host.readState()[STATE_KEY_X_AXIS];
   const xAxis: XAxis = isXAxis(savedAxis) ? savedAxis : DEFAULT_X_AXIS;
   const savedLayerView = host.readState()[STATE_KEY_LAYER_VIEW];
@@ -89,7 +90,8 @@ function start(): void {
       host.writeState({ [STATE_KEY_LAYER_VIEW]: options });
       scheduler.schedule({ ...NO_CHANGES, heatmap: true, layers: true });
     });
-    const heatmap = createHeatmapView(root, heatmapStat, (key) => {
+    const initialStat = (heatmapStat ??= defaultHeatmapStat(vm.manifest?.config.optimizer.name));
+    const heatmap = createHeatmapView(root, initialStat, (key) => {
       heatmapStat = key;
       host.writeState({ [STATE_KEY_HEATMAP_STAT]: key });
       scheduler.schedule({ ...NO_CHANGES, heatmap: true });
@@ -122,7 +124,7 @@ function start(): void {
       ui.layerToolbar.setSummary(parts.join(' · '));
       if (changes.layers) ui.layers.update(vm.layers && rows ? { t: vm.layers.t, rows: rows.rows } : null);
     }
-    if (changes.heatmap) ui.heatmap.update(heatmapRows(vm.heatmap.matrix(heatmapStat), view), theme);
+    if (changes.heatmap) ui.heatmap.update(heatmapRows(vm.heatmap.matrix(heatmapStat!), view), theme);
   }
 
   const scheduler = new FrameScheduler(draw);
@@ -151,7 +153,7 @@ function start(): void {
     chartMarkers: () => ui?.charts.debugMarkers() ?? null,
     chartMarkerStyles: () => ui?.charts.debugMarkerStyles() ?? null,
     chartXs: () => (ui ? { axis: ui.charts.xAxis, charts: ui.charts.debugXs() } : null),
-    heatmap: () => (ui ? { ...ui.heatmap.size, stat: heatmapStat } : null),
+    heatmap: () => (ui && heatmapStat ? { ...ui.heatmap.size, stat: heatmapStat } : null),
     chartMarkerLayout: () => ui?.charts.debugMarkerLayout() ?? null,
     chartGeometry: () => ui?.charts.debugGeometry() ?? null,
     chartTheme: () => ui?.charts.debugTheme() ?? null,

@@ -23,6 +23,8 @@ export interface ModelFacts {
   classes: number | null;
   /** Rows of the embedding table input_ids indexes, when found. */
   vocabRows: number | null;
+  /** Rows of the position-embedding table, when found: the longest sequence the model can take. */
+  positionRows?: number | null;
 }
 
 export function isTextRun(config: ResolvedConfig, inputs: ort.InferenceSession.ValueMetadata[]): boolean {
@@ -69,8 +71,9 @@ function loadData(
   const options: TextDataOptions = {
     task: config.model.task === 'causal-lm' ? 'causal-lm' : 'classification',
     tokenizer,
-    // Longer sequences would index past the model's position embeddings.
-    maxLength: Math.min(d.maxLength, tokenizer.modelMaxLength ?? Infinity),
+    // Longer sequences would index past the model's position embeddings: the tokenizer's
+    // model_max_length says so when it is set right; the table itself when it can be found.
+    maxLength: Math.min(d.maxLength, tokenizer.modelMaxLength ?? Infinity, model.positionRows ?? Infinity),
     fixedLength: typeof seqDim === 'number' && seqDim > 0 ? seqDim : null,
     textKey: d.textKey,
     labelKey: d.labelKey,

@@ -1,0 +1,41 @@
+/**
+ * The per-example classification loss for exports older than opset 12, which have no
+ * SoftmaxCrossEntropyLoss (opset 9 to 11: the default of older torch.onnx.export versions and of many
+ * converters):
+ *
+ *   loss_b = −Σ_c OneHot(labels_b, C)_c · LogSoftmax(logits_b)_c
+ *
+ * Only ops of opset 9 with their opset-9…11 spelling (OneHot from 9; ReduceSum's axes as an
+ * attribute; LogSoftmax on [B, C] coerces to 2-D at axis 1, which is the row-wise log-softmax). The
+ * model's opset import is left as it is, so nothing else in the user's graph is reinterpreted (raising
+ * it would change e.g. Dropout, whose ratio became an input at 12). A label outside [0, C) gives an
+ * all-zero row (OneHot's rule), so loss 0, as SoftmaxCrossEntropyLoss's ignore_index does.
+ */
+import type { NodeProto, TensorProto } from './onnx-types';
+import { DataType } from './onnx-types';
+import { intAttr, intsAttr } from './graph-builder';
+import { makeFloatTensor, makeInt64Tensor } from './tensor-data';
+
+/** OneHot exists from opset 9. */
+export const MIN_OLD_OPSET_CLASSIFICATION = 9;
+
+export interface OldOpsetLossNodes {
+  nodes: NodeProto[];
+  initializers: TensorProto[];
+}
+
+/** Nodes computing `output` [B] from float32 `logits` [B, C] and int64 `labels` [B]. All names start with `zo/ce/`. */
+export function oldOpsetClassificationLossNodes(logits: string, labels: string, output: string): OldOpsetLossNodes {
+  const n = (s: string) => `zo/ce/${s}`;
+  const initializers = [makeInt64Tensor(n('class_axis'), [], [1]), makeFloatTensor(n('off_on'), [2], [0, 1])];
+  const nodes: NodeProto[] = [
+    { op_type: 'Shape', name: n('shape'), input: [logits], output: [n('shape')] },
+    { op_type: 'Gather', name: n('classes'), input: [n('shape'), n('class_axis')], output: [n('classes')], attribute: [intAttr('axis', 0)] },
+    { op_type: 'OneHot', name: n('one_hot'), input: [labels, n('classes'), n('off_on')], output: [n('one_hot')], attribute: [intAttr('axis', -1)] },
+    { op_type: 'LogSoftmax', name: n('log_p'), input: [logits], output: [n('log_p')], attribute: [intAttr('axis', 1)] },
+    { op_type: 'Mul', name: n('picked'), input: [n('one_hot'), n('log_p')], output: [n('picked')] },
+    { op_type: 'ReduceSum', name: n('log_p_label'), input: [n('picked')], output: [n('log_p_label')], attribute: [intsAttr('axes', [1]), intAttr('keepdims', 0)] },
+    { op_type: 'Neg', name: n('loss'), input: [n('log_p_label')], output: [output] },
+  ];
+  return { nodes, initializers };
+}
