@@ -40,10 +40,14 @@ export async function runTraining(config: ResolvedConfig, options: TrainOptions)
     acceptControl(trainer);
   } else if (!options.quiet) {
     process.stdout.write(`${label}: run folder ${trainer.runDir}\n`);
-    for (const c of trainer.manifest.optimizer.automatic ?? []) process.stdout.write(`automatic: ${c.key} ${c.requested ?? 'null'} -> ${c.chosen} (${c.reason})\n`);
+    for (const c of trainer.manifest.optimizer.automatic ?? []) process.stdout.write(`${label}: automatic: ${c.key} ${c.requested ?? 'null'} -> ${c.chosen} (${c.reason})\n`);
     const passes = trainer.manifest.engine.concurrentPasses;
-    // auto's first word: whether it can apply; the timing that decides comes as an event after the first pairs.
-    if (passes?.requested === 'auto') process.stdout.write(`automatic: engine.concurrentPasses auto -> ${passes.used ? 'on' : 'off'} (${passes.reason})\n`);
+    // auto's first word: whether it can apply; the timing that decides comes as an event after the first
+    // pairs, so "on" says it is provisional (a later "off: measured …" is that decision, not a contradiction).
+    if (passes?.requested === 'auto') {
+      const state = passes.used ? 'on for the first pairs, which alternate with the passes in a row; the faster is kept' : 'off';
+      process.stdout.write(`${label}: automatic: engine.concurrentPasses auto -> ${state} (${passes.reason})\n`);
+    }
   }
   let interrupts = 0;
   const onSigint = () => {

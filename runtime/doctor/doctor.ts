@@ -45,7 +45,10 @@ export async function runDoctor(): Promise<DoctorReport> {
   const cpuError = await tryProvider('cpu');
   const cudaError = await tryProvider('cuda');
   const vulkan = probeVulkan();
-  const webgpuError = await tryProvider('webgpu');
+  // Without the Vulkan loader WebGPU cannot find an adapter, and trying makes Dawn print its own native
+  // "Couldn't load Vulkan … at operator() (/build/…)" lines to stderr, which read like a crash: say why
+  // instead, as engine.provider "auto" does. With a loader it is tried, to report onnxruntime's own error.
+  const webgpuError = vulkan.loader.length === 0 ? 'not tried: the Vulkan loader libvulkan.so.1 is not on the library path' : await tryProvider('webgpu');
   const verdict: string[] = [];
   if (cpuError) verdict.push(`The CPU provider does not work: ${cpuError}. Reinstall with npm ci.`);
   else verdict.push('CPU provider: works.');
