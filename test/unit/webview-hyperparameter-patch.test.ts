@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildHyperparameterPatch, fieldText } from '../../webview/panel/hyperparameter-patch';
+import { buildHyperparameterPatch, fieldText, formFieldsFor } from '../../webview/panel/hyperparameter-patch';
 
 const current = { lr: 0.001, eps: 0.001, k: 10, T: null, beta1: 0.9 };
 const texts = (over: Record<string, string>) => ({ lr: '0.001', eps: '0.001', k: '10', T: '', beta1: '0.9', ...over });
@@ -26,4 +26,13 @@ test('text that is not a number, and empty fields', () => {
   assert.deepEqual(buildHyperparameterPatch({ T: '' }, { T: 50 }), { ok: true, patch: { T: null } });
   assert.equal(fieldText(null), '');
   assert.equal(fieldText(1e-8), '1e-8');
+});
+
+test('the form shows the fields that apply to the run\'s optimizer (the config schema\'s appliesTo)', () => {
+  assert.deepEqual(formFieldsFor('mezo'), ['lr', 'eps']);
+  assert.deepEqual(formFieldsFor('helene'), ['lr', 'eps', 'kappa', 'lambda', 'k', 'T', 'gamma', 'beta1', 'beta2']);
+  // ZO-Adam has momentum and a second-moment decay, not HELENE's clipping or refresh.
+  assert.deepEqual(formFieldsFor('zo-adam'), ['lr', 'eps', 'beta1', 'beta2']);
+  // Before the manifest arrives (or an optimizer this panel does not know): everything.
+  assert.equal(formFieldsFor(null).length, 9);
 });

@@ -417,6 +417,9 @@ test('a MeZO run (the recommended optimizer) opens its heatmap on update / weigh
     assert.equal(heat?.stat, 'updateToWeight');
     assert.ok(heat && heat.rows > 0 && heat.cols > 0);
     assert.doesNotMatch(await text(page, '.heatmap-legend'), /no values for this statistic/);
+    // Its hyperparameter form offers what MeZO has (lr, eps), not HELENE's kappa, lambda, k, T, gamma, betas.
+    const visible = await page.locator('.hp-fields > *').evaluateAll((els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.id));
+    assert.deepEqual(visible, ['hp-lr', 'hp-eps']);
     // A choice the user made is kept over the default.
     const chosen = await openPanel({ heatmapStat: 'floorFraction' });
     try {

@@ -5,11 +5,12 @@
  */
 import type { LiveHyperparameter, WebviewIntent } from '../../runtime/protocol';
 import { createButton, createTextField, setDisabled, type TextField } from '../ui-kit';
-import { FORM_FIELDS, buildHyperparameterPatch, fieldText } from './hyperparameter-patch';
+import { FORM_FIELDS, buildHyperparameterPatch, fieldText, formFieldsFor } from './hyperparameter-patch';
 import { formatCompact, type CurrentHyperparameters } from './view-model';
 
 export interface HyperparameterForm {
-  update(current: CurrentHyperparameters, enabled: boolean): void;
+  /** `optimizer`: the run's (manifest); fields that do not apply to it are hidden. */
+  update(current: CurrentHyperparameters, enabled: boolean, optimizer?: string | null): void;
 }
 
 export function createHyperparameterForm(parent: HTMLElement, post: (intent: WebviewIntent) => void): HyperparameterForm {
@@ -81,7 +82,9 @@ export function createHyperparameterForm(parent: HTMLElement, post: (intent: Web
   });
 
   return {
-    update(next, nowEnabled) {
+    update(next, nowEnabled, optimizer) {
+      const shown = new Set(formFieldsFor(optimizer));
+      for (const [key, tf] of fields) tf.element.hidden = !shown.has(key);
       // Refresh only the fields the user is not editing (their text still shows the old value).
       for (const [key, tf] of fields) {
         if (tf.value.trim() === fieldText(current[key]) || current[key] === undefined) tf.value = fieldText(next[key]);

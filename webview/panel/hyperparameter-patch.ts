@@ -3,7 +3,7 @@
  * fields the user changed are sent, and the protocol's own validateHyperparameterPatch decides what
  * is valid, so the panel can never disagree with the extension about it.
  */
-import { validateHyperparameterPatch, type HyperparameterPatch, type LiveHyperparameter } from '../../runtime/protocol';
+import { CONFIG_SCHEMA, validateHyperparameterPatch, type HyperparameterPatch, type LiveHyperparameter } from '../../runtime/protocol';
 import type { CurrentHyperparameters } from './view-model';
 
 /** The fields the form offers, in display order, with what they mean. */
@@ -18,6 +18,19 @@ export const FORM_FIELDS: readonly { key: LiveHyperparameter; label: string; tit
   { key: 'beta1', label: 'beta1', title: 'Momentum decay β₁' },
   { key: 'beta2', label: 'beta2', title: 'Curvature EMA decay β₂' },
 ];
+
+/**
+ * The form's fields that mean something for `optimizer` (the config schema's appliesTo): a MeZO run
+ * shows lr and eps, not HELENE's kappa, lambda, k, T, gamma and betas. Unknown optimizer: all of them.
+ */
+export function formFieldsFor(optimizer: string | null | undefined): LiveHyperparameter[] {
+  const section = CONFIG_SCHEMA.optimizer;
+  const specs = section?.type === 'section' ? section.fields : {};
+  return FORM_FIELDS.filter((f) => {
+    const applies = (specs[f.key] as { appliesTo?: readonly string[] } | undefined)?.appliesTo;
+    return !optimizer || !applies || applies.includes(optimizer);
+  }).map((f) => f.key);
+}
 
 /** Fields where an empty text means null ("automatic"). */
 const NULLABLE: ReadonlySet<LiveHyperparameter> = new Set<LiveHyperparameter>(['T', 'rho']);

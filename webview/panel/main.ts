@@ -111,7 +111,7 @@ function start(): void {
     if (changes.status || changes.hyperparameters) {
       const available = controlAvailability(vm);
       ui.controls.update(available);
-      ui.form.update(vm.hyperparameters, available.hyperparameters);
+      ui.form.update(vm.hyperparameters, available.hyperparameters, vm.manifest?.config.optimizer.name ?? null);
     }
     if (changes.charts) ui.charts.update(vm, theme);
     const view = layerView!;
