@@ -90,6 +90,12 @@ test('classification dataset: padded ids, attention masks, string labels by name
 test('bad text lines name the file, line and what is wrong', () => {
   assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 0 }, { sentence: 'x', label: 1 }]), options({})), /data\.jsonl:2: line has no "text" field \(the text to classify\); its keys are "sentence", "label"/);
   assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 'angel' }]), options({})), /data\.jsonl:1: label "angel" is not one of data\.labelNames \(devil, jargon\)/);
+  // A near miss is named: another case, or a typo.
+  assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 'Devil' }]), options({})), /label "Devil" is not one of data\.labelNames \(devil, jargon\); did you mean "devil"\?/);
+  assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 'jargn' }]), options({})), /did you mean "jargon"\?/);
+  assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 'angel' }]), options({})), (e: Error) => !/did you mean/.test(e.message));
+  // An empty (or blank) text has nothing to classify.
+  assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 0 }, { text: '  ', label: 1 }]), options({})), /data\.jsonl:2: field "text" is empty: nothing to classify/);
   assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 'devil' }]), options({ labelNames: null })), /list the class names in order in data\.labelNames/);
   assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 2 }]), options({})), /label 2 is out of range \[0, 1\] for a 2-class model/);
   assert.throws(() => loadTextDataset(writeLines([{ text: 'ok', label: 0 }]), options({ inputs: ['input_ids', 'pixel_values'] })), /input "pixel_values" cannot be fed from text/);

@@ -14,6 +14,7 @@
 import { DataError, readJsonl, type InvalidUtf8Policy } from '../jsonl';
 import type { Column, Dataset } from '../dataset';
 import type { TextTokenizer } from './tokenizer';
+import { closestKey } from '../../protocol/config-schema';
 
 export const IGNORE_INDEX = -100;
 
@@ -146,13 +147,18 @@ function stringField(row: Record<string, unknown>, key: string, what: string): s
 
 function classificationExample(row: Record<string, unknown>, o: TextDataOptions): Example {
   const text = stringField(row, o.textKey, 'the text to classify');
+  // An empty text would be classified from the special tokens alone: almost always a data mistake.
+  if (text.trim() === '') throw new DataError(`field "${o.textKey}" is empty: nothing to classify`);
   const raw = row[o.labelKey];
   if (raw === undefined) throw new DataError(`line has no "${o.labelKey}" field (the class label)`);
   let label: number;
   if (typeof raw === 'string') {
     if (!o.labelNames) throw new DataError(`label ${JSON.stringify(raw)} is a string; list the class names in order in data.labelNames (e.g. ["negative", "positive"]) or use integer labels`);
     label = o.labelNames.indexOf(raw);
-    if (label < 0) throw new DataError(`label ${JSON.stringify(raw)} is not one of data.labelNames (${o.labelNames.join(', ')})`);
+    if (label < 0) {
+      const near = o.labelNames.find((n) => n.toLowerCase() === raw.toLowerCase()) ?? closestKey(raw, o.labelNames);
+      throw new DataError(`label ${JSON.stringify(raw)} is not one of data.labelNames (${o.labelNames.join(', ')})${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`);
+    }
   } else if (typeof raw === 'number' && Number.isInteger(raw)) {
     label = raw;
   } else {
