@@ -277,7 +277,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
         const shown = await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 3_000 : 10_000 }).then(() => true, (e: Error) => (attempt < 3 ? false : Promise.reject(e)));
         if (shown) break;
       }
-      await input.fill(`>${title}`);
+      // The palette can close again before it is typed in: a webview opened meanwhile (the recovery
+      // scenario's reopened panel) takes the focus. Seen once in a clean-clone run: open it again.
+      const typed = await input.fill(`>${title}`, { timeout: opening < 3 ? 5_000 : 30_000 }).then(() => true, (e: Error) => (opening < 3 ? false : Promise.reject(e)));
+      if (!typed) continue;
       const found = await row.waitFor({ state: 'visible', timeout: opening < 3 ? 5_000 : 10_000 }).then(() => true, (e: Error) => (opening < 3 ? false : Promise.reject(e)));
       if (found) break;
     }
