@@ -14,7 +14,7 @@
  */
 import { type GraphBuilder, stringAttr, intAttr } from '../../onnx/graph-builder';
 import { DataType } from '../../onnx/onnx-types';
-import { u32 } from './onnx-consts';
+import { u32, u32Table } from './onnx-consts';
 
 export type BitOpsKind = 'native' | 'arithmetic';
 
@@ -38,19 +38,13 @@ function nativeBitOps(b: GraphBuilder): BitOps {
 }
 
 /** The XOR of two bytes, indexed by a·256 + c. */
-const XOR8_TABLE = 'c.xor8';
+function xor8Table(): Uint32Array {
+  const t = new Uint32Array(65536);
+  for (let i = 0; i < 65536; i++) t[i] = (i >>> 8) ^ (i & 255);
+  return t;
+}
 
 function arithmeticBitOps(b: GraphBuilder): BitOps {
-  let tableMade = false;
-  const table = () => {
-    if (!tableMade) {
-      const t = new Uint32Array(65536);
-      for (let i = 0; i < 65536; i++) t[i] = (i >>> 8) ^ (i & 255);
-      b.initializer({ name: XOR8_TABLE, dims: [65536], data_type: DataType.UINT32, raw_data: new Uint8Array(t.buffer) });
-      tableMade = true;
-    }
-    return XOR8_TABLE;
-  };
   const shr = (x: string, r: number) => b.op('Div', [x, u32(b, 2 ** r)]);
   const shl = (x: string, r: number) => b.op('Mul', [x, u32(b, 2 ** r)]);
   /** The four bytes of x, low first: b_k = ⌊x / 256^k⌋ − 256·⌊x / 256^(k+1)⌋. */
@@ -65,7 +59,7 @@ function arithmeticBitOps(b: GraphBuilder): BitOps {
       const [ab, cb] = [bytes(a), bytes(c)];
       const parts = ab.map((ak, k) => {
         const index = b.op('Cast', [b.op('Add', [shl(ak, 8), cb[k]!])], [intAttr('to', DataType.INT32)]);
-        const x = b.op('Gather', [table(), index], [intAttr('axis', 0)]);
+        const x = b.op('Gather', [u32Table(b, 'c.xor8', xor8Table), index], [intAttr('axis', 0)]);
         return k === 0 ? x : shl(x, 8 * k);
       });
       return parts.reduce((acc, p) => b.op('Add', [acc, p]));

@@ -38,6 +38,14 @@ export function i64s(b: GraphBuilder, values: number[]): string {
   return once(b, name, () => b.initializer({ name, dims: [values.length], data_type: DataType.INT64, raw_data: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) }));
 }
 
+/** A 1-D uint32 initializer under `name` (a table: its values are too many to spell in the name), made once per builder. */
+export function u32Table(b: GraphBuilder, name: string, values: () => Uint32Array): string {
+  return once(b, name, () => {
+    const data = values();
+    b.initializer({ name, dims: [data.length], data_type: DataType.UINT32, raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  });
+}
+
 /** An int64 scalar initializer. */
 export function i64(b: GraphBuilder, value: number): string {
   const name = `c.i64s.${value}`;

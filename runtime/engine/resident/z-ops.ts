@@ -33,7 +33,6 @@ import { boundedConcat, boundedSplit } from './bounded-fan';
 /** 2π / 2^24 as float32: φ = (w1 >> 8) · this covers [0, 2π). */
 export const BOX_MULLER_ANGLE_STEP = Math.fround((2 * Math.PI) / 16777216);
 
-
 /**
  * Threefry-2x32-13 on uint32 tensors (Random123 threefry2x32_R(13)): counters ctr0 (any shape), ctr1 = 0,
  * key (k0, k1) uint32 scalars. Returns the names of the two output words, shaped like ctr0.
