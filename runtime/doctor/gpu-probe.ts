@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { libraryDirs, listMatching } from './library-dirs';
 
 export interface GpuProbe {
   /** Folder holding onnxruntime-node's native binding. */
@@ -36,24 +37,8 @@ export function findBindingDir(): string | null {
   return null;
 }
 
-function libraryDirs(): string[] {
-  const fromEnv = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  return [...fromEnv, '/usr/local/cuda/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/local/nvidia/lib64', '/usr/lib64', '/usr/local/lib'];
-}
-
-function findLibraries(pattern: RegExp): string[] {
-  const found = new Set<string>();
-  for (const dir of libraryDirs()) {
-    try {
-      for (const f of fs.readdirSync(dir)) if (pattern.test(f)) found.add(path.join(dir, f));
-    } catch {
-      // folder absent
-    }
-  }
-  return [...found].sort();
-}
-
 export function probeGpu(): GpuProbe {
+  const dirs = libraryDirs();
   const bindingDir = findBindingDir();
   const present = bindingDir ? PROVIDER_LIBRARIES.filter((f) => fs.existsSync(path.join(bindingDir, f))) : [];
   const gpus: string[] = [];
@@ -77,7 +62,7 @@ export function probeGpu(): GpuProbe {
     missingProviderLibraries: PROVIDER_LIBRARIES.filter((f) => !present.includes(f)),
     gpus,
     driverVersion,
-    cudaRuntime: findLibraries(/^libcudart\.so\.12/),
-    cudnn: findLibraries(/^libcudnn\.so\.9/),
+    cudaRuntime: listMatching(dirs, /^libcudart\.so\.12/),
+    cudnn: listMatching(dirs, /^libcudnn\.so\.9/),
   };
 }

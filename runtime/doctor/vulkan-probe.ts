@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { libraryDirs, listMatching } from './library-dirs';
 
 export interface VulkanProbe {
   /** libvulkan.so.1 files found on the loader's usual paths. */
@@ -27,33 +28,6 @@ export interface VulkanProbe {
 
 /** Where manifests are read: the loader's standard folders, and the driver folder of NVIDIA's container images. */
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/local/nvidia/share/vulkan/icd.d'];
-
-/** The folders the dynamic linker searches: LD_LIBRARY_PATH, /etc/ld.so.conf.d, the system folders. */
-function libraryDirs(): string[] {
-  const fromEnv = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  const fromConf: string[] = [];
-  try {
-    for (const f of fs.readdirSync('/etc/ld.so.conf.d')) {
-      if (!f.endsWith('.conf')) continue;
-      for (const line of fs.readFileSync(path.join('/etc/ld.so.conf.d', f), 'utf8').split('\n')) if (line.startsWith('/')) fromConf.push(line.trim());
-    }
-  } catch {
-    // no ld.so.conf.d
-  }
-  return [...fromEnv, ...fromConf, '/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
-}
-
-function listMatching(dirs: string[], pattern: RegExp): string[] {
-  const found = new Set<string>();
-  for (const dir of dirs) {
-    try {
-      for (const f of fs.readdirSync(dir)) if (pattern.test(f)) found.add(path.join(dir, f));
-    } catch {
-      // folder absent
-    }
-  }
-  return [...found].sort();
-}
 
 /** The driver library a manifest names (ICD.library_path), or null when it cannot be read. */
 function driverLibrary(manifest: string): string | null {
