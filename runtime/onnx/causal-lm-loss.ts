@@ -12,7 +12,8 @@
  */
 import type { NodeProto, TensorProto } from './onnx-types';
 import { intAttr, intsAttr, stringAttr } from './graph-builder';
-import { makeFloatTensor, makeInt64Tensor, makeScalarFloatTensor } from './tensor-data';
+import { makeInt64Tensor, makeScalarFloatTensor } from './tensor-data';
+import { oneHotCrossEntropyNodes, type OneHotCrossEntropyNodes } from './one-hot-cross-entropy';
 import { DataType } from './onnx-types';
 
 export const IGNORE_INDEX = -100;
@@ -36,22 +37,14 @@ function softmaxCrossEntropy(n: (s: string) => string): NodeProto[] {
 }
 
 /**
- * The same token_loss for opset 10-11 exports: −Σ_v OneHot(label, V)_v · LogSoftmax(logits)_v, times
- * the scored mask, so an ignored token (-100) counts 0 as ignore_index makes it (OneHot alone would
- * read -100 as a valid index from the end in a vocabulary of 100 or fewer). LogSoftmax before opset 13
- * coerces [B, S-1, V] to 2-D at axis 2, i.e. the softmax over the vocabulary.
+ * The same token_loss for opset 10-11 exports: the one-hot cross-entropy over the vocabulary (axis 2),
+ * times the scored mask, so an ignored token (-100) counts 0 as ignore_index makes it (OneHot alone would
+ * read -100 as a valid index from the end in a vocabulary of 100 or fewer).
  */
-function oneHotCrossEntropy(n: (s: string) => string): NodeProto[] {
-  return [
-    { op_type: 'Shape', name: n('logits_shape'), input: [n('shift_logits')], output: [n('logits_shape')] },
-    { op_type: 'Gather', name: n('vocab'), input: [n('logits_shape'), n('vocab_axis')], output: [n('vocab')], attribute: [intAttr('axis', 0)] },
-    { op_type: 'OneHot', name: n('one_hot'), input: [n('shift_labels'), n('vocab'), n('off_on')], output: [n('one_hot')], attribute: [intAttr('axis', -1)] },
-    { op_type: 'LogSoftmax', name: n('log_p'), input: [n('shift_logits')], output: [n('log_p')], attribute: [intAttr('axis', 2)] },
-    { op_type: 'Mul', name: n('picked'), input: [n('one_hot'), n('log_p')], output: [n('picked')] },
-    { op_type: 'ReduceSum', name: n('log_p_label'), input: [n('picked')], output: [n('log_p_label')], attribute: [intsAttr('axes', [2]), intAttr('keepdims', 0)] },
-    { op_type: 'Neg', name: n('token_ce'), input: [n('log_p_label')], output: [n('token_ce')] },
-    { op_type: 'Mul', name: n('token_loss'), input: [n('token_ce'), n('scored_float')], output: [n('token_loss')] },
-  ];
+function oneHotCrossEntropy(n: (s: string) => string): OneHotCrossEntropyNodes {
+  const ce = oneHotCrossEntropyNodes((s) => n(`ce/${s}`), n('shift_logits'), n('shift_labels'), 2, n('token_ce'));
+  ce.nodes.push({ op_type: 'Mul', name: n('token_loss'), input: [n('token_ce'), n('scored_float')], output: [n('token_loss')] });
+  return ce;
 }
 const INT64_MAX = Number.MAX_SAFE_INTEGER; // Slice clamps ends to the dimension; 2^53 - 1 is plenty.
 
@@ -70,8 +63,9 @@ export function causalLmLossNodes(logits: string, labels: string, output: string
     makeInt64Tensor(n('end'), [1], [INT64_MAX]),
     makeInt64Tensor(n('ignore'), [], [IGNORE_INDEX]),
     makeScalarFloatTensor(n('min_count'), 1),
-    ...(opset >= MIN_SOFTMAX_CE_OPSET ? [] : [makeInt64Tensor(n('vocab_axis'), [], [2]), makeFloatTensor(n('off_on'), [2], [0, 1])]),
   ];
+  const tokenLoss = opset >= MIN_SOFTMAX_CE_OPSET ? { nodes: softmaxCrossEntropy(n), initializers: [] } : oneHotCrossEntropy(n);
+  initializers.push(...tokenLoss.initializers);
   const reduceSum = (input: string, out: string): NodeProto =>
     opset >= 13
       ? { op_type: 'ReduceSum', name: out, input: [input, n('one')], output: [out], attribute: [intAttr('keepdims', 0)] }
@@ -83,7 +77,7 @@ export function causalLmLossNodes(logits: string, labels: string, output: string
     { op_type: 'Equal', name: n('is_ignored'), input: [n('shift_labels'), n('ignore')], output: [n('is_ignored')] },
     { op_type: 'Not', name: n('is_scored'), input: [n('is_ignored')], output: [n('is_scored')] },
     { op_type: 'Cast', name: n('scored_float'), input: [n('is_scored')], output: [n('scored_float')], attribute: [intAttr('to', DataType.FLOAT)] },
-    ...(opset >= MIN_SOFTMAX_CE_OPSET ? softmaxCrossEntropy(n) : oneHotCrossEntropy(n)),
+    ...tokenLoss.nodes,
     reduceSum(n('token_loss'), n('loss_sum')),
     reduceSum(n('scored_float'), n('count')),
     { op_type: 'Max', name: n('safe_count'), input: [n('count'), n('min_count')], output: [n('safe_count')] },

@@ -10,7 +10,7 @@ import { describeValueInfo, makeValueInfo, valueInfoDims, valueInfoElemType } fr
 import { intAttr, stringAttr } from './graph-builder';
 import { causalLmLossNodes, MIN_CAUSAL_LM_OPSET } from './causal-lm-loss';
 import { outputWidthFromGraph } from './model-facts';
-import { MIN_OLD_OPSET_CLASSIFICATION, oldOpsetClassificationLossNodes } from './old-opset-classification-loss';
+import { MIN_OLD_OPSET_CLASSIFICATION, oldOpsetClassificationLossNodes } from './one-hot-cross-entropy';
 import { dataTypeName } from './tensor-data';
 
 export const LOSS_OUTPUT = 'loss';
@@ -26,7 +26,7 @@ export const MIN_CLASSIFICATION_OPSET = 12;
  */
 export function lossOpsetProblem(task: 'classification' | 'causal-lm', opset: number): string | null {
   if (task === 'classification') {
-    // Below 12 the loss is spelled with OneHot and LogSoftmax (old-opset-classification-loss.ts).
+    // Below 12 the loss is spelled with OneHot and LogSoftmax (one-hot-cross-entropy.ts).
     if (opset >= MIN_OLD_OPSET_CLASSIFICATION) return null;
     return `the model uses opset ${opset}; the classification loss needs opset >= ${MIN_OLD_OPSET_CLASSIFICATION} (OneHot). Re-export the model with opset_version=${MIN_CLASSIFICATION_OPSET} or newer`;
   }
